@@ -1,0 +1,104 @@
+//! Exit: a household leaving poverty, acknowledged by the household and approved by the county.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// "Two no-worries, three guarantees" plus safe drinking water, as verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Guarantees {
+    /// No worry about food.
+    pub food: bool,
+    /// No worry about clothing.
+    pub clothing: bool,
+    /// Compulsory education guaranteed.
+    pub compulsory_education: bool,
+    /// Basic medical care guaranteed.
+    pub basic_medical_care: bool,
+    /// Safe housing guaranteed.
+    pub safe_housing: bool,
+    /// Safe drinking water.
+    pub safe_drinking_water: bool,
+}
+
+impl Guarantees {
+    /// Names of the criteria not met.
+    pub fn unmet(&self) -> Vec<&'static str> {
+        [
+            (self.food, "food"),
+            (self.clothing, "clothing"),
+            (self.compulsory_education, "compulsory_education"),
+            (self.basic_medical_care, "basic_medical_care"),
+            (self.safe_housing, "safe_housing"),
+            (self.safe_drinking_water, "safe_drinking_water"),
+        ]
+        .into_iter()
+        .filter(|(met, _)| !met)
+        .map(|(_, name)| name)
+        .collect()
+    }
+}
+
+/// A county official's proposal that a household exits.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ProposeExit {
+    /// The identified household.
+    pub household_id: Uuid,
+    /// The assessment year.
+    #[schema(example = 2017)]
+    pub year: i32,
+    /// Verified per-capita net income in that year, fen.
+    #[schema(example = 420_000)]
+    pub per_capita_income_fen: i64,
+    /// The verified guarantees.
+    pub guarantees: Guarantees,
+}
+
+/// The household's acknowledgement of the result (settling accounts with the household).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Acknowledge {
+    /// Name of the household member who acknowledged.
+    pub acknowledged_by: String,
+}
+
+/// Exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExitStatus {
+    /// Proposed; awaiting the household's acknowledgement.
+    Proposed,
+    /// Acknowledged by the household; awaiting county approval.
+    Acknowledged,
+    /// Approved: the household has exited.
+    Approved,
+}
+
+/// A household exit case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ExitCase {
+    /// Public id.
+    pub id: Uuid,
+    /// The household.
+    pub household_id: Uuid,
+    /// The household's village.
+    pub village: String,
+    /// Assessment year.
+    pub year: i32,
+    /// Verified per-capita net income, fen.
+    pub per_capita_income_fen: i64,
+    /// The poverty line that applied, fen.
+    pub poverty_line_fen: i64,
+    /// The verified guarantees.
+    pub guarantees: Guarantees,
+    /// Status.
+    pub status: ExitStatus,
+    /// Who acknowledged for the household.
+    pub acknowledged_by: Option<String>,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+    /// When proposed.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}

@@ -1,0 +1,167 @@
+//! Identification: registering poor households and taking them through review and approval.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Kind of poor household on the file card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HouseholdKind {
+    /// Ordinary poor household.
+    #[default]
+    Ordinary,
+    /// Minimum-living-allowance household (低保户).
+    Dibao,
+    /// Five-guarantee household (五保户).
+    FiveGuarantee,
+    /// Minimum-living-allowance poor household (低保贫困户).
+    DibaoPoor,
+}
+
+/// A member's relation to the head of household.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// The head of household.
+    Head,
+    /// Spouse of the head.
+    Spouse,
+    /// Son or daughter.
+    Child,
+    /// Father or mother.
+    Parent,
+    /// Grandchild.
+    Grandchild,
+    /// Any other relation.
+    Other,
+}
+
+/// Where a household is in the identification procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HouseholdStatus {
+    /// Applied at the village; awaiting township review.
+    Applied,
+    /// Reviewed by the township; awaiting county approval.
+    Reviewed,
+    /// Approved by the county: registered as poor (建档立卡).
+    Identified,
+    /// Exited poverty and removed from the register (销号).
+    Exited,
+}
+
+/// A member as entered.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MemberInput {
+    /// Full name.
+    pub name: String,
+    /// Resident ID number (18 characters, GB 11643-1999).
+    #[schema(example = "52062419800101002X")]
+    pub resident_id: String,
+    /// Relation to the head; exactly one member is the head.
+    pub relation: Relation,
+}
+
+/// A village operator's application for a household.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RegisterHousehold {
+    /// 12-digit village code.
+    #[schema(example = "520624101201")]
+    pub village: String,
+    /// The year of identification.
+    #[schema(example = 2016)]
+    pub year: i32,
+    /// Household kind.
+    #[serde(default)]
+    pub kind: HouseholdKind,
+    /// The main poverty cause, e.g. `illness`.
+    #[schema(example = "illness")]
+    pub main_cause: String,
+    /// Up to two further causes.
+    #[serde(default)]
+    pub other_causes: Vec<String>,
+    /// Per-capita net income in the year, in fen.
+    #[schema(example = 210000)]
+    pub per_capita_income_fen: i64,
+    /// The members, head included.
+    pub members: Vec<MemberInput>,
+}
+
+/// A member as returned; the resident ID is masked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Member {
+    /// Full name.
+    pub name: String,
+    /// Masked resident ID number, e.g. `520624********002X`.
+    pub resident_id: String,
+    /// Relation to the head.
+    pub relation: Relation,
+    /// `male` or `female`, from the ID number.
+    pub sex: String,
+    /// Birth year, from the ID number.
+    pub birth_year: i32,
+}
+
+/// A household's file card as far as the skeleton keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Household {
+    /// Public id.
+    pub id: Uuid,
+    /// 12-digit village code.
+    pub village: String,
+    /// Year of identification.
+    pub year: i32,
+    /// Household kind.
+    pub kind: HouseholdKind,
+    /// Main poverty cause.
+    pub main_cause: String,
+    /// Further causes.
+    pub other_causes: Vec<String>,
+    /// Per-capita net income, fen.
+    pub per_capita_income_fen: i64,
+    /// Procedure status.
+    pub status: HouseholdStatus,
+    /// Members, resident IDs masked.
+    pub members: Vec<Member>,
+    /// Optimistic-concurrency version; send it back in `If-Match`.
+    pub version: i64,
+    /// When registered.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A review or approval decision.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Decision {
+    /// Optional remark recorded with the decision.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A step on an existing record, as sent over NATS: its id, the version the caller saw
+/// (`If-Match`), and the step's body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Step<T> {
+    /// Public id of the record.
+    pub id: Uuid,
+    /// Version from `If-Match`, if the caller sent one.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
+    /// The step's own body.
+    pub body: T,
+}
+
+/// A lookup by public id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ById {
+    /// Public id of the record.
+    pub id: Uuid,
+}
+
+/// A birth date helper shared by the service's tests.
+pub fn birth_year(date: NaiveDate) -> i32 {
+    chrono::Datelike::year(&date)
+}

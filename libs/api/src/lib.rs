@@ -1,0 +1,16 @@
+//! The contract between the gateway and the services: request and response types (serde + OpenAPI
+//! schemas), RFC 9457 problems, principals and the event envelope. Nothing here performs I/O.
+
+pub mod envelope;
+pub mod events;
+pub mod exit;
+pub mod funding;
+pub mod identification;
+pub mod planning;
+pub mod principal;
+pub mod problem;
+pub mod tasks;
+
+pub use envelope::Envelope;
+pub use principal::{Principal, Role};
+pub use problem::{FieldError, Problem, ProblemKind};

@@ -1,0 +1,63 @@
+//! The requesting side of request/reply: the gateway sends a command or query to a service with
+//! the caller's principal and trace context, and gets the answer or a problem back.
+
+use bytes::Bytes;
+use chain_api::principal::PRINCIPAL_HEADER;
+use chain_api::{Principal, Problem, ProblemKind};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::{Bus, STATUS_HEADER, TRACEPARENT_HEADER};
+
+impl Bus {
+    /// Sends `req` to `<root>.<service>.<verb>` on behalf of `principal`.
+    #[tracing::instrument(skip(self, principal, req), fields(subject = %format!("{}.{service}.{verb}", self.root)))]
+    pub async fn request<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        service: &str,
+        verb: &str,
+        principal: &Principal,
+        req: &Req,
+    ) -> Result<Resp, Problem> {
+        let body = serde_json::to_vec(req).map_err(|_| Problem::internal())?;
+        let (status, payload) = self.request_raw(service, verb, Some(principal), body.into()).await?;
+        if status >= 400 {
+            let problem: Problem = serde_json::from_slice(&payload).map_err(|_| Problem::internal())?;
+            return Err(problem);
+        }
+        serde_json::from_slice(&payload).map_err(|e| {
+            tracing::error!(error = %e, "a service answered with a body the gateway cannot read");
+            Problem::internal()
+        })
+    }
+
+    /// Sends raw bytes and returns the answer's status and body.
+    pub async fn request_raw(
+        &self,
+        service: &str,
+        verb: &str,
+        principal: Option<&Principal>,
+        body: Bytes,
+    ) -> Result<(u16, Bytes), Problem> {
+        let subject = format!("{}.{service}.{verb}", self.root);
+        let mut headers = async_nats::HeaderMap::new();
+        if let Some(p) = principal {
+            headers.insert(PRINCIPAL_HEADER, p.to_header().as_str());
+        }
+        if let Some(tp) = chain_telemetry::current_traceparent() {
+            headers.insert(TRACEPARENT_HEADER, tp.as_str());
+        }
+        let request = async_nats::Request::new().payload(body).headers(headers).timeout(Some(self.request_timeout));
+        let msg = self.client.send_request(subject, request).await.map_err(|e| {
+            tracing::warn!(service, verb, error = %e, "request to a service failed");
+            Problem::new(ProblemKind::Unavailable, format!("the {service} service did not answer"))
+        })?;
+        let status = msg
+            .headers
+            .as_ref()
+            .and_then(|h| h.get(STATUS_HEADER))
+            .and_then(|v| v.as_str().parse::<u16>().ok())
+            .unwrap_or(200);
+        Ok((status, msg.payload))
+    }
+}

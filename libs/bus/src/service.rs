@@ -1,0 +1,123 @@
+//! The serving side of request/reply: a service registers its endpoints by verb and serves them
+//! on `<root>.<service>.>` in a queue group, so replicas share the load.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use chain_api::principal::PRINCIPAL_HEADER;
+use chain_api::{Principal, Problem, ProblemKind};
+use futures::future::BoxFuture;
+use futures::StreamExt;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tracing::Instrument;
+
+use crate::{Bus, Shutdown, STATUS_HEADER, TRACEPARENT_HEADER};
+
+type Handler<S> = Arc<dyn Fn(S, Principal, Bytes) -> BoxFuture<'static, Result<Vec<u8>, Problem>> + Send + Sync>;
+
+/// A service's endpoints, keyed by verb (`household.register`).
+pub struct Endpoints<S> {
+    service: &'static str,
+    state: S,
+    handlers: HashMap<String, Handler<S>>,
+}
+
+impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
+    /// Endpoints of `service`, each called with a clone of `state`.
+    pub fn new(service: &'static str, state: S) -> Self {
+        Endpoints { service, state, handlers: HashMap::new() }
+    }
+
+    /// Registers a handler for a verb. The request body is decoded as `Req`; the handler's answer
+    /// is encoded as JSON, its problem returned with the problem's status.
+    pub fn handle<Req, Resp, F, Fut>(mut self, verb: &str, f: F) -> Self
+    where
+        Req: DeserializeOwned + Send + 'static,
+        Resp: Serialize + Send + 'static,
+        F: Fn(S, Principal, Req) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Resp, Problem>> + Send + 'static,
+    {
+        let f = Arc::new(f);
+        let handler: Handler<S> = Arc::new(move |state, principal, body| {
+            let f = f.clone();
+            Box::pin(async move {
+                let req: Req = serde_json::from_slice(&body)
+                    .map_err(|e| Problem::new(ProblemKind::MalformedJson, e.to_string()))?;
+                let resp = f(state, principal, req).await?;
+                serde_json::to_vec(&resp).map_err(|_| Problem::internal())
+            })
+        });
+        self.handlers.insert(verb.to_owned(), handler);
+        self
+    }
+
+    /// Subscribes, then serves in a background task until shutdown. Each request runs in its own
+    /// task. Returns once the subscription is in place, so requests sent afterwards are answered.
+    pub async fn start(self, bus: Bus, shutdown: Shutdown) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+        let prefix = format!("{}.{}.", bus.root(), self.service);
+        let sub = bus
+            .client()
+            .queue_subscribe(format!("{prefix}>"), self.service.to_owned())
+            .await
+            .map_err(|e| anyhow::anyhow!("subscribing to {prefix}>: {e}"))?;
+        bus.client().flush().await.map_err(|e| anyhow::anyhow!("flushing the subscription: {e}"))?;
+        tracing::info!(service = self.service, "serving requests");
+        Ok(tokio::spawn(self.serve(bus, sub, prefix, shutdown)))
+    }
+
+    async fn serve(self, bus: Bus, mut sub: async_nats::Subscriber, prefix: String, mut shutdown: Shutdown) {
+        let handlers = Arc::new(self.handlers);
+        loop {
+            let msg = tokio::select! {
+                m = sub.next() => match m { Some(m) => m, None => break },
+                _ = shutdown.wait() => break,
+            };
+            let Some(reply) = msg.reply.clone() else { continue };
+            let verb = msg.subject.as_str().strip_prefix(&prefix).unwrap_or_default().to_owned();
+            let handlers = handlers.clone();
+            let state = self.state.clone();
+            let client = bus.client().clone();
+            let span = tracing::info_span!("handle", service = self.service, verb = %verb);
+            let headers = msg.headers.clone();
+            chain_telemetry::set_parent(&span, headers.as_ref().and_then(|h| h.get(TRACEPARENT_HEADER)).map(|v| v.as_str()));
+            tokio::spawn(
+                async move {
+                    let principal = headers
+                        .as_ref()
+                        .and_then(|h| h.get(PRINCIPAL_HEADER))
+                        .and_then(|v| Principal::from_header(v.as_str()));
+                    let result = match (handlers.get(&verb), principal) {
+                        (None, _) => Err(Problem::new(ProblemKind::NotFound, format!("no operation {verb}"))),
+                        (_, None) => Err(Problem::new(ProblemKind::Unauthenticated, "no principal on the request")),
+                        (Some(h), Some(p)) => h(state, p, msg.payload).await,
+                    };
+                    let (status, body) = match result {
+                        Ok(body) => (200, body),
+                        Err(problem) => {
+                            if problem.status >= 500 {
+                                tracing::error!(%problem, "request failed");
+                            }
+                            (problem.status, serde_json::to_vec(&problem).unwrap_or_default())
+                        }
+                    };
+                    let mut headers = async_nats::HeaderMap::new();
+                    headers.insert(STATUS_HEADER, status.to_string().as_str());
+                    if let Err(e) = client.publish_with_headers(reply, headers, body.into()).await {
+                        tracing::warn!(error = %e, "could not send a reply");
+                    }
+                }
+                .instrument(span),
+            );
+        }
+    }
+}
+
+/// Logs an unexpected failure with its chain and turns it into a generic internal problem.
+pub fn internal(err: impl Into<anyhow::Error>) -> Problem {
+    let err = err.into();
+    tracing::error!(error = format!("{err:#}"), "unexpected failure");
+    Problem::internal()
+}

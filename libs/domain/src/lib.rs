@@ -1,0 +1,24 @@
+//! Pure domain types and rules for the poverty-alleviation responsibility chain.
+//!
+//! Values are parsed once into these types and never re-validated: [`Division`] codes and the
+//! [`Jurisdiction`] prefixes officials act on, [`ResidentId`] numbers that refuse to print
+//! unmasked, [`Money`] as integer fen, [`PovertyCause`]s, [`PovertyLines`] loaded as data, and the
+//! embedded national division tree behind [`registry()`]. No I/O, no async, no web or database code.
+
+#![warn(missing_docs)]
+
+pub mod cause;
+pub mod division;
+pub mod jurisdiction;
+pub mod money;
+pub mod poverty_line;
+pub mod registry;
+pub mod resident_id;
+
+pub use cause::{CauseError, Causes, PovertyCause};
+pub use division::{Division, DivisionError, Level};
+pub use jurisdiction::{Jurisdiction, JurisdictionError, Layer};
+pub use money::{Money, MoneyError};
+pub use poverty_line::{PovertyLines, PovertyLinesError};
+pub use registry::{DivisionInfo, DivisionRegistry, registry};
+pub use resident_id::{ResidentId, ResidentIdError, Sex, with_check_digit};

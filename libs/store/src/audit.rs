@@ -1,0 +1,193 @@
+//! The audit log: every state change and sign-off appends an entry holding the hash of the one
+//! before, so an edited or deleted entry breaks the chain and [`verify`] finds it.
+
+use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{ConnectionTrait, QueryOrder};
+use sha2::{Digest, Sha256};
+
+/// One audit entry.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "audit_log")]
+pub struct Model {
+    /// Position in the chain, from 1.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub seq: i64,
+    /// When.
+    pub at: DateTimeUtc,
+    /// Subject of the official.
+    pub actor: String,
+    /// The jurisdiction the official acted in (`CN` for the centre).
+    pub jurisdiction: String,
+    /// What was done, e.g. `household.approve`.
+    pub action: String,
+    /// The division of the record acted on.
+    pub division: String,
+    /// The record acted on.
+    pub subject_id: Option<Uuid>,
+    /// Reason or remark given.
+    pub reason: Option<String>,
+    /// SHA-256 of the change's payload (the payload itself may hold personal data).
+    pub payload_hash: String,
+    /// Hash of the previous entry (64 zeros for the first).
+    pub prev_hash: String,
+    /// Hash of this entry.
+    pub hash: String,
+}
+
+/// No relations.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// The single-row head of the chain; updating it first serialises concurrent appends.
+pub mod head {
+    use sea_orm::entity::prelude::*;
+
+    /// The chain head.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "audit_head")]
+    pub struct Model {
+        /// Always 1.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i32,
+        /// Sequence of the last entry (0 when empty).
+        pub seq: i64,
+        /// Hash of the last entry.
+        pub hash: String,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The hash of the empty chain.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What is being recorded.
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    /// Subject of the official.
+    pub actor: &'a str,
+    /// Jurisdiction string of the official.
+    pub jurisdiction: &'a str,
+    /// Action name.
+    pub action: &'a str,
+    /// Division of the record.
+    pub division: &'a str,
+    /// The record.
+    pub subject_id: Option<Uuid>,
+    /// Reason or remark.
+    pub reason: Option<&'a str>,
+    /// The change's payload, hashed and not stored.
+    pub payload: &'a serde_json::Value,
+}
+
+fn entry_hash(m: &Model) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        m.seq.to_string(),
+        m.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        m.actor.clone(),
+        m.jurisdiction.clone(),
+        m.action.clone(),
+        m.division.clone(),
+        m.subject_id.map(|u| u.to_string()).unwrap_or_default(),
+        m.reason.clone().unwrap_or_default(),
+        m.payload_hash.clone(),
+        m.prev_hash.clone(),
+    ] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends an entry inside the caller's transaction.
+pub async fn append<C: ConnectionTrait>(conn: &C, e: Entry<'_>) -> Result<i64, DbErr> {
+    // Lock the head row first (a row lock on PostgreSQL; SQLite writes are already serial).
+    head::Entity::update_many()
+        .col_expr(head::Column::Seq, Expr::col(head::Column::Seq).add(1))
+        .filter(head::Column::Id.eq(1))
+        .exec(conn)
+        .await?;
+    let current = head::Entity::find_by_id(1)
+        .one(conn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("audit head".into()))?;
+    let at = chrono::Utc::now();
+    let at = chrono::DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
+    let mut model = Model {
+        seq: current.seq,
+        at,
+        actor: e.actor.to_owned(),
+        jurisdiction: e.jurisdiction.to_owned(),
+        action: e.action.to_owned(),
+        division: e.division.to_owned(),
+        subject_id: e.subject_id,
+        reason: e.reason.map(str::to_owned),
+        payload_hash: hex::encode(Sha256::digest(e.payload.to_string().as_bytes())),
+        prev_hash: current.hash.clone(),
+        hash: String::new(),
+    };
+    model.hash = entry_hash(&model);
+    let seq = model.seq;
+    let hash = model.hash.clone();
+    ActiveModel::from(model).insert(conn).await?;
+    head::Entity::update_many()
+        .col_expr(head::Column::Hash, Expr::value(hash))
+        .filter(head::Column::Id.eq(1))
+        .exec(conn)
+        .await?;
+    Ok(seq)
+}
+
+/// The outcome of walking the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every entry is intact and in sequence.
+    Intact {
+        /// Number of entries.
+        entries: i64,
+    },
+    /// The first entry that was edited, or the position where one is missing.
+    Broken {
+        /// Sequence number where the chain breaks.
+        at_seq: i64,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// Walks the whole chain from the start.
+pub async fn verify<C: ConnectionTrait>(conn: &C) -> Result<Verdict, DbErr> {
+    let mut prev = GENESIS.to_owned();
+    let mut expected_seq = 1;
+    let mut pages = Entity::find().order_by_asc(Column::Seq).paginate(conn, 1000);
+    while let Some(page) = pages.fetch_and_next().await? {
+        for m in page {
+            if m.seq != expected_seq {
+                return Ok(Verdict::Broken { at_seq: expected_seq, reason: "entry missing".into() });
+            }
+            if m.prev_hash != prev {
+                return Ok(Verdict::Broken { at_seq: m.seq, reason: "previous hash does not match".into() });
+            }
+            if entry_hash(&m) != m.hash {
+                return Ok(Verdict::Broken { at_seq: m.seq, reason: "entry was edited".into() });
+            }
+            prev = m.hash;
+            expected_seq += 1;
+        }
+    }
+    let head = head::Entity::find_by_id(1).one(conn).await?;
+    if let Some(head) = head
+        && head.seq != expected_seq - 1
+    {
+        return Ok(Verdict::Broken { at_seq: expected_seq, reason: "latest entries missing".into() });
+    }
+    Ok(Verdict::Intact { entries: expected_seq - 1 })
+}

@@ -1,0 +1,84 @@
+//! The tables every service has, as a migration each service's migrator lists first.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+/// Creates `outbox`, `inbox`, `audit_log` and `audit_head`.
+#[derive(Debug)]
+pub struct SharedTables;
+
+impl MigrationName for SharedTables {
+    fn name(&self) -> &str {
+        "m0001_shared_tables"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for SharedTables {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("outbox")
+                .if_not_exists()
+                .col(big_pk_auto("seq"))
+                .col(uuid_uniq("event_id"))
+                .col(string("subject"))
+                .col(text("envelope"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone_null("published_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("outbox_pending").table("outbox").col("published_at").col("seq").to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("inbox")
+                .if_not_exists()
+                .col(string("consumer"))
+                .col(uuid("event_id"))
+                .col(timestamp_with_time_zone("applied_at"))
+                .primary_key(Index::create().col("consumer").col("event_id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("audit_log")
+                .if_not_exists()
+                .col(big_integer("seq").primary_key())
+                .col(timestamp_with_time_zone("at"))
+                .col(string("actor"))
+                .col(string("jurisdiction"))
+                .col(string("action"))
+                .col(string("division"))
+                .col(uuid_null("subject_id"))
+                .col(text_null("reason"))
+                .col(string("payload_hash"))
+                .col(string("prev_hash"))
+                .col(string("hash"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("audit_subject").table("audit_log").col("subject_id").to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table("audit_head")
+                .if_not_exists()
+                .col(integer("id").primary_key())
+                .col(big_integer("seq"))
+                .col(string("hash"))
+                .to_owned(),
+        )
+        .await?;
+        let seed = Query::insert()
+            .into_table("audit_head")
+            .columns(["id", "seq", "hash"])
+            .values_panic([1.into(), 0i64.into(), crate::audit::GENESIS.into()])
+            .to_owned();
+        m.exec_stmt(seed).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,70 @@
+//! The task state machine, pure: which action is allowed from which state.
+
+use chain_api::tasks::TaskState;
+
+/// Something done to a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// The owning layer starts work.
+    Start,
+    /// The owning layer submits the work for sign-off.
+    Submit,
+    /// The layer responsible signs the work off.
+    SignOff,
+    /// The signing layer sends the work back.
+    Return,
+    /// The issuer withdraws the task.
+    Cancel,
+}
+
+/// Why an action is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot {action:?} a task that is {state:?}")]
+pub struct Refusal {
+    /// The state the task is in.
+    pub state: TaskState,
+    /// The refused action.
+    pub action: Action,
+}
+
+/// The state after `action`, or why it is not allowed.
+pub fn next(state: TaskState, action: Action) -> Result<TaskState, Refusal> {
+    use Action::*;
+    use TaskState::*;
+    match (state, action) {
+        (Open | Returned, Start) => Ok(InProgress),
+        (Open | InProgress | Returned, Submit) => Ok(Submitted),
+        (Submitted, SignOff) => Ok(SignedOff),
+        (Submitted, Return) => Ok(Returned),
+        (Open | InProgress | Submitted | Returned, Cancel) => Ok(Cancelled),
+        (state, action) => Err(Refusal { state, action }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use TaskState::*;
+
+    #[test]
+    fn nothing_is_signed_off_before_it_is_submitted() {
+        for s in [Open, InProgress, Returned, SignedOff, Cancelled] {
+            assert!(next(s, Action::SignOff).is_err(), "{s:?}");
+        }
+        assert_eq!(next(Submitted, Action::SignOff), Ok(SignedOff));
+    }
+
+    #[test]
+    fn finished_tasks_accept_no_action() {
+        for a in [Action::Start, Action::Submit, Action::SignOff, Action::Return, Action::Cancel] {
+            assert!(next(SignedOff, a).is_err());
+            assert!(next(Cancelled, a).is_err());
+        }
+    }
+
+    #[test]
+    fn a_returned_task_can_be_resubmitted() {
+        let s = next(Submitted, Action::Return).unwrap();
+        assert_eq!(next(s, Action::Submit), Ok(Submitted));
+    }
+}

@@ -1,0 +1,110 @@
+//! All five services in one process, each with its own database, talking over NATS.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use chain_bus::{Bus, ShutdownTrigger};
+use chain_identification::PiiKey;
+
+/// One database URL per service.
+#[derive(Debug, Clone)]
+pub struct Databases {
+    /// Gateway (idempotency records).
+    pub gateway: String,
+    /// Identification.
+    pub identification: String,
+    /// Planning.
+    pub planning: String,
+    /// Funding.
+    pub funding: String,
+    /// Exit.
+    pub exit: String,
+}
+
+impl Databases {
+    /// SQLite files `<dir>/<service>.db`.
+    pub fn sqlite_in(dir: &Path) -> Self {
+        let url = |name: &str| format!("sqlite://{}?mode=rwc", dir.join(format!("{name}.db")).display());
+        Databases {
+            gateway: url("gateway"),
+            identification: url("identification"),
+            planning: url("planning"),
+            funding: url("funding"),
+            exit: url("exit"),
+        }
+    }
+}
+
+/// What the whole system needs.
+#[derive(Debug, Clone)]
+pub struct SystemConfig {
+    /// NATS URL.
+    pub nats_url: String,
+    /// Subject root (`chain`; tests use their own).
+    pub subject_root: String,
+    /// Databases.
+    pub databases: Databases,
+    /// Gateway listen address.
+    pub listen: SocketAddr,
+    /// JWKS with the token keys.
+    pub jwks: String,
+    /// Required token issuer.
+    pub issuer: String,
+    /// Required token audience.
+    pub audience: String,
+    /// PII protection key.
+    pub pii_key: PiiKey,
+}
+
+/// A running system.
+#[derive(Debug)]
+pub struct System {
+    /// Where the gateway listens.
+    pub gateway: SocketAddr,
+    /// The bus the services share.
+    pub bus: Bus,
+    trigger: ShutdownTrigger,
+    handles: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl System {
+    /// Starts every service and then the gateway; returns once all answer.
+    pub async fn start(cfg: SystemConfig) -> anyhow::Result<System> {
+        let bus = Bus::connect(&cfg.nats_url, &cfg.subject_root).await?;
+        let trigger = ShutdownTrigger::new();
+        let mut handles = Vec::new();
+        let (identification, planning, funding, exit) = tokio::try_join!(
+            chain_identification::start(
+                chain_identification::Config { database_url: cfg.databases.identification.clone(), pii_key: cfg.pii_key.clone() },
+                bus.clone(),
+                trigger.signal(),
+            ),
+            chain_planning::start(chain_planning::Config { database_url: cfg.databases.planning.clone() }, bus.clone(), trigger.signal()),
+            chain_funding::start(chain_funding::Config { database_url: cfg.databases.funding.clone() }, bus.clone(), trigger.signal()),
+            chain_exit::start(chain_exit::Config { database_url: cfg.databases.exit.clone() }, bus.clone(), trigger.signal()),
+        )?;
+        handles.extend(identification.into_iter().chain(planning).chain(funding).chain(exit));
+        let (gateway, handle) = chain_gateway::start(
+            chain_gateway::Config {
+                listen: cfg.listen,
+                database_url: cfg.databases.gateway.clone(),
+                jwks: cfg.jwks.clone(),
+                issuer: cfg.issuer.clone(),
+                audience: cfg.audience.clone(),
+            },
+            bus.clone(),
+            trigger.signal(),
+        )
+        .await?;
+        handles.push(handle);
+        Ok(System { gateway, bus, trigger, handles })
+    }
+
+    /// Stops everything and waits for in-flight work to finish.
+    pub async fn stop(self) {
+        self.trigger.fire();
+        for h in self.handles {
+            let _ = h.await;
+        }
+    }
+}

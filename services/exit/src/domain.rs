@@ -1,0 +1,260 @@
+//! Pure rules of exit: validating a proposal against the exit criteria (income strictly above the
+//! poverty line, "two no-worries, three guarantees" plus safe drinking water) and the case's steps.
+
+use chain_api::exit::{Acknowledge, ExitStatus, Guarantees, ProposeExit};
+use chain_api::{FieldError, Problem};
+use chain_domain::{Division, Money, PovertyLines};
+
+/// Longest name accepted for the household member who acknowledges the result.
+pub const MAX_ACKNOWLEDGED_BY: usize = 50;
+
+fn field(errors: &mut Vec<FieldError>, field: impl Into<String>, message: impl Into<String>) {
+    errors.push(FieldError {
+        field: field.into(),
+        message: message.into(),
+    });
+}
+
+/// Validates a proposal for a household identified in `identified_year`, in `village`, as of
+/// `current_year`. Returns the poverty line that applied. Malformed fields are reported first;
+/// once they are sound, every unmet exit criterion is reported at once.
+pub fn validate(
+    req: &ProposeExit,
+    identified_year: i32,
+    current_year: i32,
+    lines: &PovertyLines,
+    village: &Division,
+) -> Result<Money, Problem> {
+    let mut errors = Vec::new();
+    if !(identified_year..=current_year).contains(&req.year) {
+        field(
+            &mut errors,
+            "year",
+            format!(
+                "must be between {identified_year} (the year of identification) and {current_year}"
+            ),
+        );
+    }
+    if req.per_capita_income_fen < 0 {
+        field(&mut errors, "per_capita_income_fen", "must not be negative");
+    }
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    criteria(
+        req.year,
+        Money::from_fen(req.per_capita_income_fen),
+        &req.guarantees,
+        lines.line_for(req.year, village),
+    )
+}
+
+/// Checks the exit criteria for a year, given the poverty line in force (`None` when the table
+/// has none). Returns the line, or every unmet criterion.
+pub fn criteria(
+    year: i32,
+    income: Money,
+    guarantees: &Guarantees,
+    line: Option<Money>,
+) -> Result<Money, Problem> {
+    let mut errors = Vec::new();
+    match line {
+        None => field(&mut errors, "year", format!("no poverty line for {year}")),
+        Some(line) if income <= line => field(
+            &mut errors,
+            "per_capita_income_fen",
+            format!("per-capita net income {income} is not above the {year} poverty line {line}"),
+        ),
+        Some(_) => {}
+    }
+    for name in guarantees.unmet() {
+        field(
+            &mut errors,
+            format!("guarantees/{name}"),
+            "must be met before the household can exit",
+        );
+    }
+    match (line, errors.is_empty()) {
+        (Some(line), true) => Ok(line),
+        _ => Err(Problem::validation(errors)),
+    }
+}
+
+/// Validates an acknowledgement; returns the trimmed name.
+pub fn validate_acknowledgement(req: &Acknowledge) -> Result<String, Problem> {
+    let name = req.acknowledged_by.trim();
+    if name.is_empty() || name.chars().count() > MAX_ACKNOWLEDGED_BY {
+        return Err(Problem::invalid(
+            "acknowledged_by",
+            format!("must be 1 to {MAX_ACKNOWLEDGED_BY} characters"),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// A step of the exit procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The household acknowledges the result.
+    Acknowledge,
+    /// The county approves the exit.
+    Approve,
+}
+
+/// The status after a step, or why it is not allowed.
+pub fn next(status: ExitStatus, step: Step) -> Result<ExitStatus, Problem> {
+    use ExitStatus::*;
+    match (status, step) {
+        (Proposed, Step::Acknowledge) => Ok(Acknowledged),
+        (Acknowledged, Step::Approve) => Ok(Approved),
+        (Proposed, Step::Approve) => Err(Problem::transition(
+            "the household has not acknowledged the result",
+        )),
+        (s, Step::Acknowledge) => Err(Problem::transition(format!(
+            "only a proposed exit can be acknowledged; this one is {}",
+            label(s)
+        ))),
+        (s, Step::Approve) => Err(Problem::transition(format!(
+            "only an acknowledged exit can be approved; this one is {}",
+            label(s)
+        ))),
+    }
+}
+
+/// The snake_case name of a status.
+pub fn label(s: ExitStatus) -> &'static str {
+    match s {
+        ExitStatus::Proposed => "proposed",
+        ExitStatus::Acknowledged => "acknowledged",
+        ExitStatus::Approved => "approved",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chain_api::ProblemKind;
+
+    const ALL_MET: Guarantees = Guarantees {
+        food: true,
+        clothing: true,
+        compulsory_education: true,
+        basic_medical_care: true,
+        safe_housing: true,
+        safe_drinking_water: true,
+    };
+
+    fn village() -> Division {
+        Division::parse("520624101201").unwrap()
+    }
+
+    fn proposal(year: i32, income: i64, guarantees: Guarantees) -> ProposeExit {
+        ProposeExit {
+            household_id: uuid::Uuid::nil(),
+            year,
+            per_capita_income_fen: income,
+            guarantees,
+        }
+    }
+
+    fn check(req: &ProposeExit) -> Result<Money, Problem> {
+        validate(req, 2015, 2026, &PovertyLines::default_table(), &village())
+    }
+
+    fn fields(p: &Problem) -> Vec<&str> {
+        p.errors.iter().map(|e| e.field.as_str()).collect()
+    }
+
+    #[test]
+    fn income_exactly_at_the_line_is_refused() {
+        let p = check(&proposal(2016, 285_500, ALL_MET)).unwrap_err();
+        assert!(p.is(ProblemKind::Validation));
+        assert_eq!(fields(&p), ["per_capita_income_fen"]);
+        assert_eq!(
+            p.errors[0].message,
+            "per-capita net income 2855.00 is not above the 2016 poverty line 2855.00"
+        );
+    }
+
+    #[test]
+    fn income_one_fen_above_the_line_passes_and_the_line_is_returned() {
+        assert_eq!(
+            check(&proposal(2016, 285_501, ALL_MET)).unwrap(),
+            Money::from_yuan(2855)
+        );
+    }
+
+    #[test]
+    fn every_unmet_guarantee_is_reported_with_the_income() {
+        let g = Guarantees {
+            food: false,
+            safe_drinking_water: false,
+            ..ALL_MET
+        };
+        let p = check(&proposal(2016, 280_000, g)).unwrap_err();
+        assert_eq!(
+            fields(&p),
+            [
+                "per_capita_income_fen",
+                "guarantees/food",
+                "guarantees/safe_drinking_water"
+            ]
+        );
+        assert!(
+            p.errors[0]
+                .message
+                .contains("2800.00 is not above the 2016 poverty line 2855.00")
+        );
+    }
+
+    #[test]
+    fn a_year_outside_identification_to_now_is_refused_before_the_criteria() {
+        let g = Guarantees {
+            food: false,
+            ..ALL_MET
+        };
+        let p = check(&proposal(2014, -1, g)).unwrap_err();
+        assert_eq!(fields(&p), ["year", "per_capita_income_fen"]);
+        assert!(check(&proposal(2027, 500_000, ALL_MET)).is_err());
+    }
+
+    #[test]
+    fn a_year_without_a_poverty_line_is_reported_on_year() {
+        let p = criteria(2013, Money::from_fen(1), &ALL_MET, None).unwrap_err();
+        assert_eq!(fields(&p), ["year"]);
+        assert_eq!(p.errors[0].message, "no poverty line for 2013");
+    }
+
+    #[test]
+    fn the_acknowledging_name_is_bounded() {
+        let ack = |s: &str| {
+            validate_acknowledgement(&Acknowledge {
+                acknowledged_by: s.into(),
+            })
+        };
+        assert_eq!(ack("  Wang  ").unwrap(), "Wang");
+        assert_eq!(fields(&ack(" ").unwrap_err()), ["acknowledged_by"]);
+        assert!(ack(&"名".repeat(50)).is_ok());
+        assert!(ack(&"名".repeat(51)).is_err());
+    }
+
+    #[test]
+    fn an_exit_is_acknowledged_before_it_is_approved() {
+        let p = next(ExitStatus::Proposed, Step::Approve).unwrap_err();
+        assert!(p.is(ProblemKind::InvalidTransition));
+        assert_eq!(
+            p.detail.as_deref(),
+            Some("the household has not acknowledged the result")
+        );
+        let acked = next(ExitStatus::Proposed, Step::Acknowledge).unwrap();
+        assert_eq!(acked, ExitStatus::Acknowledged);
+        assert_eq!(next(acked, Step::Approve).unwrap(), ExitStatus::Approved);
+    }
+
+    #[test]
+    fn no_step_repeats_or_follows_approval() {
+        assert!(next(ExitStatus::Acknowledged, Step::Acknowledge).is_err());
+        assert!(next(ExitStatus::Approved, Step::Acknowledge).is_err());
+        assert!(next(ExitStatus::Approved, Step::Approve).is_err());
+    }
+}

@@ -1,0 +1,37 @@
+//! Reactions of exit to other services' facts.
+
+use chain_api::Envelope;
+use chain_api::events::HouseholdIdentified;
+use chain_bus::Reaction;
+use futures::future::BoxFuture;
+use sea_orm::DatabaseTransaction;
+
+use crate::store::{self, household};
+
+/// On `identification.household-identified`: the household becomes eligible for an exit
+/// proposal; its village and year of identification are kept.
+#[derive(Debug)]
+pub struct OnHouseholdIdentified;
+
+impl Reaction for OnHouseholdIdentified {
+    fn apply<'a>(
+        &'a self,
+        txn: &'a DatabaseTransaction,
+        event: &'a Envelope,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let identified: HouseholdIdentified = event.payload_as()?;
+            store::upsert_household(
+                txn,
+                household::Model {
+                    household_id: identified.household_id,
+                    village: identified.village,
+                    year: identified.year,
+                },
+            )
+            .await?;
+            tracing::debug!(household = %identified.household_id, "identified household recorded");
+            Ok(())
+        })
+    }
+}

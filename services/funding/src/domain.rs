@@ -1,0 +1,207 @@
+//! Pure rules of funding: validating allocations and disbursements, and which divisions a layer
+//! may allocate to.
+
+use chain_api::funding::{CreateAllocation, CreateDisbursement};
+use chain_api::{FieldError, Problem};
+use chain_domain::{Division, Jurisdiction, Level, Money, registry};
+
+/// The largest single amount accepted, fen (10 trillion yuan): far above any real allocation, and
+/// low enough that no account total can overflow a 64-bit integer in practice.
+pub const MAX_AMOUNT_FEN: i64 = 1_000_000_000_000_000;
+
+/// Longest fund-source name, in characters.
+pub const MAX_FUND_CHARS: usize = 64;
+
+/// Longest purpose of a disbursement, in characters.
+pub const MAX_PURPOSE_CHARS: usize = 200;
+
+/// An allocation that passed validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidAllocation {
+    /// The receiving division (exists in the registry).
+    pub to: Division,
+    /// Budget year.
+    pub year: i32,
+    /// Amount.
+    pub amount: Money,
+    /// Fund source, trimmed.
+    pub fund: String,
+}
+
+/// A disbursement request that passed validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidDisbursement {
+    /// Amount.
+    pub amount: Money,
+    /// Purpose, trimmed.
+    pub purpose: String,
+}
+
+fn field(errors: &mut Vec<FieldError>, field: &str, message: impl Into<String>) {
+    errors.push(FieldError { field: field.to_owned(), message: message.into() });
+}
+
+/// Checks an amount of fen: strictly positive and not absurdly large.
+pub fn check_amount(fen: i64) -> Result<Money, String> {
+    match Money::positive(fen) {
+        Err(_) => Err("must be positive".to_owned()),
+        Ok(_) if fen > MAX_AMOUNT_FEN => Err(format!("must be at most {} yuan", Money::from_fen(MAX_AMOUNT_FEN))),
+        Ok(m) => Ok(m),
+    }
+}
+
+/// Checks a free-text field of 1 to `max` characters (after trimming).
+fn check_text(errors: &mut Vec<FieldError>, name: &str, value: &str, max: usize) -> String {
+    let value = value.trim();
+    let chars = value.chars().count();
+    if chars == 0 || chars > max {
+        field(errors, name, format!("must be 1 to {max} characters"));
+    }
+    value.to_owned()
+}
+
+/// Validates an allocation request; every invalid field is reported at once.
+pub fn validate_allocation(req: &CreateAllocation, current_year: i32) -> Result<ValidAllocation, Problem> {
+    let mut errors = Vec::new();
+    let to = match Division::parse(&req.to) {
+        Ok(d) if registry().exists(&d) => Some(d),
+        Ok(_) => {
+            field(&mut errors, "to", "no such division in the division registry");
+            None
+        }
+        Err(e) => {
+            field(&mut errors, "to", e.to_string());
+            None
+        }
+    };
+    let amount = check_amount(req.amount_fen).map_err(|m| field(&mut errors, "amount_fen", m)).ok();
+    if !(2014..=current_year + 1).contains(&req.year) {
+        field(&mut errors, "year", format!("must be between 2014 and {}", current_year + 1));
+    }
+    let fund = check_text(&mut errors, "fund", &req.fund, MAX_FUND_CHARS);
+    match (to, amount) {
+        (Some(to), Some(amount)) if errors.is_empty() => Ok(ValidAllocation { to, year: req.year, amount, fund }),
+        _ => Err(Problem::validation(errors)),
+    }
+}
+
+/// Validates a disbursement request; every invalid field is reported at once.
+pub fn validate_disbursement(req: &CreateDisbursement) -> Result<ValidDisbursement, Problem> {
+    let mut errors = Vec::new();
+    let amount = check_amount(req.amount_fen).map_err(|m| field(&mut errors, "amount_fen", m)).ok();
+    let purpose = check_text(&mut errors, "purpose", &req.purpose, MAX_PURPOSE_CHARS);
+    match amount {
+        Some(amount) if errors.is_empty() => Ok(ValidDisbursement { amount, purpose }),
+        _ => Err(Problem::validation(errors)),
+    }
+}
+
+/// Whether an official of `from` may allocate to `to`: the target lies strictly inside the
+/// jurisdiction (else 403); the centre allocates only to provinces, every other layer only to a
+/// city or county strictly below it; townships and villages never receive allocations (422).
+pub fn allocation_target(from: &Jurisdiction, to: &Division) -> Result<(), Problem> {
+    let strictly_inside = from.covers(to) && from.division() != Some(to);
+    if !strictly_inside {
+        return Err(Problem::forbidden("the receiving division is outside your jurisdiction"));
+    }
+    match (from, to.level()) {
+        (Jurisdiction::National, Level::Province) => Ok(()),
+        (Jurisdiction::National, _) => Err(Problem::invalid("to", "the central layer allocates only to provinces")),
+        (Jurisdiction::Division(_), Level::City | Level::County) => Ok(()),
+        (Jurisdiction::Division(_), _) => Err(Problem::invalid(
+            "to",
+            "townships and villages do not receive allocations; allocate to a city or county",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn j(s: &str) -> Jurisdiction {
+        Jurisdiction::parse(s).unwrap()
+    }
+
+    fn d(s: &str) -> Division {
+        Division::parse(s).unwrap()
+    }
+
+    fn allocation(to: &str, amount_fen: i64) -> CreateAllocation {
+        CreateAllocation { to: to.into(), year: 2016, amount_fen, fund: "central-special".into() }
+    }
+
+    #[test]
+    fn the_centre_allocates_only_to_provinces() {
+        assert!(allocation_target(&j("CN"), &d("52")).is_ok());
+        for below in ["5206", "520624", "520624101"] {
+            let p = allocation_target(&j("CN"), &d(below)).unwrap_err();
+            assert_eq!((p.status, p.errors[0].field.as_str()), (422, "to"), "{below}");
+        }
+    }
+
+    #[test]
+    fn provinces_and_cities_allocate_to_cities_and_counties_below_them() {
+        assert!(allocation_target(&j("52"), &d("5206")).is_ok());
+        assert!(allocation_target(&j("52"), &d("520624")).is_ok());
+        assert!(allocation_target(&j("5206"), &d("520624")).is_ok());
+    }
+
+    #[test]
+    fn townships_and_villages_never_receive_allocations() {
+        for (from, to) in [("520624", "520624101"), ("52", "520624101201"), ("5206", "520624101")] {
+            let p = allocation_target(&j(from), &d(to)).unwrap_err();
+            assert_eq!(p.status, 422, "{from} -> {to}");
+            assert_eq!(p.errors[0].field, "to");
+        }
+    }
+
+    #[test]
+    fn the_target_must_lie_strictly_inside_the_jurisdiction() {
+        assert_eq!(allocation_target(&j("52"), &d("52")).unwrap_err().status, 403);
+        assert_eq!(allocation_target(&j("520624"), &d("520624")).unwrap_err().status, 403);
+        assert_eq!(allocation_target(&j("52"), &d("5301")).unwrap_err().status, 403);
+        assert_eq!(allocation_target(&j("5206"), &d("520123")).unwrap_err().status, 403);
+    }
+
+    #[test]
+    fn amounts_must_be_positive_and_bounded() {
+        assert_eq!(check_amount(1), Ok(Money::from_fen(1)));
+        assert_eq!(check_amount(0).unwrap_err(), "must be positive");
+        assert_eq!(check_amount(-500).unwrap_err(), "must be positive");
+        assert!(check_amount(MAX_AMOUNT_FEN).is_ok());
+        assert!(check_amount(MAX_AMOUNT_FEN + 1).is_err());
+        assert!(check_amount(i64::MAX).is_err());
+    }
+
+    #[test]
+    fn every_invalid_allocation_field_is_reported_at_once() {
+        let mut req = allocation("99", 0);
+        req.year = 2013;
+        req.fund = "  ".into();
+        let p = validate_allocation(&req, 2026).unwrap_err();
+        let fields: Vec<_> = p.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["to", "amount_fen", "year", "fund"]);
+        assert_eq!(p.errors[1].message, "must be positive");
+    }
+
+    #[test]
+    fn a_valid_allocation_passes() {
+        let v = validate_allocation(&allocation("52", 100_000_000), 2026).unwrap();
+        assert_eq!(v.to, d("52"));
+        assert_eq!(v.amount, Money::from_fen(100_000_000));
+        let next_year = CreateAllocation { year: 2027, ..allocation("52", 1) };
+        assert!(validate_allocation(&next_year, 2026).is_ok());
+        assert!(validate_allocation(&next_year, 2025).is_err());
+    }
+
+    #[test]
+    fn a_disbursement_needs_a_positive_amount_and_a_purpose() {
+        let req = CreateDisbursement { plan_id: uuid::Uuid::nil(), amount_fen: -1, purpose: String::new() };
+        let p = validate_disbursement(&req).unwrap_err();
+        let fields: Vec<_> = p.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["amount_fen", "purpose"]);
+        let ok = CreateDisbursement { amount_fen: 500_000, purpose: " cattle ".into(), ..req };
+        assert_eq!(validate_disbursement(&ok).unwrap().purpose, "cattle");
+    }
+}

@@ -1,0 +1,70 @@
+//! The funding service: central special funds allocated down the chain (centre → province →
+//! city/county), county disbursements to approved household plans, and the double-entry ledger
+//! (integer fen) that proves every yuan is accounted for.
+
+pub mod domain;
+pub mod handlers;
+pub mod ledger;
+pub mod migrations;
+pub mod reactions;
+pub mod store;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use chain_bus::{Bus, OutboxSignal, Shutdown};
+use chain_store::Db;
+use sea_orm_migration::MigratorTrait;
+
+/// The service's name on the bus.
+pub const SERVICE: &str = "funding";
+
+/// Configuration of the funding service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Database URL (SQLite or PostgreSQL).
+    pub database_url: String,
+}
+
+/// Shared state of the handlers.
+#[derive(Clone)]
+pub struct State {
+    /// The service database.
+    pub db: Db,
+    /// The bus (for the subject root of events).
+    pub bus: Bus,
+    /// Wakes the outbox relay.
+    pub outbox: OutboxSignal,
+}
+
+/// Connects, migrates, and starts the relay, consumers and endpoints. Returns once the service
+/// answers requests; the returned handles run until `shutdown` fires.
+pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+    let db = chain_store::connect(&config.database_url).await?;
+    migrations::Migrator::up(&db, None).await.context("migrating the funding database")?;
+    let outbox = OutboxSignal::new();
+    let state = State { db: db.clone(), bus: bus.clone(), outbox: outbox.clone() };
+    let mut tasks = vec![chain_bus::spawn_relay(db.clone(), bus.clone(), outbox.clone(), shutdown.clone())];
+    tasks.push(
+        chain_bus::spawn_consumer(
+            bus.clone(),
+            db.clone(),
+            "funding-on-plan-approved",
+            "planning.plan-approved.>",
+            Arc::new(reactions::OnPlanApproved),
+            outbox,
+            shutdown.clone(),
+        )
+        .await?,
+    );
+    tasks.push(handlers::endpoints(state).start(bus, shutdown).await?);
+    Ok(tasks)
+}
+
+/// Runs the service until shutdown.
+pub async fn run(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Result<()> {
+    for t in start(config, bus, shutdown).await? {
+        let _ = t.await;
+    }
+    Ok(())
+}

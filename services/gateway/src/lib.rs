@@ -1,0 +1,163 @@
+//! The gateway: the only public surface. It authenticates bearer tokens, forwards each request to
+//! the owning service over NATS with the caller's principal, answers every failure as
+//! problem+json, makes POSTs idempotent, and serves the OpenAPI document and an offline docs UI.
+
+pub mod auth;
+pub mod idempotency;
+pub mod openapi;
+pub mod problem;
+pub mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use chain_bus::{Bus, Shutdown};
+use chain_store::Db;
+use sea_orm_migration::prelude::*;
+use tracing::Instrument;
+
+pub use auth::{Claims, SigningKey, TokenVerifier};
+
+/// Configuration of the gateway.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (port 0 picks one).
+    pub listen: SocketAddr,
+    /// The gateway's own database (idempotency records).
+    pub database_url: String,
+    /// JWKS document with the token verification keys.
+    pub jwks: String,
+    /// Required `iss`.
+    pub issuer: String,
+    /// Required `aud`.
+    pub audience: String,
+}
+
+/// Shared state of the handlers.
+#[derive(Clone)]
+pub struct AppState {
+    /// The bus to the services.
+    pub bus: Bus,
+    /// The gateway database.
+    pub db: Db,
+    /// Token verification.
+    pub verifier: Arc<TokenVerifier>,
+}
+
+/// The gateway's migrations.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(IdempotencyTable)]
+    }
+}
+
+#[derive(Debug)]
+struct IdempotencyTable;
+
+impl MigrationName for IdempotencyTable {
+    fn name(&self) -> &str {
+        "m0001_idempotency"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for IdempotencyTable {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        use sea_orm_migration::schema::*;
+        m.create_table(
+            Table::create()
+                .table("idempotency")
+                .if_not_exists()
+                .col(string("scope_key").primary_key())
+                .col(string("request_hash"))
+                .col(integer_null("status"))
+                .col(string_null("content_type"))
+                .col(string_null("etag"))
+                .col(text_null("body"))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+/// The full router, documented routes and docs UI included.
+pub fn router(state: AppState) -> Router {
+    use routes::*;
+    let v1 = Router::new()
+        .route("/v1/divisions", get(divisions::provinces))
+        .route("/v1/divisions/{code}", get(divisions::get))
+        .route("/v1/divisions/{code}/children", get(divisions::children))
+        .route("/v1/households", post(households::register))
+        .route("/v1/households/{id}", get(households::get).post(households::custom))
+        .route("/v1/plans", post(plans::create))
+        .route("/v1/plans/{id}", get(plans::get).post(plans::custom))
+        .route("/v1/allocations", post(funding::allocate))
+        .route("/v1/disbursements", post(funding::disburse))
+        .route("/v1/accounts/{division}", get(funding::account))
+        .route("/v1/ledger/check", get(funding::check))
+        .route("/v1/exits", post(exits::propose))
+        .route("/v1/exits/{id}", get(exits::get).post(exits::custom))
+        .route("/v1/tasks", get(tasks::list))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))
+        .with_state(state);
+    let docs = utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi::document());
+    Router::new()
+        .merge(v1)
+        .merge(docs)
+        .fallback(problem::not_found)
+        .layer(middleware::from_fn(problem::method_not_allowed))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::GATEWAY_TIMEOUT, Duration::from_secs(30)))
+        .layer(middleware::from_fn(trace))
+}
+
+/// One span per request; the answer carries the request's `traceparent` so a client can find
+/// the whole trace (gateway, service and event consumers).
+async fn trace(req: Request, next: Next) -> Response {
+    let span = tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), status = tracing::field::Empty, actor = tracing::field::Empty);
+    chain_telemetry::set_parent(&span, req.headers().get("traceparent").and_then(|v| v.to_str().ok()));
+    async move {
+        let traceparent = chain_telemetry::current_traceparent();
+        let mut resp = next.run(req).await;
+        tracing::Span::current().record("status", resp.status().as_u16());
+        if let Some(tp) = traceparent.and_then(|t| HeaderValue::from_str(&t).ok()) {
+            resp.headers_mut().insert("traceparent", tp);
+        }
+        resp
+    }
+    .instrument(span)
+    .await
+}
+
+/// Connects, migrates and starts serving. Returns the bound address once listening.
+pub async fn start(config: Config, bus: Bus, mut shutdown: Shutdown) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    let db = chain_store::connect(&config.database_url).await?;
+    Migrator::up(&db, None).await.context("migrating the gateway database")?;
+    let verifier = TokenVerifier::from_jwks(&config.jwks, &config.issuer, &config.audience)?;
+    let state = AppState { bus, db, verifier: Arc::new(verifier) };
+    let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let app = router(state);
+    let handle = tokio::spawn(async move {
+        let served = axum::serve(listener, app).with_graceful_shutdown(async move { shutdown.wait().await }).await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "the gateway stopped");
+        }
+    });
+    tracing::info!(%addr, "gateway listening");
+    Ok((addr, handle))
+}

@@ -1,0 +1,48 @@
+//! `/v1/allocations`, `/v1/disbursements`, `/v1/accounts` and `/v1/ledger`: money down the chain.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chain_api::funding::{Account, AccountQuery, Allocation, CreateAllocation, CreateDisbursement, Disbursement, LedgerCheck};
+
+use super::Problems;
+use crate::auth::Auth;
+use crate::problem::{ApiProblem, Json, Path};
+use crate::AppState;
+
+/// Allocate funds from your division to one below it (approver of the allocating layer).
+#[utoipa::path(post, path = "/v1/allocations", tag = "funding", request_body = CreateAllocation,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe; an allocation is never made twice")),
+    responses((status = 201, description = "Allocated", body = Allocation), Problems),
+    security(("bearer" = [])))]
+pub async fn allocate(State(s): State<AppState>, Auth(p): Auth, Json(req): Json<CreateAllocation>) -> Result<Response, ApiProblem> {
+    let a: Allocation = s.bus.request("funding", "allocation.create", &p, &req).await?;
+    Ok((StatusCode::CREATED, axum::Json(a)).into_response())
+}
+
+/// Disburse county funds to an approved household plan (county approver).
+#[utoipa::path(post, path = "/v1/disbursements", tag = "funding", request_body = CreateDisbursement,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe; nothing is paid twice")),
+    responses((status = 201, description = "Disbursed", body = Disbursement), Problems),
+    security(("bearer" = [])))]
+pub async fn disburse(State(s): State<AppState>, Auth(p): Auth, Json(req): Json<CreateDisbursement>) -> Result<Response, ApiProblem> {
+    let d: Disbursement = s.bus.request("funding", "disbursement.create", &p, &req).await?;
+    Ok((StatusCode::CREATED, axum::Json(d)).into_response())
+}
+
+/// What a division received, passed on, spent and holds (`CN` for the centre).
+#[utoipa::path(get, path = "/v1/accounts/{division}", tag = "funding",
+    params(("division" = String, Path, description = "Division code or `CN`")),
+    responses((status = 200, description = "The account", body = Account), Problems),
+    security(("bearer" = [])))]
+pub async fn account(State(s): State<AppState>, Auth(p): Auth, Path(division): Path<String>) -> Result<axum::Json<Account>, ApiProblem> {
+    Ok(axum::Json(s.bus.request("funding", "account.get", &p, &AccountQuery { division }).await?))
+}
+
+/// Check that the whole ledger balances to the fen (central officials).
+#[utoipa::path(get, path = "/v1/ledger/check", tag = "funding",
+    responses((status = 200, description = "The check", body = LedgerCheck), Problems),
+    security(("bearer" = [])))]
+pub async fn check(State(s): State<AppState>, Auth(p): Auth) -> Result<axum::Json<LedgerCheck>, ApiProblem> {
+    Ok(axum::Json(s.bus.request("funding", "ledger.check", &p, &serde_json::json!({})).await?))
+}

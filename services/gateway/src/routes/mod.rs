@@ -1,0 +1,82 @@
+//! REST routes under `/v1`, and the helpers they share.
+
+pub mod divisions;
+pub mod exits;
+pub mod funding;
+pub mod health;
+pub mod households;
+pub mod plans;
+pub mod tasks;
+
+use std::collections::BTreeMap;
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chain_api::{Problem, ProblemKind};
+use serde::Serialize;
+use utoipa::openapi::{self, ContentBuilder, Ref, RefOr, ResponseBuilder};
+use uuid::Uuid;
+
+use crate::problem::ApiProblem;
+
+/// The problems any `/v1` operation may answer with, generated from [`ProblemKind::ALL`] so the
+/// document and the runtime cannot disagree.
+#[derive(Debug)]
+pub struct Problems;
+
+impl utoipa::IntoResponses for Problems {
+    fn responses() -> BTreeMap<String, RefOr<openapi::response::Response>> {
+        let mut by_status: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
+        for k in ProblemKind::ALL {
+            by_status.entry(k.status()).or_default().push(k.slug());
+        }
+        by_status
+            .into_iter()
+            .map(|(status, slugs)| {
+                let types = slugs.iter().map(|s| format!("`{}{s}`", chain_api::problem::TYPE_PREFIX)).collect::<Vec<_>>().join(", ");
+                let resp = ResponseBuilder::new()
+                    .description(format!("Problem (RFC 9457) of type {types}"))
+                    .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+                    .build();
+                (status.to_string(), RefOr::T(resp))
+            })
+            .collect()
+    }
+}
+
+/// A JSON answer with an `ETag` taken from the body's `version`.
+pub fn versioned<T: Serialize>(status: StatusCode, value: &T) -> Response {
+    let json = serde_json::to_value(value).unwrap_or_default();
+    let mut resp = (status, axum::Json(&json)).into_response();
+    if let Some(v) = json.get("version").and_then(|v| v.as_i64())
+        && let Ok(etag) = HeaderValue::from_str(&format!("\"{v}\""))
+    {
+        resp.headers_mut().insert(header::ETAG, etag);
+    }
+    resp
+}
+
+/// The version in `If-Match` (`"3"`, `W/"3"` or `3`), if sent.
+pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiProblem> {
+    let Some(v) = headers.get(header::IF_MATCH) else { return Ok(None) };
+    let text = v.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
+    text.parse::<i64>()
+        .map(Some)
+        .map_err(|_| Problem::new(ProblemKind::PreconditionFailed, "If-Match must be an ETag from a previous answer").into())
+}
+
+/// Splits a custom-method path segment `<uuid>:<verb>`.
+pub fn custom_method(target: &str, what: &str) -> Result<(Uuid, String), ApiProblem> {
+    let (id, verb) = target.split_once(':').ok_or_else(|| ApiProblem(Problem::new(ProblemKind::MethodNotAllowed, format!("POST a custom method such as /{what}/{{id}}:approve"))))?;
+    let id = Uuid::parse_str(id).map_err(|_| ApiProblem(Problem::not_found(what)))?;
+    Ok((id, verb.to_owned()))
+}
+
+/// A lookup by id from a path segment.
+pub fn parse_id(id: &str, what: &str) -> Result<Uuid, ApiProblem> {
+    Uuid::parse_str(id).map_err(|_| ApiProblem(Problem::not_found(what)))
+}

@@ -1,0 +1,77 @@
+//! The identification service: registers poor households (file cards with members and causes),
+//! takes them through township review and county approval, and announces them as identified.
+//! Resident ID numbers are stored encrypted, with a keyed blind index that enforces "one ID, one
+//! active household" nationwide.
+
+pub mod domain;
+pub mod handlers;
+pub mod migrations;
+pub mod pii;
+pub mod reactions;
+pub mod store;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use chain_bus::{Bus, OutboxSignal, Shutdown};
+use chain_store::Db;
+use sea_orm_migration::MigratorTrait;
+
+pub use pii::PiiKey;
+
+/// The service's name on the bus.
+pub const SERVICE: &str = "identification";
+
+/// Configuration of the identification service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Database URL (SQLite or PostgreSQL).
+    pub database_url: String,
+    /// Key protecting resident ID numbers at rest.
+    pub pii_key: PiiKey,
+}
+
+/// Shared state of the handlers.
+#[derive(Clone)]
+pub struct State {
+    /// The service database.
+    pub db: Db,
+    /// The bus (for the subject root of events).
+    pub bus: Bus,
+    /// Wakes the outbox relay.
+    pub outbox: OutboxSignal,
+    /// PII protection.
+    pub pii: Arc<PiiKey>,
+}
+
+/// Connects, migrates, and starts the relay, consumers and endpoints. Returns once the service
+/// answers requests; the returned handles run until `shutdown` fires.
+pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+    let db = chain_store::connect(&config.database_url).await?;
+    migrations::Migrator::up(&db, None).await.context("migrating the identification database")?;
+    let outbox = OutboxSignal::new();
+    let state = State { db: db.clone(), bus: bus.clone(), outbox: outbox.clone(), pii: Arc::new(config.pii_key) };
+    let mut tasks = vec![chain_bus::spawn_relay(db.clone(), bus.clone(), outbox.clone(), shutdown.clone())];
+    tasks.push(
+        chain_bus::spawn_consumer(
+            bus.clone(),
+            db.clone(),
+            "identification-on-household-exited",
+            "exit.household-exited.>",
+            Arc::new(reactions::OnHouseholdExited),
+            outbox,
+            shutdown.clone(),
+        )
+        .await?,
+    );
+    tasks.push(handlers::endpoints(state).start(bus, shutdown).await?);
+    Ok(tasks)
+}
+
+/// Runs the service until shutdown.
+pub async fn run(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Result<()> {
+    for t in start(config, bus, shutdown).await? {
+        let _ = t.await;
+    }
+    Ok(())
+}

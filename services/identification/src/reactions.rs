@@ -1,0 +1,60 @@
+//! Reactions of identification to other services' facts.
+
+use chain_api::events::HouseholdExited;
+use chain_api::identification::HouseholdStatus;
+use chain_api::Envelope;
+use chain_bus::Reaction;
+use chain_store::audit;
+use futures::future::BoxFuture;
+use sea_orm::entity::prelude::*;
+use sea_orm::DatabaseTransaction;
+
+use crate::domain::{self, label};
+use crate::store::{self, active_id, household};
+
+/// On `exit.household-exited`: the household leaves the register (销号) and its members' IDs are
+/// free to appear in a future household.
+#[derive(Debug)]
+pub struct OnHouseholdExited;
+
+impl Reaction for OnHouseholdExited {
+    fn apply<'a>(&'a self, txn: &'a DatabaseTransaction, event: &'a Envelope) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let exited: HouseholdExited = event.payload_as()?;
+            let Some((row, current)) = store::load(txn, exited.household_id).await? else {
+                tracing::warn!(household = %exited.household_id, "exit of an unknown household ignored");
+                return Ok(());
+            };
+            let next = match domain::next(current.status, domain::Step::Exit) {
+                Ok(n) => n,
+                Err(problem) => {
+                    tracing::warn!(household = %row.id, %problem, "exit event does not apply");
+                    return Ok(());
+                }
+            };
+            debug_assert_eq!(next, HouseholdStatus::Exited);
+            household::Entity::update_many()
+                .col_expr(household::Column::Status, Expr::value(label(next)))
+                .col_expr(household::Column::Version, Expr::value(row.version + 1))
+                .col_expr(household::Column::UpdatedAt, Expr::value(chrono::Utc::now()))
+                .filter(household::Column::Id.eq(row.id))
+                .exec(txn)
+                .await?;
+            active_id::Entity::delete_many().filter(active_id::Column::HouseholdId.eq(row.id)).exec(txn).await?;
+            audit::append(
+                txn,
+                audit::Entry {
+                    actor: &event.actor,
+                    jurisdiction: &event.division,
+                    action: "household.exit",
+                    division: &row.village,
+                    subject_id: Some(row.id),
+                    reason: None,
+                    payload: &event.payload,
+                },
+            )
+            .await?;
+            Ok(())
+        })
+    }
+}

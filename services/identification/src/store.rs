@@ -1,0 +1,166 @@
+//! Households in the identification database.
+
+use chain_api::identification::{Household, HouseholdStatus, Member};
+use sea_orm::entity::prelude::*;
+use sea_orm::{ConnectionTrait, QueryOrder};
+
+/// The `households` table.
+pub mod household {
+    use sea_orm::entity::prelude::*;
+
+    /// A household row.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "households")]
+    pub struct Model {
+        /// Public id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        /// Village code.
+        pub village: String,
+        /// Year.
+        pub year: i32,
+        /// Kind (snake_case).
+        pub kind: String,
+        /// Main cause.
+        pub main_cause: String,
+        /// Other causes, JSON array.
+        pub other_causes: String,
+        /// Per-capita net income, fen.
+        pub per_capita_income_fen: i64,
+        /// Status (snake_case).
+        pub status: String,
+        /// Version.
+        pub version: i64,
+        /// Registering official.
+        pub created_by: String,
+        /// Created.
+        pub created_at: DateTimeUtc,
+        /// Updated.
+        pub updated_at: DateTimeUtc,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The `members` table.
+pub mod member {
+    use sea_orm::entity::prelude::*;
+
+    /// A member row; the ID number is only stored encrypted and as a blind index.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "members")]
+    pub struct Model {
+        /// Internal key.
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        /// Household.
+        pub household_id: Uuid,
+        /// Order within the household.
+        pub position: i32,
+        /// Name.
+        pub name: String,
+        /// Relation (snake_case).
+        pub relation: String,
+        /// `male` / `female`.
+        pub sex: String,
+        /// Birth year.
+        pub birth_year: i32,
+        /// The masked ID for display.
+        pub id_masked: String,
+        /// The encrypted ID.
+        pub id_cipher: String,
+        /// The keyed blind index of the ID.
+        pub id_index: String,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The `active_ids` table.
+pub mod active_id {
+    use sea_orm::entity::prelude::*;
+
+    /// A resident ID (by blind index) held by an active household.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "active_ids")]
+    pub struct Model {
+        /// Blind index.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id_index: String,
+        /// Household holding it.
+        pub household_id: Uuid,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The snake_case form of a serde enum.
+pub fn enum_str<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// Parses the snake_case form of a serde enum.
+pub fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, DbErr> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|e| DbErr::Type(e.to_string()))
+}
+
+/// Loads a household and its members in API form.
+pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(household::Model, Household)>, DbErr> {
+    let Some(h) = household::Entity::find_by_id(id).one(conn).await? else {
+        return Ok(None);
+    };
+    let members = member::Entity::find()
+        .filter(member::Column::HouseholdId.eq(id))
+        .order_by_asc(member::Column::Position)
+        .all(conn)
+        .await?;
+    let api = Household {
+        id: h.id,
+        village: h.village.clone(),
+        year: h.year,
+        kind: parse_enum(&h.kind)?,
+        main_cause: h.main_cause.clone(),
+        other_causes: serde_json::from_str(&h.other_causes).map_err(|e| DbErr::Type(e.to_string()))?,
+        per_capita_income_fen: h.per_capita_income_fen,
+        status: parse_enum::<HouseholdStatus>(&h.status)?,
+        members: members
+            .iter()
+            .map(|m| {
+                Ok(Member {
+                    name: m.name.clone(),
+                    resident_id: m.id_masked.clone(),
+                    relation: parse_enum(&m.relation)?,
+                    sex: m.sex.clone(),
+                    birth_year: m.birth_year,
+                })
+            })
+            .collect::<Result<_, DbErr>>()?,
+        version: h.version,
+        created_at: h.created_at,
+        updated_at: h.updated_at,
+    };
+    Ok(Some((h, api)))
+}
+
+/// Which of the given blind indexes are held by an active household.
+pub async fn active_among<C: ConnectionTrait>(conn: &C, indexes: &[String]) -> Result<Vec<String>, DbErr> {
+    Ok(active_id::Entity::find()
+        .filter(active_id::Column::IdIndex.is_in(indexes.iter().cloned()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| r.id_index)
+        .collect())
+}

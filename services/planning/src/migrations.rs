@@ -1,0 +1,81 @@
+//! The planning database: shared tables, tasks, the household projection and plans.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+/// All migrations, in order.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(chain_store::migration::SharedTables),
+            Box::new(chain_workflow::migration::TaskTables),
+            Box::new(Plans),
+        ]
+    }
+}
+
+/// The projection of identified households, and plans (at most one per household).
+#[derive(Debug)]
+struct Plans;
+
+impl MigrationName for Plans {
+    fn name(&self) -> &str {
+        "m0100_plans"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Plans {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("households")
+                .col(uuid("household_id").primary_key())
+                .col(string("village"))
+                .col(string("main_cause"))
+                .col(text("other_causes"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("plans")
+                .col(uuid("id").primary_key())
+                .col(uuid("household_id"))
+                .col(string("village"))
+                .col(string("status"))
+                .col(text("measures"))
+                .col(text("helper"))
+                .col(uuid("task_id"))
+                .col(big_integer("version"))
+                .col(string("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        // One plan per household, enforced by the database as well as by the handler.
+        m.create_index(
+            Index::create()
+                .name("plans_household")
+                .table("plans")
+                .col("household_id")
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("plans_village")
+                .table("plans")
+                .col("village")
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,225 @@
+//! Helpers for the whole-system tests: spawn the chain on random ports with its own NATS server and
+//! fresh databases (SQLite files, or PostgreSQL databases when `CHAIN_TEST_DB=postgres`), mint
+//! tokens for the example officials, and talk to the gateway.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chain::demo::{official, Official};
+use chain::nats::NatsServer;
+use chain::{Databases, System, SystemConfig, DEFAULT_AUDIENCE, DEFAULT_ISSUER};
+use chain_gateway::SigningKey;
+use chain_identification::PiiKey;
+use reqwest::{Method, StatusCode};
+use sea_orm::ConnectionTrait;
+use serde_json::Value;
+
+/// Which database backend the suite runs on.
+pub fn backend() -> &'static str {
+    match std::env::var("CHAIN_TEST_DB").as_deref() {
+        Ok("postgres") | Ok("postgresql") | Ok("pg") => "postgres",
+        _ => "sqlite",
+    }
+}
+
+fn pg_base() -> String {
+    std::env::var("CHAIN_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// A running system for one test.
+pub struct TestSystem {
+    /// The system.
+    pub system: Option<System>,
+    /// Its NATS server.
+    pub nats: Option<NatsServer>,
+    /// Gateway base URL.
+    pub base: String,
+    /// Database URLs.
+    pub databases: Databases,
+    key: SigningKey,
+    client: reqwest::Client,
+    dir: PathBuf,
+    pg_names: Vec<String>,
+}
+
+/// An HTTP answer.
+#[derive(Debug)]
+pub struct Answer {
+    /// Status.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// Body as JSON (`Null` if not JSON).
+    pub body: Value,
+}
+
+impl Answer {
+    /// The `Content-Type`.
+    pub fn content_type(&self) -> &str {
+        self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default()
+    }
+
+    /// Asserts a problem+json answer of the given status and type slug; returns the problem.
+    #[track_caller]
+    pub fn problem(&self, status: u16, slug: &str) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        assert_eq!(self.content_type(), "application/problem+json", "body: {}", self.body);
+        assert_eq!(self.body["type"], format!("/problems/{slug}"), "body: {}", self.body);
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["title"].is_string());
+        &self.body
+    }
+
+    /// Asserts success with the given status; returns the body.
+    #[track_caller]
+    pub fn ok(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        &self.body
+    }
+}
+
+/// Starts a fresh system.
+pub async fn spawn() -> TestSystem {
+    chain_telemetry::init_for_tests();
+    let dir = std::env::temp_dir().join(format!("chain-test-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let nats = NatsServer::start(&dir.join("nats")).await.expect("start nats-server (see deploy/dev/ensure-nats.sh)");
+    let mut pg_names = Vec::new();
+    let databases = if backend() == "postgres" {
+        let admin = chain_store::connect(&format!("{}/postgres", pg_base())).await.expect("connect to PostgreSQL");
+        let stem = format!("chain_t_{}", &uuid::Uuid::now_v7().simple().to_string()[16..]);
+        let mut url = |svc: &str| {
+            let name = format!("{stem}_{svc}");
+            pg_names.push(name.clone());
+            format!("{}/{name}", pg_base())
+        };
+        let dbs = Databases {
+            gateway: url("gateway"),
+            identification: url("identification"),
+            planning: url("planning"),
+            funding: url("funding"),
+            exit: url("exit"),
+        };
+        for name in &pg_names {
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+        }
+        admin.close().await.ok();
+        dbs
+    } else {
+        Databases::sqlite_in(&dir)
+    };
+    let key = SigningKey::generate().unwrap();
+    let system = System::start(SystemConfig {
+        nats_url: nats.url().to_owned(),
+        subject_root: "chain".into(),
+        databases: databases.clone(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        jwks: key.jwks(),
+        issuer: DEFAULT_ISSUER.into(),
+        audience: DEFAULT_AUDIENCE.into(),
+        pii_key: PiiKey::from_master([42; 32]),
+    })
+    .await
+    .expect("start the system");
+    let base = format!("http://{}", system.gateway);
+    TestSystem { system: Some(system), nats: Some(nats), base, databases, key, client: reqwest::Client::new(), dir, pg_names }
+}
+
+impl TestSystem {
+    /// A token for an example official (`CENTRAL`, `GUIZHOU`, `SINAN`, `TANGTOU`, `VILLAGE`, `SHIQIAN`).
+    pub fn token(&self, var: &str) -> String {
+        self.token_for(official(var))
+    }
+
+    /// A token for any official.
+    pub fn token_for(&self, o: &Official) -> String {
+        o.token(&self.key, DEFAULT_ISSUER, DEFAULT_AUDIENCE, 3600)
+    }
+
+    /// Sends a request; `token` may be empty for none.
+    pub async fn send(&self, method: Method, path: &str, token: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Answer {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if !token.is_empty() {
+            req = req.bearer_auth(token);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("gateway reachable");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap_or_default();
+        Answer { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null) }
+    }
+
+    /// GET as an official.
+    pub async fn get(&self, who: &str, path: &str) -> Answer {
+        self.send(Method::GET, path, &self.token(who), None, &[]).await
+    }
+
+    /// POST JSON as an official.
+    pub async fn post(&self, who: &str, path: &str, body: Value) -> Answer {
+        self.send(Method::POST, path, &self.token(who), Some(body), &[]).await
+    }
+
+    /// Stops everything and removes the test's databases.
+    pub async fn stop(mut self) {
+        if let Some(s) = self.system.take() {
+            s.stop().await;
+        }
+        if let Some(n) = self.nats.take() {
+            n.stop().await;
+        }
+        if !self.pg_names.is_empty()
+            && let Ok(admin) = chain_store::connect(&format!("{}/postgres", pg_base())).await
+        {
+            for name in &self.pg_names {
+                let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Retries `check` until it returns `Some` or 15 s pass.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A valid resident ID number from 17 digits.
+pub fn rid(first17: &str) -> String {
+    chain_domain::with_check_digit(first17)
+}
+
+/// An application for a household in village 520624101201 with the given member ID numbers.
+pub fn application(ids: &[String]) -> Value {
+    let members: Vec<Value> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| serde_json::json!({ "name": format!("成员{i}"), "resident_id": id, "relation": if i == 0 { "head" } else { "child" } }))
+        .collect();
+    serde_json::json!({
+        "village": "520624101201",
+        "year": 2016,
+        "kind": "ordinary",
+        "main_cause": "illness",
+        "other_causes": ["lack_of_skills"],
+        "per_capita_income_fen": 210000,
+        "members": members,
+    })
+}

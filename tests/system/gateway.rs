@@ -1,0 +1,79 @@
+//! The gateway's own surface: OpenAPI drift, the offline docs page, health, idempotency, If-Match.
+
+use chain_system_tests::{application, rid, spawn};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_served_openapi_document_equals_the_committed_one() {
+    let t = spawn().await;
+    let served = reqwest::get(format!("{}/openapi.json", t.base)).await.unwrap().text().await.unwrap();
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json"))
+        .expect("openapi/openapi.json is committed; regenerate it with `cargo run -p chain -- openapi > openapi/openapi.json`");
+    let served: serde_json::Value = serde_json::from_str(&served).unwrap();
+    let committed: serde_json::Value = serde_json::from_str(&committed).unwrap();
+    assert_eq!(served, committed, "the API changed: regenerate openapi/openapi.json with `cargo run -p chain -- openapi > openapi/openapi.json`");
+    assert_eq!(served["openapi"], "3.1.0");
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_docs_page_and_all_its_assets_are_served_by_the_gateway_itself() {
+    let t = spawn().await;
+    let page = reqwest::get(format!("{}/docs/", t.base)).await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(!html.contains("https://"), "the page must not load anything from the internet");
+    // Every script and stylesheet the page references comes from the gateway.
+    for asset in html.split(['"', '\'']).filter(|s| s.ends_with(".js") || s.ends_with(".css")) {
+        let url = format!("{}/docs/{}", t.base, asset.trim_start_matches("./"));
+        let resp = reqwest::get(&url).await.unwrap();
+        assert_eq!(resp.status(), 200, "{url}");
+    }
+    let init = reqwest::get(format!("{}/docs/swagger-initializer.js", t.base)).await.unwrap().text().await.unwrap();
+    assert!(init.contains("/openapi.json"));
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_readiness_answer() {
+    let t = spawn().await;
+    assert_eq!(reqwest::get(format!("{}/healthz", t.base)).await.unwrap().status(), 200);
+    let ready = reqwest::get(format!("{}/readyz", t.base)).await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["nats"], true);
+    assert_eq!(body["database"], true);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idempotency_key_replays_the_first_answer_and_refuses_a_different_body() {
+    let t = spawn().await;
+    let token = t.token("VILLAGE");
+    let body = application(&[rid("52062419770707001")]);
+    let key = [("Idempotency-Key", "register-1")];
+    let first = t.send(reqwest::Method::POST, "/v1/households", &token, Some(body.clone()), &key).await;
+    let again = t.send(reqwest::Method::POST, "/v1/households", &token, Some(body.clone()), &key).await;
+    assert_eq!(first.ok(201)["id"], again.ok(201)["id"], "the retry returns the same household");
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    let other = application(&[rid("52062419770707028")]);
+    t.send(reqwest::Method::POST, "/v1/households", &token, Some(other), &key).await.problem(422, "idempotency-key-reused");
+
+    // Concurrent sign-offs on one version: exactly one wins.
+    let id = first.body["id"].as_str().unwrap().to_owned();
+    let township = t.token("TANGTOU");
+    let path = format!("/v1/households/{id}:review");
+    let (a, b) = tokio::join!(
+        t.send(reqwest::Method::POST, &path, &township, Some(json!({})), &[("If-Match", "\"1\"")]),
+        t.send(reqwest::Method::POST, &path, &township, Some(json!({})), &[("If-Match", "\"1\"")]),
+    );
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses[0], 200);
+    assert!(statuses[1] == 412 || statuses[1] == 409 || statuses[1] == 422, "{statuses:?}");
+    // A stale If-Match is refused.
+    t.send(reqwest::Method::POST, &format!("/v1/households/{id}:approve"), &t.token("SINAN"), Some(json!({})), &[("If-Match", "\"1\"")])
+        .await
+        .problem(412, "precondition-failed");
+    t.stop().await;
+}

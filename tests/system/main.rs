@@ -1,0 +1,8 @@
+//! Whole-system tests: the chain on random ports, its own NATS server, fresh databases
+//! (SQLite, or PostgreSQL with `CHAIN_TEST_DB=postgres`). Nothing is mocked.
+
+mod bad_input;
+mod events;
+mod gateway;
+mod refusals;
+mod story;

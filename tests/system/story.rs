@@ -1,0 +1,145 @@
+//! The Sinan story through the gateway: register → identify → plan → allocate ×2 → disburse → exit.
+
+use chain_system_tests::{application, eventually, rid, spawn, TestSystem};
+use serde_json::{json, Value};
+
+/// Registers, reviews and approves a household; returns its id.
+pub async fn identified_household(t: &TestSystem, ids: &[String]) -> String {
+    let h = t.post("VILLAGE", "/v1/households", application(ids)).await;
+    let id = h.ok(201)["id"].as_str().unwrap().to_owned();
+    t.post("TANGTOU", &format!("/v1/households/{id}:review"), json!({})).await.ok(200);
+    t.post("SINAN", &format!("/v1/households/{id}:approve"), json!({ "note": "county approval" })).await.ok(200);
+    id
+}
+
+/// Waits for planning's task about the household; returns it.
+pub async fn plan_task(t: &TestSystem, household: &str) -> Value {
+    eventually("the planning task", || async {
+        let tasks = t.get("SINAN", &format!("/v1/tasks?kind=plan.household&subject_id={household}")).await;
+        tasks.body.as_array().and_then(|a| a.first().cloned())
+    })
+    .await
+}
+
+/// A plan answering the household's illness.
+pub fn plan_body(household: &str) -> Value {
+    json!({
+        "household_id": household,
+        "measures": [
+            { "kind": "health", "description": "serious-illness insurance and a family doctor", "addresses": "illness", "expected_income_fen": 0 },
+            { "kind": "employment", "description": "skills training and a job at the county industrial park", "addresses": "lack_of_skills", "expected_income_fen": 1200000 }
+        ],
+        "helper": { "name": "王芳", "unit": "思南县农业农村局" }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances() {
+    let t = spawn().await;
+    let ids = [rid("52062419800101002"), rid("52062420050607003")];
+
+    // Identification: the village registers, the township reviews, the county approves.
+    let registered = t.post("VILLAGE", "/v1/households", application(&ids)).await;
+    let h = registered.ok(201).clone();
+    assert_eq!(h["status"], "applied");
+    assert_eq!(registered.headers["etag"], "\"1\"");
+    assert_eq!(h["members"][0]["resident_id"], format!("{}********{}", &ids[0][..6], &ids[0][14..]));
+    let id = h["id"].as_str().unwrap().to_owned();
+    let reviewed = t.send(reqwest::Method::POST, &format!("/v1/households/{id}:review"), &t.token("TANGTOU"), Some(json!({})), &[("If-Match", "\"1\"")]).await;
+    assert_eq!(reviewed.ok(200)["status"], "reviewed");
+    let approved = t.post("SINAN", &format!("/v1/households/{id}:approve"), json!({ "note": "county approval" })).await;
+    assert_eq!(approved.ok(200)["status"], "identified");
+
+    // Planning: the county's task appears, a plan is drafted and approved.
+    let task = plan_task(&t, &id).await;
+    assert_eq!(task["division"], "520624");
+    assert_eq!(task["state"], "open");
+    let plan = t.post("SINAN", "/v1/plans", plan_body(&id)).await.ok(201).clone();
+    assert_eq!(plan["status"], "draft");
+    let plan_id = plan["id"].as_str().unwrap().to_owned();
+    let approved_plan = t.post("SINAN", &format!("/v1/plans/{plan_id}:approve"), json!({})).await;
+    assert_eq!(approved_plan.ok(200)["status"], "approved");
+
+    // Funding: central → Guizhou → Sinan → the household's plan.
+    let a1 = t.post("CENTRAL", "/v1/allocations", json!({ "to": "52", "year": 2016, "amount_fen": 100_000_000, "fund": "central-special" })).await;
+    assert_eq!(a1.ok(201)["from"], "CN");
+    let a2 = t.post("GUIZHOU", "/v1/allocations", json!({ "to": "520624", "year": 2016, "amount_fen": 2_000_000, "fund": "central-special" })).await;
+    assert_eq!(a2.ok(201)["to"], "520624");
+    let disbursed = eventually("funding to learn of the approved plan", || async {
+        let d = t.post("SINAN", "/v1/disbursements", json!({ "plan_id": plan_id, "amount_fen": 500_000, "purpose": "skills training fees" })).await;
+        (d.status == 201).then_some(d.body)
+    })
+    .await;
+    assert_eq!(disbursed["household_id"], id.as_str());
+    assert_eq!(disbursed["amount_fen"], 500_000);
+
+    // Exit: proposed with income above the 2017 line, acknowledged by the household, approved.
+    let proposal = eventually("exit to learn of the identified household", || async {
+        let p = t
+            .post("SINAN", "/v1/exits", json!({
+                "household_id": id, "year": 2017, "per_capita_income_fen": 420_000,
+                "guarantees": { "food": true, "clothing": true, "compulsory_education": true, "basic_medical_care": true, "safe_housing": true, "safe_drinking_water": true }
+            }))
+            .await;
+        (p.status == 201).then_some(p.body)
+    })
+    .await;
+    assert_eq!(proposal["poverty_line_fen"], 302_600);
+    let exit_id = proposal["id"].as_str().unwrap().to_owned();
+    let ack = t.post("VILLAGE", &format!("/v1/exits/{exit_id}:acknowledge"), json!({ "acknowledged_by": "成员0" })).await;
+    assert_eq!(ack.ok(200)["status"], "acknowledged");
+    let done = t.post("SINAN", &format!("/v1/exits/{exit_id}:approve"), json!({})).await;
+    assert_eq!(done.ok(200)["status"], "approved");
+
+    // Final state in every service.
+    let exited = eventually("identification to mark the household exited", || async {
+        let h = t.get("SINAN", &format!("/v1/households/{id}")).await;
+        (h.body["status"] == "exited").then_some(h.body)
+    })
+    .await;
+    assert_eq!(exited["version"], 4);
+    assert_eq!(t.get("SINAN", &format!("/v1/plans/{plan_id}")).await.ok(200)["status"], "approved");
+    assert_eq!(t.get("SINAN", &format!("/v1/exits/{exit_id}")).await.ok(200)["status"], "approved");
+    let tasks = t.get("SINAN", &format!("/v1/tasks?subject_id={id}")).await;
+    let states: Vec<&str> = tasks.ok(200).as_array().unwrap().iter().map(|t| t["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["signed_off", "signed_off"], "the plan task and the exit task are both done");
+
+    let central = t.get("CENTRAL", "/v1/accounts/CN").await.ok(200).clone();
+    assert_eq!(central["allocated_fen"], 100_000_000);
+    let guizhou = t.get("GUIZHOU", "/v1/accounts/52").await.ok(200).clone();
+    assert_eq!((guizhou["received_fen"].as_i64(), guizhou["allocated_fen"].as_i64(), guizhou["balance_fen"].as_i64()), (Some(100_000_000), Some(2_000_000), Some(98_000_000)));
+    let sinan = t.get("SINAN", "/v1/accounts/520624").await.ok(200).clone();
+    assert_eq!((sinan["received_fen"].as_i64(), sinan["disbursed_fen"].as_i64(), sinan["balance_fen"].as_i64()), (Some(2_000_000), Some(500_000), Some(1_500_000)));
+    let check = t.get("CENTRAL", "/v1/ledger/check").await.ok(200).clone();
+    assert_eq!(check["balanced"], true, "{check}");
+    assert_eq!(check["sum_fen"], 0);
+    assert_eq!(check["entries"], 6);
+
+    // Once exited, the members may appear in a new household again.
+    t.post("VILLAGE", "/v1/households", application(&ids)).await.ok(201);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_trace_covers_the_gateway_the_service_and_the_event() {
+    let t = spawn().await;
+    let ids = [rid("52062419900101005")];
+    let h = t.post("VILLAGE", "/v1/households", application(&ids)).await;
+    let id = h.ok(201)["id"].as_str().unwrap().to_owned();
+    t.post("TANGTOU", &format!("/v1/households/{id}:review"), json!({})).await.ok(200);
+    let approve = t.post("SINAN", &format!("/v1/households/{id}:approve"), json!({})).await;
+    approve.ok(200);
+    let trace = chain_telemetry::trace_id_of(approve.headers["traceparent"].to_str().unwrap()).unwrap();
+
+    // The published event carries the same trace.
+    let js = async_nats::jetstream::new(async_nats::connect(t.nats.as_ref().unwrap().url()).await.unwrap());
+    let stream = js.get_stream("CHAIN_EVENTS").await.unwrap();
+    let msg = eventually("the household-identified event", || async {
+        stream.get_last_raw_message_by_subject("chain.evt.identification.household-identified.52.06.24.101.201").await.ok()
+    })
+    .await;
+    let envelope: chain_api::Envelope = serde_json::from_slice(&msg.payload).unwrap();
+    assert_eq!(envelope.kind, "identification.household-identified");
+    assert_eq!(chain_telemetry::trace_id_of(envelope.traceparent.as_deref().unwrap()).unwrap(), trace);
+    t.stop().await;
+}
