@@ -76,7 +76,10 @@ pub async fn spawn_consumer(
                     continue;
                 }
             };
-            let span = tracing::info_span!("react", consumer = %durable, event = %envelope.id, kind = %envelope.kind);
+            // The spans that carry the trace across process boundaries are created at ERROR level so a
+            // quiet RUST_LOG (say `warn`) never disables them and breaks propagation; events inside them
+            // are still filtered by their own level.
+            let span = tracing::error_span!("react", consumer = %durable, event = %envelope.id, kind = %envelope.kind);
             chain_telemetry::set_parent(&span, envelope.traceparent.as_deref());
             let outcome = apply_once(&db, &durable, reaction.as_ref(), &envelope).instrument(span).await;
             match outcome {

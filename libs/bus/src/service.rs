@@ -80,7 +80,10 @@ impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
             let handlers = handlers.clone();
             let state = self.state.clone();
             let client = bus.client().clone();
-            let span = tracing::info_span!("handle", service = self.service, verb = %verb);
+            // The spans that carry the trace across process boundaries are created at ERROR level so a
+            // quiet RUST_LOG (say `warn`) never disables them and breaks propagation; events inside them
+            // are still filtered by their own level.
+            let span = tracing::error_span!("handle", service = self.service, verb = %verb);
             let headers = msg.headers.clone();
             chain_telemetry::set_parent(&span, headers.as_ref().and_then(|h| h.get(TRACEPARENT_HEADER)).map(|v| v.as_str()));
             tokio::spawn(

@@ -128,7 +128,10 @@ pub fn router(state: AppState) -> Router {
 /// One span per request; the answer carries the request's `traceparent` so a client can find
 /// the whole trace (gateway, service and event consumers).
 async fn trace(req: Request, next: Next) -> Response {
-    let span = tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), status = tracing::field::Empty, actor = tracing::field::Empty);
+    // The spans that carry the trace across process boundaries are created at ERROR level so a
+    // quiet RUST_LOG (say `warn`) never disables them and breaks propagation; events inside them
+    // are still filtered by their own level.
+    let span = tracing::error_span!("http", method = %req.method(), path = %req.uri().path(), status = tracing::field::Empty, actor = tracing::field::Empty);
     chain_telemetry::set_parent(&span, req.headers().get("traceparent").and_then(|v| v.to_str().ok()));
     async move {
         let traceparent = chain_telemetry::current_traceparent();

@@ -22,6 +22,9 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle("household.get", get)
         .handle("household.review", review)
         .handle("household.approve", approve)
+        .handle("task.list", |s: State, p: Principal, q: chain_api::tasks::TaskQuery| async move {
+            chain_workflow::list(&s.db, &p, &q).await.map_err(internal)
+        })
 }
 
 fn hidden() -> Problem {
