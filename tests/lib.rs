@@ -6,9 +6,9 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chain::demo::{official, Official};
+use chain::demo::{Official, official};
 use chain::nats::NatsServer;
-use chain::{Databases, System, SystemConfig, DEFAULT_AUDIENCE, DEFAULT_ISSUER};
+use chain::{DEFAULT_AUDIENCE, DEFAULT_ISSUER, Databases, System, SystemConfig};
 use chain_gateway::SigningKey;
 use chain_identification::PiiKey;
 use reqwest::{Method, StatusCode};
@@ -123,7 +123,16 @@ pub async fn spawn() -> TestSystem {
     .await
     .expect("start the system");
     let base = format!("http://{}", system.gateway);
-    TestSystem { system: Some(system), nats: Some(nats), base, databases, key, client: reqwest::Client::new(), dir, pg_names }
+    TestSystem {
+        system: Some(system),
+        nats: Some(nats),
+        base,
+        databases,
+        key,
+        client: reqwest::Client::new(),
+        dir,
+        pg_names,
+    }
 }
 
 impl TestSystem {
@@ -138,7 +147,14 @@ impl TestSystem {
     }
 
     /// Sends a request; `token` may be empty for none.
-    pub async fn send(&self, method: Method, path: &str, token: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Answer {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
         if !token.is_empty() {
             req = req.bearer_auth(token);

@@ -107,16 +107,18 @@ major_of() {
 }
 
 # as_pg CMD... -> run CMD as the cluster owner, from inside PG_DIR (initdb
-# and pg_ctl fail if they cannot read the current directory).
+# and pg_ctl fail if they cannot read the current directory). The lock fd 9
+# is closed for CMD: a server started by pg_ctl would otherwise inherit it
+# and hold the lock for its whole life.
 as_pg() {
     if [[ "$IS_ROOT" -eq 1 ]]; then
         if have runuser; then
-            (cd "$PG_DIR" && runuser -u "$PG_USER" -- "$@")
+            (cd "$PG_DIR" && runuser -u "$PG_USER" -- "$@") 9>&-
         else
-            (cd "$PG_DIR" && su -s /bin/sh "$PG_USER" -c "$(printf '%q ' "$@")")
+            (cd "$PG_DIR" && su -s /bin/sh "$PG_USER" -c "$(printf '%q ' "$@")") 9>&-
         fi
     else
-        (cd "$PG_DIR" && "$@")
+        (cd "$PG_DIR" && "$@") 9>&-
     fi
 }
 

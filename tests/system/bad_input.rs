@@ -24,18 +24,18 @@ async fn invalid_households_are_refused_field_by_field_and_nothing_is_written() 
     p.problem(422, "validation");
     assert!(p.body["errors"][0]["message"].as_str().unwrap().contains("birth date"), "{}", p.body);
 
-    let mut unknown = application(&[good.clone()]);
+    let mut unknown = application(std::slice::from_ref(&good));
     unknown["village"] = json!("520624999999");
     let p = t.post("VILLAGE", "/v1/households", unknown).await;
     p.problem(422, "validation");
     assert_eq!(p.body["errors"][0]["field"], "village");
 
-    let mut negative = application(&[good.clone()]);
+    let mut negative = application(std::slice::from_ref(&good));
     negative["per_capita_income_fen"] = json!(-1);
     t.post("VILLAGE", "/v1/households", negative).await.problem(422, "validation");
 
     // None of the above was stored: the valid ID is still free to register exactly once.
-    t.post("VILLAGE", "/v1/households", application(&[good.clone()])).await.ok(201);
+    t.post("VILLAGE", "/v1/households", application(std::slice::from_ref(&good))).await.ok(201);
     let dup = t.post("VILLAGE", "/v1/households", application(&[rid("52062419800101010"), good.clone()])).await;
     dup.problem(409, "duplicate-resident-id");
     assert_eq!(dup.body["errors"][0]["field"], "members/1/resident_id");
@@ -47,15 +47,35 @@ async fn invalid_households_are_refused_field_by_field_and_nothing_is_written() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn negative_money_and_over_spending_are_refused_and_the_ledger_stays_balanced() {
     let t = spawn().await;
-    t.post("CENTRAL", "/v1/allocations", json!({ "to": "52", "year": 2016, "amount_fen": -5, "fund": "central-special" }))
-        .await
-        .problem(422, "validation");
-    t.post("CENTRAL", "/v1/allocations", json!({ "to": "52", "year": 2016, "amount_fen": 1_000, "fund": "central-special" })).await.ok(201);
+    t.post(
+        "CENTRAL",
+        "/v1/allocations",
+        json!({ "to": "52", "year": 2016, "amount_fen": -5, "fund": "central-special" }),
+    )
+    .await
+    .problem(422, "validation");
+    t.post(
+        "CENTRAL",
+        "/v1/allocations",
+        json!({ "to": "52", "year": 2016, "amount_fen": 1_000, "fund": "central-special" }),
+    )
+    .await
+    .ok(201);
     // Guizhou received 1,000 fen and cannot pass on more.
-    t.post("GUIZHOU", "/v1/allocations", json!({ "to": "520624", "year": 2016, "amount_fen": 1_001, "fund": "central-special" }))
-        .await
-        .problem(422, "insufficient-funds");
-    t.post("GUIZHOU", "/v1/allocations", json!({ "to": "520624", "year": 2016, "amount_fen": 600, "fund": "central-special" })).await.ok(201);
+    t.post(
+        "GUIZHOU",
+        "/v1/allocations",
+        json!({ "to": "520624", "year": 2016, "amount_fen": 1_001, "fund": "central-special" }),
+    )
+    .await
+    .problem(422, "insufficient-funds");
+    t.post(
+        "GUIZHOU",
+        "/v1/allocations",
+        json!({ "to": "520624", "year": 2016, "amount_fen": 600, "fund": "central-special" }),
+    )
+    .await
+    .ok(201);
 
     let hid = identified_household(&t, &[rid("52062419850505007")]).await;
     plan_task(&t, &hid).await;
@@ -63,15 +83,22 @@ async fn negative_money_and_over_spending_are_refused_and_the_ledger_stays_balan
     let plan_id = plan["id"].as_str().unwrap().to_owned();
     t.post("SINAN", &format!("/v1/plans/{plan_id}:approve"), json!({})).await.ok(200);
     let over = eventually("funding to learn of the plan", || async {
-        let d = t.post("SINAN", "/v1/disbursements", json!({ "plan_id": plan_id, "amount_fen": 601, "purpose": "too much" })).await;
+        let d = t
+            .post("SINAN", "/v1/disbursements", json!({ "plan_id": plan_id, "amount_fen": 601, "purpose": "too much" }))
+            .await;
         (d.status != 404).then_some(d)
     })
     .await;
     over.problem(422, "insufficient-funds");
-    t.post("SINAN", "/v1/disbursements", json!({ "plan_id": plan_id, "amount_fen": 0, "purpose": "nothing" })).await.problem(422, "validation");
+    t.post("SINAN", "/v1/disbursements", json!({ "plan_id": plan_id, "amount_fen": 0, "purpose": "nothing" }))
+        .await
+        .problem(422, "validation");
 
     let sinan = t.get("SINAN", "/v1/accounts/520624").await.ok(200).clone();
-    assert_eq!((sinan["received_fen"].as_i64(), sinan["disbursed_fen"].as_i64(), sinan["balance_fen"].as_i64()), (Some(600), Some(0), Some(600)));
+    assert_eq!(
+        (sinan["received_fen"].as_i64(), sinan["disbursed_fen"].as_i64(), sinan["balance_fen"].as_i64()),
+        (Some(600), Some(0), Some(600))
+    );
     let check = t.get("CENTRAL", "/v1/ledger/check").await.ok(200).clone();
     assert_eq!(check["balanced"], true);
     assert_eq!(check["entries"], 4);
@@ -96,7 +123,8 @@ async fn malformed_requests_get_problems_from_the_gateway() {
     let body: serde_json::Value = raw.json().await.unwrap();
     assert_eq!(body["type"], "/problems/malformed-json");
 
-    let wrong_type = client.post(format!("{}/v1/households", t.base)).bearer_auth(&token).body("{}").send().await.unwrap();
+    let wrong_type =
+        client.post(format!("{}/v1/households", t.base)).bearer_auth(&token).body("{}").send().await.unwrap();
     assert_eq!(wrong_type.status(), 415);
 
     let missing_field = t.post("VILLAGE", "/v1/households", json!({ "village": "520624101201" })).await;

@@ -26,7 +26,8 @@ async fn a_duplicate_delivery_of_an_event_has_no_second_effect() {
     let envelope: chain_api::Envelope = serde_json::from_slice(&original.payload).unwrap();
     let mut same_id = async_nats::HeaderMap::new();
     same_id.insert("Nats-Msg-Id", envelope.id.to_string().as_str());
-    let ack = js.publish_with_headers(subject.to_owned(), same_id, original.payload.clone()).await.unwrap().await.unwrap();
+    let ack =
+        js.publish_with_headers(subject.to_owned(), same_id, original.payload.clone()).await.unwrap().await.unwrap();
     assert!(ack.duplicate);
 
     // Both consumers have seen the copy once their consumers report nothing pending.

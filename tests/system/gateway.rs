@@ -7,11 +7,15 @@ use serde_json::json;
 async fn the_served_openapi_document_equals_the_committed_one() {
     let t = spawn().await;
     let served = reqwest::get(format!("{}/openapi.json", t.base)).await.unwrap().text().await.unwrap();
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json"))
-        .expect("openapi/openapi.json is committed; regenerate it with `cargo run -p chain -- openapi > openapi/openapi.json`");
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json")).expect(
+        "openapi/openapi.json is committed; regenerate it with `cargo run -p chain -- openapi > openapi/openapi.json`",
+    );
     let served: serde_json::Value = serde_json::from_str(&served).unwrap();
     let committed: serde_json::Value = serde_json::from_str(&committed).unwrap();
-    assert_eq!(served, committed, "the API changed: regenerate openapi/openapi.json with `cargo run -p chain -- openapi > openapi/openapi.json`");
+    assert_eq!(
+        served, committed,
+        "the API changed: regenerate openapi/openapi.json with `cargo run -p chain -- openapi > openapi/openapi.json`"
+    );
     assert_eq!(served["openapi"], "3.1.0");
     t.stop().await;
 }
@@ -57,7 +61,9 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_a_different_bod
     assert_eq!(first.ok(201)["id"], again.ok(201)["id"], "the retry returns the same household");
     assert_eq!(again.headers["idempotent-replayed"], "true");
     let other = application(&[rid("52062419770707028")]);
-    t.send(reqwest::Method::POST, "/v1/households", &token, Some(other), &key).await.problem(422, "idempotency-key-reused");
+    t.send(reqwest::Method::POST, "/v1/households", &token, Some(other), &key)
+        .await
+        .problem(422, "idempotency-key-reused");
 
     // Concurrent sign-offs on one version: exactly one wins.
     let id = first.body["id"].as_str().unwrap().to_owned();
@@ -72,8 +78,14 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_a_different_bod
     assert_eq!(statuses[0], 200);
     assert!(statuses[1] == 412 || statuses[1] == 409 || statuses[1] == 422, "{statuses:?}");
     // A stale If-Match is refused.
-    t.send(reqwest::Method::POST, &format!("/v1/households/{id}:approve"), &t.token("SINAN"), Some(json!({})), &[("If-Match", "\"1\"")])
-        .await
-        .problem(412, "precondition-failed");
+    t.send(
+        reqwest::Method::POST,
+        &format!("/v1/households/{id}:approve"),
+        &t.token("SINAN"),
+        Some(json!({})),
+        &[("If-Match", "\"1\"")],
+    )
+    .await
+    .problem(412, "precondition-failed");
     t.stop().await;
 }

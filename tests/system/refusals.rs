@@ -40,30 +40,53 @@ async fn an_official_of_another_county_is_refused_at_every_step_and_changes_noth
     assert_eq!(t.get("SINAN", &format!("/v1/plans/{plan_id}")).await.ok(200)["status"], "draft");
     t.post("SINAN", &format!("/v1/plans/{plan_id}:approve"), json!({})).await.ok(200);
 
-    t.post("SHIQIAN", "/v1/allocations", json!({ "to": "520624", "year": 2016, "amount_fen": 100, "fund": "central-special" }))
-        .await
-        .problem(403, "forbidden");
-    t.post("CENTRAL", "/v1/allocations", json!({ "to": "52", "year": 2016, "amount_fen": 1_000_000, "fund": "central-special" })).await.ok(201);
-    t.post("GUIZHOU", "/v1/allocations", json!({ "to": "520624", "year": 2016, "amount_fen": 1_000_000, "fund": "central-special" })).await.ok(201);
+    t.post(
+        "SHIQIAN",
+        "/v1/allocations",
+        json!({ "to": "520624", "year": 2016, "amount_fen": 100, "fund": "central-special" }),
+    )
+    .await
+    .problem(403, "forbidden");
+    t.post(
+        "CENTRAL",
+        "/v1/allocations",
+        json!({ "to": "52", "year": 2016, "amount_fen": 1_000_000, "fund": "central-special" }),
+    )
+    .await
+    .ok(201);
+    t.post(
+        "GUIZHOU",
+        "/v1/allocations",
+        json!({ "to": "520624", "year": 2016, "amount_fen": 1_000_000, "fund": "central-special" }),
+    )
+    .await
+    .ok(201);
     // Wait until funding knows the plan, then try to pay it from Shiqian.
     eventually("funding to learn of the plan", || async {
-        let d = t.post("SINAN", "/v1/disbursements", json!({ "plan_id": plan_id, "amount_fen": 1, "purpose": "probe" })).await;
+        let d = t
+            .post("SINAN", "/v1/disbursements", json!({ "plan_id": plan_id, "amount_fen": 1, "purpose": "probe" }))
+            .await;
         (d.status == 201).then_some(())
     })
     .await;
-    t.post("SHIQIAN", "/v1/disbursements", json!({ "plan_id": plan_id, "amount_fen": 100, "purpose": "x" })).await.problem(404, "not-found");
+    t.post("SHIQIAN", "/v1/disbursements", json!({ "plan_id": plan_id, "amount_fen": 100, "purpose": "x" }))
+        .await
+        .problem(404, "not-found");
     t.get("SHIQIAN", "/v1/accounts/520624").await.problem(404, "not-found");
     t.get("SHIQIAN", "/v1/ledger/check").await.problem(403, "forbidden");
 
     let guarantees = json!({ "food": true, "clothing": true, "compulsory_education": true, "basic_medical_care": true, "safe_housing": true, "safe_drinking_water": true });
-    let exit_body = json!({ "household_id": hid, "year": 2017, "per_capita_income_fen": 500_000, "guarantees": guarantees });
+    let exit_body =
+        json!({ "household_id": hid, "year": 2017, "per_capita_income_fen": 500_000, "guarantees": guarantees });
     let exit = eventually("exit to learn of the household", || async {
         let p = t.post("SINAN", "/v1/exits", exit_body.clone()).await;
         (p.status == 201).then_some(p.body)
     })
     .await;
     let exit_id = exit["id"].as_str().unwrap().to_owned();
-    t.post("SHIQIAN", &format!("/v1/exits/{exit_id}:acknowledge"), json!({ "acknowledged_by": "x" })).await.problem(404, "not-found");
+    t.post("SHIQIAN", &format!("/v1/exits/{exit_id}:acknowledge"), json!({ "acknowledged_by": "x" }))
+        .await
+        .problem(404, "not-found");
     t.post("SHIQIAN", &format!("/v1/exits/{exit_id}:approve"), json!({})).await.problem(404, "not-found");
     assert_eq!(t.get("SINAN", &format!("/v1/exits/{exit_id}")).await.ok(200)["status"], "proposed");
 

@@ -1,7 +1,7 @@
 //! The Sinan story through the gateway: register → identify → plan → allocate ×2 → disburse → exit.
 
-use chain_system_tests::{application, eventually, rid, spawn, TestSystem};
-use serde_json::{json, Value};
+use chain_system_tests::{TestSystem, application, eventually, rid, spawn};
+use serde_json::{Value, json};
 
 /// Registers, reviews and approves a household; returns its id.
 pub async fn identified_household(t: &TestSystem, ids: &[String]) -> String {
@@ -45,7 +45,15 @@ async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances(
     assert_eq!(registered.headers["etag"], "\"1\"");
     assert_eq!(h["members"][0]["resident_id"], format!("{}********{}", &ids[0][..6], &ids[0][14..]));
     let id = h["id"].as_str().unwrap().to_owned();
-    let reviewed = t.send(reqwest::Method::POST, &format!("/v1/households/{id}:review"), &t.token("TANGTOU"), Some(json!({})), &[("If-Match", "\"1\"")]).await;
+    let reviewed = t
+        .send(
+            reqwest::Method::POST,
+            &format!("/v1/households/{id}:review"),
+            &t.token("TANGTOU"),
+            Some(json!({})),
+            &[("If-Match", "\"1\"")],
+        )
+        .await;
     assert_eq!(reviewed.ok(200)["status"], "reviewed");
     let approved = t.post("SINAN", &format!("/v1/households/{id}:approve"), json!({ "note": "county approval" })).await;
     assert_eq!(approved.ok(200)["status"], "identified");
@@ -61,12 +69,30 @@ async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances(
     assert_eq!(approved_plan.ok(200)["status"], "approved");
 
     // Funding: central → Guizhou → Sinan → the household's plan.
-    let a1 = t.post("CENTRAL", "/v1/allocations", json!({ "to": "52", "year": 2016, "amount_fen": 100_000_000, "fund": "central-special" })).await;
+    let a1 = t
+        .post(
+            "CENTRAL",
+            "/v1/allocations",
+            json!({ "to": "52", "year": 2016, "amount_fen": 100_000_000, "fund": "central-special" }),
+        )
+        .await;
     assert_eq!(a1.ok(201)["from"], "CN");
-    let a2 = t.post("GUIZHOU", "/v1/allocations", json!({ "to": "520624", "year": 2016, "amount_fen": 2_000_000, "fund": "central-special" })).await;
+    let a2 = t
+        .post(
+            "GUIZHOU",
+            "/v1/allocations",
+            json!({ "to": "520624", "year": 2016, "amount_fen": 2_000_000, "fund": "central-special" }),
+        )
+        .await;
     assert_eq!(a2.ok(201)["to"], "520624");
     let disbursed = eventually("funding to learn of the approved plan", || async {
-        let d = t.post("SINAN", "/v1/disbursements", json!({ "plan_id": plan_id, "amount_fen": 500_000, "purpose": "skills training fees" })).await;
+        let d = t
+            .post(
+                "SINAN",
+                "/v1/disbursements",
+                json!({ "plan_id": plan_id, "amount_fen": 500_000, "purpose": "skills training fees" }),
+            )
+            .await;
         (d.status == 201).then_some(d.body)
     })
     .await;
@@ -86,7 +112,8 @@ async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances(
     .await;
     assert_eq!(proposal["poverty_line_fen"], 302_600);
     let exit_id = proposal["id"].as_str().unwrap().to_owned();
-    let ack = t.post("VILLAGE", &format!("/v1/exits/{exit_id}:acknowledge"), json!({ "acknowledged_by": "成员0" })).await;
+    let ack =
+        t.post("VILLAGE", &format!("/v1/exits/{exit_id}:acknowledge"), json!({ "acknowledged_by": "成员0" })).await;
     assert_eq!(ack.ok(200)["status"], "acknowledged");
     let done = t.post("SINAN", &format!("/v1/exits/{exit_id}:approve"), json!({})).await;
     assert_eq!(done.ok(200)["status"], "approved");
@@ -107,9 +134,15 @@ async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances(
     let central = t.get("CENTRAL", "/v1/accounts/CN").await.ok(200).clone();
     assert_eq!(central["allocated_fen"], 100_000_000);
     let guizhou = t.get("GUIZHOU", "/v1/accounts/52").await.ok(200).clone();
-    assert_eq!((guizhou["received_fen"].as_i64(), guizhou["allocated_fen"].as_i64(), guizhou["balance_fen"].as_i64()), (Some(100_000_000), Some(2_000_000), Some(98_000_000)));
+    assert_eq!(
+        (guizhou["received_fen"].as_i64(), guizhou["allocated_fen"].as_i64(), guizhou["balance_fen"].as_i64()),
+        (Some(100_000_000), Some(2_000_000), Some(98_000_000))
+    );
     let sinan = t.get("SINAN", "/v1/accounts/520624").await.ok(200).clone();
-    assert_eq!((sinan["received_fen"].as_i64(), sinan["disbursed_fen"].as_i64(), sinan["balance_fen"].as_i64()), (Some(2_000_000), Some(500_000), Some(1_500_000)));
+    assert_eq!(
+        (sinan["received_fen"].as_i64(), sinan["disbursed_fen"].as_i64(), sinan["balance_fen"].as_i64()),
+        (Some(2_000_000), Some(500_000), Some(1_500_000))
+    );
     let check = t.get("CENTRAL", "/v1/ledger/check").await.ok(200).clone();
     assert_eq!(check["balanced"], true, "{check}");
     assert_eq!(check["sum_fen"], 0);
@@ -135,7 +168,10 @@ async fn one_trace_covers_the_gateway_the_service_and_the_event() {
     let js = async_nats::jetstream::new(async_nats::connect(t.nats.as_ref().unwrap().url()).await.unwrap());
     let stream = js.get_stream("CHAIN_EVENTS").await.unwrap();
     let msg = eventually("the household-identified event", || async {
-        stream.get_last_raw_message_by_subject("chain.evt.identification.household-identified.52.06.24.101.201").await.ok()
+        stream
+            .get_last_raw_message_by_subject("chain.evt.identification.household-identified.52.06.24.101.201")
+            .await
+            .ok()
     })
     .await;
     let envelope: chain_api::Envelope = serde_json::from_slice(&msg.payload).unwrap();

@@ -4,12 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
 use async_nats::jetstream::AckKind;
+use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, pull};
 use chain_api::Envelope;
-use chain_store::{inbox, Db};
-use futures::future::BoxFuture;
+use chain_store::{Db, inbox};
 use futures::StreamExt;
+use futures::future::BoxFuture;
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 use tracing::Instrument;
 

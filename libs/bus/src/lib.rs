@@ -13,8 +13,8 @@ use std::time::Duration;
 use anyhow::Context;
 use async_nats::jetstream::{self, stream};
 
-pub use consumer::{spawn_consumer, Reaction};
-pub use relay::{spawn_relay, OutboxSignal};
+pub use consumer::{Reaction, spawn_consumer};
+pub use relay::{OutboxSignal, spawn_relay};
 pub use service::Endpoints;
 pub use shutdown::{Shutdown, ShutdownTrigger};
 
@@ -53,7 +53,12 @@ impl Bus {
             .await
             .context("NATS did not answer within 10 s")?
             .context("flushing the NATS connection")?;
-        let bus = Bus { js: jetstream::new(client.clone()), client, root: root.to_owned(), request_timeout: Duration::from_secs(10) };
+        let bus = Bus {
+            js: jetstream::new(client.clone()),
+            client,
+            root: root.to_owned(),
+            request_timeout: Duration::from_secs(10),
+        };
         bus.ensure_stream().await?;
         Ok(bus)
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream::message::PublishMessage;
-use chain_store::{outbox, Db};
+use chain_store::{Db, outbox};
 use tokio::sync::Notify;
 
 use crate::{Bus, Shutdown, TRACEPARENT_HEADER};

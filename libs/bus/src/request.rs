@@ -4,8 +4,8 @@
 use bytes::Bytes;
 use chain_api::principal::PRINCIPAL_HEADER;
 use chain_api::{Principal, Problem, ProblemKind};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::{Bus, STATUS_HEADER, TRACEPARENT_HEADER};
 

@@ -8,13 +8,13 @@ use std::sync::Arc;
 use bytes::Bytes;
 use chain_api::principal::PRINCIPAL_HEADER;
 use chain_api::{Principal, Problem, ProblemKind};
-use futures::future::BoxFuture;
 use futures::StreamExt;
-use serde::de::DeserializeOwned;
+use futures::future::BoxFuture;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
-use crate::{Bus, Shutdown, STATUS_HEADER, TRACEPARENT_HEADER};
+use crate::{Bus, STATUS_HEADER, Shutdown, TRACEPARENT_HEADER};
 
 type Handler<S> = Arc<dyn Fn(S, Principal, Bytes) -> BoxFuture<'static, Result<Vec<u8>, Problem>> + Send + Sync>;
 
@@ -85,7 +85,10 @@ impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
             // are still filtered by their own level.
             let span = tracing::error_span!("handle", service = self.service, verb = %verb);
             let headers = msg.headers.clone();
-            chain_telemetry::set_parent(&span, headers.as_ref().and_then(|h| h.get(TRACEPARENT_HEADER)).map(|v| v.as_str()));
+            chain_telemetry::set_parent(
+                &span,
+                headers.as_ref().and_then(|h| h.get(TRACEPARENT_HEADER)).map(|v| v.as_str()),
+            );
             tokio::spawn(
                 async move {
                     let principal = headers

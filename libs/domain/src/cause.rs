@@ -100,10 +100,7 @@ impl FromStr for PovertyCause {
     type Err = CauseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PovertyCause::ALL
-            .into_iter()
-            .find(|cause| cause.as_str() == s)
-            .ok_or(CauseError::Unknown)
+        PovertyCause::ALL.into_iter().find(|cause| cause.as_str() == s).ok_or(CauseError::Unknown)
     }
 }
 
@@ -155,9 +152,7 @@ impl Causes {
     /// Validates a main cause and up to two distinct others, none equal to the main cause.
     pub fn new(main: PovertyCause, others: Vec<PovertyCause>) -> Result<Causes, CauseError> {
         if others.len() > 2 {
-            return Err(CauseError::TooManyOthers {
-                count: others.len(),
-            });
+            return Err(CauseError::TooManyOthers { count: others.len() });
         }
         if others.contains(&main) {
             return Err(CauseError::RepeatsMain(main));
@@ -172,10 +167,7 @@ impl Causes {
 
     /// Only a main cause.
     pub fn only(main: PovertyCause) -> Causes {
-        Causes {
-            main,
-            others: Vec::new(),
-        }
+        Causes { main, others: Vec::new() }
     }
 
     /// The main cause.

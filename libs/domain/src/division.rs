@@ -28,13 +28,7 @@ pub enum Level {
 
 impl Level {
     /// Every level, from the top (province) down.
-    pub const ALL: [Level; 5] = [
-        Level::Province,
-        Level::City,
-        Level::County,
-        Level::Township,
-        Level::Village,
-    ];
+    pub const ALL: [Level; 5] = [Level::Province, Level::City, Level::County, Level::Township, Level::Village];
 
     /// Number of digits a code at this level has (2, 4, 6, 9 or 12).
     pub const fn digits(self) -> usize {
@@ -103,10 +97,7 @@ impl FromStr for Level {
     type Err = DivisionError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Level::ALL
-            .into_iter()
-            .find(|level| level.as_str() == s)
-            .ok_or(DivisionError::UnknownLevel)
+        Level::ALL.into_iter().find(|level| level.as_str() == s).ok_or(DivisionError::UnknownLevel)
     }
 }
 
@@ -146,9 +137,7 @@ impl Division {
             return Err(DivisionError::NotDigits);
         }
         if Level::from_digits(s.len()).is_none() {
-            return Err(DivisionError::WrongLength {
-                len: s.chars().count(),
-            });
+            return Err(DivisionError::WrongLength { len: s.chars().count() });
         }
         if s.starts_with("00") {
             return Err(DivisionError::ZeroProvince);
@@ -164,9 +153,7 @@ impl Division {
     /// The code as a number; unique within a level (codes at one level all have the same length).
     pub(crate) fn as_u64(&self) -> u64 {
         // Up to 12 ASCII digits always fit; validated in `parse`.
-        self.0
-            .bytes()
-            .fold(0, |acc, b| acc * 10 + u64::from(b - b'0'))
+        self.0.bytes().fold(0, |acc, b| acc * 10 + u64::from(b - b'0'))
     }
 
     /// Rebuilds a division from a number known to be a valid code at `level`.

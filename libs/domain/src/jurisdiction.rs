@@ -33,14 +33,8 @@ pub enum Layer {
 
 impl Layer {
     /// Every layer, from the centre down.
-    pub const ALL: [Layer; 6] = [
-        Layer::Central,
-        Layer::Province,
-        Layer::City,
-        Layer::County,
-        Layer::Township,
-        Layer::Village,
-    ];
+    pub const ALL: [Layer; 6] =
+        [Layer::Central, Layer::Province, Layer::City, Layer::County, Layer::Township, Layer::Village];
 
     /// The layer a division's officials belong to.
     pub fn of(division: &Division) -> Layer {
@@ -107,11 +101,7 @@ pub enum Jurisdiction {
 impl Jurisdiction {
     /// Parses `CN` (exactly, upper case) or a division code.
     pub fn parse(s: &str) -> Result<Jurisdiction, JurisdictionError> {
-        if s == NATIONAL {
-            Ok(Jurisdiction::National)
-        } else {
-            Ok(Jurisdiction::Division(Division::parse(s)?))
-        }
+        if s == NATIONAL { Ok(Jurisdiction::National) } else { Ok(Jurisdiction::Division(Division::parse(s)?)) }
     }
 
     /// Whether a record in `division` falls within this jurisdiction.
@@ -150,11 +140,9 @@ impl Jurisdiction {
     pub fn parent(&self) -> Option<Jurisdiction> {
         match self {
             Jurisdiction::National => None,
-            Jurisdiction::Division(division) => Some(
-                division
-                    .parent()
-                    .map_or(Jurisdiction::National, Jurisdiction::Division),
-            ),
+            Jurisdiction::Division(division) => {
+                Some(division.parent().map_or(Jurisdiction::National, Jurisdiction::Division))
+            }
         }
     }
 }
@@ -247,10 +235,8 @@ mod tests {
 
     #[test]
     fn layers_follow_the_code_length() {
-        let layers: Vec<Layer> = ["CN", "52", "5206", "520624", "520624101", "520624101201"]
-            .into_iter()
-            .map(|s| j(s).layer())
-            .collect();
+        let layers: Vec<Layer> =
+            ["CN", "52", "5206", "520624", "520624101", "520624101201"].into_iter().map(|s| j(s).layer()).collect();
         assert_eq!(layers, Layer::ALL);
         assert_eq!(Layer::of(&d("520624")), Layer::County);
     }
@@ -276,10 +262,7 @@ mod tests {
         let back: Jurisdiction = serde_json::from_str("\"CN\"").unwrap();
         assert_eq!(back, Jurisdiction::National);
         assert!(serde_json::from_str::<Jurisdiction>("\"XX\"").is_err());
-        assert_eq!(
-            serde_json::to_string(&Layer::Central).unwrap(),
-            "\"central\""
-        );
+        assert_eq!(serde_json::to_string(&Layer::Central).unwrap(), "\"central\"");
         assert_eq!(Layer::Township.to_string(), "township");
     }
 }

@@ -24,9 +24,7 @@ pub enum MoneyError {
 /// An amount in fen. May be negative (a balance or a correction); see [`Money::positive`].
 ///
 /// Serialises as a plain integer of fen. `Display` shows yuan with two decimals: `1234.56`.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Money(i64);
 
@@ -61,11 +59,7 @@ impl Money {
 
     /// A strictly positive amount of `fen` fen, as required for allocations and disbursements.
     pub const fn positive(fen: i64) -> Result<Money, MoneyError> {
-        if fen > 0 {
-            Ok(Money(fen))
-        } else {
-            Err(MoneyError::NotPositive { fen })
-        }
+        if fen > 0 { Ok(Money(fen)) } else { Err(MoneyError::NotPositive { fen }) }
     }
 
     /// The amount in fen.
@@ -109,9 +103,7 @@ impl Money {
 
     /// The sum of `amounts`, or `None` if any partial sum overflows.
     pub fn checked_sum<I: IntoIterator<Item = Money>>(amounts: I) -> Option<Money> {
-        amounts
-            .into_iter()
-            .try_fold(Money::ZERO, |total, amount| total.checked_add(amount))
+        amounts.into_iter().try_fold(Money::ZERO, |total, amount| total.checked_add(amount))
     }
 }
 
@@ -154,10 +146,7 @@ mod tests {
         assert_eq!(Money::from_fen(-5).to_string(), "-0.05");
         assert_eq!(Money::from_fen(-123_400).to_string(), "-1234.00");
         assert_eq!(Money::ZERO.to_string(), "0.00");
-        assert_eq!(
-            Money::from_fen(i64::MIN).to_string(),
-            "-92233720368547758.08"
-        );
+        assert_eq!(Money::from_fen(i64::MIN).to_string(), "-92233720368547758.08");
     }
 
     #[test]
@@ -180,15 +169,9 @@ mod tests {
     fn checked_arithmetic_returns_none_instead_of_wrapping() {
         let max = Money::from_fen(i64::MAX);
         assert_eq!(max.checked_add(Money::from_fen(1)), None);
-        assert_eq!(
-            Money::from_fen(i64::MIN).checked_sub(Money::from_fen(1)),
-            None
-        );
+        assert_eq!(Money::from_fen(i64::MIN).checked_sub(Money::from_fen(1)), None);
         assert_eq!(max.checked_mul(2), None);
-        assert_eq!(
-            Money::from_fen(300).checked_sub(Money::from_fen(500)),
-            Some(Money::from_fen(-200))
-        );
+        assert_eq!(Money::from_fen(300).checked_sub(Money::from_fen(500)), Some(Money::from_fen(-200)));
     }
 
     #[test]
@@ -202,10 +185,7 @@ mod tests {
 
     #[test]
     fn money_serializes_as_a_plain_integer_of_fen() {
-        assert_eq!(
-            serde_json::to_string(&Money::from_fen(123_456)).unwrap(),
-            "123456"
-        );
+        assert_eq!(serde_json::to_string(&Money::from_fen(123_456)).unwrap(), "123456");
         let back: Money = serde_json::from_str("-42").unwrap();
         assert_eq!(back, Money::from_fen(-42));
         assert!(serde_json::from_str::<Money>("1.5").is_err());

@@ -72,13 +72,9 @@ impl PovertyLines {
     /// `scope` is `CN` or a 2-digit province code, `fen` a positive integer. Lines starting with
     /// `#` are comments; fields are trimmed.
     pub fn from_csv(text: &str) -> Result<PovertyLines, PovertyLinesError> {
-        let mut reader = csv::ReaderBuilder::new()
-            .comment(Some(b'#'))
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let headers = reader
-            .headers()
-            .map_err(|e| PovertyLinesError::Csv(e.to_string()))?;
+        let mut reader =
+            csv::ReaderBuilder::new().comment(Some(b'#')).trim(csv::Trim::All).from_reader(text.as_bytes());
+        let headers = reader.headers().map_err(|e| PovertyLinesError::Csv(e.to_string()))?;
         if headers != vec!["scope", "year", "fen"] {
             return Err(PovertyLinesError::Header);
         }
@@ -103,11 +99,7 @@ impl PovertyLines {
                 table.provincial.entry(province).or_default()
             };
             if by_year.insert(year, amount).is_some() {
-                return Err(PovertyLinesError::Duplicate {
-                    line,
-                    scope: scope.to_owned(),
-                    year,
-                });
+                return Err(PovertyLinesError::Duplicate { line, scope: scope.to_owned(), year });
             }
         }
         Ok(table)
@@ -122,10 +114,7 @@ impl PovertyLines {
     /// set one by then, otherwise the national line. `None` before the first applicable entry.
     pub fn line_for(&self, year: i32, division: &Division) -> Option<Money> {
         let province = division.ancestor_at(Level::Province)?;
-        self.provincial
-            .get(&province)
-            .and_then(|by_year| in_force(by_year, year))
-            .or_else(|| self.national_line(year))
+        self.provincial.get(&province).and_then(|by_year| in_force(by_year, year)).or_else(|| self.national_line(year))
     }
 
     /// The upper bound of the return-to-poverty monitoring range: 1.5 × the line, rounded down
@@ -138,10 +127,7 @@ impl PovertyLines {
 
 /// The entry for `year`, or the latest earlier one.
 fn in_force(by_year: &BTreeMap<i32, Money>, year: i32) -> Option<Money> {
-    by_year
-        .range(..=year)
-        .next_back()
-        .map(|(_, amount)| *amount)
+    by_year.range(..=year).next_back().map(|(_, amount)| *amount)
 }
 
 #[cfg(test)]

@@ -65,9 +65,7 @@ impl DivisionRegistry {
     /// The table of one level, parsing villages if this is the first time they are needed.
     fn table(&self, level: Level) -> &Table {
         match level {
-            Level::Village => self
-                .villages
-                .get_or_init(|| parse_table(VILLAGES, Level::Village)),
+            Level::Village => self.villages.get_or_init(|| parse_table(VILLAGES, Level::Village)),
             upper => &self.upper[upper as usize],
         }
     }
@@ -75,9 +73,7 @@ impl DivisionRegistry {
     /// The official name of `division`, or `None` if no such division exists.
     pub fn name(&self, division: &Division) -> Option<&str> {
         let table = self.table(division.level());
-        let index = table
-            .binary_search_by_key(&division.as_u64(), |(code, _)| *code)
-            .ok()?;
+        let index = table.binary_search_by_key(&division.as_u64(), |(code, _)| *code).ok()?;
         Some(&table[index].1)
     }
 
@@ -107,18 +103,12 @@ impl DivisionRegistry {
         let table = self.table(child_level);
         let start = table.partition_point(|(code, _)| *code < low);
         let end = table.partition_point(|(code, _)| *code < high);
-        table[start..end]
-            .iter()
-            .map(|(code, name)| info(*code, name, child_level))
-            .collect()
+        table[start..end].iter().map(|(code, name)| info(*code, name, child_level)).collect()
     }
 
     /// All 31 provinces in code order.
     pub fn provinces(&self) -> Vec<DivisionInfo> {
-        self.table(Level::Province)
-            .iter()
-            .map(|(code, name)| info(*code, name, Level::Province))
-            .collect()
+        self.table(Level::Province).iter().map(|(code, name)| info(*code, name, Level::Province)).collect()
     }
 
     /// The chain from the province down to `division` itself, or empty if `division` does not
@@ -127,13 +117,7 @@ impl DivisionRegistry {
         if !self.exists(division) {
             return Vec::new();
         }
-        division
-            .ancestors()
-            .iter()
-            .rev()
-            .chain(std::iter::once(division))
-            .filter_map(|d| self.get(d))
-            .collect()
+        division.ancestors().iter().rev().chain(std::iter::once(division)).filter_map(|d| self.get(d)).collect()
     }
 
     /// How many divisions the tree has at `level` (loads villages if asked about them).
@@ -149,11 +133,7 @@ impl DivisionRegistry {
 
 /// Builds the public view of one row.
 fn info(code: u64, name: &str, level: Level) -> DivisionInfo {
-    DivisionInfo {
-        code: Division::from_u64(code, level),
-        name: name.to_owned(),
-        level,
-    }
+    DivisionInfo { code: Division::from_u64(code, level), name: name.to_owned(), level }
 }
 
 /// Decompresses and parses one embedded level file (`code,name,<parent code>,...`).
@@ -171,16 +151,12 @@ fn parse_table(gz: &[u8], level: Level) -> Table {
         let code = &record[0];
         let valid = Division::parse(code).is_ok_and(|d| d.level() == level);
         // Column 2 names the direct parent; it must agree with the code's prefix.
-        let parent_ok = level
-            .parent()
-            .is_none_or(|parent| code.get(..parent.digits()) == record.get(2));
+        let parent_ok = level.parent().is_none_or(|parent| code.get(..parent.digits()) == record.get(2));
         assert!(
             valid && parent_ok && !record[1].is_empty(),
             "embedded {level} divisions have a malformed row: {record:?}"
         );
-        let numeric = code
-            .bytes()
-            .fold(0, |acc, b| acc * 10 + u64::from(b - b'0'));
+        let numeric = code.bytes().fold(0, |acc, b| acc * 10 + u64::from(b - b'0'));
         table.push((numeric, record[1].into()));
     }
     table.sort_unstable_by_key(|(code, _)| *code);

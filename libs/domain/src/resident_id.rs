@@ -36,9 +36,7 @@ pub enum ResidentIdError {
     #[error("the resident ID number's check character does not match (likely a typing error)")]
     BadCheckDigit,
     /// A 15-digit first-generation number, which must be converted to 18 digits first.
-    #[error(
-        "15-digit first-generation resident ID numbers are not accepted; use the 18-digit number"
-    )]
+    #[error("15-digit first-generation resident ID numbers are not accepted; use the 18-digit number")]
     Legacy15,
 }
 
@@ -118,11 +116,7 @@ impl ResidentId {
 
     /// The sex encoded by the parity of the 17th digit.
     pub fn sex(&self) -> Sex {
-        if (self.0.as_bytes()[16] - b'0') % 2 == 1 {
-            Sex::Male
-        } else {
-            Sex::Female
-        }
+        if (self.0.as_bytes()[16] - b'0') % 2 == 1 { Sex::Male } else { Sex::Female }
     }
 }
 
@@ -158,21 +152,14 @@ pub fn with_check_digit(first17: &str) -> String {
 
 /// The check character for 17 ASCII digits.
 fn check_char(first17: &[u8]) -> u8 {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(digit, weight)| u32::from(digit - b'0') * weight)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(digit, weight)| u32::from(digit - b'0') * weight).sum();
     CHECK_CHARS[(sum % 11) as usize]
 }
 
 /// The calendar date in characters 7-14 (YYYYMMDD), if it is one.
 fn birth_date_of(first17: &[u8]) -> Option<NaiveDate> {
-    let number = |range: std::ops::Range<usize>| {
-        first17[range]
-            .iter()
-            .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
-    };
+    let number =
+        |range: std::ops::Range<usize>| first17[range].iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
     let year = i32::try_from(number(6..10)).ok()?;
     NaiveDate::from_ymd_opt(year, number(10..12), number(12..14))
 }

@@ -1,9 +1,6 @@
 //! Property tests for the parsers and arithmetic of `chain-domain`.
 
-use chain_domain::{
-    Division, Jurisdiction, Level, Money, PovertyLines, ResidentId, ResidentIdError,
-    with_check_digit,
-};
+use chain_domain::{Division, Jurisdiction, Level, Money, PovertyLines, ResidentId, ResidentIdError, with_check_digit};
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 

@@ -115,10 +115,8 @@ pub async fn append<C: ConnectionTrait>(conn: &C, e: Entry<'_>) -> Result<i64, D
         .filter(head::Column::Id.eq(1))
         .exec(conn)
         .await?;
-    let current = head::Entity::find_by_id(1)
-        .one(conn)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("audit head".into()))?;
+    let current =
+        head::Entity::find_by_id(1).one(conn).await?.ok_or_else(|| DbErr::RecordNotFound("audit head".into()))?;
     let at = chrono::Utc::now();
     let at = chrono::DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
     let mut model = Model {

@@ -22,17 +22,14 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         url.to_owned()
     };
     let mut opts = ConnectOptions::new(url.clone());
-    opts.sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30));
+    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(30));
     if sqlite {
         opts.max_connections(1).min_connections(1);
     } else {
         opts.max_connections(16);
     }
-    let db = Database::connect(opts)
-        .await
-        .with_context(|| format!("connecting to the database at {}", redact(&url)))?;
+    let db =
+        Database::connect(opts).await.with_context(|| format!("connecting to the database at {}", redact(&url)))?;
     if sqlite {
         use sea_orm::ConnectionTrait;
         db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;")

@@ -1,9 +1,9 @@
 //! The consumer inbox: a consumer records each event id it applied, in the same transaction as the
 //! effect, so a redelivered event has no second effect.
 
+use sea_orm::ConnectionTrait;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{OnConflict, Query};
-use sea_orm::ConnectionTrait;
 
 /// One applied event.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

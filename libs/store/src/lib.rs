@@ -8,4 +8,4 @@ pub mod inbox;
 pub mod migration;
 pub mod outbox;
 
-pub use db::{connect, is_unique_violation, Db};
+pub use db::{Db, connect, is_unique_violation};

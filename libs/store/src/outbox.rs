@@ -49,12 +49,7 @@ pub async fn enqueue<C: ConnectionTrait>(conn: &C, root: &str, envelope: &Envelo
 
 /// The oldest unpublished events, in order.
 pub async fn pending<C: ConnectionTrait>(conn: &C, limit: u64) -> Result<Vec<Model>, DbErr> {
-    Entity::find()
-        .filter(Column::PublishedAt.is_null())
-        .order_by_asc(Column::Seq)
-        .limit(limit)
-        .all(conn)
-        .await
+    Entity::find().filter(Column::PublishedAt.is_null()).order_by_asc(Column::Seq).limit(limit).all(conn).await
 }
 
 /// Marks events as published.

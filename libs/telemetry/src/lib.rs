@@ -39,7 +39,8 @@ pub use propagation::{TRACEPARENT, current_traceparent, set_parent, trace_id_of,
 /// `opentelemetry` are silenced so the exporter's own activity cannot feed
 /// back into the trace pipeline. Note that `EnvFilter` matches targets by
 /// prefix, so `tower=off` also covers `tower_http`.
-pub const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm=warn,h2=off,tonic=off,hyper=off,tower=off,opentelemetry=off,async_nats=warn";
+pub const DEFAULT_FILTER: &str =
+    "info,sqlx=warn,sea_orm=warn,h2=off,tonic=off,hyper=off,tower=off,opentelemetry=off,async_nats=warn";
 
 /// Filter used by [`init_for_tests`] when `RUST_LOG` is unset or empty.
 pub const TEST_FILTER: &str = "warn";
@@ -150,25 +151,17 @@ fn install(service: &str, default_filter: &str, output: Output) -> anyhow::Resul
     }
 
     let provider = tracer_provider(service)?;
-    let subscriber = build_subscriber(
-        env_filter(default_filter),
-        output,
-        provider.tracer(service.to_owned()),
-    );
+    let subscriber = build_subscriber(env_filter(default_filter), output, provider.tracer(service.to_owned()));
     // Whatever happens next, do not try again: either we installed the
     // subscriber or someone else already owns the global default.
     *installed = true;
     match subscriber.try_init() {
         Ok(()) => {
             opentelemetry::global::set_tracer_provider(provider.clone());
-            Ok(TelemetryGuard {
-                provider: Some(provider),
-            })
+            Ok(TelemetryGuard { provider: Some(provider) })
         }
         Err(error) => {
-            eprintln!(
-                "chain-telemetry: a global tracing subscriber is already installed; keeping it ({error})"
-            );
+            eprintln!("chain-telemetry: a global tracing subscriber is already installed; keeping it ({error})");
             Ok(TelemetryGuard::inert())
         }
     }
@@ -176,9 +169,7 @@ fn install(service: &str, default_filter: &str, output: Output) -> anyhow::Resul
 
 /// Builds the provider; attaches the OTLP batch exporter when configured.
 fn tracer_provider(service: &str) -> anyhow::Result<SdkTracerProvider> {
-    let resource = Resource::builder()
-        .with_service_name(service.to_owned())
-        .build();
+    let resource = Resource::builder().with_service_name(service.to_owned()).build();
     let mut builder = SdkTracerProvider::builder().with_resource(resource);
     if let Some(exporter) = otlp_exporter()? {
         builder = builder.with_batch_exporter(exporter);
@@ -246,11 +237,7 @@ fn env_filter(default: &str) -> EnvFilter {
 fn with_loop_guards(directives: &str) -> String {
     let mentioned = |guard: &str| {
         directives.split(',').any(|directive| {
-            let target = directive
-                .split(['=', '['])
-                .next()
-                .unwrap_or_default()
-                .trim();
+            let target = directive.split(['=', '[']).next().unwrap_or_default().trim();
             target == guard || target.starts_with(&format!("{guard}::"))
         })
     };
@@ -275,10 +262,7 @@ mod tests {
 
     #[test]
     fn loop_guards_are_added_unless_mentioned() {
-        assert_eq!(
-            with_loop_guards("debug"),
-            "debug,h2=off,tonic=off,hyper=off,tower=off,opentelemetry=off"
-        );
+        assert_eq!(with_loop_guards("debug"), "debug,h2=off,tonic=off,hyper=off,tower=off,opentelemetry=off");
         assert_eq!(
             with_loop_guards("info,h2=debug,tonic::transport=trace,"),
             "info,h2=debug,tonic::transport=trace,hyper=off,tower=off,opentelemetry=off"
@@ -312,9 +296,7 @@ mod tests {
 
     #[tokio::test]
     async fn active_guard_shuts_down_provider() {
-        let guard = TelemetryGuard {
-            provider: Some(tracer_provider("shutdown-test").unwrap()),
-        };
+        let guard = TelemetryGuard { provider: Some(tracer_provider("shutdown-test").unwrap()) };
         assert!(guard.is_active());
         guard.shutdown().await.unwrap();
     }

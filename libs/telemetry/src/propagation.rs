@@ -84,11 +84,8 @@ mod tests {
     /// this thread and independent of `RUST_LOG` and of other tests.
     fn with_otel_subscriber(f: impl FnOnce()) {
         let provider = tracer_provider("propagation-test").unwrap();
-        let subscriber = build_subscriber(
-            EnvFilter::new("trace"),
-            Output::TestCapture,
-            provider.tracer("propagation-test"),
-        );
+        let subscriber =
+            build_subscriber(EnvFilter::new("trace"), Output::TestCapture, provider.tracer("propagation-test"));
         tracing::subscriber::with_default(subscriber, f);
     }
 
@@ -122,12 +119,9 @@ mod tests {
     #[test]
     fn invalid_or_missing_headers_are_ignored() {
         with_otel_subscriber(|| {
-            for bad in [
-                None,
-                Some(""),
-                Some("garbage"),
-                Some("00-00000000000000000000000000000000-00f067aa0ba902b7-01"),
-            ] {
+            for bad in
+                [None, Some(""), Some("garbage"), Some("00-00000000000000000000000000000000-00f067aa0ba902b7-01")]
+            {
                 let span = tracing::info_span!("span");
                 set_parent(&span, bad);
                 assert!(traceparent_of(&span).is_some(), "span still gets its own context");

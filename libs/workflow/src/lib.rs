@@ -6,4 +6,4 @@ pub mod migration;
 pub mod store;
 
 pub use machine::{Action, Refusal};
-pub use store::{list, open, transition, NewTask};
+pub use store::{NewTask, list, open, transition};

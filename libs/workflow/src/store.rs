@@ -202,11 +202,5 @@ pub async fn list<C: ConnectionTrait>(conn: &C, principal: &Principal, q: &TaskQ
         find = find.filter(Column::SubjectId.eq(subject));
     }
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    find.order_by_asc(Column::CreatedAt)
-        .limit(limit)
-        .all(conn)
-        .await?
-        .iter()
-        .map(Model::to_api)
-        .collect()
+    find.order_by_asc(Column::CreatedAt).limit(limit).all(conn).await?.iter().map(Model::to_api).collect()
 }

@@ -1,10 +1,10 @@
 //! Example officials with development tokens, and a small demo data set for `chain up --demo`.
 
-use chain_api::identification::{Decision, Household, HouseholdKind, MemberInput, RegisterHousehold, Relation, Step};
 use chain_api::funding::{Allocation, CreateAllocation};
+use chain_api::identification::{Decision, Household, HouseholdKind, MemberInput, RegisterHousehold, Relation, Step};
 use chain_api::{Principal, Role};
 use chain_bus::Bus;
-use chain_domain::{with_check_digit, Jurisdiction};
+use chain_domain::{Jurisdiction, with_check_digit};
 use chain_gateway::{Claims, SigningKey};
 
 /// An example official.
@@ -24,12 +24,48 @@ pub struct Official {
 
 /// The officials `chain up` prints tokens for.
 pub const OFFICIALS: &[Official] = &[
-    Official { var: "CENTRAL", subject: "central-official", title: "central poverty-alleviation office", jurisdiction: "CN", roles: &[Role::Operator, Role::Approver, Role::Auditor, Role::Admin] },
-    Official { var: "GUIZHOU", subject: "guizhou-official", title: "Guizhou province (52)", jurisdiction: "52", roles: &[Role::Operator, Role::Approver, Role::Auditor] },
-    Official { var: "SINAN", subject: "sinan-official", title: "Sinan county (520624)", jurisdiction: "520624", roles: &[Role::Operator, Role::Approver, Role::Auditor] },
-    Official { var: "TANGTOU", subject: "tangtou-official", title: "Tangtou township (520624101)", jurisdiction: "520624101", roles: &[Role::Operator, Role::Approver] },
-    Official { var: "VILLAGE", subject: "sihebashi-operator", title: "Sihebashi village (520624101201)", jurisdiction: "520624101201", roles: &[Role::Operator] },
-    Official { var: "SHIQIAN", subject: "shiqian-official", title: "Shiqian county (520623), a neighbour", jurisdiction: "520623", roles: &[Role::Operator, Role::Approver, Role::Auditor] },
+    Official {
+        var: "CENTRAL",
+        subject: "central-official",
+        title: "central poverty-alleviation office",
+        jurisdiction: "CN",
+        roles: &[Role::Operator, Role::Approver, Role::Auditor, Role::Admin],
+    },
+    Official {
+        var: "GUIZHOU",
+        subject: "guizhou-official",
+        title: "Guizhou province (52)",
+        jurisdiction: "52",
+        roles: &[Role::Operator, Role::Approver, Role::Auditor],
+    },
+    Official {
+        var: "SINAN",
+        subject: "sinan-official",
+        title: "Sinan county (520624)",
+        jurisdiction: "520624",
+        roles: &[Role::Operator, Role::Approver, Role::Auditor],
+    },
+    Official {
+        var: "TANGTOU",
+        subject: "tangtou-official",
+        title: "Tangtou township (520624101)",
+        jurisdiction: "520624101",
+        roles: &[Role::Operator, Role::Approver],
+    },
+    Official {
+        var: "VILLAGE",
+        subject: "sihebashi-operator",
+        title: "Sihebashi village (520624101201)",
+        jurisdiction: "520624101201",
+        roles: &[Role::Operator],
+    },
+    Official {
+        var: "SHIQIAN",
+        subject: "shiqian-official",
+        title: "Shiqian county (520623), a neighbour",
+        jurisdiction: "520623",
+        roles: &[Role::Operator, Role::Approver, Role::Auditor],
+    },
 ];
 
 impl Official {
@@ -64,9 +100,9 @@ pub fn official(var: &str) -> &'static Official {
 }
 
 /// Loads the demo data set through the services: three households in Tangtou township, two of
-/// them identified, and central funds allocated to Guizhou and on to Sinan.
+/// them identified, and central funds allocated to Guizhou and on to Sinan. Registered by the
+/// township, whose jurisdiction covers all three villages.
 pub async fn load(bus: &Bus) -> anyhow::Result<()> {
-    let village = official("VILLAGE").principal();
     let township = official("TANGTOU").principal();
     let county = official("SINAN").principal();
     let err = |p: chain_api::Problem| anyhow::anyhow!("demo data: {p}");
@@ -84,21 +120,38 @@ pub async fn load(bus: &Bus) -> anyhow::Result<()> {
             other_causes: vec![],
             per_capita_income_fen: *income,
             members: vec![
-                MemberInput { name: format!("{surname}某"), resident_id: with_check_digit(&format!("520624{head}")), relation: Relation::Head },
-                MemberInput { name: format!("{surname}某某"), resident_id: with_check_digit(&format!("520624{spouse}")), relation: Relation::Spouse },
+                MemberInput {
+                    name: format!("{surname}某"),
+                    resident_id: with_check_digit(&format!("520624{head}")),
+                    relation: Relation::Head,
+                },
+                MemberInput {
+                    name: format!("{surname}某某"),
+                    resident_id: with_check_digit(&format!("520624{spouse}")),
+                    relation: Relation::Spouse,
+                },
             ],
         };
-        let h: Household = bus.request("identification", "household.register", &village, &req).await.map_err(err)?;
+        let h: Household = bus.request("identification", "household.register", &township, &req).await.map_err(err)?;
         if i < 2 {
             let step = |id| Step { id, expected_version: None, body: Decision { note: Some("demo".into()) } };
-            let _: Household = bus.request("identification", "household.review", &township, &step(h.id)).await.map_err(err)?;
-            let _: Household = bus.request("identification", "household.approve", &county, &step(h.id)).await.map_err(err)?;
+            let _: Household =
+                bus.request("identification", "household.review", &township, &step(h.id)).await.map_err(err)?;
+            let _: Household =
+                bus.request("identification", "household.approve", &county, &step(h.id)).await.map_err(err)?;
         }
     }
     let central = official("CENTRAL").principal();
     let guizhou = official("GUIZHOU").principal();
-    let alloc = |to: &str, amount_fen| CreateAllocation { to: to.into(), year: 2016, amount_fen, fund: "central-special".into() };
-    let _: Allocation = bus.request("funding", "allocation.create", &central, &alloc("52", 1_000_000_000)).await.map_err(err)?;
-    let _: Allocation = bus.request("funding", "allocation.create", &guizhou, &alloc("520624", 50_000_000)).await.map_err(err)?;
+    let alloc = |to: &str, amount_fen| CreateAllocation {
+        to: to.into(),
+        year: 2016,
+        amount_fen,
+        fund: "central-special".into(),
+    };
+    let _: Allocation =
+        bus.request("funding", "allocation.create", &central, &alloc("52", 1_000_000_000)).await.map_err(err)?;
+    let _: Allocation =
+        bus.request("funding", "allocation.create", &guizhou, &alloc("520624", 50_000_000)).await.map_err(err)?;
     Ok(())
 }

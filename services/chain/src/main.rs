@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use chain::demo::{self, OFFICIALS};
 use chain::nats::NatsServer;
-use chain::{keys, Databases, System, SystemConfig, DEFAULT_AUDIENCE, DEFAULT_ISSUER};
+use chain::{DEFAULT_AUDIENCE, DEFAULT_ISSUER, Databases, System, SystemConfig, keys};
 use chain_api::Role;
 use chain_bus::{Bus, ShutdownTrigger};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -90,7 +90,9 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", chain_gateway::openapi::document_json());
             Ok(())
         }
-        Command::Token { sub, roles, jurisdiction, ttl_hours } => token(&cli.data_dir, sub, roles, jurisdiction, ttl_hours),
+        Command::Token { sub, roles, jurisdiction, ttl_hours } => {
+            token(&cli.data_dir, sub, roles, jurisdiction, ttl_hours)
+        }
         Command::Up { listen, nats_url, demo } => {
             let telemetry = chain_telemetry::init("chain")?;
             let result = up(&cli.data_dir, listen, nats_url, demo).await;
@@ -113,10 +115,19 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-fn token(data: &std::path::Path, sub: String, roles: Vec<String>, jurisdiction: String, ttl_hours: i64) -> anyhow::Result<()> {
+fn token(
+    data: &std::path::Path,
+    sub: String,
+    roles: Vec<String>,
+    jurisdiction: String,
+    ttl_hours: i64,
+) -> anyhow::Result<()> {
     let roles = roles
         .iter()
-        .map(|r| serde_json::from_value::<Role>(serde_json::Value::String(r.trim().to_owned())).with_context(|| format!("unknown role {r}")))
+        .map(|r| {
+            serde_json::from_value::<Role>(serde_json::Value::String(r.trim().to_owned()))
+                .with_context(|| format!("unknown role {r}"))
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     chain_domain::Jurisdiction::parse(&jurisdiction).map_err(|e| anyhow::anyhow!("jurisdiction: {e}"))?;
     anyhow::ensure!(ttl_hours > 0, "--ttl-hours must be positive");
@@ -138,7 +149,12 @@ fn token(data: &std::path::Path, sub: String, roles: Vec<String>, jurisdiction: 
     Ok(())
 }
 
-async fn up(data: &std::path::Path, listen: SocketAddr, nats_url: Option<String>, load_demo: bool) -> anyhow::Result<()> {
+async fn up(
+    data: &std::path::Path,
+    listen: SocketAddr,
+    nats_url: Option<String>,
+    load_demo: bool,
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(data).with_context(|| format!("creating the data directory {}", data.display()))?;
     let data = data.canonicalize()?;
     let nats = match nats_url {
@@ -158,16 +174,30 @@ async fn up(data: &std::path::Path, listen: SocketAddr, nats_url: Option<String>
         pii_key: keys::pii_key(&data)?,
     })
     .await?;
-    if load_demo {
-        demo::load(&system.bus).await.context("loading the demo data")?;
-        println!("Demo data loaded: 3 households in Tangtou township (2 identified); ¥10,000,000.00 central → Guizhou, ¥500,000.00 Guizhou → Sinan.");
+    let marker = data.join("demo-loaded");
+    if load_demo && marker.exists() {
+        println!("Demo data already loaded in {}.", data.display());
+    } else if load_demo {
+        if let Err(e) = demo::load(&system.bus).await {
+            system.stop().await;
+            return Err(e.context("loading the demo data"));
+        }
+        std::fs::write(&marker, "")?;
+        println!(
+            "Demo data loaded: 3 households in Tangtou township (2 identified); ¥10,000,000.00 central → Guizhou, ¥500,000.00 Guizhou → Sinan."
+        );
     }
     let mut env = String::new();
-    println!("chain is up.\n  gateway:  http://{}\n  docs:     http://{}/docs\n  NATS:     {url}\n  data:     {}\n", system.gateway, system.gateway, data.display());
+    println!(
+        "chain is up.\n  gateway:  http://{}\n  docs:     http://{}/docs\n  NATS:     {url}\n  data:     {}\n",
+        system.gateway,
+        system.gateway,
+        data.display()
+    );
     println!("Development tokens (valid 30 days), also in {}/tokens.env:", data.display());
     for o in OFFICIALS {
         let t = o.token(&key, DEFAULT_ISSUER, DEFAULT_AUDIENCE, 30 * 86_400);
-        println!("  {:<8} {}", o.var, o.title);
+        println!("  # {}\n  export {}={t}", o.title, o.var);
         env.push_str(&format!("export {}={t}\n", o.var));
     }
     env.push_str(&format!("export GW=http://{}\n", system.gateway));
@@ -209,16 +239,26 @@ async fn serve(
             };
             let issuer = std::env::var("CHAIN_TOKEN_ISSUER").unwrap_or_else(|_| DEFAULT_ISSUER.into());
             let audience = std::env::var("CHAIN_TOKEN_AUDIENCE").unwrap_or_else(|_| DEFAULT_AUDIENCE.into());
-            let (addr, h) = chain_gateway::start(chain_gateway::Config { listen, database_url, jwks, issuer, audience }, bus, trigger.signal()).await?;
+            let (addr, h) = chain_gateway::start(
+                chain_gateway::Config { listen, database_url, jwks, issuer, audience },
+                bus,
+                trigger.signal(),
+            )
+            .await?;
             println!("gateway listening on http://{addr}");
             vec![h]
         }
         ServiceName::Identification => {
             let pii_key = keys::pii_key(data)?;
-            chain_identification::start(chain_identification::Config { database_url, pii_key }, bus, trigger.signal()).await?
+            chain_identification::start(chain_identification::Config { database_url, pii_key }, bus, trigger.signal())
+                .await?
         }
-        ServiceName::Planning => chain_planning::start(chain_planning::Config { database_url }, bus, trigger.signal()).await?,
-        ServiceName::Funding => chain_funding::start(chain_funding::Config { database_url }, bus, trigger.signal()).await?,
+        ServiceName::Planning => {
+            chain_planning::start(chain_planning::Config { database_url }, bus, trigger.signal()).await?
+        }
+        ServiceName::Funding => {
+            chain_funding::start(chain_funding::Config { database_url }, bus, trigger.signal()).await?
+        }
         ServiceName::Exit => chain_exit::start(chain_exit::Config { database_url }, bus, trigger.signal()).await?,
     };
     tracing::info!(service = name, "ready");
@@ -234,7 +274,8 @@ async fn wait_for_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

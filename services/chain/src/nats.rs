@@ -29,9 +29,8 @@ pub fn find_binary() -> Option<PathBuf> {
             return Some(p);
         }
     }
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).map(|dir| dir.join("nats-server")).find(|p| p.is_file())
-    })
+    std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|dir| dir.join("nats-server")).find(|p| p.is_file()))
 }
 
 impl NatsServer {
@@ -56,7 +55,8 @@ impl NatsServer {
             .spawn()
             .with_context(|| format!("starting {}", binary.display()))?;
         let pid = child.id().unwrap_or_default();
-        let file = ports.join(format!("{}_{pid}.ports", binary.file_name().and_then(|n| n.to_str()).unwrap_or("nats-server")));
+        let file =
+            ports.join(format!("{}_{pid}.ports", binary.file_name().and_then(|n| n.to_str()).unwrap_or("nats-server")));
         let mut server = NatsServer { child, url: String::new() };
         for _ in 0..200 {
             if let Ok(text) = std::fs::read_to_string(&file)
@@ -67,7 +67,10 @@ impl NatsServer {
                 return Ok(server);
             }
             if let Some(status) = server.child.try_wait()? {
-                anyhow::bail!("nats-server exited at start ({status}); is the store directory {} usable?", store.display());
+                anyhow::bail!(
+                    "nats-server exited at start ({status}); is the store directory {} usable?",
+                    store.display()
+                );
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }

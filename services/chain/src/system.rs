@@ -75,13 +75,28 @@ impl System {
         let mut handles = Vec::new();
         let (identification, planning, funding, exit) = tokio::try_join!(
             chain_identification::start(
-                chain_identification::Config { database_url: cfg.databases.identification.clone(), pii_key: cfg.pii_key.clone() },
+                chain_identification::Config {
+                    database_url: cfg.databases.identification.clone(),
+                    pii_key: cfg.pii_key.clone()
+                },
                 bus.clone(),
                 trigger.signal(),
             ),
-            chain_planning::start(chain_planning::Config { database_url: cfg.databases.planning.clone() }, bus.clone(), trigger.signal()),
-            chain_funding::start(chain_funding::Config { database_url: cfg.databases.funding.clone() }, bus.clone(), trigger.signal()),
-            chain_exit::start(chain_exit::Config { database_url: cfg.databases.exit.clone() }, bus.clone(), trigger.signal()),
+            chain_planning::start(
+                chain_planning::Config { database_url: cfg.databases.planning.clone() },
+                bus.clone(),
+                trigger.signal()
+            ),
+            chain_funding::start(
+                chain_funding::Config { database_url: cfg.databases.funding.clone() },
+                bus.clone(),
+                trigger.signal()
+            ),
+            chain_exit::start(
+                chain_exit::Config { database_url: cfg.databases.exit.clone() },
+                bus.clone(),
+                trigger.signal()
+            ),
         )?;
         handles.extend(identification.into_iter().chain(planning).chain(funding).chain(exit));
         let (gateway, handle) = chain_gateway::start(

@@ -9,10 +9,7 @@ use chain_domain::{Division, Money, PovertyLines};
 pub const MAX_ACKNOWLEDGED_BY: usize = 50;
 
 fn field(errors: &mut Vec<FieldError>, field: impl Into<String>, message: impl Into<String>) {
-    errors.push(FieldError {
-        field: field.into(),
-        message: message.into(),
-    });
+    errors.push(FieldError { field: field.into(), message: message.into() });
 }
 
 /// Validates a proposal for a household identified in `identified_year`, in `village`, as of
@@ -30,9 +27,7 @@ pub fn validate(
         field(
             &mut errors,
             "year",
-            format!(
-                "must be between {identified_year} (the year of identification) and {current_year}"
-            ),
+            format!("must be between {identified_year} (the year of identification) and {current_year}"),
         );
     }
     if req.per_capita_income_fen < 0 {
@@ -41,22 +36,12 @@ pub fn validate(
     if !errors.is_empty() {
         return Err(Problem::validation(errors));
     }
-    criteria(
-        req.year,
-        Money::from_fen(req.per_capita_income_fen),
-        &req.guarantees,
-        lines.line_for(req.year, village),
-    )
+    criteria(req.year, Money::from_fen(req.per_capita_income_fen), &req.guarantees, lines.line_for(req.year, village))
 }
 
 /// Checks the exit criteria for a year, given the poverty line in force (`None` when the table
 /// has none). Returns the line, or every unmet criterion.
-pub fn criteria(
-    year: i32,
-    income: Money,
-    guarantees: &Guarantees,
-    line: Option<Money>,
-) -> Result<Money, Problem> {
+pub fn criteria(year: i32, income: Money, guarantees: &Guarantees, line: Option<Money>) -> Result<Money, Problem> {
     let mut errors = Vec::new();
     match line {
         None => field(&mut errors, "year", format!("no poverty line for {year}")),
@@ -68,11 +53,7 @@ pub fn criteria(
         Some(_) => {}
     }
     for name in guarantees.unmet() {
-        field(
-            &mut errors,
-            format!("guarantees/{name}"),
-            "must be met before the household can exit",
-        );
+        field(&mut errors, format!("guarantees/{name}"), "must be met before the household can exit");
     }
     match (line, errors.is_empty()) {
         (Some(line), true) => Ok(line),
@@ -84,10 +65,7 @@ pub fn criteria(
 pub fn validate_acknowledgement(req: &Acknowledge) -> Result<String, Problem> {
     let name = req.acknowledged_by.trim();
     if name.is_empty() || name.chars().count() > MAX_ACKNOWLEDGED_BY {
-        return Err(Problem::invalid(
-            "acknowledged_by",
-            format!("must be 1 to {MAX_ACKNOWLEDGED_BY} characters"),
-        ));
+        return Err(Problem::invalid("acknowledged_by", format!("must be 1 to {MAX_ACKNOWLEDGED_BY} characters")));
     }
     Ok(name.to_owned())
 }
@@ -107,17 +85,13 @@ pub fn next(status: ExitStatus, step: Step) -> Result<ExitStatus, Problem> {
     match (status, step) {
         (Proposed, Step::Acknowledge) => Ok(Acknowledged),
         (Acknowledged, Step::Approve) => Ok(Approved),
-        (Proposed, Step::Approve) => Err(Problem::transition(
-            "the household has not acknowledged the result",
-        )),
-        (s, Step::Acknowledge) => Err(Problem::transition(format!(
-            "only a proposed exit can be acknowledged; this one is {}",
-            label(s)
-        ))),
-        (s, Step::Approve) => Err(Problem::transition(format!(
-            "only an acknowledged exit can be approved; this one is {}",
-            label(s)
-        ))),
+        (Proposed, Step::Approve) => Err(Problem::transition("the household has not acknowledged the result")),
+        (s, Step::Acknowledge) => {
+            Err(Problem::transition(format!("only a proposed exit can be acknowledged; this one is {}", label(s))))
+        }
+        (s, Step::Approve) => {
+            Err(Problem::transition(format!("only an acknowledged exit can be approved; this one is {}", label(s))))
+        }
     }
 }
 
@@ -149,12 +123,7 @@ mod tests {
     }
 
     fn proposal(year: i32, income: i64, guarantees: Guarantees) -> ProposeExit {
-        ProposeExit {
-            household_id: uuid::Uuid::nil(),
-            year,
-            per_capita_income_fen: income,
-            guarantees,
-        }
+        ProposeExit { household_id: uuid::Uuid::nil(), year, per_capita_income_fen: income, guarantees }
     }
 
     fn check(req: &ProposeExit) -> Result<Money, Problem> {
@@ -170,49 +139,25 @@ mod tests {
         let p = check(&proposal(2016, 285_500, ALL_MET)).unwrap_err();
         assert!(p.is(ProblemKind::Validation));
         assert_eq!(fields(&p), ["per_capita_income_fen"]);
-        assert_eq!(
-            p.errors[0].message,
-            "per-capita net income 2855.00 is not above the 2016 poverty line 2855.00"
-        );
+        assert_eq!(p.errors[0].message, "per-capita net income 2855.00 is not above the 2016 poverty line 2855.00");
     }
 
     #[test]
     fn income_one_fen_above_the_line_passes_and_the_line_is_returned() {
-        assert_eq!(
-            check(&proposal(2016, 285_501, ALL_MET)).unwrap(),
-            Money::from_yuan(2855)
-        );
+        assert_eq!(check(&proposal(2016, 285_501, ALL_MET)).unwrap(), Money::from_yuan(2855));
     }
 
     #[test]
     fn every_unmet_guarantee_is_reported_with_the_income() {
-        let g = Guarantees {
-            food: false,
-            safe_drinking_water: false,
-            ..ALL_MET
-        };
+        let g = Guarantees { food: false, safe_drinking_water: false, ..ALL_MET };
         let p = check(&proposal(2016, 280_000, g)).unwrap_err();
-        assert_eq!(
-            fields(&p),
-            [
-                "per_capita_income_fen",
-                "guarantees/food",
-                "guarantees/safe_drinking_water"
-            ]
-        );
-        assert!(
-            p.errors[0]
-                .message
-                .contains("2800.00 is not above the 2016 poverty line 2855.00")
-        );
+        assert_eq!(fields(&p), ["per_capita_income_fen", "guarantees/food", "guarantees/safe_drinking_water"]);
+        assert!(p.errors[0].message.contains("2800.00 is not above the 2016 poverty line 2855.00"));
     }
 
     #[test]
     fn a_year_outside_identification_to_now_is_refused_before_the_criteria() {
-        let g = Guarantees {
-            food: false,
-            ..ALL_MET
-        };
+        let g = Guarantees { food: false, ..ALL_MET };
         let p = check(&proposal(2014, -1, g)).unwrap_err();
         assert_eq!(fields(&p), ["year", "per_capita_income_fen"]);
         assert!(check(&proposal(2027, 500_000, ALL_MET)).is_err());
@@ -227,11 +172,7 @@ mod tests {
 
     #[test]
     fn the_acknowledging_name_is_bounded() {
-        let ack = |s: &str| {
-            validate_acknowledgement(&Acknowledge {
-                acknowledged_by: s.into(),
-            })
-        };
+        let ack = |s: &str| validate_acknowledgement(&Acknowledge { acknowledged_by: s.into() });
         assert_eq!(ack("  Wang  ").unwrap(), "Wang");
         assert_eq!(fields(&ack(" ").unwrap_err()), ["acknowledged_by"]);
         assert!(ack(&"名".repeat(50)).is_ok());
@@ -242,10 +183,7 @@ mod tests {
     fn an_exit_is_acknowledged_before_it_is_approved() {
         let p = next(ExitStatus::Proposed, Step::Approve).unwrap_err();
         assert!(p.is(ProblemKind::InvalidTransition));
-        assert_eq!(
-            p.detail.as_deref(),
-            Some("the household has not acknowledged the result")
-        );
+        assert_eq!(p.detail.as_deref(), Some("the household has not acknowledged the result"));
         let acked = next(ExitStatus::Proposed, Step::Acknowledge).unwrap();
         assert_eq!(acked, ExitStatus::Acknowledged);
         assert_eq!(next(acked, Step::Approve).unwrap(), ExitStatus::Approved);

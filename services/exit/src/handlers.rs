@@ -28,12 +28,9 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle("case.get", get)
         .handle("case.acknowledge", acknowledge)
         .handle("case.approve", approve)
-        .handle(
-            "task.list",
-            |s: State, p: Principal, q: TaskQuery| async move {
-                chain_workflow::list(&s.db, &p, &q).await.map_err(internal)
-            },
-        )
+        .handle("task.list", |s: State, p: Principal, q: TaskQuery| async move {
+            chain_workflow::list(&s.db, &p, &q).await.map_err(internal)
+        })
 }
 
 fn hidden() -> Problem {
@@ -45,40 +42,23 @@ fn household_hidden() -> Problem {
 }
 
 fn conflict() -> Problem {
-    Problem::new(
-        ProblemKind::Conflict,
-        "this household already has an exit case",
-    )
+    Problem::new(ProblemKind::Conflict, "this household already has an exit case")
 }
 
 /// A county official proposes that an identified household exits; the proposal must meet the
 /// exit criteria. Opens the approval task.
 #[tracing::instrument(skip_all, fields(actor = %p.subject))]
 async fn propose(s: State, p: Principal, req: ProposeExit) -> Result<ExitCase, Problem> {
-    let Some(h) = household::Entity::find_by_id(req.household_id)
-        .one(&s.db)
-        .await
-        .map_err(internal)?
-    else {
+    let Some(h) = household::Entity::find_by_id(req.household_id).one(&s.db).await.map_err(internal)? else {
         return Err(household_hidden());
     };
     let village = Division::parse(&h.village).map_err(internal)?;
-    p.require(
-        &[Role::Operator, Role::Approver],
-        Layer::County,
-        &village,
-        household_hidden(),
-    )?;
+    p.require(&[Role::Operator, Role::Approver], Layer::County, &village, household_hidden())?;
     let line = domain::validate(&req, h.year, Utc::now().year(), &s.lines, &village)?;
-    let county = village
-        .ancestor_at(Level::County)
-        .ok_or_else(|| internal(anyhow::anyhow!("{village} has no county")))?;
+    let county =
+        village.ancestor_at(Level::County).ok_or_else(|| internal(anyhow::anyhow!("{village} has no county")))?;
     let txn = s.db.begin().await.map_err(internal)?;
-    if store::case_of(&txn, h.household_id)
-        .await
-        .map_err(internal)?
-        .is_some()
-    {
+    if store::case_of(&txn, h.household_id).await.map_err(internal)?.is_some() {
         return Err(conflict());
     }
     let id = Uuid::now_v7();
@@ -102,11 +82,7 @@ async fn propose(s: State, p: Principal, req: ProposeExit) -> Result<ExitCase, P
     .await;
     if let Err(e) = inserted {
         let _ = txn.rollback().await;
-        return Err(if chain_store::is_unique_violation(&e) {
-            conflict()
-        } else {
-            internal(e)
-        });
+        return Err(if chain_store::is_unique_violation(&e) { conflict() } else { internal(e) });
     }
     let task = NewTask {
         service: SERVICE,
@@ -117,9 +93,7 @@ async fn propose(s: State, p: Principal, req: ProposeExit) -> Result<ExitCase, P
         subject_id: Some(h.household_id),
         due_at: None,
     };
-    chain_workflow::open(&txn, &p.subject, task)
-        .await
-        .map_err(internal)?;
+    chain_workflow::open(&txn, &p.subject, task).await.map_err(internal)?;
     task_step(&txn, &p, h.household_id, Action::Start, None).await?;
     record(&txn, &p, "case.propose", &village, id, h.household_id, None).await?;
     txn.commit().await.map_err(internal)?;
@@ -161,16 +135,7 @@ async fn acknowledge(s: State, p: Principal, req: Step<Acknowledge>) -> Result<E
     if changed.rows_affected != 1 {
         return Err(stale());
     }
-    record(
-        &txn,
-        &p,
-        "case.acknowledge",
-        &village,
-        row.id,
-        row.household_id,
-        None,
-    )
-    .await?;
+    record(&txn, &p, "case.acknowledge", &village, row.id, row.household_id, None).await?;
     txn.commit().await.map_err(internal)?;
     load(&s, row.id).await
 }
@@ -200,47 +165,26 @@ async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<ExitCase
     let note = req.body.note.as_deref();
     task_step(&txn, &p, row.household_id, Action::Submit, None).await?;
     task_step(&txn, &p, row.household_id, Action::SignOff, note).await?;
-    record(
-        &txn,
-        &p,
-        "case.approve",
-        &village,
-        row.id,
-        row.household_id,
-        note,
-    )
-    .await?;
+    record(&txn, &p, "case.approve", &village, row.id, row.household_id, note).await?;
     let payload = HouseholdExited {
         exit_id: row.id,
         household_id: row.household_id,
         village: row.village.clone(),
         year: row.year,
     };
-    let mut event = Envelope::new(
-        HOUSEHOLD_EXITED,
-        &row.village,
-        &p.subject,
-        serde_json::to_value(payload).map_err(internal)?,
-    );
+    let mut event =
+        Envelope::new(HOUSEHOLD_EXITED, &row.village, &p.subject, serde_json::to_value(payload).map_err(internal)?);
     event.traceparent = chain_telemetry::current_traceparent();
     event.correlation_id = Some(row.household_id);
-    outbox::enqueue(&txn, s.bus.root(), &event)
-        .await
-        .map_err(internal)?;
+    outbox::enqueue(&txn, s.bus.root(), &event).await.map_err(internal)?;
     txn.commit().await.map_err(internal)?;
     s.outbox.wake();
     tracing::info!(exit = %row.id, household = %row.household_id, "exit approved");
     load(&s, row.id).await
 }
 
-async fn load_for_step<T>(
-    txn: &DatabaseTransaction,
-    req: &Step<T>,
-) -> Result<(exit_case::Model, ExitCase), Problem> {
-    store::load(txn, req.id)
-        .await
-        .map_err(internal)?
-        .ok_or_else(hidden)
+async fn load_for_step<T>(txn: &DatabaseTransaction, req: &Step<T>) -> Result<(exit_case::Model, ExitCase), Problem> {
+    store::load(txn, req.id).await.map_err(internal)?.ok_or_else(hidden)
 }
 
 fn check_version(row: &exit_case::Model, expected: Option<i64>) -> Result<(), Problem> {
@@ -254,10 +198,7 @@ fn check_version(row: &exit_case::Model, expected: Option<i64>) -> Result<(), Pr
 }
 
 fn stale() -> Problem {
-    Problem::new(
-        ProblemKind::StaleVersion,
-        "the exit case changed concurrently; read it again",
-    )
+    Problem::new(ProblemKind::StaleVersion, "the exit case changed concurrently; read it again")
 }
 
 /// Moves the household's exit task one step, inside the transaction.
@@ -268,15 +209,10 @@ async fn task_step(
     action: Action,
     reason: Option<&str>,
 ) -> Result<(), Problem> {
-    match chain_workflow::transition(txn, p, TASK_KIND, household_id, action, reason)
-        .await
-        .map_err(internal)?
-    {
+    match chain_workflow::transition(txn, p, TASK_KIND, household_id, action, reason).await.map_err(internal)? {
         Some(Ok(_)) => Ok(()),
         Some(Err(problem)) => Err(problem),
-        None => Err(internal(anyhow::anyhow!(
-            "no {TASK_KIND} task for household {household_id}"
-        ))),
+        None => Err(internal(anyhow::anyhow!("no {TASK_KIND} task for household {household_id}"))),
     }
 }
 
@@ -307,9 +243,5 @@ async fn record<C: ConnectionTrait>(
 }
 
 async fn load(s: &State, id: Uuid) -> Result<ExitCase, Problem> {
-    store::load(&s.db, id)
-        .await
-        .map_err(internal)?
-        .map(|(_, c)| c)
-        .ok_or_else(hidden)
+    store::load(&s.db, id).await.map_err(internal)?.map(|(_, c)| c).ok_or_else(hidden)
 }

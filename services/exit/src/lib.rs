@@ -3,7 +3,6 @@
 //! no-worries, three guarantees" plus safe drinking water), the household acknowledges the result,
 //! and the county approves it — announcing that the household has exited.
 
-
 pub mod domain;
 pub mod handlers;
 pub mod migrations;
@@ -43,15 +42,9 @@ pub struct State {
 
 /// Connects, migrates, and starts the relay, consumers and endpoints. Returns once the service
 /// answers requests; the returned handles run until `shutdown` fires.
-pub async fn start(
-    config: Config,
-    bus: Bus,
-    shutdown: Shutdown,
-) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
     let db = chain_store::connect(&config.database_url).await?;
-    migrations::Migrator::up(&db, None)
-        .await
-        .context("migrating the exit database")?;
+    migrations::Migrator::up(&db, None).await.context("migrating the exit database")?;
     let outbox = OutboxSignal::new();
     let state = State {
         db: db.clone(),
@@ -59,12 +52,7 @@ pub async fn start(
         outbox: outbox.clone(),
         lines: Arc::new(PovertyLines::default_table()),
     };
-    let mut tasks = vec![chain_bus::spawn_relay(
-        db.clone(),
-        bus.clone(),
-        outbox.clone(),
-        shutdown.clone(),
-    )];
+    let mut tasks = vec![chain_bus::spawn_relay(db.clone(), bus.clone(), outbox.clone(), shutdown.clone())];
     tasks.push(
         chain_bus::spawn_consumer(
             bus.clone(),

@@ -61,22 +61,11 @@ impl MigrationTrait for ExitTables {
         .await?;
         // Every status (proposed, acknowledged, approved) is open or approved: one case per household.
         m.create_index(
-            Index::create()
-                .name("exit_cases_household")
-                .table("exit_cases")
-                .col("household_id")
-                .unique()
-                .to_owned(),
+            Index::create().name("exit_cases_household").table("exit_cases").col("household_id").unique().to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("exit_cases_village")
-                .table("exit_cases")
-                .col("village")
-                .to_owned(),
-        )
-        .await?;
+        m.create_index(Index::create().name("exit_cases_village").table("exit_cases").col("village").to_owned())
+            .await?;
         Ok(())
     }
 }

@@ -14,11 +14,7 @@ use crate::store::{self, household};
 pub struct OnHouseholdIdentified;
 
 impl Reaction for OnHouseholdIdentified {
-    fn apply<'a>(
-        &'a self,
-        txn: &'a DatabaseTransaction,
-        event: &'a Envelope,
-    ) -> BoxFuture<'a, anyhow::Result<()>> {
+    fn apply<'a>(&'a self, txn: &'a DatabaseTransaction, event: &'a Envelope) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             let identified: HouseholdIdentified = event.payload_as()?;
             store::upsert_household(

@@ -75,16 +75,12 @@ pub mod exit_case {
 
 /// The snake_case form of a serde enum.
 pub fn enum_str<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 /// Parses the snake_case form of a serde enum.
 pub fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, DbErr> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned()))
-        .map_err(|e| DbErr::Type(e.to_string()))
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|e| DbErr::Type(e.to_string()))
 }
 
 /// The API form of a case row.
@@ -106,10 +102,7 @@ pub fn to_api(m: &exit_case::Model) -> Result<ExitCase, DbErr> {
 }
 
 /// Loads a case with its API form.
-pub async fn load<C: ConnectionTrait>(
-    conn: &C,
-    id: Uuid,
-) -> Result<Option<(exit_case::Model, ExitCase)>, DbErr> {
+pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(exit_case::Model, ExitCase)>, DbErr> {
     let Some(row) = exit_case::Entity::find_by_id(id).one(conn).await? else {
         return Ok(None);
     };
@@ -118,21 +111,12 @@ pub async fn load<C: ConnectionTrait>(
 }
 
 /// The case of a household, if one was proposed.
-pub async fn case_of<C: ConnectionTrait>(
-    conn: &C,
-    household_id: Uuid,
-) -> Result<Option<exit_case::Model>, DbErr> {
-    exit_case::Entity::find()
-        .filter(exit_case::Column::HouseholdId.eq(household_id))
-        .one(conn)
-        .await
+pub async fn case_of<C: ConnectionTrait>(conn: &C, household_id: Uuid) -> Result<Option<exit_case::Model>, DbErr> {
+    exit_case::Entity::find().filter(exit_case::Column::HouseholdId.eq(household_id)).one(conn).await
 }
 
 /// Records (or refreshes) an identified household.
-pub async fn upsert_household<C: ConnectionTrait>(
-    conn: &C,
-    h: household::Model,
-) -> Result<(), DbErr> {
+pub async fn upsert_household<C: ConnectionTrait>(conn: &C, h: household::Model) -> Result<(), DbErr> {
     household::Entity::insert(household::ActiveModel {
         household_id: Set(h.household_id),
         village: Set(h.village),

@@ -4,8 +4,8 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_domain::Jurisdiction;
 use ed25519_dalek::{Signature, Signer, Verifier, VerifyingKey};
@@ -101,7 +101,8 @@ impl TokenVerifier {
         if header.alg != "EdDSA" {
             return Err("the token's algorithm is not accepted");
         }
-        let sig = Signature::from_slice(&B64.decode(s).map_err(|_| "bad token signature")?).map_err(|_| "bad token signature")?;
+        let sig = Signature::from_slice(&B64.decode(s).map_err(|_| "bad token signature")?)
+            .map_err(|_| "bad token signature")?;
         let signed = &token[..h.len() + 1 + c.len()];
         let ok = self
             .keys
@@ -111,8 +112,8 @@ impl TokenVerifier {
         if !ok {
             return Err("the token's signature is not valid");
         }
-        let claims: Claims =
-            serde_json::from_slice(&B64.decode(c).map_err(|_| "bad token claims")?).map_err(|_| "the token lacks required claims")?;
+        let claims: Claims = serde_json::from_slice(&B64.decode(c).map_err(|_| "bad token claims")?)
+            .map_err(|_| "the token lacks required claims")?;
         if claims.exp <= now {
             return Err("the token has expired");
         }
@@ -125,7 +126,8 @@ impl TokenVerifier {
         if claims.sub.is_empty() {
             return Err("the token has no subject");
         }
-        let jurisdiction = Jurisdiction::parse(&claims.jurisdiction).map_err(|_| "the token's jurisdiction is not valid")?;
+        let jurisdiction =
+            Jurisdiction::parse(&claims.jurisdiction).map_err(|_| "the token's jurisdiction is not valid")?;
         Ok(Principal { subject: claims.sub, roles: claims.roles, jurisdiction })
     }
 }
@@ -149,7 +151,8 @@ impl SigningKey {
 
     /// The key from its 32-byte seed in hex.
     pub fn from_hex(seed: &str) -> anyhow::Result<Self> {
-        let bytes: [u8; 32] = hex::decode(seed.trim())?.try_into().map_err(|_| anyhow::anyhow!("a signing key is 32 bytes"))?;
+        let bytes: [u8; 32] =
+            hex::decode(seed.trim())?.try_into().map_err(|_| anyhow::anyhow!("a signing key is 32 bytes"))?;
         Ok(SigningKey(ed25519_dalek::SigningKey::from_bytes(&bytes)))
     }
 
@@ -190,9 +193,9 @@ impl FromRequestParts<AppState> for Auth {
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .ok_or_else(|| Problem::new(ProblemKind::Unauthenticated, "send Authorization: Bearer <token>"))?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .ok_or_else(|| Problem::new(ProblemKind::Unauthenticated, "the Authorization header must use the Bearer scheme"))?;
+        let token = header.strip_prefix("Bearer ").ok_or_else(|| {
+            Problem::new(ProblemKind::Unauthenticated, "the Authorization header must use the Bearer scheme")
+        })?;
         let principal = state
             .verifier
             .verify(token.trim(), chrono::Utc::now().timestamp())

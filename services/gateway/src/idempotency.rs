@@ -2,19 +2,19 @@
 //! key with the same body replays that answer; with a different body it is refused (422); while the
 //! first is still running, a second gets 409. Keys are scoped to the caller's token subject.
 
-use axum::body::{to_bytes, Body};
+use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chain_api::{Problem, ProblemKind};
+use sea_orm::ConnectionTrait;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{OnConflict, Query};
-use sea_orm::ConnectionTrait;
 use sha2::{Digest, Sha256};
 
-use crate::problem::ApiProblem;
 use crate::AppState;
+use crate::problem::ApiProblem;
 
 /// Largest request body the gateway accepts.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -68,7 +68,8 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
-        return ApiProblem(Problem::new(ProblemKind::BadRequest, "the body is too large or unreadable")).into_response();
+        return ApiProblem(Problem::new(ProblemKind::BadRequest, "the body is too large or unreadable"))
+            .into_response();
     };
     let mut h = Sha256::new();
     h.update(parts.method.as_str());
@@ -82,11 +83,18 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         Ok(Claim::First) => {}
         Ok(Claim::Replay(m)) => return replay(m),
         Ok(Claim::Mismatch) => {
-            return ApiProblem(Problem::new(ProblemKind::IdempotencyKeyReused, "this Idempotency-Key was already used with a different request"))
-                .into_response();
+            return ApiProblem(Problem::new(
+                ProblemKind::IdempotencyKeyReused,
+                "this Idempotency-Key was already used with a different request",
+            ))
+            .into_response();
         }
         Ok(Claim::InFlight) => {
-            return ApiProblem(Problem::new(ProblemKind::IdempotencyInFlight, "retry once the first request has finished")).into_response();
+            return ApiProblem(Problem::new(
+                ProblemKind::IdempotencyInFlight,
+                "retry once the first request has finished",
+            ))
+            .into_response();
         }
         Err(e) => {
             tracing::error!(error = %e, "idempotency store failed");

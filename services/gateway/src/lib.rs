@@ -13,12 +13,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::Router;
 use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use chain_bus::{Bus, Shutdown};
 use chain_store::Db;
 use sea_orm_migration::prelude::*;
@@ -121,7 +121,10 @@ pub fn router(state: AppState) -> Router {
         .merge(docs)
         .fallback(problem::not_found)
         .layer(middleware::from_fn(problem::method_not_allowed))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::GATEWAY_TIMEOUT, Duration::from_secs(30)))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::GATEWAY_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(middleware::from_fn(trace))
 }
 
@@ -147,12 +150,17 @@ async fn trace(req: Request, next: Next) -> Response {
 }
 
 /// Connects, migrates and starts serving. Returns the bound address once listening.
-pub async fn start(config: Config, bus: Bus, mut shutdown: Shutdown) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+pub async fn start(
+    config: Config,
+    bus: Bus,
+    mut shutdown: Shutdown,
+) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let db = chain_store::connect(&config.database_url).await?;
     Migrator::up(&db, None).await.context("migrating the gateway database")?;
     let verifier = TokenVerifier::from_jwks(&config.jwks, &config.issuer, &config.audience)?;
     let state = AppState { bus, db, verifier: Arc::new(verifier) };
-    let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
     let app = router(state);
     let handle = tokio::spawn(async move {

@@ -4,7 +4,7 @@
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chain_api::{Problem, ProblemKind};
 use serde::de::DeserializeOwned;
@@ -40,7 +40,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(Json(v)),
             Err(JsonRejection::MissingJsonContentType(_)) => {
-                Err(Problem::new(ProblemKind::UnsupportedMediaType, "send the body as Content-Type: application/json").into())
+                Err(Problem::new(ProblemKind::UnsupportedMediaType, "send the body as Content-Type: application/json")
+                    .into())
             }
             Err(JsonRejection::JsonDataError(e)) => Err(Problem::new(ProblemKind::Validation, e.body_text()).into()),
             Err(e) => Err(Problem::new(ProblemKind::MalformedJson, e.body_text()).into()),
@@ -95,8 +96,10 @@ pub async fn method_not_allowed(req: Request, next: axum::middleware::Next) -> R
     let resp = next.run(req).await;
     if resp.status() == StatusCode::METHOD_NOT_ALLOWED && resp.headers().get(header::CONTENT_TYPE).is_none() {
         let allow = resp.headers().get(header::ALLOW).cloned();
-        let mut p = ApiProblem(Problem::new(ProblemKind::MethodNotAllowed, format!("{path} does not accept this method")).at(path))
-            .into_response();
+        let mut p = ApiProblem(
+            Problem::new(ProblemKind::MethodNotAllowed, format!("{path} does not accept this method")).at(path),
+        )
+        .into_response();
         if let Some(allow) = allow {
             p.headers_mut().insert(header::ALLOW, allow);
         }

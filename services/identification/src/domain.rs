@@ -2,7 +2,7 @@
 
 use chain_api::identification::{HouseholdKind, HouseholdStatus, MemberInput, RegisterHousehold, Relation};
 use chain_api::{FieldError, Problem};
-use chain_domain::{registry, Causes, Division, Level, PovertyCause, ResidentId};
+use chain_domain::{Causes, Division, Level, PovertyCause, ResidentId, registry};
 
 /// Most members a household may list.
 pub const MAX_MEMBERS: usize = 30;
@@ -144,9 +144,15 @@ pub fn next(status: HouseholdStatus, step: Step) -> Result<HouseholdStatus, Prob
         (Applied, Step::Review) => Ok(Reviewed),
         (Reviewed, Step::Approve) => Ok(Identified),
         (Identified, Step::Exit) => Ok(Exited),
-        (s, Step::Review) => Err(Problem::transition(format!("only an applied household can be reviewed; this one is {}", label(s)))),
-        (s, Step::Approve) => Err(Problem::transition(format!("only a reviewed household can be approved; this one is {}", label(s)))),
-        (s, Step::Exit) => Err(Problem::transition(format!("only an identified household can exit; this one is {}", label(s)))),
+        (s, Step::Review) => {
+            Err(Problem::transition(format!("only an applied household can be reviewed; this one is {}", label(s))))
+        }
+        (s, Step::Approve) => {
+            Err(Problem::transition(format!("only a reviewed household can be approved; this one is {}", label(s))))
+        }
+        (s, Step::Exit) => {
+            Err(Problem::transition(format!("only an identified household can exit; this one is {}", label(s))))
+        }
     }
 }
 

@@ -1,10 +1,10 @@
 //! The identification service's NATS endpoints.
 
-use chain_api::events::{HouseholdIdentified, HOUSEHOLD_IDENTIFIED};
+use chain_api::events::{HOUSEHOLD_IDENTIFIED, HouseholdIdentified};
 use chain_api::identification::{ById, Decision, Household, HouseholdStatus, RegisterHousehold, Step};
 use chain_api::{Envelope, Principal, Problem, ProblemKind, Role};
-use chain_bus::service::internal;
 use chain_bus::Endpoints;
+use chain_bus::service::internal;
 use chain_domain::{Division, Layer};
 use chain_store::{audit, outbox};
 use chrono::{Datelike, Utc};
@@ -13,7 +13,7 @@ use sea_orm::{ActiveValue::Set, TransactionTrait};
 
 use crate::domain::{self, label};
 use crate::store::{self, active_id, enum_str, household, member};
-use crate::{State, SERVICE};
+use crate::{SERVICE, State};
 
 /// The endpoints, by verb.
 pub fn endpoints(state: State) -> Endpoints<State> {
@@ -55,7 +55,10 @@ async fn register(s: State, p: Principal, req: RegisterHousehold) -> Result<Hous
         year: Set(valid.year),
         kind: Set(enum_str(&valid.kind)),
         main_cause: Set(valid.causes.main().to_string()),
-        other_causes: Set(serde_json::to_string(&valid.causes.others().iter().map(|c| c.to_string()).collect::<Vec<_>>()).unwrap_or_default()),
+        other_causes: Set(serde_json::to_string(
+            &valid.causes.others().iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        )
+        .unwrap_or_default()),
         per_capita_income_fen: Set(valid.per_capita_income_fen),
         status: Set(label(HouseholdStatus::Applied).to_owned()),
         version: Set(1),
@@ -173,7 +176,10 @@ async fn advance(
     if let Some(v) = req.expected_version
         && v != row.version
     {
-        return Err(Problem::new(ProblemKind::PreconditionFailed, format!("the household is at version {}, not {v}", row.version)));
+        return Err(Problem::new(
+            ProblemKind::PreconditionFailed,
+            format!("the household is at version {}, not {v}", row.version),
+        ));
     }
     let next = domain::next(current.status, step)?;
     let changed = household::Entity::update_many()
@@ -199,7 +205,12 @@ async fn advance(
             per_capita_income_fen: row.per_capita_income_fen,
             members: current.members.len() as u32,
         };
-        let mut event = Envelope::new(HOUSEHOLD_IDENTIFIED, &row.village, &p.subject, serde_json::to_value(payload).map_err(internal)?);
+        let mut event = Envelope::new(
+            HOUSEHOLD_IDENTIFIED,
+            &row.village,
+            &p.subject,
+            serde_json::to_value(payload).map_err(internal)?,
+        );
         event.traceparent = chain_telemetry::current_traceparent();
         event.correlation_id = Some(row.id);
         outbox::enqueue(&txn, s.bus.root(), &event).await.map_err(internal)?;

@@ -49,7 +49,8 @@ impl MigrationTrait for Households {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("households_village").table("households").col("village").to_owned()).await?;
+        m.create_index(Index::create().name("households_village").table("households").col("village").to_owned())
+            .await?;
         m.create_table(
             Table::create()
                 .table("members")
@@ -66,7 +67,8 @@ impl MigrationTrait for Households {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("members_household").table("members").col("household_id").to_owned()).await?;
+        m.create_index(Index::create().name("members_household").table("members").col("household_id").to_owned())
+            .await?;
         m.create_index(Index::create().name("members_id_index").table("members").col("id_index").to_owned()).await?;
         // One row per resident ID in an active (not exited) household: the nationwide uniqueness rule.
         m.create_table(
@@ -77,7 +79,8 @@ impl MigrationTrait for Households {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("active_ids_household").table("active_ids").col("household_id").to_owned()).await?;
+        m.create_index(Index::create().name("active_ids_household").table("active_ids").col("household_id").to_owned())
+            .await?;
         Ok(())
     }
 }

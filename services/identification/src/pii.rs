@@ -35,8 +35,10 @@ impl PiiKey {
 
     /// Reads a master key given as 64 hex characters.
     pub fn from_hex(hex_key: &str) -> anyhow::Result<Self> {
-        let bytes = hex::decode(hex_key.trim()).map_err(|_| anyhow::anyhow!("the PII key must be 64 hex characters"))?;
-        let master: [u8; 32] = bytes.try_into().map_err(|_| anyhow::anyhow!("the PII key must be 32 bytes (64 hex characters)"))?;
+        let bytes =
+            hex::decode(hex_key.trim()).map_err(|_| anyhow::anyhow!("the PII key must be 64 hex characters"))?;
+        let master: [u8; 32] =
+            bytes.try_into().map_err(|_| anyhow::anyhow!("the PII key must be 32 bytes (64 hex characters)"))?;
         Ok(Self::from_master(master))
     }
 

@@ -1,13 +1,13 @@
 //! Reactions of identification to other services' facts.
 
+use chain_api::Envelope;
 use chain_api::events::HouseholdExited;
 use chain_api::identification::HouseholdStatus;
-use chain_api::Envelope;
 use chain_bus::Reaction;
 use chain_store::audit;
 use futures::future::BoxFuture;
-use sea_orm::entity::prelude::*;
 use sea_orm::DatabaseTransaction;
+use sea_orm::entity::prelude::*;
 
 use crate::domain::{self, label};
 use crate::store::{self, active_id, household};

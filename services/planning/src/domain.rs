@@ -1,7 +1,6 @@
 //! Pure rules of planning: validating a plan against the household's recorded causes, and the
 //! plan's status machine.
 
-
 use chain_api::planning::{CreatePlan, Helper, Measure, PlanStatus};
 use chain_api::{FieldError, Problem};
 use chain_domain::{Causes, PovertyCause};
@@ -23,10 +22,7 @@ pub struct ValidPlan {
 }
 
 fn field(errors: &mut Vec<FieldError>, field: impl Into<String>, message: impl Into<String>) {
-    errors.push(FieldError {
-        field: field.into(),
-        message: message.into(),
-    });
+    errors.push(FieldError { field: field.into(), message: message.into() });
 }
 
 fn within(text: &str, max: usize) -> bool {
@@ -39,11 +35,7 @@ fn within(text: &str, max: usize) -> bool {
 pub fn validate(req: &CreatePlan, causes: &Causes) -> Result<ValidPlan, Problem> {
     let mut errors = Vec::new();
     if req.measures.is_empty() || req.measures.len() > MAX_MEASURES {
-        field(
-            &mut errors,
-            "measures",
-            format!("a plan lists 1 to {MAX_MEASURES} measures"),
-        );
+        field(&mut errors, "measures", format!("a plan lists 1 to {MAX_MEASURES} measures"));
     }
     let mut addressed = Vec::new();
     let mut measures = Vec::with_capacity(req.measures.len());
@@ -55,62 +47,30 @@ pub fn validate(req: &CreatePlan, causes: &Causes) -> Result<ValidPlan, Problem>
         }
         match m.addresses.parse::<PovertyCause>() {
             Ok(c) if causes.includes(c) => addressed.push(c),
-            Ok(_) => field(
-                &mut errors,
-                format!("measures/{i}/addresses"),
-                "not a recorded cause of this household",
-            ),
-            Err(_) => field(
-                &mut errors,
-                format!("measures/{i}/addresses"),
-                "unknown poverty cause",
-            ),
+            Ok(_) => field(&mut errors, format!("measures/{i}/addresses"), "not a recorded cause of this household"),
+            Err(_) => field(&mut errors, format!("measures/{i}/addresses"), "unknown poverty cause"),
         }
         if m.expected_income_fen < 0 {
-            field(
-                &mut errors,
-                format!("measures/{i}/expected_income_fen"),
-                "must not be negative",
-            );
+            field(&mut errors, format!("measures/{i}/expected_income_fen"), "must not be negative");
         }
-        measures.push(Measure {
-            description: description.to_owned(),
-            ..m.clone()
-        });
+        measures.push(Measure { description: description.to_owned(), ..m.clone() });
     }
     if !req.measures.is_empty() && !addressed.contains(&causes.main()) {
-        let msg = format!(
-            "no measure addresses the main poverty cause {}",
-            causes.main()
-        );
+        let msg = format!("no measure addresses the main poverty cause {}", causes.main());
         field(&mut errors, "measures", msg);
     }
     let name = req.helper.name.trim();
     if !within(name, MAX_HELPER_FIELD) {
-        field(
-            &mut errors,
-            "helper/name",
-            format!("must be 1 to {MAX_HELPER_FIELD} characters"),
-        );
+        field(&mut errors, "helper/name", format!("must be 1 to {MAX_HELPER_FIELD} characters"));
     }
     let unit = req.helper.unit.trim();
     if !within(unit, MAX_HELPER_FIELD) {
-        field(
-            &mut errors,
-            "helper/unit",
-            format!("must be 1 to {MAX_HELPER_FIELD} characters"),
-        );
+        field(&mut errors, "helper/unit", format!("must be 1 to {MAX_HELPER_FIELD} characters"));
     }
     if !errors.is_empty() {
         return Err(Problem::validation(errors));
     }
-    Ok(ValidPlan {
-        measures,
-        helper: Helper {
-            name: name.to_owned(),
-            unit: unit.to_owned(),
-        },
-    })
+    Ok(ValidPlan { measures, helper: Helper { name: name.to_owned(), unit: unit.to_owned() } })
 }
 
 /// A step of a plan's procedure.
@@ -124,10 +84,9 @@ pub enum Step {
 pub fn next(status: PlanStatus, step: Step) -> Result<PlanStatus, Problem> {
     match (status, step) {
         (PlanStatus::Draft, Step::Approve) => Ok(PlanStatus::Approved),
-        (s, Step::Approve) => Err(Problem::transition(format!(
-            "only a draft plan can be approved; this one is {}",
-            label(s)
-        ))),
+        (s, Step::Approve) => {
+            Err(Problem::transition(format!("only a draft plan can be approved; this one is {}", label(s))))
+        }
     }
 }
 
@@ -163,10 +122,7 @@ mod tests {
         CreatePlan {
             household_id: uuid::Uuid::now_v7(),
             measures,
-            helper: Helper {
-                name: "Helper".into(),
-                unit: "County health bureau".into(),
-            },
+            helper: Helper { name: "Helper".into(), unit: "County health bureau".into() },
         }
     }
 
@@ -176,10 +132,8 @@ mod tests {
 
     #[test]
     fn a_plan_answering_the_main_cause_passes() {
-        let req = plan(vec![
-            measure(MeasureKind::Health, "illness"),
-            measure(MeasureKind::Employment, "lack_of_skills"),
-        ]);
+        let req =
+            plan(vec![measure(MeasureKind::Health, "illness"), measure(MeasureKind::Employment, "lack_of_skills")]);
         let valid = validate(&req, &causes()).unwrap();
         assert_eq!(valid.measures, req.measures);
         assert_eq!(valid.helper, req.helper);
@@ -191,10 +145,7 @@ mod tests {
         let p = validate(&req, &causes()).unwrap_err();
         assert!(p.is(ProblemKind::Validation));
         assert_eq!(fields(&p), ["measures"]);
-        assert_eq!(
-            p.errors[0].message,
-            "no measure addresses the main poverty cause illness"
-        );
+        assert_eq!(p.errors[0].message, "no measure addresses the main poverty cause illness");
     }
 
     #[test]
@@ -206,10 +157,7 @@ mod tests {
         ]);
         let p = validate(&req, &causes()).unwrap_err();
         assert_eq!(fields(&p), ["measures/1/addresses", "measures/2/addresses"]);
-        assert_eq!(
-            p.errors[0].message,
-            "not a recorded cause of this household"
-        );
+        assert_eq!(p.errors[0].message, "not a recorded cause of this household");
         assert_eq!(p.errors[1].message, "unknown poverty cause");
     }
 
@@ -220,10 +168,7 @@ mod tests {
         m.expected_income_fen = -1;
         let mut req = plan(vec![m, measure(MeasureKind::Health, "illness")]);
         req.measures[1].description = "x".repeat(MAX_DESCRIPTION + 1);
-        req.helper = Helper {
-            name: String::new(),
-            unit: "u".repeat(MAX_HELPER_FIELD + 1),
-        };
+        req.helper = Helper { name: String::new(), unit: "u".repeat(MAX_HELPER_FIELD + 1) };
         let p = validate(&req, &causes()).unwrap_err();
         assert_eq!(
             fields(&p),
@@ -257,10 +202,7 @@ mod tests {
 
     #[test]
     fn only_a_draft_plan_can_be_approved_once() {
-        assert_eq!(
-            next(PlanStatus::Draft, Step::Approve).unwrap(),
-            PlanStatus::Approved
-        );
+        assert_eq!(next(PlanStatus::Draft, Step::Approve).unwrap(), PlanStatus::Approved);
         let p = next(PlanStatus::Approved, Step::Approve).unwrap_err();
         assert!(p.is(ProblemKind::InvalidTransition));
     }

@@ -25,12 +25,9 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle("plan.create", create)
         .handle("plan.get", get)
         .handle("plan.approve", approve)
-        .handle(
-            "task.list",
-            |s: State, p: Principal, q: TaskQuery| async move {
-                chain_workflow::list(&s.db, &p, &q).await.map_err(internal)
-            },
-        )
+        .handle("task.list", |s: State, p: Principal, q: TaskQuery| async move {
+            chain_workflow::list(&s.db, &p, &q).await.map_err(internal)
+        })
 }
 
 fn no_household() -> Problem {
@@ -44,47 +41,33 @@ fn hidden() -> Problem {
 /// A county official drafts the plan of an identified household in the county.
 #[tracing::instrument(skip_all, fields(actor = %p.subject, household = %req.household_id))]
 async fn create(s: State, p: Principal, req: CreatePlan) -> Result<Plan, Problem> {
-    let Some(h) = household::Entity::find_by_id(req.household_id)
-        .one(&s.db)
-        .await
-        .map_err(internal)?
-    else {
+    let Some(h) = household::Entity::find_by_id(req.household_id).one(&s.db).await.map_err(internal)? else {
         return Err(no_household());
     };
     let village = Division::parse(&h.village).map_err(internal)?;
-    p.require(
-        &[Role::Operator, Role::Approver],
-        Layer::County,
-        &village,
-        no_household(),
-    )?;
+    p.require(&[Role::Operator, Role::Approver], Layer::County, &village, no_household())?;
     let valid = domain::validate(&req, &h.causes().map_err(internal)?)?;
     let id = Uuid::now_v7();
     let now = Utc::now();
     let txn = s.db.begin().await.map_err(internal)?;
-    if store::plan_of(&txn, h.household_id)
-        .await
-        .map_err(internal)?
-        .is_some()
-    {
+    if store::plan_of(&txn, h.household_id).await.map_err(internal)?.is_some() {
         let _ = txn.rollback().await;
         return Err(conflict());
     }
-    let task =
-        match chain_workflow::transition(&txn, &p, PLAN_TASK, h.household_id, Action::Start, None)
-            .await
-            .map_err(internal)?
-        {
-            Some(Ok(task)) => task,
-            Some(Err(problem)) => {
-                let _ = txn.rollback().await;
-                return Err(problem);
-            }
-            None => {
-                let _ = txn.rollback().await;
-                return Err(no_household());
-            }
-        };
+    let task = match chain_workflow::transition(&txn, &p, PLAN_TASK, h.household_id, Action::Start, None)
+        .await
+        .map_err(internal)?
+    {
+        Some(Ok(task)) => task,
+        Some(Err(problem)) => {
+            let _ = txn.rollback().await;
+            return Err(problem);
+        }
+        None => {
+            let _ = txn.rollback().await;
+            return Err(no_household());
+        }
+    };
     let inserted = plan::ActiveModel {
         id: Set(id),
         household_id: Set(h.household_id),
@@ -102,22 +85,9 @@ async fn create(s: State, p: Principal, req: CreatePlan) -> Result<Plan, Problem
     .await;
     if let Err(e) = inserted {
         let _ = txn.rollback().await;
-        return Err(if chain_store::is_unique_violation(&e) {
-            conflict()
-        } else {
-            internal(e)
-        });
+        return Err(if chain_store::is_unique_violation(&e) { conflict() } else { internal(e) });
     }
-    record(
-        &txn,
-        &p,
-        "plan.create",
-        &h.village,
-        id,
-        h.household_id,
-        None,
-    )
-    .await?;
+    record(&txn, &p, "plan.create", &h.village, id, h.household_id, None).await?;
     txn.commit().await.map_err(internal)?;
     tracing::info!(plan = %id, "plan drafted");
     load(&s, id).await
@@ -154,11 +124,7 @@ async fn record(
 }
 
 async fn load(s: &State, id: Uuid) -> Result<Plan, Problem> {
-    store::load(&s.db, id)
-        .await
-        .map_err(internal)?
-        .map(|(_, plan)| plan)
-        .ok_or_else(hidden)
+    store::load(&s.db, id).await.map_err(internal)?.map(|(_, plan)| plan).ok_or_else(hidden)
 }
 
 /// Reads a plan inside the caller's jurisdiction.
@@ -203,42 +169,21 @@ async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<Plan, Pr
     }
     let note = req.body.note.as_deref();
     for action in [Action::Submit, Action::SignOff] {
-        match chain_workflow::transition(&txn, &p, PLAN_TASK, row.household_id, action, note)
-            .await
-            .map_err(internal)?
-        {
+        match chain_workflow::transition(&txn, &p, PLAN_TASK, row.household_id, action, note).await.map_err(internal)? {
             Some(Ok(_)) => {}
             Some(Err(problem)) => return Err(problem),
             None => {
-                return Err(internal(anyhow::anyhow!(
-                    "plan {} has no planning task",
-                    row.id
-                )));
+                return Err(internal(anyhow::anyhow!("plan {} has no planning task", row.id)));
             }
         }
     }
-    record(
-        &txn,
-        &p,
-        "plan.approve",
-        &row.village,
-        row.id,
-        row.household_id,
-        note,
-    )
-    .await?;
-    let payload = PlanApproved {
-        plan_id: row.id,
-        household_id: row.household_id,
-        village: row.village.clone(),
-    };
+    record(&txn, &p, "plan.approve", &row.village, row.id, row.household_id, note).await?;
+    let payload = PlanApproved { plan_id: row.id, household_id: row.household_id, village: row.village.clone() };
     let payload = serde_json::to_value(payload).map_err(internal)?;
     let mut event = Envelope::new(PLAN_APPROVED, &row.village, &p.subject, payload);
     event.traceparent = chain_telemetry::current_traceparent();
     event.correlation_id = Some(row.household_id);
-    outbox::enqueue(&txn, s.bus.root(), &event)
-        .await
-        .map_err(internal)?;
+    outbox::enqueue(&txn, s.bus.root(), &event).await.map_err(internal)?;
     txn.commit().await.map_err(internal)?;
     s.outbox.wake();
     tracing::info!(plan = %row.id, "plan approved");

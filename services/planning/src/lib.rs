@@ -38,27 +38,12 @@ pub struct State {
 
 /// Connects, migrates, and starts the relay, consumers and endpoints. Returns once the service
 /// answers requests; the returned handles run until `shutdown` fires.
-pub async fn start(
-    config: Config,
-    bus: Bus,
-    shutdown: Shutdown,
-) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
     let db = chain_store::connect(&config.database_url).await?;
-    migrations::Migrator::up(&db, None)
-        .await
-        .context("migrating the planning database")?;
+    migrations::Migrator::up(&db, None).await.context("migrating the planning database")?;
     let outbox = OutboxSignal::new();
-    let state = State {
-        db: db.clone(),
-        bus: bus.clone(),
-        outbox: outbox.clone(),
-    };
-    let mut tasks = vec![chain_bus::spawn_relay(
-        db.clone(),
-        bus.clone(),
-        outbox.clone(),
-        shutdown.clone(),
-    )];
+    let state = State { db: db.clone(), bus: bus.clone(), outbox: outbox.clone() };
+    let mut tasks = vec![chain_bus::spawn_relay(db.clone(), bus.clone(), outbox.clone(), shutdown.clone())];
     tasks.push(
         chain_bus::spawn_consumer(
             bus.clone(),

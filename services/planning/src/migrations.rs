@@ -59,23 +59,9 @@ impl MigrationTrait for Plans {
         )
         .await?;
         // One plan per household, enforced by the database as well as by the handler.
-        m.create_index(
-            Index::create()
-                .name("plans_household")
-                .table("plans")
-                .col("household_id")
-                .unique()
-                .to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create()
-                .name("plans_village")
-                .table("plans")
-                .col("village")
-                .to_owned(),
-        )
-        .await?;
+        m.create_index(Index::create().name("plans_household").table("plans").col("household_id").unique().to_owned())
+            .await?;
+        m.create_index(Index::create().name("plans_village").table("plans").col("village").to_owned()).await?;
         Ok(())
     }
 }

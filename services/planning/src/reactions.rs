@@ -25,11 +25,7 @@ pub const PLAN_DUE_DAYS: i64 = 30;
 pub struct OnHouseholdIdentified;
 
 impl Reaction for OnHouseholdIdentified {
-    fn apply<'a>(
-        &'a self,
-        txn: &'a DatabaseTransaction,
-        event: &'a Envelope,
-    ) -> BoxFuture<'a, anyhow::Result<()>> {
+    fn apply<'a>(&'a self, txn: &'a DatabaseTransaction, event: &'a Envelope) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             let identified: HouseholdIdentified = event.payload_as()?;
             let id = identified.household_id;
@@ -38,9 +34,8 @@ impl Reaction for OnHouseholdIdentified {
                 return Ok(());
             }
             let village = Division::parse(&identified.village)?;
-            let county = village
-                .ancestor_at(Level::County)
-                .context("the household's village lies above the county level")?;
+            let county =
+                village.ancestor_at(Level::County).context("the household's village lies above the county level")?;
             household::ActiveModel {
                 household_id: Set(id),
                 village: Set(village.to_string()),

@@ -74,16 +74,12 @@ pub mod plan {
 
 /// The snake_case form of a serde enum.
 pub fn enum_str<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 /// Parses the snake_case form of a serde enum.
 pub fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, DbErr> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned()))
-        .map_err(|e| DbErr::Type(e.to_string()))
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|e| DbErr::Type(e.to_string()))
 }
 
 fn json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, DbErr> {
@@ -93,15 +89,9 @@ fn json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, DbErr> {
 impl household::Model {
     /// The household's recorded causes.
     pub fn causes(&self) -> Result<Causes, DbErr> {
-        let cause = |s: &str| {
-            s.parse::<PovertyCause>()
-                .map_err(|e| DbErr::Type(e.to_string()))
-        };
+        let cause = |s: &str| s.parse::<PovertyCause>().map_err(|e| DbErr::Type(e.to_string()));
         let others: Vec<String> = json(&self.other_causes)?;
-        let others = others
-            .iter()
-            .map(|s| cause(s))
-            .collect::<Result<Vec<_>, _>>()?;
+        let others = others.iter().map(|s| cause(s)).collect::<Result<Vec<_>, _>>()?;
         Causes::new(cause(&self.main_cause)?, others).map_err(|e| DbErr::Type(e.to_string()))
     }
 }
@@ -125,10 +115,7 @@ impl plan::Model {
 }
 
 /// Loads a plan and its API form.
-pub async fn load<C: ConnectionTrait>(
-    conn: &C,
-    id: Uuid,
-) -> Result<Option<(plan::Model, Plan)>, DbErr> {
+pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(plan::Model, Plan)>, DbErr> {
     let Some(row) = plan::Entity::find_by_id(id).one(conn).await? else {
         return Ok(None);
     };
@@ -137,12 +124,6 @@ pub async fn load<C: ConnectionTrait>(
 }
 
 /// The plan of a household, if it has one.
-pub async fn plan_of<C: ConnectionTrait>(
-    conn: &C,
-    household_id: Uuid,
-) -> Result<Option<plan::Model>, DbErr> {
-    plan::Entity::find()
-        .filter(plan::Column::HouseholdId.eq(household_id))
-        .one(conn)
-        .await
+pub async fn plan_of<C: ConnectionTrait>(conn: &C, household_id: Uuid) -> Result<Option<plan::Model>, DbErr> {
+    plan::Entity::find().filter(plan::Column::HouseholdId.eq(household_id)).one(conn).await
 }

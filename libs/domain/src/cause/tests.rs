@@ -16,10 +16,7 @@ fn names_round_trip_through_display_from_str_and_serde() {
     for cause in PovertyCause::ALL {
         let name = cause.to_string();
         assert_eq!(name.parse::<PovertyCause>(), Ok(cause));
-        assert_eq!(
-            serde_json::to_string(&cause).unwrap(),
-            format!("\"{name}\"")
-        );
+        assert_eq!(serde_json::to_string(&cause).unwrap(), format!("\"{name}\""));
         let back: PovertyCause = serde_json::from_str(&format!("\"{name}\"")).unwrap();
         assert_eq!(back, cause);
     }
@@ -30,10 +27,7 @@ fn names_are_snake_case() {
     assert_eq!(SchoolingCosts.to_string(), "schooling_costs");
     assert_eq!(LackOfLand.to_string(), "lack_of_land");
     assert_eq!(LackOfMotivation.to_string(), "lack_of_motivation");
-    assert_eq!(
-        "SchoolingCosts".parse::<PovertyCause>(),
-        Err(CauseError::Unknown)
-    );
+    assert_eq!("SchoolingCosts".parse::<PovertyCause>(), Err(CauseError::Unknown));
 }
 
 #[test]
@@ -92,8 +86,7 @@ fn a_duplicated_other_cause_is_refused() {
 
 #[test]
 fn causes_deserialization_applies_the_same_rules() {
-    let ok: Causes =
-        serde_json::from_str(r#"{"main":"illness","others":["lack_of_funds"]}"#).unwrap();
+    let ok: Causes = serde_json::from_str(r#"{"main":"illness","others":["lack_of_funds"]}"#).unwrap();
     assert_eq!(ok, Causes::new(Illness, vec![LackOfFunds]).unwrap());
     let main_only: Causes = serde_json::from_str(r#"{"main":"other"}"#).unwrap();
     assert_eq!(main_only, Causes::only(Other));

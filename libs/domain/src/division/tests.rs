@@ -17,32 +17,15 @@ fn every_valid_length_parses_to_its_level() {
 
 #[test]
 fn other_lengths_are_rejected_with_their_length() {
-    for bad in [
-        "",
-        "5",
-        "520",
-        "52062",
-        "5206241",
-        "52062410",
-        "5206241012",
-        "5206241012011",
-    ] {
-        assert_eq!(
-            Division::parse(bad),
-            Err(DivisionError::WrongLength { len: bad.len() }),
-            "{bad:?}"
-        );
+    for bad in ["", "5", "520", "52062", "5206241", "52062410", "5206241012", "5206241012011"] {
+        assert_eq!(Division::parse(bad), Err(DivisionError::WrongLength { len: bad.len() }), "{bad:?}");
     }
 }
 
 #[test]
 fn non_digits_are_rejected() {
     for bad in ["5a", "52 6", "-52", "５２", "52062x", " 52"] {
-        assert_eq!(
-            Division::parse(bad),
-            Err(DivisionError::NotDigits),
-            "{bad:?}"
-        );
+        assert_eq!(Division::parse(bad), Err(DivisionError::NotDigits), "{bad:?}");
     }
 }
 
@@ -58,9 +41,7 @@ fn error_messages_do_not_quote_the_input() {
     let id = "52062419900101123X";
     let message = Division::parse(id).unwrap_err().to_string();
     assert!(!message.contains("520624"), "{message}");
-    let message = Division::parse("520624199001011234")
-        .unwrap_err()
-        .to_string();
+    let message = Division::parse("520624199001011234").unwrap_err().to_string();
     assert!(message.contains("18 characters"), "{message}");
 }
 
@@ -75,11 +56,7 @@ fn parent_strips_one_level() {
 
 #[test]
 fn ancestors_are_listed_nearest_first_without_self() {
-    let names: Vec<String> = d("520624101201")
-        .ancestors()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let names: Vec<String> = d("520624101201").ancestors().iter().map(ToString::to_string).collect();
     assert_eq!(names, ["520624101", "520624", "5206", "52"]);
     assert!(d("52").ancestors().is_empty());
 }
@@ -156,13 +133,7 @@ fn levels_display_parse_and_serialize_as_lowercase_words() {
         let word = level.to_string();
         assert_eq!(word, word.to_lowercase());
         assert_eq!(word.parse::<Level>(), Ok(level));
-        assert_eq!(
-            serde_json::to_string(&level).unwrap(),
-            format!("\"{word}\"")
-        );
+        assert_eq!(serde_json::to_string(&level).unwrap(), format!("\"{word}\""));
     }
-    assert_eq!(
-        "Province".parse::<Level>(),
-        Err(DivisionError::UnknownLevel)
-    );
+    assert_eq!("Province".parse::<Level>(), Err(DivisionError::UnknownLevel));
 }

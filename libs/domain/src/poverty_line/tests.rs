@@ -48,10 +48,7 @@ fn monitoring_ceiling_is_one_and_a_half_times_the_line() {
 #[test]
 fn monitoring_ceiling_rounds_down_to_whole_fen() {
     let lines = PovertyLines::from_csv("scope,year,fen\nCN,2020,3\n").unwrap();
-    assert_eq!(
-        lines.monitoring_ceiling(2020, &d("11")),
-        Some(Money::from_fen(4))
-    );
+    assert_eq!(lines.monitoring_ceiling(2020, &d("11")), Some(Money::from_fen(4)));
 }
 
 #[test]
@@ -81,21 +78,14 @@ fn comments_blank_padding_and_empty_tables_are_accepted() {
 
 #[test]
 fn a_wrong_header_is_rejected() {
-    assert_eq!(
-        PovertyLines::from_csv("scope,yr,fen\nCN,2020,400000\n"),
-        Err(PovertyLinesError::Header)
-    );
+    assert_eq!(PovertyLines::from_csv("scope,yr,fen\nCN,2020,400000\n"), Err(PovertyLinesError::Header));
 }
 
 #[test]
 fn bad_scopes_are_rejected_with_their_line_number() {
     for scope in ["cn", "5206", "00", "X"] {
         let csv = format!("scope,year,fen\nCN,2020,400000\n{scope},2020,400000\n");
-        assert_eq!(
-            PovertyLines::from_csv(&csv),
-            Err(PovertyLinesError::Scope { line: 3 }),
-            "{scope}"
-        );
+        assert_eq!(PovertyLines::from_csv(&csv), Err(PovertyLinesError::Scope { line: 3 }), "{scope}");
     }
 }
 
@@ -105,11 +95,7 @@ fn bad_years_and_amounts_are_rejected() {
     assert_eq!(year, Err(PovertyLinesError::Year { line: 2 }));
     for fen in ["0", "-5", "4000.00", ""] {
         let csv = format!("scope,year,fen\nCN,2020,{fen}\n");
-        assert_eq!(
-            PovertyLines::from_csv(&csv),
-            Err(PovertyLinesError::Fen { line: 2 }),
-            "{fen:?}"
-        );
+        assert_eq!(PovertyLines::from_csv(&csv), Err(PovertyLinesError::Fen { line: 2 }), "{fen:?}");
     }
 }
 
@@ -118,19 +104,12 @@ fn duplicate_scope_and_year_is_rejected() {
     let csv = "scope,year,fen\n52,2020,1\n52,2020,2\n";
     assert_eq!(
         PovertyLines::from_csv(csv),
-        Err(PovertyLinesError::Duplicate {
-            line: 3,
-            scope: "52".into(),
-            year: 2020
-        })
+        Err(PovertyLinesError::Duplicate { line: 3, scope: "52".into(), year: 2020 })
     );
 }
 
 #[test]
 fn ragged_rows_are_a_csv_error() {
     let result = PovertyLines::from_csv("scope,year,fen\nCN,2020\n");
-    assert!(
-        matches!(result, Err(PovertyLinesError::Csv(_))),
-        "{result:?}"
-    );
+    assert!(matches!(result, Err(PovertyLinesError::Csv(_))), "{result:?}");
 }

@@ -43,11 +43,7 @@ fn codes_that_are_well_formed_but_unused_do_not_exist() {
 fn a_provinces_children_are_its_cities() {
     let cities = registry().children(&d("52"));
     assert_eq!(cities.len(), 9);
-    assert!(
-        cities
-            .iter()
-            .all(|c| c.level == Level::City && d("52").is_parent_of(&c.code))
-    );
+    assert!(cities.iter().all(|c| c.level == Level::City && d("52").is_parent_of(&c.code)));
     assert!(cities.iter().any(|c| c.name == "铜仁市"));
 }
 
@@ -72,11 +68,7 @@ fn a_countys_children_are_its_townships() {
 fn a_townships_children_are_its_villages() {
     let villages = registry().children(&d("520624101"));
     assert_eq!(villages.len(), 31);
-    assert!(
-        villages
-            .iter()
-            .all(|v| v.code.as_str().starts_with("520624101"))
-    );
+    assert!(villages.iter().all(|v| v.code.as_str().starts_with("520624101")));
     assert_eq!(villages.last().unwrap().name, "关中坝村村民委员会");
 }
 
@@ -103,15 +95,8 @@ fn provinces_lists_all_thirty_one_in_code_order() {
 
 #[test]
 fn path_runs_from_the_province_down_to_the_division_itself() {
-    let path: Vec<String> = registry()
-        .path(&d("520624101201"))
-        .into_iter()
-        .map(|info| info.name)
-        .collect();
-    assert_eq!(
-        path,
-        ["贵州省", "铜仁市", "思南县", "塘头镇", "泗河坝村村民委员会"]
-    );
+    let path: Vec<String> = registry().path(&d("520624101201")).into_iter().map(|info| info.name).collect();
+    assert_eq!(path, ["贵州省", "铜仁市", "思南县", "塘头镇", "泗河坝村村民委员会"]);
     assert_eq!(registry().path(&d("52")).len(), 1);
     assert!(registry().path(&d("520699")).is_empty());
 }
@@ -130,8 +115,5 @@ fn villages_are_parsed_only_when_first_needed() {
 fn division_info_serializes_with_code_name_and_level() {
     let info = registry().get(&d("520624")).unwrap();
     let json = serde_json::to_string(&info).unwrap();
-    assert_eq!(
-        json,
-        r#"{"code":"520624","name":"思南县","level":"county"}"#
-    );
+    assert_eq!(json, r#"{"code":"520624","name":"思南县","level":"county"}"#);
 }

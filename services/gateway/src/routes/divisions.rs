@@ -2,7 +2,7 @@
 
 use axum::Json;
 use chain_api::Problem;
-use chain_domain::{registry, Division, DivisionInfo};
+use chain_domain::{Division, DivisionInfo, registry};
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -6,17 +6,21 @@ use axum::response::Response;
 use chain_api::exit::{Acknowledge, ExitCase, ProposeExit};
 use chain_api::identification::{ById, Decision, Step};
 
-use super::{custom_method, if_match, parse_id, versioned, Problems};
+use super::{Problems, custom_method, if_match, parse_id, versioned};
+use crate::AppState;
 use crate::auth::Auth;
 use crate::problem::{ApiProblem, Json, Path};
-use crate::AppState;
 
 /// Propose that a household exits (county official).
 #[utoipa::path(post, path = "/v1/exits", tag = "exit", request_body = ProposeExit,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses((status = 201, description = "Proposed", body = ExitCase), Problems),
     security(("bearer" = [])))]
-pub async fn propose(State(s): State<AppState>, Auth(p): Auth, Json(req): Json<ProposeExit>) -> Result<Response, ApiProblem> {
+pub async fn propose(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Json(req): Json<ProposeExit>,
+) -> Result<Response, ApiProblem> {
     let case: ExitCase = s.bus.request("exit", "case.propose", &p, &req).await?;
     Ok(versioned(StatusCode::CREATED, &case))
 }
@@ -39,7 +43,13 @@ pub async fn get(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses((status = 200, description = "Acknowledged", body = ExitCase), Problems),
     security(("bearer" = [])))]
-pub async fn acknowledge(s: AppState, p: chain_api::Principal, id: uuid::Uuid, headers: HeaderMap, body: Acknowledge) -> Result<Response, ApiProblem> {
+pub async fn acknowledge(
+    s: AppState,
+    p: chain_api::Principal,
+    id: uuid::Uuid,
+    headers: HeaderMap,
+    body: Acknowledge,
+) -> Result<Response, ApiProblem> {
     let req = Step { id, expected_version: if_match(&headers)?, body };
     let case: ExitCase = s.bus.request("exit", "case.acknowledge", &p, &req).await?;
     Ok(versioned(StatusCode::OK, &case))
@@ -52,7 +62,13 @@ pub async fn acknowledge(s: AppState, p: chain_api::Principal, id: uuid::Uuid, h
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses((status = 200, description = "Approved", body = ExitCase), Problems),
     security(("bearer" = [])))]
-pub async fn approve(s: AppState, p: chain_api::Principal, id: uuid::Uuid, headers: HeaderMap, body: Decision) -> Result<Response, ApiProblem> {
+pub async fn approve(
+    s: AppState,
+    p: chain_api::Principal,
+    id: uuid::Uuid,
+    headers: HeaderMap,
+    body: Decision,
+) -> Result<Response, ApiProblem> {
     let req = Step { id, expected_version: if_match(&headers)?, body };
     let case: ExitCase = s.bus.request("exit", "case.approve", &p, &req).await?;
     Ok(versioned(StatusCode::OK, &case))
@@ -75,5 +91,6 @@ pub async fn custom(
 }
 
 fn decode<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, ApiProblem> {
-    serde_json::from_value(v).map_err(|e| ApiProblem(chain_api::Problem::new(chain_api::ProblemKind::Validation, e.to_string())))
+    serde_json::from_value(v)
+        .map_err(|e| ApiProblem(chain_api::Problem::new(chain_api::ProblemKind::Validation, e.to_string())))
 }

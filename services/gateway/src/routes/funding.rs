@@ -3,19 +3,25 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chain_api::funding::{Account, AccountQuery, Allocation, CreateAllocation, CreateDisbursement, Disbursement, LedgerCheck};
+use chain_api::funding::{
+    Account, AccountQuery, Allocation, CreateAllocation, CreateDisbursement, Disbursement, LedgerCheck,
+};
 
 use super::Problems;
+use crate::AppState;
 use crate::auth::Auth;
 use crate::problem::{ApiProblem, Json, Path};
-use crate::AppState;
 
 /// Allocate funds from your division to one below it (approver of the allocating layer).
 #[utoipa::path(post, path = "/v1/allocations", tag = "funding", request_body = CreateAllocation,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe; an allocation is never made twice")),
     responses((status = 201, description = "Allocated", body = Allocation), Problems),
     security(("bearer" = [])))]
-pub async fn allocate(State(s): State<AppState>, Auth(p): Auth, Json(req): Json<CreateAllocation>) -> Result<Response, ApiProblem> {
+pub async fn allocate(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Json(req): Json<CreateAllocation>,
+) -> Result<Response, ApiProblem> {
     let a: Allocation = s.bus.request("funding", "allocation.create", &p, &req).await?;
     Ok((StatusCode::CREATED, axum::Json(a)).into_response())
 }
@@ -25,7 +31,11 @@ pub async fn allocate(State(s): State<AppState>, Auth(p): Auth, Json(req): Json<
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe; nothing is paid twice")),
     responses((status = 201, description = "Disbursed", body = Disbursement), Problems),
     security(("bearer" = [])))]
-pub async fn disburse(State(s): State<AppState>, Auth(p): Auth, Json(req): Json<CreateDisbursement>) -> Result<Response, ApiProblem> {
+pub async fn disburse(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Json(req): Json<CreateDisbursement>,
+) -> Result<Response, ApiProblem> {
     let d: Disbursement = s.bus.request("funding", "disbursement.create", &p, &req).await?;
     Ok((StatusCode::CREATED, axum::Json(d)).into_response())
 }
@@ -35,7 +45,11 @@ pub async fn disburse(State(s): State<AppState>, Auth(p): Auth, Json(req): Json<
     params(("division" = String, Path, description = "Division code or `CN`")),
     responses((status = 200, description = "The account", body = Account), Problems),
     security(("bearer" = [])))]
-pub async fn account(State(s): State<AppState>, Auth(p): Auth, Path(division): Path<String>) -> Result<axum::Json<Account>, ApiProblem> {
+pub async fn account(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path(division): Path<String>,
+) -> Result<axum::Json<Account>, ApiProblem> {
     Ok(axum::Json(s.bus.request("funding", "account.get", &p, &AccountQuery { division }).await?))
 }
 

@@ -1,8 +1,8 @@
 //! Liveness and readiness.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -35,5 +35,8 @@ pub async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<Health>) {
     let nats = s.bus.is_connected();
     let ready = database && nats;
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(Health { status: if ready { "ok" } else { "unavailable" }, database: Some(database), nats: Some(nats) }))
+    (
+        status,
+        Json(Health { status: if ready { "ok" } else { "unavailable" }, database: Some(database), nats: Some(nats) }),
+    )
 }

@@ -5,17 +5,21 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chain_api::identification::{ById, Decision, Household, RegisterHousehold, Step};
 
-use super::{custom_method, if_match, parse_id, versioned, Problems};
+use super::{Problems, custom_method, if_match, parse_id, versioned};
+use crate::AppState;
 use crate::auth::Auth;
 use crate::problem::{ApiProblem, Json, Path};
-use crate::AppState;
 
 /// Register a household application in a village (village operator).
 #[utoipa::path(post, path = "/v1/households", tag = "identification", request_body = RegisterHousehold,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses((status = 201, description = "Registered; status `applied`", body = Household), Problems),
     security(("bearer" = [])))]
-pub async fn register(State(s): State<AppState>, Auth(p): Auth, Json(req): Json<RegisterHousehold>) -> Result<Response, ApiProblem> {
+pub async fn register(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Json(req): Json<RegisterHousehold>,
+) -> Result<Response, ApiProblem> {
     let h: Household = s.bus.request("identification", "household.register", &p, &req).await?;
     Ok(versioned(StatusCode::CREATED, &h))
 }
@@ -38,7 +42,13 @@ pub async fn get(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses((status = 200, description = "Reviewed", body = Household), Problems),
     security(("bearer" = [])))]
-pub async fn review(s: AppState, p: chain_api::Principal, id: uuid::Uuid, headers: HeaderMap, body: Decision) -> Result<Response, ApiProblem> {
+pub async fn review(
+    s: AppState,
+    p: chain_api::Principal,
+    id: uuid::Uuid,
+    headers: HeaderMap,
+    body: Decision,
+) -> Result<Response, ApiProblem> {
     step(s, p, id, headers, body, "household.review").await
 }
 
@@ -49,11 +59,24 @@ pub async fn review(s: AppState, p: chain_api::Principal, id: uuid::Uuid, header
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses((status = 200, description = "Identified", body = Household), Problems),
     security(("bearer" = [])))]
-pub async fn approve(s: AppState, p: chain_api::Principal, id: uuid::Uuid, headers: HeaderMap, body: Decision) -> Result<Response, ApiProblem> {
+pub async fn approve(
+    s: AppState,
+    p: chain_api::Principal,
+    id: uuid::Uuid,
+    headers: HeaderMap,
+    body: Decision,
+) -> Result<Response, ApiProblem> {
     step(s, p, id, headers, body, "household.approve").await
 }
 
-async fn step(s: AppState, p: chain_api::Principal, id: uuid::Uuid, headers: HeaderMap, body: Decision, verb: &str) -> Result<Response, ApiProblem> {
+async fn step(
+    s: AppState,
+    p: chain_api::Principal,
+    id: uuid::Uuid,
+    headers: HeaderMap,
+    body: Decision,
+    verb: &str,
+) -> Result<Response, ApiProblem> {
     let req = Step { id, expected_version: if_match(&headers)?, body };
     let h: Household = s.bus.request("identification", verb, &p, &req).await?;
     Ok(versioned(StatusCode::OK, &h))

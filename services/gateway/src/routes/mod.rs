@@ -10,7 +10,7 @@ pub mod tasks;
 
 use std::collections::BTreeMap;
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chain_api::{Problem, ProblemKind};
 use serde::Serialize;
@@ -33,10 +33,17 @@ impl utoipa::IntoResponses for Problems {
         by_status
             .into_iter()
             .map(|(status, slugs)| {
-                let types = slugs.iter().map(|s| format!("`{}{s}`", chain_api::problem::TYPE_PREFIX)).collect::<Vec<_>>().join(", ");
+                let types = slugs
+                    .iter()
+                    .map(|s| format!("`{}{s}`", chain_api::problem::TYPE_PREFIX))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let resp = ResponseBuilder::new()
                     .description(format!("Problem (RFC 9457) of type {types}"))
-                    .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+                    .content(
+                        "application/problem+json",
+                        ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                    )
                     .build();
                 (status.to_string(), RefOr::T(resp))
             })
@@ -46,9 +53,10 @@ impl utoipa::IntoResponses for Problems {
 
 /// A JSON answer with an `ETag` taken from the body's `version`.
 pub fn versioned<T: Serialize>(status: StatusCode, value: &T) -> Response {
-    let json = serde_json::to_value(value).unwrap_or_default();
-    let mut resp = (status, axum::Json(&json)).into_response();
-    if let Some(v) = json.get("version").and_then(|v| v.as_i64())
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    let version = serde_json::from_slice::<serde_json::Value>(&body).ok().and_then(|v| v.get("version")?.as_i64());
+    let mut resp = (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response();
+    if let Some(v) = version
         && let Ok(etag) = HeaderValue::from_str(&format!("\"{v}\""))
     {
         resp.headers_mut().insert(header::ETAG, etag);
@@ -64,14 +72,19 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiProblem> {
         return Ok(None);
     }
     let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-    text.parse::<i64>()
-        .map(Some)
-        .map_err(|_| Problem::new(ProblemKind::PreconditionFailed, "If-Match must be an ETag from a previous answer").into())
+    text.parse::<i64>().map(Some).map_err(|_| {
+        Problem::new(ProblemKind::PreconditionFailed, "If-Match must be an ETag from a previous answer").into()
+    })
 }
 
 /// Splits a custom-method path segment `<uuid>:<verb>`.
 pub fn custom_method(target: &str, what: &str) -> Result<(Uuid, String), ApiProblem> {
-    let (id, verb) = target.split_once(':').ok_or_else(|| ApiProblem(Problem::new(ProblemKind::MethodNotAllowed, format!("POST a custom method such as /{what}/{{id}}:approve"))))?;
+    let (id, verb) = target.split_once(':').ok_or_else(|| {
+        ApiProblem(Problem::new(
+            ProblemKind::MethodNotAllowed,
+            format!("POST a custom method such as /{what}/{{id}}:approve"),
+        ))
+    })?;
     let id = Uuid::parse_str(id).map_err(|_| ApiProblem(Problem::not_found(what)))?;
     Ok((id, verb.to_owned()))
 }

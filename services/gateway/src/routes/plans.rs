@@ -6,17 +6,21 @@ use axum::response::Response;
 use chain_api::identification::{ById, Decision, Step};
 use chain_api::planning::{CreatePlan, Plan};
 
-use super::{custom_method, if_match, parse_id, versioned, Problems};
+use super::{Problems, custom_method, if_match, parse_id, versioned};
+use crate::AppState;
 use crate::auth::Auth;
 use crate::problem::{ApiProblem, Json, Path};
-use crate::AppState;
 
 /// Draft a plan for an identified household (county official).
 #[utoipa::path(post, path = "/v1/plans", tag = "planning", request_body = CreatePlan,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses((status = 201, description = "Drafted", body = Plan), Problems),
     security(("bearer" = [])))]
-pub async fn create(State(s): State<AppState>, Auth(p): Auth, Json(req): Json<CreatePlan>) -> Result<Response, ApiProblem> {
+pub async fn create(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Json(req): Json<CreatePlan>,
+) -> Result<Response, ApiProblem> {
     let plan: Plan = s.bus.request("planning", "plan.create", &p, &req).await?;
     Ok(versioned(StatusCode::CREATED, &plan))
 }
@@ -39,7 +43,13 @@ pub async fn get(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses((status = 200, description = "Approved", body = Plan), Problems),
     security(("bearer" = [])))]
-pub async fn approve(s: AppState, p: chain_api::Principal, id: uuid::Uuid, headers: HeaderMap, body: Decision) -> Result<Response, ApiProblem> {
+pub async fn approve(
+    s: AppState,
+    p: chain_api::Principal,
+    id: uuid::Uuid,
+    headers: HeaderMap,
+    body: Decision,
+) -> Result<Response, ApiProblem> {
     let req = Step { id, expected_version: if_match(&headers)?, body };
     let plan: Plan = s.bus.request("planning", "plan.approve", &p, &req).await?;
     Ok(versioned(StatusCode::OK, &plan))

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# test.sh — the project's test command. Provides a nats-server (>= 2.10) and
+# a PostgreSQL server, then runs `cargo test --workspace` twice: once with
+# CHAIN_TEST_DB=sqlite and once with CHAIN_TEST_DB=postgres. Extra arguments
+# are passed to both `cargo test` runs, e.g.
+#   deploy/dev/test.sh -p chain-store -- --nocapture
+# Works from any directory. Both passes always run; the exit status is
+# non-zero if either failed (or if the servers could not be provided).
+#
+# Environment (optional): CHAIN_NATS_SERVER, CHAIN_TEST_PG_URL and the other
+# knobs of ensure-nats.sh / ensure-postgres.sh.
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo_root="$(cd "$script_dir/../.." && pwd)"
+cd "$repo_root"
+
+header() {
+    printf '\n==============================================================\n'
+    printf '== %s\n' "$*"
+    printf '==============================================================\n'
+}
+
+header "test.sh: providing nats-server and PostgreSQL"
+NATS_SERVER_BIN="$("$script_dir/ensure-nats.sh")"
+export NATS_SERVER_BIN
+CHAIN_TEST_PG_URL="$("$script_dir/ensure-postgres.sh")"
+export CHAIN_TEST_PG_URL
+printf 'NATS_SERVER_BIN=%s (%s)\nCHAIN_TEST_PG_URL=%s\n' \
+    "$NATS_SERVER_BIN" "$("$NATS_SERVER_BIN" --version)" "$CHAIN_TEST_PG_URL"
+
+failed=()
+for db in sqlite postgres; do
+    header "test.sh: cargo test --workspace $* (CHAIN_TEST_DB=$db)"
+    if ! CHAIN_TEST_DB="$db" cargo test --workspace "$@"; then
+        failed+=("$db")
+    fi
+done
+
+# On success cargo's own summary stays the last output (CI reads it).
+if [[ ${#failed[@]} -gt 0 ]]; then
+    header "test.sh: FAILED pass(es): ${failed[*]}"
+    exit 1
+fi
