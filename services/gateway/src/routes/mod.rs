@@ -55,7 +55,8 @@ impl utoipa::IntoResponses for Problems {
 pub fn versioned<T: Serialize>(status: StatusCode, value: &T) -> Response {
     let body = serde_json::to_vec(value).unwrap_or_default();
     let version = serde_json::from_slice::<serde_json::Value>(&body).ok().and_then(|v| v.get("version")?.as_i64());
-    let mut resp = (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response();
+    let mut resp =
+        (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response();
     if let Some(v) = version
         && let Ok(etag) = HeaderValue::from_str(&format!("\"{v}\""))
     {
