@@ -7,5 +7,6 @@ pub mod db;
 pub mod inbox;
 pub mod migration;
 pub mod outbox;
+pub mod text;
 
 pub use db::{Db, connect, is_unique_violation};

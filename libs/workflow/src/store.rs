@@ -47,13 +47,7 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-fn enum_str<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
-fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, DbErr> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|e| DbErr::Type(e.to_string()))
-}
+use chain_store::text::{enum_str, parse_enum};
 
 impl Model {
     /// The API form.

@@ -106,15 +106,7 @@ pub mod active_id {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// The snake_case form of a serde enum.
-pub fn enum_str<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
-/// Parses the snake_case form of a serde enum.
-pub fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, DbErr> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|e| DbErr::Type(e.to_string()))
-}
+pub use chain_store::text::{enum_str, parse_enum};
 
 /// Loads a household and its members in API form.
 pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(household::Model, Household)>, DbErr> {
