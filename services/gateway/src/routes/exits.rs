@@ -4,9 +4,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chain_api::exit::{Acknowledge, ExitCase, ProposeExit};
-use chain_api::identification::{ById, Decision, Step};
+use chain_api::identification::{ById, Decision};
 
-use super::{Problems, custom_method, if_match, parse_id, versioned};
+use super::{Problems, custom_method, parse_id, step, versioned};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::problem::{ApiProblem, Json, Path};
@@ -50,9 +50,7 @@ pub async fn acknowledge(
     headers: HeaderMap,
     body: Acknowledge,
 ) -> Result<Response, ApiProblem> {
-    let req = Step { id, expected_version: if_match(&headers)?, body };
-    let case: ExitCase = s.bus.request("exit", "case.acknowledge", &p, &req).await?;
-    Ok(versioned(StatusCode::OK, &case))
+    step::<_, ExitCase>(&s, &p, ("exit", "case.acknowledge"), id, &headers, body).await
 }
 
 /// Approve the exit (county approver): the household leaves the register.
@@ -69,9 +67,7 @@ pub async fn approve(
     headers: HeaderMap,
     body: Decision,
 ) -> Result<Response, ApiProblem> {
-    let req = Step { id, expected_version: if_match(&headers)?, body };
-    let case: ExitCase = s.bus.request("exit", "case.approve", &p, &req).await?;
-    Ok(versioned(StatusCode::OK, &case))
+    step::<_, ExitCase>(&s, &p, ("exit", "case.approve"), id, &headers, body).await
 }
 
 /// Dispatches `POST /v1/exits/{id}:<verb>`.

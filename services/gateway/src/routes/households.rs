@@ -3,9 +3,9 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chain_api::identification::{ById, Decision, Household, RegisterHousehold, Step};
+use chain_api::identification::{ById, Decision, Household, RegisterHousehold};
 
-use super::{Problems, custom_method, if_match, parse_id, versioned};
+use super::{Problems, custom_method, parse_id, step, versioned};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::problem::{ApiProblem, Json, Path};
@@ -49,7 +49,7 @@ pub async fn review(
     headers: HeaderMap,
     body: Decision,
 ) -> Result<Response, ApiProblem> {
-    step(s, p, id, headers, body, "household.review").await
+    step::<_, Household>(&s, &p, ("identification", "household.review"), id, &headers, body).await
 }
 
 /// County approval: the household is identified (county approver).
@@ -66,20 +66,7 @@ pub async fn approve(
     headers: HeaderMap,
     body: Decision,
 ) -> Result<Response, ApiProblem> {
-    step(s, p, id, headers, body, "household.approve").await
-}
-
-async fn step(
-    s: AppState,
-    p: chain_api::Principal,
-    id: uuid::Uuid,
-    headers: HeaderMap,
-    body: Decision,
-    verb: &str,
-) -> Result<Response, ApiProblem> {
-    let req = Step { id, expected_version: if_match(&headers)?, body };
-    let h: Household = s.bus.request("identification", verb, &p, &req).await?;
-    Ok(versioned(StatusCode::OK, &h))
+    step::<_, Household>(&s, &p, ("identification", "household.approve"), id, &headers, body).await
 }
 
 /// Dispatches `POST /v1/households/{id}:<verb>`.

@@ -78,6 +78,21 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiProblem> {
     })
 }
 
+/// Forwards a state change (a custom method) to its service with the `If-Match` version and
+/// answers with the resource and its new `ETag`.
+pub async fn step<B: Serialize, R: Serialize + serde::de::DeserializeOwned>(
+    s: &crate::AppState,
+    p: &chain_api::Principal,
+    (service, verb): (&str, &str),
+    id: Uuid,
+    headers: &HeaderMap,
+    body: B,
+) -> Result<Response, ApiProblem> {
+    let req = chain_api::identification::Step { id, expected_version: if_match(headers)?, body };
+    let answer: R = s.bus.request(service, verb, p, &req).await?;
+    Ok(versioned(StatusCode::OK, &answer))
+}
+
 /// Splits a custom-method path segment `<uuid>:<verb>`.
 pub fn custom_method(target: &str, what: &str) -> Result<(Uuid, String), ApiProblem> {
     let (id, verb) = target.split_once(':').ok_or_else(|| {

@@ -3,10 +3,10 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chain_api::identification::{ById, Decision, Step};
+use chain_api::identification::{ById, Decision};
 use chain_api::planning::{CreatePlan, Plan};
 
-use super::{Problems, custom_method, if_match, parse_id, versioned};
+use super::{Problems, custom_method, parse_id, step, versioned};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::problem::{ApiProblem, Json, Path};
@@ -50,9 +50,7 @@ pub async fn approve(
     headers: HeaderMap,
     body: Decision,
 ) -> Result<Response, ApiProblem> {
-    let req = Step { id, expected_version: if_match(&headers)?, body };
-    let plan: Plan = s.bus.request("planning", "plan.approve", &p, &req).await?;
-    Ok(versioned(StatusCode::OK, &plan))
+    step::<_, Plan>(&s, &p, ("planning", "plan.approve"), id, &headers, body).await
 }
 
 /// Dispatches `POST /v1/plans/{id}:<verb>`.
