@@ -37,6 +37,9 @@ pub struct TestSystem {
     pub base: String,
     /// Database URLs.
     pub databases: Databases,
+    /// The clock the services measure deadlines by; tests move it forward.
+    pub clock: chain_workflow::Clock,
+    config: SystemConfig,
     key: SigningKey,
     client: reqwest::Client,
     dir: PathBuf,
@@ -110,8 +113,10 @@ pub async fn spawn() -> TestSystem {
         Databases::sqlite_in(&dir)
     };
     let key = SigningKey::generate().unwrap();
-    let system = System::start(SystemConfig {
+    let clock = chain_workflow::Clock::adjustable();
+    let config = SystemConfig {
         nats_url: nats.url().to_owned(),
+        workflow: chain_workflow::Settings { clock: clock.clone(), sweep_every: std::time::Duration::from_millis(100) },
         subject_root: "chain".into(),
         databases: databases.clone(),
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -119,15 +124,16 @@ pub async fn spawn() -> TestSystem {
         issuer: DEFAULT_ISSUER.into(),
         audience: DEFAULT_AUDIENCE.into(),
         pii_key: PiiKey::from_master([42; 32]),
-    })
-    .await
-    .expect("start the system");
+    };
+    let system = System::start(config.clone()).await.expect("start the system");
     let base = format!("http://{}", system.gateway);
     TestSystem {
         system: Some(system),
         nats: Some(nats),
         base,
         databases,
+        clock,
+        config,
         key,
         client: reqwest::Client::new(),
         dir,
@@ -180,6 +186,17 @@ impl TestSystem {
     /// POST JSON as an official.
     pub async fn post(&self, who: &str, path: &str, body: Value) -> Answer {
         self.send(Method::POST, path, &self.token(who), Some(body), &[]).await
+    }
+
+    /// Stops the services and the gateway (as a crash or deployment would) and starts them again
+    /// on the same databases, NATS server and clock.
+    pub async fn restart(&mut self) {
+        if let Some(s) = self.system.take() {
+            s.stop().await;
+        }
+        let system = System::start(self.config.clone()).await.expect("restart the system");
+        self.base = format!("http://{}", system.gateway);
+        self.system = Some(system);
     }
 
     /// Stops everything and removes the test's databases.

@@ -83,6 +83,11 @@ impl Principal {
         Ok(())
     }
 
+    /// The roles as recorded in the audit trail: snake_case names joined by commas.
+    pub fn role_names(&self) -> String {
+        role_list(&self.roles).replace(" or ", ",")
+    }
+
     /// The principal as the JSON carried in [`PRINCIPAL_HEADER`].
     pub fn to_header(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()

@@ -14,6 +14,7 @@ pub mod money;
 pub mod poverty_line;
 pub mod registry;
 pub mod resident_id;
+pub mod workflow;
 
 pub use cause::{CauseError, Causes, PovertyCause};
 pub use division::{Division, DivisionError, Level};
@@ -22,3 +23,6 @@ pub use money::{Money, MoneyError};
 pub use poverty_line::{PovertyLines, PovertyLinesError};
 pub use registry::{DivisionInfo, DivisionRegistry, registry};
 pub use resident_id::{ResidentId, ResidentIdError, Sex, with_check_digit};
+pub use workflow::{
+    ApportionError, DeadlineLadder, DeadlineLadderError, Ladder, NoticeDays, NoticeDaysError, Period, apportion,
+};

@@ -15,8 +15,10 @@ pub struct Model {
     pub seq: i64,
     /// When.
     pub at: DateTimeUtc,
-    /// Subject of the official.
+    /// Subject of the official (`system` for timers).
     pub actor: String,
+    /// The roles the official acted with, comma-separated.
+    pub role: String,
     /// The jurisdiction the official acted in (`CN` for the centre).
     pub jurisdiction: String,
     /// What was done, e.g. `household.approve`.
@@ -73,6 +75,8 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 pub struct Entry<'a> {
     /// Subject of the official.
     pub actor: &'a str,
+    /// The roles acted with, comma-separated.
+    pub role: &'a str,
     /// Jurisdiction string of the official.
     pub jurisdiction: &'a str,
     /// Action name.
@@ -93,6 +97,7 @@ fn entry_hash(m: &Model) -> String {
         m.seq.to_string(),
         m.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         m.actor.clone(),
+        m.role.clone(),
         m.jurisdiction.clone(),
         m.action.clone(),
         m.division.clone(),
@@ -123,6 +128,7 @@ pub async fn append<C: ConnectionTrait>(conn: &C, e: Entry<'_>) -> Result<i64, D
         seq: current.seq,
         at,
         actor: e.actor.to_owned(),
+        role: e.role.to_owned(),
         jurisdiction: e.jurisdiction.to_owned(),
         action: e.action.to_owned(),
         division: e.division.to_owned(),
@@ -142,6 +148,29 @@ pub async fn append<C: ConnectionTrait>(conn: &C, e: Entry<'_>) -> Result<i64, D
         .exec(conn)
         .await?;
     Ok(seq)
+}
+
+/// Entries in sequence order, filtered: divisions under `prefix` (all for `None`), about
+/// `subject_id`, after `after`.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    prefix: Option<&str>,
+    subject_id: Option<Uuid>,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    use sea_orm::QuerySelect;
+    let mut find = Entity::find();
+    if let Some(p) = prefix {
+        find = find.filter(Column::Division.starts_with(p));
+    }
+    if let Some(s) = subject_id {
+        find = find.filter(Column::SubjectId.eq(s));
+    }
+    if let Some(a) = after {
+        find = find.filter(Column::Seq.gt(a));
+    }
+    find.order_by_asc(Column::Seq).limit(limit).all(conn).await
 }
 
 /// The outcome of walking the chain.

@@ -51,6 +51,7 @@ impl MigrationTrait for SharedTables {
                 .col(big_integer("seq").primary_key())
                 .col(timestamp_with_time_zone("at"))
                 .col(string("actor"))
+                .col(string("role"))
                 .col(string("jurisdiction"))
                 .col(string("action"))
                 .col(string("division"))

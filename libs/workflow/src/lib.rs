@@ -1,9 +1,40 @@
-//! The responsibility-chain engine every service embeds: tasks owned by a division, with a state
-//! machine, optimistic versions, jurisdiction-filtered queries and an audit entry per change.
+//! The responsibility-chain engine every service embeds: directives decomposed down the division
+//! hierarchy into tasks, sign-offs climbing back up it in order, deadlines with an escalation
+//! ladder, public-notice windows with objections, recurring reports, tracking and the audit trail.
+//! Everything lives in the service's own database; timers are rows swept by the engine's clock.
 
+pub mod clock;
+pub mod directive;
+pub mod engine;
+pub mod entity;
 pub mod machine;
 pub mod migration;
+pub mod notice;
+pub mod records;
+pub mod rules;
+pub mod serve;
+pub mod steps;
 pub mod store;
+pub mod timers;
+pub mod tree;
 
+pub use clock::Clock;
+pub use engine::Engine;
 pub use machine::{Action, Refusal};
-pub use store::{NewTask, list, open, transition};
+pub use store::NewTask;
+pub use timers::{Swept, spawn_timers};
+
+/// How a service runs its engine.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The clock deadlines, notices and schedules are measured by.
+    pub clock: Clock,
+    /// How often the timers are swept.
+    pub sweep_every: std::time::Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { clock: Clock::system(), sweep_every: std::time::Duration::from_secs(5) }
+    }
+}

@@ -40,6 +40,8 @@ impl Databases {
 pub struct SystemConfig {
     /// NATS URL.
     pub nats_url: String,
+    /// The workflow engine's clock and timer sweep, shared by the four services.
+    pub workflow: chain_workflow::Settings,
     /// Subject root (`chain`; tests use their own).
     pub subject_root: String,
     /// Databases.
@@ -77,23 +79,24 @@ impl System {
             chain_identification::start(
                 chain_identification::Config {
                     database_url: cfg.databases.identification.clone(),
-                    pii_key: cfg.pii_key.clone()
+                    pii_key: cfg.pii_key.clone(),
+                    workflow: cfg.workflow.clone(),
                 },
                 bus.clone(),
                 trigger.signal(),
             ),
             chain_planning::start(
-                chain_planning::Config { database_url: cfg.databases.planning.clone() },
+                chain_planning::Config { database_url: cfg.databases.planning.clone(), workflow: cfg.workflow.clone() },
                 bus.clone(),
                 trigger.signal()
             ),
             chain_funding::start(
-                chain_funding::Config { database_url: cfg.databases.funding.clone() },
+                chain_funding::Config { database_url: cfg.databases.funding.clone(), workflow: cfg.workflow.clone() },
                 bus.clone(),
                 trigger.signal()
             ),
             chain_exit::start(
-                chain_exit::Config { database_url: cfg.databases.exit.clone() },
+                chain_exit::Config { database_url: cfg.databases.exit.clone(), workflow: cfg.workflow.clone() },
                 bus.clone(),
                 trigger.signal()
             ),

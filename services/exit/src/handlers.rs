@@ -3,7 +3,6 @@
 use chain_api::events::{HOUSEHOLD_EXITED, HouseholdExited};
 use chain_api::exit::{Acknowledge, ExitCase, ExitStatus, ProposeExit};
 use chain_api::identification::{ById, Decision, Step};
-use chain_api::tasks::TaskQuery;
 use chain_api::{Envelope, Principal, Problem, ProblemKind, Role};
 use chain_bus::Endpoints;
 use chain_bus::service::internal;
@@ -28,9 +27,6 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle("case.get", get)
         .handle("case.acknowledge", acknowledge)
         .handle("case.approve", approve)
-        .handle("task.list", |s: State, p: Principal, q: TaskQuery| async move {
-            chain_workflow::list(&s.db, &p, &q).await.map_err(internal)
-        })
 }
 
 fn hidden() -> Problem {
@@ -85,7 +81,6 @@ async fn propose(s: State, p: Principal, req: ProposeExit) -> Result<ExitCase, P
         return Err(if chain_store::is_unique_violation(&e) { conflict() } else { internal(e) });
     }
     let task = NewTask {
-        service: SERVICE,
         kind: TASK_KIND,
         title: format!("Exit of household {}", h.household_id),
         division: county.to_string(),
@@ -93,8 +88,8 @@ async fn propose(s: State, p: Principal, req: ProposeExit) -> Result<ExitCase, P
         subject_id: Some(h.household_id),
         due_at: None,
     };
-    chain_workflow::open(&txn, &p.subject, task).await.map_err(internal)?;
-    task_step(&txn, &p, h.household_id, Action::Start, None).await?;
+    s.engine.open(&txn, &p.subject, task).await.map_err(internal)?;
+    task_step(&s.engine, &txn, &p, h.household_id, Action::Start, None).await?;
     record(&txn, &p, "case.propose", &village, id, h.household_id, None).await?;
     txn.commit().await.map_err(internal)?;
     tracing::info!(exit = %id, household = %h.household_id, village = %village, "exit proposed");
@@ -163,8 +158,8 @@ async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<ExitCase
         return Err(stale());
     }
     let note = req.body.note.as_deref();
-    task_step(&txn, &p, row.household_id, Action::Submit, None).await?;
-    task_step(&txn, &p, row.household_id, Action::SignOff, note).await?;
+    task_step(&s.engine, &txn, &p, row.household_id, Action::Submit, None).await?;
+    task_step(&s.engine, &txn, &p, row.household_id, Action::SignOff, note).await?;
     record(&txn, &p, "case.approve", &village, row.id, row.household_id, note).await?;
     let payload = HouseholdExited {
         exit_id: row.id,
@@ -203,13 +198,14 @@ fn stale() -> Problem {
 
 /// Moves the household's exit task one step, inside the transaction.
 async fn task_step(
+    engine: &chain_workflow::Engine,
     txn: &DatabaseTransaction,
     p: &Principal,
     household_id: Uuid,
     action: Action,
     reason: Option<&str>,
 ) -> Result<(), Problem> {
-    match chain_workflow::transition(txn, p, TASK_KIND, household_id, action, reason).await.map_err(internal)? {
+    match engine.transition(txn, p, TASK_KIND, household_id, action, reason).await.map_err(internal)? {
         Some(Ok(_)) => Ok(()),
         Some(Err(problem)) => Err(problem),
         None => Err(internal(anyhow::anyhow!("no {TASK_KIND} task for household {household_id}"))),
@@ -229,6 +225,7 @@ async fn record<C: ConnectionTrait>(
         conn,
         audit::Entry {
             actor: &p.subject,
+            role: &p.role_names(),
             jurisdiction: &p.jurisdiction.to_string(),
             action,
             division: division.as_str(),

@@ -25,6 +25,8 @@ pub const SERVICE: &str = "exit";
 pub struct Config {
     /// Database URL (SQLite or PostgreSQL).
     pub database_url: String,
+    /// The workflow engine's clock and timer sweep.
+    pub workflow: chain_workflow::Settings,
 }
 
 /// Shared state of the handlers.
@@ -36,6 +38,8 @@ pub struct State {
     pub bus: Bus,
     /// Wakes the outbox relay.
     pub outbox: OutboxSignal,
+    /// The responsibility-chain engine over this service's tasks.
+    pub engine: chain_workflow::Engine,
     /// Poverty lines by year and province.
     pub lines: Arc<PovertyLines>,
 }
@@ -46,7 +50,10 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
     let db = chain_store::connect(&config.database_url).await?;
     migrations::Migrator::up(&db, None).await.context("migrating the exit database")?;
     let outbox = OutboxSignal::new();
+    let engine = chain_workflow::Engine::new(db.clone(), SERVICE, config.workflow.clock.clone(), bus.root());
+    let wake = outbox.clone();
     let state = State {
+        engine: engine.clone(),
         db: db.clone(),
         bus: bus.clone(),
         outbox: outbox.clone(),
@@ -65,7 +72,13 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
         )
         .await?,
     );
-    tasks.push(handlers::endpoints(state).start(bus, shutdown).await?);
+    tasks.push(chain_workflow::spawn_timers(
+        engine.clone(),
+        config.workflow.sweep_every,
+        move || wake.wake(),
+        shutdown.clone(),
+    ));
+    tasks.push(chain_workflow::serve::register(handlers::endpoints(state), &engine).start(bus, shutdown).await?);
     Ok(tasks)
 }
 

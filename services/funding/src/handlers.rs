@@ -4,7 +4,6 @@ use chain_api::events::{FUNDS_ALLOCATED, FUNDS_DISBURSED, FundsAllocated, FundsD
 use chain_api::funding::{
     Account, AccountQuery, Allocation, CreateAllocation, CreateDisbursement, Disbursement, LedgerCheck,
 };
-use chain_api::tasks::TaskQuery;
 use chain_api::{Envelope, Principal, Problem, Role};
 use chain_bus::Endpoints;
 use chain_bus::service::internal;
@@ -30,9 +29,6 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle("disbursement.create", create_disbursement)
         .handle("account.get", get_account)
         .handle("ledger.check", check_ledger)
-        .handle("task.list", |s: State, p: Principal, q: TaskQuery| async move {
-            chain_workflow::list(&s.db, &p, &q).await.map_err(internal)
-        })
 }
 
 /// Now, at the precision the databases keep (microseconds).
@@ -66,6 +62,7 @@ async fn record<C: ConnectionTrait>(
         conn,
         audit::Entry {
             actor: &p.subject,
+            role: &p.role_names(),
             jurisdiction: &p.jurisdiction.to_string(),
             action,
             division,

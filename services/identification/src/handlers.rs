@@ -22,9 +22,6 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle("household.get", get)
         .handle("household.review", review)
         .handle("household.approve", approve)
-        .handle("task.list", |s: State, p: Principal, q: chain_api::tasks::TaskQuery| async move {
-            chain_workflow::list(&s.db, &p, &q).await.map_err(internal)
-        })
 }
 
 fn hidden() -> Problem {
@@ -122,6 +119,7 @@ async fn record<C: ConnectionTrait>(
         conn,
         audit::Entry {
             actor: &p.subject,
+            role: &p.role_names(),
             jurisdiction: &p.jurisdiction.to_string(),
             action,
             division: division.as_str(),

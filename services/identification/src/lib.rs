@@ -27,6 +27,8 @@ pub const SERVICE: &str = "identification";
 pub struct Config {
     /// Database URL (SQLite or PostgreSQL).
     pub database_url: String,
+    /// The workflow engine's clock and timer sweep.
+    pub workflow: chain_workflow::Settings,
     /// Key protecting resident ID numbers at rest.
     pub pii_key: PiiKey,
 }
@@ -40,6 +42,8 @@ pub struct State {
     pub bus: Bus,
     /// Wakes the outbox relay.
     pub outbox: OutboxSignal,
+    /// The responsibility-chain engine over this service's tasks.
+    pub engine: chain_workflow::Engine,
     /// PII protection.
     pub pii: Arc<PiiKey>,
 }
@@ -50,7 +54,15 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
     let db = chain_store::connect(&config.database_url).await?;
     migrations::Migrator::up(&db, None).await.context("migrating the identification database")?;
     let outbox = OutboxSignal::new();
-    let state = State { db: db.clone(), bus: bus.clone(), outbox: outbox.clone(), pii: Arc::new(config.pii_key) };
+    let engine = chain_workflow::Engine::new(db.clone(), SERVICE, config.workflow.clock.clone(), bus.root());
+    let wake = outbox.clone();
+    let state = State {
+        db: db.clone(),
+        bus: bus.clone(),
+        outbox: outbox.clone(),
+        engine: engine.clone(),
+        pii: Arc::new(config.pii_key),
+    };
     let mut tasks = vec![chain_bus::spawn_relay(db.clone(), bus.clone(), outbox.clone(), shutdown.clone())];
     tasks.push(
         chain_bus::spawn_consumer(
@@ -64,7 +76,13 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
         )
         .await?,
     );
-    tasks.push(handlers::endpoints(state).start(bus, shutdown).await?);
+    tasks.push(chain_workflow::spawn_timers(
+        engine.clone(),
+        config.workflow.sweep_every,
+        move || wake.wake(),
+        shutdown.clone(),
+    ));
+    tasks.push(chain_workflow::serve::register(handlers::endpoints(state), &engine).start(bus, shutdown).await?);
     Ok(tasks)
 }
 

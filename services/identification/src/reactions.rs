@@ -45,6 +45,7 @@ impl Reaction for OnHouseholdExited {
                 txn,
                 audit::Entry {
                     actor: &event.actor,
+                    role: "event",
                     jurisdiction: &event.division,
                     action: "household.exit",
                     division: &row.village,

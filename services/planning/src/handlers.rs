@@ -3,7 +3,6 @@
 use chain_api::events::{PLAN_APPROVED, PlanApproved};
 use chain_api::identification::{ById, Decision, Step};
 use chain_api::planning::{CreatePlan, Plan, PlanStatus};
-use chain_api::tasks::TaskQuery;
 use chain_api::{Envelope, Principal, Problem, ProblemKind, Role};
 use chain_bus::Endpoints;
 use chain_bus::service::internal;
@@ -21,13 +20,7 @@ use crate::{SERVICE, State};
 
 /// The endpoints, by verb.
 pub fn endpoints(state: State) -> Endpoints<State> {
-    Endpoints::new(SERVICE, state)
-        .handle("plan.create", create)
-        .handle("plan.get", get)
-        .handle("plan.approve", approve)
-        .handle("task.list", |s: State, p: Principal, q: TaskQuery| async move {
-            chain_workflow::list(&s.db, &p, &q).await.map_err(internal)
-        })
+    Endpoints::new(SERVICE, state).handle("plan.create", create).handle("plan.get", get).handle("plan.approve", approve)
 }
 
 fn no_household() -> Problem {
@@ -54,20 +47,18 @@ async fn create(s: State, p: Principal, req: CreatePlan) -> Result<Plan, Problem
         let _ = txn.rollback().await;
         return Err(conflict());
     }
-    let task = match chain_workflow::transition(&txn, &p, PLAN_TASK, h.household_id, Action::Start, None)
-        .await
-        .map_err(internal)?
-    {
-        Some(Ok(task)) => task,
-        Some(Err(problem)) => {
-            let _ = txn.rollback().await;
-            return Err(problem);
-        }
-        None => {
-            let _ = txn.rollback().await;
-            return Err(no_household());
-        }
-    };
+    let task =
+        match s.engine.transition(&txn, &p, PLAN_TASK, h.household_id, Action::Start, None).await.map_err(internal)? {
+            Some(Ok(task)) => task,
+            Some(Err(problem)) => {
+                let _ = txn.rollback().await;
+                return Err(problem);
+            }
+            None => {
+                let _ = txn.rollback().await;
+                return Err(no_household());
+            }
+        };
     let inserted = plan::ActiveModel {
         id: Set(id),
         household_id: Set(h.household_id),
@@ -110,6 +101,7 @@ async fn record(
         txn,
         audit::Entry {
             actor: &p.subject,
+            role: &p.role_names(),
             jurisdiction: &p.jurisdiction.to_string(),
             action,
             division: village,
@@ -169,7 +161,7 @@ async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<Plan, Pr
     }
     let note = req.body.note.as_deref();
     for action in [Action::Submit, Action::SignOff] {
-        match chain_workflow::transition(&txn, &p, PLAN_TASK, row.household_id, action, note).await.map_err(internal)? {
+        match s.engine.transition(&txn, &p, PLAN_TASK, row.household_id, action, note).await.map_err(internal)? {
             Some(Ok(_)) => {}
             Some(Err(problem)) => return Err(problem),
             None => {

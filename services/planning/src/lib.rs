@@ -23,6 +23,8 @@ pub const SERVICE: &str = "planning";
 pub struct Config {
     /// Database URL (SQLite or PostgreSQL).
     pub database_url: String,
+    /// The workflow engine's clock and timer sweep.
+    pub workflow: chain_workflow::Settings,
 }
 
 /// Shared state of the handlers.
@@ -34,6 +36,8 @@ pub struct State {
     pub bus: Bus,
     /// Wakes the outbox relay.
     pub outbox: OutboxSignal,
+    /// The responsibility-chain engine over this service's tasks.
+    pub engine: chain_workflow::Engine,
 }
 
 /// Connects, migrates, and starts the relay, consumers and endpoints. Returns once the service
@@ -42,7 +46,9 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
     let db = chain_store::connect(&config.database_url).await?;
     migrations::Migrator::up(&db, None).await.context("migrating the planning database")?;
     let outbox = OutboxSignal::new();
-    let state = State { db: db.clone(), bus: bus.clone(), outbox: outbox.clone() };
+    let engine = chain_workflow::Engine::new(db.clone(), SERVICE, config.workflow.clock.clone(), bus.root());
+    let wake = outbox.clone();
+    let state = State { db: db.clone(), bus: bus.clone(), outbox: outbox.clone(), engine: engine.clone() };
     let mut tasks = vec![chain_bus::spawn_relay(db.clone(), bus.clone(), outbox.clone(), shutdown.clone())];
     tasks.push(
         chain_bus::spawn_consumer(
@@ -50,13 +56,19 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
             db.clone(),
             "planning-on-household-identified",
             "identification.household-identified.>",
-            Arc::new(reactions::OnHouseholdIdentified),
+            Arc::new(reactions::OnHouseholdIdentified { engine: engine.clone() }),
             outbox,
             shutdown.clone(),
         )
         .await?,
     );
-    tasks.push(handlers::endpoints(state).start(bus, shutdown).await?);
+    tasks.push(chain_workflow::spawn_timers(
+        engine.clone(),
+        config.workflow.sweep_every,
+        move || wake.wake(),
+        shutdown.clone(),
+    ));
+    tasks.push(chain_workflow::serve::register(handlers::endpoints(state), &engine).start(bus, shutdown).await?);
     Ok(tasks)
 }
 

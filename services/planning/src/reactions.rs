@@ -10,7 +10,6 @@ use futures::future::BoxFuture;
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 
-use crate::SERVICE;
 use crate::store::household;
 
 /// The kind of the county's task to plan assistance for a household.
@@ -22,7 +21,10 @@ pub const PLAN_DUE_DAYS: i64 = 30;
 /// On `identification.household-identified`: remember the household and its causes, and give
 /// its county the task of planning assistance for it.
 #[derive(Debug)]
-pub struct OnHouseholdIdentified;
+pub struct OnHouseholdIdentified {
+    /// The engine the planning task is opened in.
+    pub engine: chain_workflow::Engine,
+}
 
 impl Reaction for OnHouseholdIdentified {
     fn apply<'a>(&'a self, txn: &'a DatabaseTransaction, event: &'a Envelope) -> BoxFuture<'a, anyhow::Result<()>> {
@@ -44,20 +46,20 @@ impl Reaction for OnHouseholdIdentified {
             }
             .insert(txn)
             .await?;
-            chain_workflow::open(
-                txn,
-                &event.actor,
-                NewTask {
-                    service: SERVICE,
-                    kind: PLAN_TASK,
-                    title: format!("Plan assistance for household {id}"),
-                    division: county.to_string(),
-                    assignee_role: Role::Operator,
-                    subject_id: Some(id),
-                    due_at: Some(chrono::Utc::now() + chrono::Duration::days(PLAN_DUE_DAYS)),
-                },
-            )
-            .await?;
+            self.engine
+                .open(
+                    txn,
+                    &event.actor,
+                    NewTask {
+                        kind: PLAN_TASK,
+                        title: format!("Plan assistance for household {id}"),
+                        division: county.to_string(),
+                        assignee_role: Role::Operator,
+                        subject_id: Some(id),
+                        due_at: Some(self.engine.clock().now() + chrono::Duration::days(PLAN_DUE_DAYS)),
+                    },
+                )
+                .await?;
             tracing::info!(household = %id, %county, "household projected; planning task opened");
             Ok(())
         })

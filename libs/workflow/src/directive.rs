@@ -1,0 +1,615 @@
+//! Directives: a layer issues work to divisions below it. The plan of a directive (which divisions
+//! get a task, under which parent, with which share of a quota) is worked out in memory first, then
+//! written in batches inside one transaction, so a directive to every village of the country is
+//! either wholly issued or not at all.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chain_api::identification::Step;
+use chain_api::tasks::{
+    DeadlineStage, Decompose, IssueDirective, Issued, LevelCount, Quota, StepNote, Targets, TaskState,
+};
+use chain_api::{FieldError, Principal, Problem, Role};
+use chain_domain::workflow::{apportion, end_of_day_beijing};
+use chain_domain::{Division, Level, registry};
+use chain_store::text::enum_str;
+use chrono::{DateTime, Utc};
+use sea_orm::entity::prelude::*;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, TransactionTrait};
+
+use crate::engine::{Actor, Change, Engine, internal, next_timer, to_api, visible_task};
+use crate::entity::{event, task};
+use crate::rules::{layer_of, owner_acts, valid_kind};
+
+/// Rows per multi-row insert.
+const BATCH: usize = 500;
+/// Most targets a request may list by code.
+const MAX_LISTED_TARGETS: usize = 5_000;
+
+/// One task to open, before it has an id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedTask {
+    /// The owning division.
+    pub division: Division,
+    /// The division of the parent task (`None`: the task being decomposed).
+    pub parent: Option<Division>,
+    /// Quota share.
+    pub quota: Option<i64>,
+}
+
+/// The name of a level as the API spells it.
+pub fn level_name(division: &str) -> &'static str {
+    Division::parse(division).map(|d| level_label(d.level())).unwrap_or("central")
+}
+
+/// The name of a level.
+pub fn level_label(level: Level) -> &'static str {
+    match level {
+        Level::Province => "province",
+        Level::City => "city",
+        Level::County => "county",
+        Level::Township => "township",
+        Level::Village => "village",
+    }
+}
+
+/// Works out which divisions get a task: the targets and every existing division between the
+/// issuing one (`None` for the centre) and them, each under its nearest planned ancestor. Quotas go
+/// to the targets by their weights and are summed upwards. Pure apart from reading the embedded
+/// division registry.
+pub fn plan(
+    issuer: Option<&Division>,
+    targets: &Targets,
+    quota: Option<(i64, Option<&BTreeMap<String, u64>>)>,
+) -> Result<Vec<PlannedTask>, Problem> {
+    let reg = registry();
+    let within = |d: &Division| issuer.is_none_or(|i| i.contains(d) && i != d);
+    let leaves: Vec<Division> = match (&targets.divisions, targets.level) {
+        (Some(_), Some(_)) | (None, None) => {
+            return Err(Problem::invalid("targets", "give either `divisions` or `level`"));
+        }
+        (Some(list), None) => {
+            if list.is_empty() {
+                return Err(Problem::invalid("targets/divisions", "name at least one division"));
+            }
+            if list.len() > MAX_LISTED_TARGETS {
+                return Err(Problem::invalid(
+                    "targets/divisions",
+                    format!("at most {MAX_LISTED_TARGETS} divisions; use `level` for more"),
+                ));
+            }
+            let mut errors = Vec::new();
+            let mut set = BTreeSet::new();
+            for (i, code) in list.iter().enumerate() {
+                let field = format!("targets/divisions/{i}");
+                match Division::parse(code) {
+                    Err(e) => errors.push(FieldError { field, message: e.to_string() }),
+                    Ok(d) if !reg.exists(&d) => errors
+                        .push(FieldError { field, message: format!("{d} is not a division of the national tree") }),
+                    Ok(d) if !within(&d) => errors.push(FieldError {
+                        field,
+                        message: format!("{d} is not below the issuing layer; a directive goes only downwards"),
+                    }),
+                    Ok(d) => {
+                        if !set.insert(d.clone()) {
+                            errors.push(FieldError { field, message: format!("{d} is listed twice") });
+                        }
+                    }
+                }
+            }
+            if errors.is_empty() {
+                for d in &set {
+                    if let Some(a) = d.ancestors().into_iter().find(|a| set.contains(a)) {
+                        errors.push(FieldError {
+                            field: "targets/divisions".into(),
+                            message: format!("{d} lies inside {a}, also a target; name one of them"),
+                        });
+                    }
+                }
+            }
+            if !errors.is_empty() {
+                return Err(Problem::validation(errors));
+            }
+            set.into_iter().collect()
+        }
+        (None, Some(level)) => {
+            let level: Level = level.into();
+            if issuer.is_some_and(|i| i.level() >= level) {
+                return Err(Problem::invalid("targets/level", "the level must be below the issuing layer"));
+            }
+            let mut out = Vec::new();
+            let mut frontier: Vec<Division> = match issuer {
+                Some(i) => vec![i.clone()],
+                None => reg.provinces().into_iter().map(|p| p.code).collect(),
+            };
+            while let Some(d) = frontier.pop() {
+                if d.level() == level {
+                    out.push(d);
+                } else if d.level() < level {
+                    frontier.extend(reg.children(&d).into_iter().map(|c| c.code));
+                }
+            }
+            out.sort();
+            if out.is_empty() {
+                return Err(Problem::invalid("targets/level", "there is no division of that level below the issuer"));
+            }
+            out
+        }
+    };
+
+    let shares: Vec<i64> = match quota {
+        None => Vec::new(),
+        Some((total, weights)) => {
+            if total <= 0 || total > 1_000_000_000_000 {
+                return Err(Problem::invalid("quota/total", "a positive whole number up to 10^12"));
+            }
+            let weights: Vec<u64> = match weights {
+                None => vec![1; leaves.len()],
+                Some(map) => {
+                    let mut errors = Vec::new();
+                    let names: BTreeSet<&str> = leaves.iter().map(|d| d.as_str()).collect();
+                    for k in map.keys() {
+                        if !names.contains(k.as_str()) {
+                            errors.push(FieldError {
+                                field: format!("quota/shares/{k}"),
+                                message: "not one of the targets".into(),
+                            });
+                        }
+                    }
+                    for d in &leaves {
+                        if !map.contains_key(d.as_str()) {
+                            errors.push(FieldError {
+                                field: format!("quota/shares/{d}"),
+                                message: "every target needs a share".into(),
+                            });
+                        }
+                    }
+                    if !errors.is_empty() {
+                        return Err(Problem::validation(errors));
+                    }
+                    leaves.iter().map(|d| map[d.as_str()]).collect()
+                }
+            };
+            apportion(total, &weights).map_err(|e| Problem::invalid("quota/shares", e.to_string()))?
+        }
+    };
+
+    let mut planned: BTreeMap<Division, (Option<Division>, Option<i64>)> = BTreeMap::new();
+    for (i, leaf) in leaves.iter().enumerate() {
+        let q = shares.get(i).copied();
+        let mut chain: Vec<Division> =
+            leaf.ancestors().into_iter().filter(|a| within(a) && reg.exists(a)).collect::<Vec<_>>();
+        chain.reverse();
+        chain.push(leaf.clone());
+        let mut parent: Option<Division> = None;
+        for d in chain {
+            let entry = planned.entry(d.clone()).or_insert((parent.clone(), q.map(|_| 0)));
+            if let (Some(sum), Some(q)) = (entry.1.as_mut(), q) {
+                *sum += q;
+            }
+            parent = Some(d);
+        }
+    }
+    Ok(planned.into_iter().map(|(division, (parent, quota))| PlannedTask { division, parent, quota }).collect())
+}
+
+/// The deadline of a request: a Beijing due date or an exact instant, in the future.
+pub(crate) fn deadline(
+    due_date: Option<chrono::NaiveDate>,
+    due_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    required: bool,
+) -> Result<Option<DateTime<Utc>>, Problem> {
+    let due = match (due_date, due_at) {
+        (Some(_), Some(_)) => return Err(Problem::invalid("due_date", "give either `due_date` or `due_at`")),
+        (Some(d), None) => Some(end_of_day_beijing(d)),
+        (None, Some(t)) => Some(t),
+        (None, None) if required => return Err(Problem::invalid("due_date", "a directive needs a deadline")),
+        (None, None) => None,
+    };
+    if let Some(d) = due
+        && d <= now
+    {
+        return Err(Problem::invalid("due_date", "the deadline has already passed"));
+    }
+    Ok(due)
+}
+
+/// What a tree of tasks is about, shared by all its tasks.
+#[derive(Debug, Clone)]
+pub(crate) struct Template {
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub assignee_role: Role,
+    pub required_approvals: i32,
+    pub due_at: Option<DateTime<Utc>>,
+    pub notice_kind: Option<String>,
+}
+
+impl Engine {
+    /// A task row for a division, with its deadline ladder.
+    pub(crate) fn row(
+        &self,
+        t: &Template,
+        division: &str,
+        parent: Option<Uuid>,
+        root: Option<Uuid>,
+        signer: &str,
+        quota: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> task::Model {
+        let id = Uuid::now_v7();
+        let (remind_at, escalate_at) = match t.due_at {
+            Some(due) => {
+                let ladder = self.ladder.for_task(&t.kind, Division::parse(division).ok().as_ref());
+                (Some(ladder.remind_at(due)), Some(ladder.escalate_at(due)))
+            }
+            None => (None, None),
+        };
+        task::Model {
+            id,
+            service: self.service.to_owned(),
+            kind: t.kind.clone(),
+            title: t.title.clone(),
+            body: t.body.clone(),
+            division: division.to_owned(),
+            parent_id: parent,
+            root_id: root.unwrap_or(id),
+            signer: signer.to_owned(),
+            assignee_role: enum_str(&t.assignee_role),
+            state: enum_str(&TaskState::Open),
+            subject_id: None,
+            quota,
+            required_approvals: t.required_approvals,
+            approvals: "[]".into(),
+            submitted_by: None,
+            due_at: t.due_at,
+            remind_at,
+            escalate_at,
+            deadline_stage: enum_str(&DeadlineStage::OnTime),
+            next_timer_at: next_timer(DeadlineStage::OnTime, remind_at, t.due_at, escalate_at),
+            notice_kind: t.notice_kind.clone(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// Opens the planned tasks under `top` inside the caller's transaction: rows in batches, one
+    /// `decomposed` change per parent that received children.
+    pub(crate) async fn open_planned<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        top: &task::Model,
+        planned: &[PlannedTask],
+        t: &Template,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(u64, Vec<LevelCount>), DbErr> {
+        let mut ids: BTreeMap<&Division, (Uuid, String)> = BTreeMap::new();
+        let mut rows = Vec::with_capacity(planned.len());
+        let mut children: BTreeMap<Uuid, (String, u64)> = BTreeMap::new();
+        let mut by_level: BTreeMap<Level, u64> = BTreeMap::new();
+        for p in planned {
+            // The plan is ordered by code, so every parent precedes its children.
+            let (parent_id, signer) = match &p.parent {
+                Some(parent) => {
+                    let (id, _) = ids.get(parent).ok_or_else(|| DbErr::Custom("plan out of order".into()))?;
+                    (*id, parent.as_str().to_owned())
+                }
+                None => (top.id, top.division.clone()),
+            };
+            let row = self.row(t, p.division.as_str(), Some(parent_id), Some(top.root_id), &signer, p.quota, now);
+            ids.insert(&p.division, (row.id, row.division.clone()));
+            children.entry(parent_id).or_insert_with(|| (signer.clone(), 0)).1 += 1;
+            *by_level.entry(p.division.level()).or_default() += 1;
+            rows.push(row);
+        }
+        for chunk in rows.chunks(BATCH) {
+            task::Entity::insert_many(chunk.iter().cloned().map(task::ActiveModel::from))
+                .exec_without_returning(conn)
+                .await?;
+        }
+        let mut log = Vec::with_capacity(children.len());
+        let top_id = top.id;
+        for (parent_id, (division, n)) in &children {
+            log.push(event::ActiveModel {
+                task_id: Set(*parent_id),
+                root_id: Set(top.root_id),
+                division: Set(division.clone()),
+                change: Set("decomposed".into()),
+                state: Set(if *parent_id == top_id { top.state.clone() } else { enum_str(&TaskState::Open) }),
+                version: Set(if *parent_id == top_id { top.version } else { 1 }),
+                actor: Set(actor.subject.clone()),
+                reason: Set(None),
+                data: Set(serde_json::json!({ "children": n }).to_string()),
+                at: Set(now),
+                ..Default::default()
+            });
+        }
+        for chunk in log.chunks(BATCH) {
+            event::Entity::insert_many(chunk.to_vec()).exec_without_returning(conn).await?;
+        }
+        let by_level =
+            by_level.into_iter().map(|(l, n)| LevelCount { level: level_label(l).to_owned(), tasks: n }).collect();
+        Ok((rows.len() as u64, by_level))
+    }
+
+    /// Issues a directive from the caller's layer: a root task owned by that layer and tasks for
+    /// the targets and every layer between.
+    pub async fn issue(&self, p: &Principal, req: IssueDirective) -> Result<Issued, Problem> {
+        if !p.has(Role::Approver) && !p.has(Role::Admin) {
+            return Err(Problem::forbidden("issuing a directive needs the role approver or admin"));
+        }
+        if req.service.as_str() != self.service {
+            return Err(Problem::invalid("service", format!("this is the {} service", self.service)));
+        }
+        let now = self.clock.now();
+        let template = self.template(&req, now)?;
+        let quota = req.quota.as_ref().map(|Quota { total, shares }| (*total, shares.as_ref()));
+        let issuer = p.jurisdiction.division().cloned();
+        let planned = plan(issuer.as_ref(), &req.targets, quota)?;
+        let actor = Actor::of(p);
+        let layer = layer_of(p);
+        let root = {
+            let mut r = self.row(&template, &layer, None, None, &layer, req.quota.as_ref().map(|q| q.total), now);
+            r.state = enum_str(&TaskState::InProgress);
+            r
+        };
+        let txn = self.db.begin().await.map_err(internal)?;
+        let result = async {
+            task::ActiveModel::from(root.clone()).insert(&txn).await?;
+            self.record(
+                &txn,
+                Change {
+                    task: &root,
+                    change: "opened",
+                    actor: &actor,
+                    reason: None,
+                    data: serde_json::json!({ "tasks": planned.len() }),
+                    audited: false,
+                    published: false,
+                },
+                now,
+            )
+            .await?;
+            let (opened, by_level) = self.open_planned(&txn, &root, &planned, &template, &actor, now).await?;
+            let payload = serde_json::json!({
+                "root_id": root.id, "kind": root.kind, "title": root.title, "tasks": opened,
+                "quota": root.quota, "due_at": root.due_at,
+                "targets": req.targets,
+            });
+            chain_store::audit::append(
+                &txn,
+                chain_store::audit::Entry {
+                    actor: &actor.subject,
+                    role: &actor.role,
+                    jurisdiction: &actor.jurisdiction,
+                    action: "directive.issue",
+                    division: &root.division,
+                    subject_id: Some(root.id),
+                    reason: None,
+                    payload: &payload,
+                },
+            )
+            .await?;
+            self.publish(&txn, crate::engine::DIRECTIVE_ISSUED, &root.division, &actor.subject, payload).await?;
+            Ok::<_, DbErr>((opened, by_level))
+        }
+        .await;
+        let (opened, by_level) = match result {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = txn.rollback().await;
+                return Err(internal(e));
+            }
+        };
+        txn.commit().await.map_err(internal)?;
+        Ok(Issued { task: to_api(&root).map_err(internal)?, opened, by_level })
+    }
+
+    fn template(&self, req: &IssueDirective, now: DateTime<Utc>) -> Result<Template, Problem> {
+        let mut errors = Vec::new();
+        if !valid_kind(&req.kind) {
+            errors.push(FieldError {
+                field: "kind".into(),
+                message: "1–64 lowercase letters, digits, `.` or `-`, starting with a letter".into(),
+            });
+        }
+        let title = req.title.trim();
+        if title.is_empty() || title.chars().count() > 200 {
+            errors.push(FieldError { field: "title".into(), message: "1–200 characters".into() });
+        }
+        let approvals = req.required_approvals.unwrap_or(1);
+        if !(1..=5).contains(&approvals) {
+            errors.push(FieldError { field: "required_approvals".into(), message: "between 1 and 5".into() });
+        }
+        if let Some(k) = &req.notice_kind
+            && !self.notice_days.kinds().iter().any(|known| known == k)
+        {
+            errors.push(FieldError {
+                field: "notice_kind".into(),
+                message: format!("unknown notice kind; known: {}", self.notice_days.kinds().join(", ")),
+            });
+        }
+        if !errors.is_empty() {
+            return Err(Problem::validation(errors));
+        }
+        let due_at = deadline(req.due_date, req.due_at, now, true)?;
+        Ok(Template {
+            kind: req.kind.clone(),
+            title: title.to_owned(),
+            body: if req.body.is_null() { "null".into() } else { req.body.to_string() },
+            assignee_role: req.assignee_role.unwrap_or(Role::Operator),
+            required_approvals: approvals as i32,
+            due_at,
+            notice_kind: req.notice_kind.clone(),
+        })
+    }
+
+    /// The task's own layer splits it among divisions below, sharing out its quota.
+    pub async fn decompose(&self, p: &Principal, req: Step<Decompose>) -> Result<Issued, Problem> {
+        let now = self.clock.now();
+        let txn = self.db.begin().await.map_err(internal)?;
+        let result = self.decompose_in(&txn, p, req, now).await;
+        match result {
+            Ok(v) => {
+                txn.commit().await.map_err(internal)?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = txn.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn decompose_in<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        p: &Principal,
+        req: Step<Decompose>,
+        now: DateTime<Utc>,
+    ) -> Result<Issued, Problem> {
+        let row = visible_task(txn, p, req.id).await?;
+        owner_acts(p, &row.division, &[Role::Approver, Role::Admin])?;
+        let state = crate::engine::state_of(&row)?;
+        if !state.awaits_owner() {
+            return Err(Problem::transition(format!(
+                "only an open, in-progress or returned task can be decomposed; this one is {}",
+                row.state
+            )));
+        }
+        crate::engine::check_version(req.expected_version, row.version, "task")?;
+        let issuer = Division::parse(&row.division).ok();
+        let quota = match (row.quota, &req.body.shares) {
+            (Some(q), shares) => Some((q, shares.as_ref())),
+            (None, Some(_)) => return Err(Problem::invalid("shares", "this task carries no quota to share")),
+            (None, None) => None,
+        };
+        let planned = plan(issuer.as_ref(), &req.body.targets, quota)?;
+        let existing: Vec<String> = task::Entity::find()
+            .filter(task::Column::RootId.eq(row.root_id))
+            .filter(task::Column::Division.is_in(planned.iter().map(|t| t.division.as_str().to_owned())))
+            .all(txn)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|t| t.division)
+            .collect();
+        if !existing.is_empty() {
+            return Err(Problem::new(
+                chain_api::ProblemKind::Conflict,
+                format!("these divisions already have a task in this tree: {}", existing.join(", ")),
+            ));
+        }
+        let due_at = deadline(req.body.due_date, req.body.due_at, now, false)?.or(row.due_at);
+        if let (Some(d), Some(own)) = (due_at, row.due_at)
+            && d > own
+        {
+            return Err(Problem::invalid("due_date", "the parts cannot be due after the task itself"));
+        }
+        let template = Template {
+            kind: row.kind.clone(),
+            title: row.title.clone(),
+            body: row.body.clone(),
+            assignee_role: chain_store::text::parse_enum(&row.assignee_role).map_err(internal)?,
+            required_approvals: row.required_approvals,
+            due_at,
+            notice_kind: row.notice_kind.clone(),
+        };
+        let actor = Actor::of(p);
+        let started = state != TaskState::InProgress;
+        let updated = crate::engine::bump(
+            txn,
+            &row,
+            now,
+            vec![(task::Column::State, Expr::value(enum_str(&TaskState::InProgress)).into())],
+        )
+        .await
+        .map_err(internal)?;
+        if !updated {
+            return Err(crate::engine::lost_race());
+        }
+        let fresh = self.reload(txn, row.id).await.map_err(internal)?;
+        let (opened, by_level) =
+            self.open_planned(txn, &fresh, &planned, &template, &actor, now).await.map_err(internal)?;
+        self.record(
+            txn,
+            Change {
+                task: &fresh,
+                change: if started { "started" } else { "decomposed" },
+                actor: &actor,
+                reason: None,
+                data: serde_json::json!({ "opened": opened }),
+                audited: true,
+                published: true,
+            },
+            now,
+        )
+        .await
+        .map_err(internal)?;
+        Ok(Issued { task: to_api(&fresh).map_err(internal)?, opened, by_level })
+    }
+}
+
+/// A note's reason, required for some steps.
+pub(crate) fn required_reason(note: &StepNote, step: &str) -> Result<String, Problem> {
+    match note.reason.as_deref().map(str::trim) {
+        Some(r) if !r.is_empty() && r.chars().count() <= 2000 => Ok(r.to_owned()),
+        Some(r) if !r.is_empty() => Err(Problem::invalid("reason", "at most 2000 characters")),
+        _ => Err(Problem::invalid("reason", format!("say why you {step} it"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chain_api::tasks::TargetLevel;
+
+    fn d(s: &str) -> Division {
+        Division::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_county_level_directive_from_guizhou_opens_cities_and_counties() {
+        let planned =
+            plan(Some(&d("52")), &Targets { divisions: None, level: Some(TargetLevel::County) }, None).unwrap();
+        let cities = planned.iter().filter(|t| t.division.level() == Level::City).count();
+        let counties: Vec<_> = planned.iter().filter(|t| t.division.level() == Level::County).collect();
+        assert_eq!(cities, registry().children(&d("52")).len());
+        assert!(counties.len() > 80, "{}", counties.len());
+        for c in counties {
+            assert_eq!(c.parent.as_ref().map(|p| p.as_str().len()), Some(4));
+        }
+    }
+
+    #[test]
+    fn quotas_split_exactly_and_sum_upwards() {
+        let mut shares = BTreeMap::new();
+        shares.insert("520624".to_owned(), 2);
+        shares.insert("520623".to_owned(), 1);
+        let targets = Targets { divisions: Some(vec!["520624".into(), "520623".into()]), level: None };
+        let planned = plan(None, &targets, Some((1000, Some(&shares)))).unwrap();
+        let q = |code: &str| planned.iter().find(|t| t.division.as_str() == code).unwrap().quota.unwrap();
+        assert_eq!(q("520624"), 667);
+        assert_eq!(q("520623"), 333);
+        assert_eq!(q("5206"), 1000);
+        assert_eq!(q("52"), 1000);
+        assert_eq!(planned.iter().find(|t| t.division.as_str() == "52").unwrap().parent, None);
+    }
+
+    #[test]
+    fn targets_must_lie_below_the_issuer_and_not_inside_each_other() {
+        let t = |v: &[&str]| Targets { divisions: Some(v.iter().map(|s| s.to_string()).collect()), level: None };
+        assert_eq!(plan(Some(&d("52")), &t(&["53"]), None).unwrap_err().status, 422);
+        assert_eq!(plan(Some(&d("52")), &t(&["52"]), None).unwrap_err().status, 422);
+        assert_eq!(plan(None, &t(&["52", "5206"]), None).unwrap_err().status, 422);
+        assert_eq!(plan(None, &t(&["529999"]), None).unwrap_err().status, 422);
+        let none = Targets::default();
+        assert_eq!(plan(None, &none, None).unwrap_err().status, 422);
+        let above = Targets { divisions: None, level: Some(TargetLevel::Province) };
+        assert_eq!(plan(Some(&d("52")), &above, None).unwrap_err().status, 422);
+    }
+}

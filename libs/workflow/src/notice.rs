@@ -1,0 +1,351 @@
+//! Public-notice windows as a step of a task: the owning layer posts a notice for the number of
+//! days its province sets for that kind; anyone whose jurisdiction covers the division may lodge an
+//! objection while it is open, which interrupts the notice and sends the task back for review; the
+//! step passes only when a window runs out with no open objection (the timers close it).
+
+use chain_api::identification::Step;
+use chain_api::tasks::{
+    LodgeObjection, Notice, NoticeState, Objection, ObjectionState, OpenNotice, ResolveObjection, TaskState,
+};
+use chain_api::{Principal, Problem, ProblemKind, Role};
+use chain_domain::Division;
+use chain_store::text::{enum_str, parse_enum};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::entity::prelude::*;
+use sea_orm::{ConnectionTrait, QueryOrder, TransactionTrait};
+
+use crate::engine::{Actor, Change, Engine, bump, check_version, internal, lost_race, state_of, visible_task};
+use crate::entity::{notice, objection, task};
+use crate::rules::{covers, owner_acts};
+
+fn objection_api(m: &objection::Model) -> Result<Objection, DbErr> {
+    Ok(Objection {
+        id: m.id,
+        notice_id: m.notice_id,
+        task_id: m.task_id,
+        division: m.division.clone(),
+        lodged_by: m.lodged_by.clone(),
+        lodged_for: m.lodged_for.clone(),
+        reason: m.reason.clone(),
+        state: parse_enum(&m.state)?,
+        lodged_at: m.lodged_at,
+        resolved_by: m.resolved_by.clone(),
+        resolution: m.resolution.clone(),
+        resolved_at: m.resolved_at,
+        version: m.version,
+    })
+}
+
+async fn notice_api<C: ConnectionTrait>(conn: &C, m: &notice::Model) -> Result<Notice, DbErr> {
+    let objections = objection::Entity::find()
+        .filter(objection::Column::NoticeId.eq(m.id))
+        .order_by_asc(objection::Column::LodgedAt)
+        .all(conn)
+        .await?
+        .iter()
+        .map(objection_api)
+        .collect::<Result<_, _>>()?;
+    Ok(Notice {
+        id: m.id,
+        task_id: m.task_id,
+        division: m.division.clone(),
+        kind: m.kind.clone(),
+        days: m.days.max(0) as u32,
+        opened_at: m.opened_at,
+        closes_at: m.closes_at,
+        state: parse_enum(&m.state)?,
+        objections,
+        version: m.version,
+    })
+}
+
+async fn in_txn<T, F>(engine: &Engine, f: F) -> Result<T, Problem>
+where
+    F: AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, Problem>,
+{
+    let txn = engine.db.begin().await.map_err(internal)?;
+    match f(&txn).await {
+        Ok(v) => {
+            txn.commit().await.map_err(internal)?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = txn.rollback().await;
+            Err(e)
+        }
+    }
+}
+
+impl Engine {
+    /// Posts a notice on a task (its own layer). The task is in progress while the notice runs.
+    pub async fn open_notice(&self, p: &Principal, req: Step<OpenNotice>) -> Result<Notice, Problem> {
+        let now = self.clock.now();
+        in_txn(self, async |txn| {
+            let row = visible_task(txn, p, req.id).await?;
+            owner_acts(p, &row.division, &[Role::Operator, Role::Approver])?;
+            let state = state_of(&row)?;
+            if !state.awaits_owner() {
+                return Err(Problem::transition(format!("a notice is posted while the work is under way; the task is {}", row.state)));
+            }
+            let Some(kind) = req.body.kind.clone().or_else(|| row.notice_kind.clone()) else {
+                return Err(Problem::invalid("kind", "this task requires no notice; name the kind of notice"));
+            };
+            let division = Division::parse(&row.division)
+                .map_err(|_| Problem::invalid("kind", "the central layer posts no public notice"))?;
+            let Some(days) = self.notice_days.days_for(&kind, &division) else {
+                return Err(Problem::invalid(
+                    "kind",
+                    format!("unknown notice kind; known: {}", self.notice_days.kinds().join(", ")),
+                ));
+            };
+            let open = notice::Entity::find()
+                .filter(notice::Column::TaskId.eq(row.id))
+                .filter(notice::Column::State.eq(enum_str(&NoticeState::Open)))
+                .count(txn)
+                .await
+                .map_err(internal)?;
+            if open > 0 {
+                return Err(Problem::new(ProblemKind::Conflict, "a notice is already open on this task"));
+            }
+            check_version(req.expected_version, row.version, "task")?;
+            if !bump(txn, &row, now, vec![(task::Column::State, Expr::value(enum_str(&TaskState::InProgress)).into())])
+                .await
+                .map_err(internal)?
+            {
+                return Err(lost_race());
+            }
+            let n = notice::Model {
+                id: Uuid::now_v7(),
+                task_id: row.id,
+                root_id: row.root_id,
+                division: row.division.clone(),
+                kind: kind.clone(),
+                days: days as i32,
+                opened_at: now,
+                closes_at: now + Duration::days(i64::from(days)),
+                state: enum_str(&NoticeState::Open),
+                opened_by: p.subject.clone(),
+                version: 1,
+            };
+            notice::ActiveModel::from(n.clone()).insert(txn).await.map_err(internal)?;
+            let fresh = self.reload(txn, row.id).await.map_err(internal)?;
+            self.record(
+                txn,
+                Change {
+                    task: &fresh,
+                    change: "notice_opened",
+                    actor: &Actor::of(p),
+                    reason: None,
+                    data: serde_json::json!({ "notice_id": n.id, "kind": kind, "days": days, "closes_at": n.closes_at }),
+                    audited: true,
+                    published: true,
+                },
+                now,
+            )
+            .await
+            .map_err(internal)?;
+            notice_api(txn, &n).await.map_err(internal)
+        })
+        .await
+    }
+
+    /// A notice the caller may see.
+    pub async fn notice(&self, p: &Principal, id: Uuid) -> Result<Notice, Problem> {
+        let n = notice::Entity::find_by_id(id).one(&self.db).await.map_err(internal)?;
+        match n {
+            Some(n) if covers(p, &n.division) => notice_api(&self.db, &n).await.map_err(internal),
+            _ => Err(Problem::not_found("notice")),
+        }
+    }
+
+    /// Lodges an objection while a notice is open: the notice is interrupted and the task goes
+    /// back to its owner for review.
+    pub async fn object(&self, p: &Principal, req: Step<LodgeObjection>) -> Result<Objection, Problem> {
+        let now = self.clock.now();
+        let reason = req.body.reason.trim().to_owned();
+        if reason.is_empty() || reason.chars().count() > 2000 {
+            return Err(Problem::invalid("reason", "1–2000 characters"));
+        }
+        if req.body.lodged_for.as_ref().is_some_and(|f| f.trim().is_empty() || f.chars().count() > 100) {
+            return Err(Problem::invalid("lodged_for", "1–100 characters"));
+        }
+        in_txn(self, async |txn| {
+            let n = match notice::Entity::find_by_id(req.id).one(txn).await.map_err(internal)? {
+                Some(n) if covers(p, &n.division) => n,
+                _ => return Err(Problem::not_found("notice")),
+            };
+            if n.state != enum_str(&NoticeState::Open) || now >= n.closes_at {
+                return Err(Problem::transition("the notice is not open for objections"));
+            }
+            check_version(req.expected_version, n.version, "notice")?;
+            let interrupted = notice::Entity::update_many()
+                .col_expr(notice::Column::State, Expr::value(enum_str(&NoticeState::Interrupted)))
+                .col_expr(notice::Column::Version, Expr::value(n.version + 1))
+                .filter(notice::Column::Id.eq(n.id))
+                .filter(notice::Column::Version.eq(n.version))
+                .exec(txn)
+                .await
+                .map_err(internal)?;
+            if interrupted.rows_affected != 1 {
+                return Err(Problem::new(ProblemKind::StaleVersion, "the notice changed at the same moment"));
+            }
+            let o = objection::Model {
+                id: Uuid::now_v7(),
+                notice_id: n.id,
+                task_id: n.task_id,
+                division: n.division.clone(),
+                lodged_by: p.subject.clone(),
+                lodged_for: req.body.lodged_for.as_ref().map(|f| f.trim().to_owned()),
+                reason: reason.clone(),
+                state: enum_str(&ObjectionState::Open),
+                lodged_at: now,
+                resolved_by: None,
+                resolution: None,
+                resolved_at: None,
+                version: 1,
+            };
+            objection::ActiveModel::from(o.clone()).insert(txn).await.map_err(internal)?;
+            let row = self.reload(txn, n.task_id).await.map_err(internal)?;
+            let back_for_review = state_of(&row)?.awaits_owner();
+            if back_for_review
+                && !bump(
+                    txn,
+                    &row,
+                    now,
+                    vec![(task::Column::State, Expr::value(enum_str(&TaskState::Returned)).into())],
+                )
+                .await
+                .map_err(internal)?
+            {
+                return Err(lost_race());
+            }
+            let fresh = self.reload(txn, row.id).await.map_err(internal)?;
+            self.record(
+                txn,
+                Change {
+                    task: &fresh,
+                    change: "objection_lodged",
+                    actor: &Actor::of(p),
+                    reason: Some(&reason),
+                    data: serde_json::json!({ "notice_id": n.id, "objection_id": o.id }),
+                    audited: true,
+                    published: true,
+                },
+                now,
+            )
+            .await
+            .map_err(internal)?;
+            objection_api(&o).map_err(internal)
+        })
+        .await
+    }
+
+    /// The owning layer resolves an objection after review.
+    pub async fn resolve(&self, p: &Principal, req: Step<ResolveObjection>) -> Result<Objection, Problem> {
+        let now = self.clock.now();
+        let finding = req.body.reason.trim().to_owned();
+        if finding.is_empty() || finding.chars().count() > 2000 {
+            return Err(Problem::invalid("reason", "1–2000 characters"));
+        }
+        in_txn(self, async |txn| {
+            let o = match objection::Entity::find_by_id(req.id).one(txn).await.map_err(internal)? {
+                Some(o) if covers(p, &o.division) => o,
+                _ => return Err(Problem::not_found("objection")),
+            };
+            owner_acts(p, &o.division, &[Role::Approver])?;
+            if o.state != enum_str(&ObjectionState::Open) {
+                return Err(Problem::transition("the objection is already resolved"));
+            }
+            check_version(req.expected_version, o.version, "objection")?;
+            let state = if req.body.upheld { ObjectionState::Upheld } else { ObjectionState::Dismissed };
+            let r = objection::Entity::update_many()
+                .col_expr(objection::Column::State, Expr::value(enum_str(&state)))
+                .col_expr(objection::Column::ResolvedBy, Expr::value(p.subject.clone()))
+                .col_expr(objection::Column::Resolution, Expr::value(finding.clone()))
+                .col_expr(objection::Column::ResolvedAt, Expr::value(now))
+                .col_expr(objection::Column::Version, Expr::value(o.version + 1))
+                .filter(objection::Column::Id.eq(o.id))
+                .filter(objection::Column::Version.eq(o.version))
+                .exec(txn)
+                .await
+                .map_err(internal)?;
+            if r.rows_affected != 1 {
+                return Err(Problem::new(ProblemKind::StaleVersion, "the objection changed at the same moment"));
+            }
+            let row = self.reload(txn, o.task_id).await.map_err(internal)?;
+            if !bump(txn, &row, now, vec![]).await.map_err(internal)? {
+                return Err(lost_race());
+            }
+            let fresh = self.reload(txn, row.id).await.map_err(internal)?;
+            self.record(
+                txn,
+                Change {
+                    task: &fresh,
+                    change: "objection_resolved",
+                    actor: &Actor::of(p),
+                    reason: Some(&finding),
+                    data: serde_json::json!({ "objection_id": o.id, "upheld": req.body.upheld }),
+                    audited: true,
+                    published: true,
+                },
+                now,
+            )
+            .await
+            .map_err(internal)?;
+            let fresh_o =
+                objection::Entity::find_by_id(o.id).one(txn).await.map_err(internal)?.ok_or_else(Problem::internal)?;
+            objection_api(&fresh_o).map_err(internal)
+        })
+        .await
+    }
+
+    /// Closes the notices whose window has run out with no open objection. Returns how many passed.
+    pub(crate) async fn close_notices(&self, now: DateTime<Utc>, limit: u64) -> Result<usize, DbErr> {
+        use sea_orm::QuerySelect;
+        let due = notice::Entity::find()
+            .filter(notice::Column::State.eq(enum_str(&NoticeState::Open)))
+            .filter(notice::Column::ClosesAt.lte(now))
+            .order_by_asc(notice::Column::ClosesAt)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        let mut passed = 0;
+        for n in due {
+            let txn = self.db.begin().await?;
+            let r = notice::Entity::update_many()
+                .col_expr(notice::Column::State, Expr::value(enum_str(&NoticeState::Passed)))
+                .col_expr(notice::Column::Version, Expr::value(n.version + 1))
+                .filter(notice::Column::Id.eq(n.id))
+                .filter(notice::Column::Version.eq(n.version))
+                .exec(&txn)
+                .await?;
+            if r.rows_affected != 1 {
+                txn.rollback().await?;
+                continue;
+            }
+            let row = self.reload(&txn, n.task_id).await?;
+            if !bump(&txn, &row, now, vec![]).await? {
+                txn.rollback().await?;
+                continue;
+            }
+            let fresh = self.reload(&txn, row.id).await?;
+            self.record(
+                &txn,
+                Change {
+                    task: &fresh,
+                    change: "notice_passed",
+                    actor: &Actor::system(),
+                    reason: None,
+                    data: serde_json::json!({ "notice_id": n.id, "kind": n.kind, "days": n.days }),
+                    audited: true,
+                    published: true,
+                },
+                now,
+            )
+            .await?;
+            txn.commit().await?;
+            passed += 1;
+        }
+        Ok(passed)
+    }
+}

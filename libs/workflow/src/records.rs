@@ -1,0 +1,188 @@
+//! Schedules of recurring reports, the audit trail and accountability records, as the engine
+//! exposes them.
+
+use chain_api::tasks::{AccountabilityQuery, AccountabilityRecord, AuditEntry, AuditQuery, NewSchedule, Schedule};
+use chain_api::{FieldError, Principal, Problem, Role};
+use chain_domain::Level;
+use chain_domain::workflow::{beijing_date, period_start_on_or_after, start_instant};
+use chain_store::audit;
+use chain_store::text::{enum_str, parse_enum};
+use sea_orm::entity::prelude::*;
+use sea_orm::{QueryOrder, QuerySelect};
+
+use crate::engine::{Engine, internal};
+use crate::entity::{accountability, schedule};
+use crate::rules::{layer_of, prefix_of, valid_kind};
+use crate::timers::period_of;
+
+fn schedule_api(m: &schedule::Model) -> Result<Schedule, DbErr> {
+    Ok(Schedule {
+        id: m.id,
+        service: m.service.clone(),
+        kind: m.kind.clone(),
+        title: m.title.clone(),
+        issuer: m.issuer.clone(),
+        cadence: parse_enum(&m.cadence)?,
+        level: parse_enum(&m.level)?,
+        due_days: m.due_days.max(0) as u32,
+        next_run_at: m.next_run_at,
+        runs: m.runs.max(0) as u32,
+        created_by: m.created_by.clone(),
+        version: m.version,
+    })
+}
+
+impl Engine {
+    /// Creates a recurring report for the levels below the caller's.
+    pub async fn create_schedule(&self, p: &Principal, req: NewSchedule) -> Result<Schedule, Problem> {
+        if !p.has(Role::Approver) && !p.has(Role::Admin) {
+            return Err(Problem::forbidden("scheduling reports needs the role approver or admin"));
+        }
+        if req.service.as_str() != self.service {
+            return Err(Problem::invalid("service", format!("this is the {} service", self.service)));
+        }
+        let mut errors = Vec::new();
+        if !valid_kind(&req.kind) {
+            errors.push(FieldError {
+                field: "kind".into(),
+                message: "1–64 lowercase letters, digits, `.` or `-`".into(),
+            });
+        }
+        let title = req.title.trim();
+        if title.is_empty() || title.chars().count() > 150 {
+            errors.push(FieldError { field: "title".into(), message: "1–150 characters".into() });
+        }
+        if !(1..=366).contains(&req.due_days) {
+            errors.push(FieldError { field: "due_days".into(), message: "between 1 and 366".into() });
+        }
+        let level: Level = req.level.into();
+        if p.jurisdiction.division().is_some_and(|d| d.level() >= level) {
+            errors
+                .push(FieldError { field: "level".into(), message: "the reporting level must be below yours".into() });
+        }
+        if !errors.is_empty() {
+            return Err(Problem::validation(errors));
+        }
+        let now = self.clock.now();
+        let today = beijing_date(now);
+        let period = period_of(req.cadence);
+        let first = match req.first_run {
+            Some(d) if d < today => {
+                return Err(Problem::invalid("first_run", "the first period cannot be in the past"));
+            }
+            Some(d) => period_start_on_or_after(period, d),
+            None => period_start_on_or_after(period, today),
+        };
+        let m = schedule::Model {
+            id: Uuid::now_v7(),
+            service: self.service.to_owned(),
+            kind: req.kind.clone(),
+            title: title.to_owned(),
+            issuer: layer_of(p),
+            cadence: enum_str(&req.cadence),
+            level: enum_str(&req.level),
+            due_days: req.due_days as i32,
+            next_run_at: start_instant(first),
+            runs: 0,
+            created_by: p.subject.clone(),
+            version: 1,
+        };
+        let txn = sea_orm::TransactionTrait::begin(&self.db).await.map_err(internal)?;
+        schedule::ActiveModel::from(m.clone()).insert(&txn).await.map_err(internal)?;
+        audit::append(
+            &txn,
+            audit::Entry {
+                actor: &p.subject,
+                role: &p.role_names(),
+                jurisdiction: &m.issuer,
+                action: "schedule.create",
+                division: &m.issuer,
+                subject_id: Some(m.id),
+                reason: None,
+                payload: &serde_json::to_value(&req).unwrap_or_default(),
+            },
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        schedule_api(&m).map_err(internal)
+    }
+
+    /// Schedules issued inside the caller's jurisdiction.
+    pub async fn schedules(&self, p: &Principal) -> Result<Vec<Schedule>, Problem> {
+        let mut find = schedule::Entity::find();
+        if let Some(d) = p.jurisdiction.division() {
+            find = find.filter(schedule::Column::Issuer.starts_with(d.as_str()));
+        }
+        let rows = find.order_by_asc(schedule::Column::Id).limit(1000).all(&self.db).await.map_err(internal)?;
+        rows.iter().map(schedule_api).collect::<Result<_, _>>().map_err(internal)
+    }
+
+    /// The service's audit entries about divisions in the caller's jurisdiction (auditors only).
+    pub async fn audit(&self, p: &Principal, q: AuditQuery) -> Result<Vec<AuditEntry>, Problem> {
+        if !p.has(Role::Auditor) {
+            return Err(Problem::forbidden("reading the audit trail needs the role auditor"));
+        }
+        if q.service.is_some_and(|s| s.as_str() != self.service) {
+            return Ok(vec![]);
+        }
+        let own = prefix_of(p);
+        let prefix = match q.division.as_deref() {
+            Some(f) if f.starts_with(&own) => f.to_owned(),
+            Some(f) if own.starts_with(f) => own,
+            Some(_) => return Ok(vec![]),
+            None => own,
+        };
+        let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+        let scope = if prefix.is_empty() { None } else { Some(prefix.as_str()) };
+        let rows = audit::list(&self.db, scope, q.subject_id, q.after, limit).await.map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|m| AuditEntry {
+                service: self.service.to_owned(),
+                seq: m.seq,
+                at: m.at,
+                actor: m.actor,
+                role: m.role,
+                jurisdiction: m.jurisdiction,
+                action: m.action,
+                division: m.division,
+                subject_id: m.subject_id,
+                reason: m.reason,
+                payload_hash: m.payload_hash,
+                prev_hash: m.prev_hash,
+                hash: m.hash,
+            })
+            .collect())
+    }
+
+    /// Accountability records against divisions in the caller's jurisdiction, newest first.
+    pub async fn accountability(
+        &self,
+        p: &Principal,
+        q: AccountabilityQuery,
+    ) -> Result<Vec<AccountabilityRecord>, Problem> {
+        let mut find = accountability::Entity::find();
+        if let Some(d) = p.jurisdiction.division() {
+            find = find.filter(accountability::Column::Division.starts_with(d.as_str()));
+        }
+        if let Some(d) = &q.division {
+            find = find.filter(accountability::Column::Division.starts_with(d.as_str()));
+        }
+        let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+        let rows = find.order_by_desc(accountability::Column::At).limit(limit).all(&self.db).await.map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|m| AccountabilityRecord {
+                id: m.id,
+                service: self.service.to_owned(),
+                task_id: m.task_id,
+                division: m.division,
+                kind: m.kind,
+                escalated_to: m.escalated_to,
+                detail: m.detail,
+                at: m.at,
+            })
+            .collect())
+    }
+}

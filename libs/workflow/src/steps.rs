@@ -1,0 +1,279 @@
+//! Steps on one task: start, submit, sign off, return, cancel; and reading tasks.
+//!
+//! Order of checks, so that answers are predictable: the task must be visible (404), the caller
+//! must be the right layer with the right role (403), the state must allow the step (409), the
+//! `If-Match` version must be current (412), and the version-guarded write must win (409).
+
+use chain_api::identification::Step;
+use chain_api::tasks::{StepNote, Task, TaskQuery, TaskState};
+use chain_api::{Principal, Problem, ProblemKind, Role};
+use chain_store::text::enum_str;
+use chrono::{DateTime, Utc};
+use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::ExprTrait as _;
+use sea_orm::sea_query::SimpleExpr;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder, QuerySelect, TransactionTrait};
+
+use crate::directive::required_reason;
+use crate::engine::{
+    Actor, Change, Engine, approvals_of, bump, check_version, internal, lost_race, next_timer, st, stage_of, state_of,
+    to_api, visible_task,
+};
+use crate::entity::{accountability, notice, task};
+use crate::machine::{self, Action};
+use crate::rules::{owner_acts, signer_acts};
+
+impl Engine {
+    /// A task the caller may see.
+    pub async fn get(&self, p: &Principal, id: Uuid) -> Result<Task, Problem> {
+        let row = visible_task(&self.db, p, id).await?;
+        to_api(&row).map_err(internal)
+    }
+
+    /// Tasks in the caller's jurisdiction, filtered, oldest first.
+    pub async fn list(&self, p: &Principal, q: &TaskQuery) -> Result<Vec<Task>, Problem> {
+        let now = self.clock.now();
+        let mut find = task::Entity::find();
+        if let Some(d) = p.jurisdiction.division() {
+            find = find.filter(task::Column::Division.starts_with(d.as_str()));
+        }
+        if let Some(prefix) = &q.division {
+            find = find.filter(task::Column::Division.starts_with(prefix.as_str()));
+        }
+        if let Some(kind) = &q.kind {
+            find = find.filter(task::Column::Kind.eq(kind.as_str()));
+        }
+        if let Some(state) = q.state {
+            find = find.filter(task::Column::State.eq(enum_str(&state)));
+        }
+        if let Some(subject) = q.subject_id {
+            find = find.filter(task::Column::SubjectId.eq(subject));
+        }
+        match q.overdue {
+            Some(true) => find = find.filter(overdue_condition(now)),
+            Some(false) => find = find.filter(overdue_condition(now).not()),
+            None => {}
+        }
+        let limit = q.limit.unwrap_or(50).clamp(1, 500);
+        let rows = find.order_by_asc(task::Column::CreatedAt).limit(limit).all(&self.db).await.map_err(internal)?;
+        rows.iter().map(to_api).collect::<Result<_, _>>().map_err(internal)
+    }
+
+    /// Applies a step to a task.
+    pub async fn step(&self, p: &Principal, action: Action, req: Step<StepNote>) -> Result<Task, Problem> {
+        let now = self.clock.now();
+        let txn = self.db.begin().await.map_err(internal)?;
+        match self.step_in(&txn, p, action, req, now).await {
+            Ok(t) => {
+                txn.commit().await.map_err(internal)?;
+                Ok(t)
+            }
+            Err(e) => {
+                let _ = txn.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn step_in<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        p: &Principal,
+        action: Action,
+        req: Step<StepNote>,
+        now: DateTime<Utc>,
+    ) -> Result<Task, Problem> {
+        let row = visible_task(txn, p, req.id).await?;
+        let state = state_of(&row)?;
+        let reason = match action {
+            Action::Return => Some(required_reason(&req.body, "return")?),
+            Action::Cancel => Some(required_reason(&req.body, "cancel")?),
+            _ => req.body.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned),
+        };
+        if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
+            return Err(Problem::invalid("reason", "at most 2000 characters"));
+        }
+        match action {
+            Action::Start | Action::Submit => owner_acts(p, &row.division, &[Role::Operator, Role::Approver])?,
+            Action::SignOff | Action::Return => signer_acts(p, &row.division, &row.signer, &[Role::Approver])?,
+            Action::Cancel => signer_acts(p, &row.division, &row.signer, &[Role::Approver, Role::Admin])?,
+        }
+        let mut next = machine::next(state, action).map_err(|r| Problem::transition(r.to_string()))?;
+        let mut changes: Vec<(task::Column, SimpleExpr)> = Vec::new();
+        let mut change = enum_str(&next);
+        match action {
+            Action::Submit => {
+                let pending = task::Entity::find()
+                    .filter(task::Column::ParentId.eq(row.id))
+                    .filter(task::Column::State.is_not_in([st(TaskState::SignedOff), st(TaskState::Cancelled)]))
+                    .count(txn)
+                    .await
+                    .map_err(internal)?;
+                if pending > 0 {
+                    return Err(Problem::transition(format!(
+                        "{pending} task(s) below this one are not signed off yet; lower layers sign off first"
+                    )));
+                }
+                if let Some(kind) = &row.notice_kind {
+                    let passed = notice::Entity::find()
+                        .filter(notice::Column::TaskId.eq(row.id))
+                        .filter(notice::Column::State.eq("passed"))
+                        .count(txn)
+                        .await
+                        .map_err(internal)?;
+                    if passed == 0 {
+                        return Err(Problem::transition(format!(
+                            "the {kind} public notice has not yet passed without objection"
+                        )));
+                    }
+                }
+                changes.push((task::Column::SubmittedBy, Expr::value(p.subject.clone()).into()));
+                changes.push((task::Column::Approvals, Expr::value("[]").into()));
+                changes.push((task::Column::NextTimerAt, Expr::value(Option::<DateTime<Utc>>::None).into()));
+            }
+            Action::SignOff => {
+                if row.submitted_by.as_deref() == Some(p.subject.as_str()) {
+                    return Err(Problem::forbidden("whoever submitted the work cannot sign it off"));
+                }
+                let mut approvals = approvals_of(&row);
+                if approvals.contains(&p.subject) {
+                    return Err(Problem::new(ProblemKind::Conflict, "you have already signed this task off"));
+                }
+                approvals.push(p.subject.clone());
+                if (approvals.len() as i32) < row.required_approvals {
+                    next = TaskState::Submitted;
+                    change = "approved".into();
+                }
+                changes.push((
+                    task::Column::Approvals,
+                    Expr::value(serde_json::to_string(&approvals).unwrap_or_default()).into(),
+                ));
+            }
+            Action::Return | Action::Start => {
+                changes.push((task::Column::Approvals, Expr::value("[]").into()));
+                let stage = stage_of(&row)?;
+                let timer = next_timer(stage, row.remind_at, row.due_at, row.escalate_at);
+                changes.push((task::Column::NextTimerAt, Expr::value(timer).into()));
+            }
+            Action::Cancel => {
+                changes.push((task::Column::NextTimerAt, Expr::value(Option::<DateTime<Utc>>::None).into()));
+            }
+        }
+        check_version(req.expected_version, row.version, "task")?;
+        changes.push((task::Column::State, Expr::value(enum_str(&next)).into()));
+        if !bump(txn, &row, now, changes).await.map_err(internal)? {
+            return Err(lost_race());
+        }
+        let fresh = self.reload(txn, row.id).await.map_err(internal)?;
+        let actor = Actor::of(p);
+        self.record(
+            txn,
+            Change {
+                task: &fresh,
+                change: &change,
+                actor: &actor,
+                reason: reason.as_deref(),
+                data: serde_json::json!({ "from": row.state }),
+                audited: true,
+                published: true,
+            },
+            now,
+        )
+        .await
+        .map_err(internal)?;
+        if action == Action::Return {
+            self.hold_accountable(txn, &fresh, "returned", reason.as_deref().unwrap_or_default(), now)
+                .await
+                .map_err(internal)?;
+        }
+        if action == Action::Cancel {
+            self.cancel_below(txn, &fresh, &actor, reason.as_deref(), now).await.map_err(internal)?;
+        }
+        to_api(&fresh).map_err(internal)
+    }
+
+    /// Cancels every unfinished task below a cancelled one.
+    async fn cancel_below<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        top: &task::Model,
+        actor: &Actor,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        let prefix = if top.division == "CN" { String::new() } else { top.division.clone() };
+        let below = task::Entity::find()
+            .filter(task::Column::RootId.eq(top.root_id))
+            .filter(task::Column::Division.starts_with(prefix.as_str()))
+            .filter(task::Column::Id.ne(top.id))
+            .filter(task::Column::State.is_not_in([st(TaskState::SignedOff), st(TaskState::Cancelled)]))
+            .all(txn)
+            .await?;
+        task::Entity::update_many()
+            .col_expr(task::Column::State, Expr::value(st(TaskState::Cancelled)))
+            .col_expr(task::Column::Version, Expr::col(task::Column::Version).add(1))
+            .col_expr(task::Column::UpdatedAt, Expr::value(now))
+            .col_expr(task::Column::NextTimerAt, Expr::value(Option::<DateTime<Utc>>::None))
+            .filter(task::Column::Id.is_in(below.iter().map(|t| t.id)))
+            .exec(txn)
+            .await?;
+        let log: Vec<_> = below
+            .iter()
+            .map(|t| crate::entity::event::ActiveModel {
+                task_id: Set(t.id),
+                root_id: Set(t.root_id),
+                division: Set(t.division.clone()),
+                change: Set("cancelled".into()),
+                state: Set(st(TaskState::Cancelled)),
+                version: Set(t.version + 1),
+                actor: Set(actor.subject.clone()),
+                reason: Set(reason.map(str::to_owned)),
+                data: Set(serde_json::json!({ "with": top.id }).to_string()),
+                at: Set(now),
+                ..Default::default()
+            })
+            .collect();
+        for chunk in log.chunks(500) {
+            crate::entity::event::Entity::insert_many(chunk.to_vec()).exec_without_returning(txn).await?;
+        }
+        Ok(())
+    }
+
+    /// Records overdue or returned work against the division that owns it.
+    pub(crate) async fn hold_accountable<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        t: &task::Model,
+        kind: &str,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        accountability::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            task_id: Set(t.id),
+            division: Set(t.division.clone()),
+            kind: Set(kind.to_owned()),
+            escalated_to: Set(t.signer.clone()),
+            detail: Set(detail.to_owned()),
+            at: Set(now),
+        }
+        .insert(conn)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Tasks whose deadline has passed while their owner still has to act.
+pub(crate) fn overdue_condition(now: DateTime<Utc>) -> sea_orm::Condition {
+    sea_orm::Condition::all().add(task::Column::DueAt.lt(now)).add(task::Column::State.is_in([
+        st(TaskState::Open),
+        st(TaskState::InProgress),
+        st(TaskState::Returned),
+    ]))
+}
+
+/// Whether a task row is overdue at `now`.
+pub(crate) fn is_overdue(t: &task::Model, now: DateTime<Utc>) -> bool {
+    let awaiting = state_of(t).map(TaskState::awaits_owner).unwrap_or(false);
+    awaiting && t.due_at.is_some_and(|d| d < now)
+}
