@@ -50,6 +50,10 @@ pub struct AppState {
     pub db: Db,
     /// Token verification.
     pub verifier: Arc<TokenVerifier>,
+    /// Which service owns each task, notice and objection id seen so far.
+    pub owners: Arc<routes::tasks::Owners>,
+    /// Fires when the gateway stops; open event streams end then.
+    pub shutdown: Shutdown,
 }
 
 /// The gateway's migrations.
@@ -93,6 +97,9 @@ impl MigrationTrait for IdempotencyTable {
     }
 }
 
+/// How long a request may take before the gateway answers 504 (event streams are exempt).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// The full router, documented routes and docs UI included.
 pub fn router(state: AppState) -> Router {
     use routes::*;
@@ -110,21 +117,35 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/ledger/check", get(funding::check))
         .route("/v1/exits", post(exits::propose))
         .route("/v1/exits/{id}", get(exits::get).post(exits::custom))
+        .route("/v1/directives", post(directives::issue))
         .route("/v1/tasks", get(tasks::list))
+        .route("/v1/tasks/{id}", get(tasks::get_task).post(tasks::custom))
+        .route("/v1/tasks/{id}/tree", get(tasks::tree))
+        .route("/v1/notices/{id}", get(notices::get_notice))
+        .route("/v1/notices/{id}/objections", post(notices::lodge_objection))
+        .route("/v1/objections/{id}", post(notices::custom))
+        .route("/v1/schedules", get(schedules::list_schedules).post(schedules::create_schedule))
+        .route("/v1/audit", get(audit::list_audit))
+        .route("/v1/accountability", get(audit::list_accountability))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))
-        .with_state(state);
+        .with_state(state.clone());
     let docs = utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi::document());
+    let bounded = Router::new().merge(v1).merge(docs).layer(tower_http::timeout::TimeoutLayer::with_status_code(
+        axum::http::StatusCode::GATEWAY_TIMEOUT,
+        REQUEST_TIMEOUT,
+    ));
+    // Event streams stay open for as long as the client listens, so they sit outside the timeout.
+    let streams = Router::new()
+        .route("/v1/tasks/{id}/events", get(tasks::events))
+        .layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))
+        .with_state(state);
     Router::new()
-        .merge(v1)
-        .merge(docs)
+        .merge(bounded)
+        .merge(streams)
         .fallback(problem::not_found)
         .layer(middleware::from_fn(problem::method_not_allowed))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::GATEWAY_TIMEOUT,
-            Duration::from_secs(30),
-        ))
         .layer(middleware::from_fn(trace))
 }
 
@@ -158,7 +179,13 @@ pub async fn start(
     let db = chain_store::connect(&config.database_url).await?;
     Migrator::up(&db, None).await.context("migrating the gateway database")?;
     let verifier = TokenVerifier::from_jwks(&config.jwks, &config.issuer, &config.audience)?;
-    let state = AppState { bus, db, verifier: Arc::new(verifier) };
+    let state = AppState {
+        bus,
+        db,
+        verifier: Arc::new(verifier),
+        owners: Arc::new(routes::tasks::Owners::default()),
+        shutdown: shutdown.clone(),
+    };
     let listener =
         tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;

@@ -3,7 +3,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{divisions, exits, funding, health, households, plans, tasks};
+use crate::routes::{
+    audit, directives, divisions, exits, funding, health, households, notices, plans, schedules, tasks,
+};
 
 /// The document.
 #[derive(OpenApi)]
@@ -14,18 +16,38 @@ use crate::routes::{divisions, exits, funding, health, households, plans, tasks}
         plans::create, plans::get, plans::approve,
         funding::allocate, funding::disburse, funding::account, funding::check,
         exits::propose, exits::get, exits::acknowledge, exits::approve,
-        tasks::list,
+        directives::issue,
+        tasks::list, tasks::get_task, tasks::start, tasks::submit, tasks::sign_off, tasks::send_back, tasks::cancel,
+        tasks::decompose, tasks::tree, tasks::events,
+        tasks::open_notice, notices::get_notice, notices::lodge_objection, notices::resolve_objection,
+        schedules::create_schedule, schedules::list_schedules,
+        audit::list_audit, audit::list_accountability,
         divisions::provinces, divisions::get, divisions::children,
         health::healthz, health::readyz,
     ),
-    components(schemas(chain_api::Problem, chain_api::FieldError, chain_api::Role)),
+    components(schemas(
+        chain_api::Problem, chain_api::FieldError, chain_api::Role,
+        chain_api::tasks::Service, chain_api::tasks::Task, chain_api::tasks::TaskState, chain_api::tasks::DeadlineStage,
+        chain_api::tasks::TargetLevel, chain_api::tasks::Targets, chain_api::tasks::Quota,
+        chain_api::tasks::IssueDirective, chain_api::tasks::Decompose, chain_api::tasks::Issued,
+        chain_api::tasks::LevelCount, chain_api::tasks::StepNote, chain_api::tasks::Rollup,
+        chain_api::tasks::LevelRollup, chain_api::tasks::TreeNode, chain_api::tasks::TaskTree,
+        chain_api::tasks::TaskEvent, chain_api::tasks::NoticeState, chain_api::tasks::ObjectionState,
+        chain_api::tasks::Notice, chain_api::tasks::Objection, chain_api::tasks::OpenNotice,
+        chain_api::tasks::LodgeObjection, chain_api::tasks::ResolveObjection, chain_api::tasks::Cadence,
+        chain_api::tasks::NewSchedule, chain_api::tasks::Schedule, chain_api::tasks::AuditEntry,
+        chain_api::tasks::AccountabilityRecord,
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "identification", description = "Registering poor households"),
         (name = "planning", description = "Household assistance plans"),
         (name = "funding", description = "Allocations, disbursements and the ledger"),
         (name = "exit", description = "Household exit"),
-        (name = "tasks", description = "Tasks of the responsibility chain"),
+        (name = "tasks", description = "The responsibility chain: directives, tasks, sign-offs, deadlines and tracking"),
+        (name = "notices", description = "Public-notice windows and objections"),
+        (name = "schedules", description = "Recurring reports"),
+        (name = "audit", description = "The audit trail and accountability records (auditors)"),
         (name = "divisions", description = "The national division tree"),
         (name = "operations", description = "Health"),
     )

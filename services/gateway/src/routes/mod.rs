@@ -1,23 +1,30 @@
 //! REST routes under `/v1`, and the helpers they share.
 
+pub mod audit;
+pub mod directives;
 pub mod divisions;
 pub mod exits;
 pub mod funding;
 pub mod health;
 pub mod households;
+pub mod notices;
 pub mod plans;
+pub mod schedules;
 pub mod tasks;
 
 use std::collections::BTreeMap;
 
+use axum::body::Body;
+use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chain_api::{Problem, ProblemKind};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use utoipa::openapi::{self, ContentBuilder, Ref, RefOr, ResponseBuilder};
 use uuid::Uuid;
 
-use crate::problem::ApiProblem;
+use crate::problem::{ApiProblem, Json};
 
 /// The problems any `/v1` operation may answer with, generated from [`ProblemKind::ALL`] so the
 /// document and the runtime cannot disagree.
@@ -108,4 +115,27 @@ pub fn custom_method(target: &str, what: &str) -> Result<(Uuid, String), ApiProb
 /// A lookup by id from a path segment.
 pub fn parse_id(id: &str, what: &str) -> Result<Uuid, ApiProblem> {
     Uuid::parse_str(id).map_err(|_| ApiProblem(Problem::not_found(what)))
+}
+
+/// A JSON body that may be left out: an empty body reads as `{}`; any other body must be
+/// `application/json`, exactly as for [`Json`].
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiProblem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, crate::idempotency::MAX_BODY)
+            .await
+            .map_err(|_| ApiProblem(Problem::new(ProblemKind::BadRequest, "the body is too large or unreadable")))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return serde_json::from_value(serde_json::Value::Object(serde_json::Map::new()))
+                .map(OptionalJson)
+                .map_err(|e| ApiProblem(Problem::new(ProblemKind::Validation, e.to_string())));
+        }
+        let Json(v) = Json::<T>::from_request(Request::from_parts(parts, Body::from(bytes)), state).await?;
+        Ok(OptionalJson(v))
+    }
 }
