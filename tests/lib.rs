@@ -142,7 +142,8 @@ pub async fn spawn() -> TestSystem {
 }
 
 impl TestSystem {
-    /// A token for an example official (`CENTRAL`, `GUIZHOU`, `SINAN`, `TANGTOU`, `VILLAGE`, `SHIQIAN`).
+    /// A token for an example official (`CENTRAL`, `GUIZHOU`, `SINAN`, `TANGTOU`, `VILLAGE`, `SHIQIAN`,
+    /// `TONGREN`, `CENTRAL2`, `GUIZHOU2`, `VILLAGEHEAD`).
     pub fn token(&self, var: &str) -> String {
         self.token_for(official(var))
     }
@@ -188,6 +189,39 @@ impl TestSystem {
         self.send(Method::POST, path, &self.token(who), Some(body), &[]).await
     }
 
+    /// POSTs a custom method `:<verb>` on a task as an official, with `If-Match` when a version is
+    /// given.
+    pub async fn step(&self, who: &str, task: &str, verb: &str, version: Option<i64>, body: Value) -> Answer {
+        let etag = version.map(|v| format!("\"{v}\""));
+        let headers: Vec<(&str, &str)> = etag.iter().map(|e| ("If-Match", e.as_str())).collect();
+        self.send(Method::POST, &format!("/v1/tasks/{task}:{verb}"), &self.token(who), Some(body), &headers).await
+    }
+
+    /// Opens a Server-Sent Events stream as an official, optionally resuming after
+    /// `Last-Event-ID`. A refusal (anything but a 200 `text/event-stream`) comes back as the answer.
+    pub async fn stream(&self, who: &str, path: &str, last_event_id: Option<&str>) -> Result<EventStream, Answer> {
+        let mut req = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(self.token(who))
+            .header("Accept", "text/event-stream");
+        if let Some(id) = last_event_id {
+            req = req.header("Last-Event-ID", id);
+        }
+        let resp = req.send().await.expect("gateway reachable");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let is_stream = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("text/event-stream"));
+        if status == StatusCode::OK && is_stream {
+            return Ok(EventStream { resp, buf: Vec::new() });
+        }
+        let text = resp.text().await.unwrap_or_default();
+        Err(Answer { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null) })
+    }
+
     /// Stops the services and the gateway (as a crash or deployment would) and starts them again
     /// on the same databases, NATS server and clock.
     pub async fn restart(&mut self) {
@@ -215,6 +249,67 @@ impl TestSystem {
             }
         }
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// One Server-Sent Event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SseEvent {
+    /// The `id` field.
+    pub id: Option<String>,
+    /// The `event` field (`message` when absent).
+    pub event: String,
+    /// The `data` field as JSON (`Null` if not JSON).
+    pub data: Value,
+}
+
+/// A Server-Sent Events stream read chunk by chunk.
+pub struct EventStream {
+    resp: reqwest::Response,
+    buf: Vec<u8>,
+}
+
+impl EventStream {
+    /// The next event (comments such as keep-alives are skipped); `None` when the server ends the
+    /// stream. Panics if nothing arrives within 15 s.
+    pub async fn next_event(&mut self) -> Option<SseEvent> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(event) = self.take_event() {
+                return Some(event);
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.resp.chunk())
+                .await
+                .expect("an event within 15 s")
+                .expect("the stream stays readable")?;
+            self.buf.extend_from_slice(&chunk);
+        }
+    }
+
+    /// Parses the first complete event out of the buffer, dropping comment-only blocks. Events
+    /// end with a blank line; the gateway writes `\n` line ends.
+    fn take_event(&mut self) -> Option<SseEvent> {
+        loop {
+            let end = self.buf.windows(2).position(|w| w == b"\n\n")?;
+            let block = String::from_utf8_lossy(&self.buf[..end]).into_owned();
+            self.buf.drain(..end + 2);
+            let (mut id, mut event, mut data) = (None, None, Vec::new());
+            for line in block.lines() {
+                let (field, value) = line.split_once(':').unwrap_or((line, ""));
+                let value = value.strip_prefix(' ').unwrap_or(value);
+                match field {
+                    "id" => id = Some(value.to_owned()),
+                    "event" => event = Some(value.to_owned()),
+                    "data" => data.push(value.to_owned()),
+                    _ => {}
+                }
+            }
+            if id.is_none() && event.is_none() && data.is_empty() {
+                continue;
+            }
+            let data = serde_json::from_str(&data.join("\n")).unwrap_or(Value::Null);
+            return Some(SseEvent { id, event: event.unwrap_or_else(|| "message".into()), data });
+        }
     }
 }
 

@@ -66,6 +66,34 @@ pub const OFFICIALS: &[Official] = &[
         jurisdiction: "520623",
         roles: &[Role::Operator, Role::Approver, Role::Auditor],
     },
+    Official {
+        var: "TONGREN",
+        subject: "tongren-official",
+        title: "Tongren city (5206)",
+        jurisdiction: "5206",
+        roles: &[Role::Operator, Role::Approver, Role::Auditor],
+    },
+    Official {
+        var: "CENTRAL2",
+        subject: "central-approver-2",
+        title: "central poverty-alleviation office, a second approver",
+        jurisdiction: "CN",
+        roles: &[Role::Approver],
+    },
+    Official {
+        var: "GUIZHOU2",
+        subject: "guizhou-approver-2",
+        title: "Guizhou province (52), a second approver",
+        jurisdiction: "52",
+        roles: &[Role::Approver],
+    },
+    Official {
+        var: "VILLAGEHEAD",
+        subject: "sihebashi-head",
+        title: "Sihebashi village committee head (520624101201)",
+        jurisdiction: "520624101201",
+        roles: &[Role::Operator, Role::Approver],
+    },
 ];
 
 impl Official {
