@@ -35,6 +35,8 @@ pub struct PlannedTask {
     pub parent: Option<Division>,
     /// Quota share.
     pub quota: Option<i64>,
+    /// Whether the division is one of the targets (not only a layer between the issuer and them).
+    pub target: bool,
 }
 
 /// The name of a level as the API spells it.
@@ -190,7 +192,15 @@ pub fn plan(
             parent = Some(d);
         }
     }
-    Ok(planned.into_iter().map(|(division, (parent, quota))| PlannedTask { division, parent, quota }).collect())
+    // Targets never lie inside one another, so a division is a target exactly when it is a leaf.
+    let targets: BTreeSet<&Division> = leaves.iter().collect();
+    Ok(planned
+        .into_iter()
+        .map(|(division, (parent, quota))| {
+            let target = targets.contains(&division);
+            PlannedTask { division, parent, quota, target }
+        })
+        .collect())
 }
 
 /// The deadline of a request: a Beijing due date or an exact instant, in the future.
@@ -227,19 +237,33 @@ pub(crate) struct Template {
     pub notice_kind: Option<String>,
 }
 
+/// Where a new task hangs in a tree: under a parent task, whose division signs it off.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Under<'a> {
+    /// The parent task.
+    pub parent: Uuid,
+    /// The root of the parent's tree.
+    pub root: Uuid,
+    /// The parent's division, which signs the new task off.
+    pub signer: &'a str,
+}
+
 impl Engine {
-    /// A task row for a division, with its deadline ladder.
+    /// A task row for a division, with its deadline ladder: under a parent, or (`None`) a root of
+    /// a new tree that its own layer signs off.
     pub(crate) fn row(
         &self,
         t: &Template,
         division: &str,
-        parent: Option<Uuid>,
-        root: Option<Uuid>,
-        signer: &str,
+        under: Option<Under<'_>>,
         quota: Option<i64>,
         now: DateTime<Utc>,
     ) -> task::Model {
         let id = Uuid::now_v7();
+        let (parent, root, signer) = match under {
+            Some(u) => (Some(u.parent), Some(u.root), u.signer),
+            None => (None, None, division),
+        };
         let (remind_at, escalate_at) = match t.due_at {
             Some(due) => {
                 let ladder = self.ladder.for_task(&t.kind, Division::parse(division).ok().as_ref());
@@ -277,7 +301,8 @@ impl Engine {
     }
 
     /// Opens the planned tasks under `top` inside the caller's transaction: rows in batches, one
-    /// `decomposed` change per parent that received children.
+    /// `decomposed` change per parent below `top` that received children (the caller records the
+    /// change to `top` itself). Only the targets carry the template's notice requirement.
     pub(crate) async fn open_planned<C: ConnectionTrait>(
         &self,
         conn: &C,
@@ -291,6 +316,7 @@ impl Engine {
         let mut rows = Vec::with_capacity(planned.len());
         let mut children: BTreeMap<Uuid, (String, u64)> = BTreeMap::new();
         let mut by_level: BTreeMap<Level, u64> = BTreeMap::new();
+        let between = Template { notice_kind: None, ..t.clone() };
         for p in planned {
             // The plan is ordered by code, so every parent precedes its children.
             let (parent_id, signer) = match &p.parent {
@@ -300,7 +326,14 @@ impl Engine {
                 }
                 None => (top.id, top.division.clone()),
             };
-            let row = self.row(t, p.division.as_str(), Some(parent_id), Some(top.root_id), &signer, p.quota, now);
+            let template = if p.target { t } else { &between };
+            let row = self.row(
+                template,
+                p.division.as_str(),
+                Some(Under { parent: parent_id, root: top.root_id, signer: &signer }),
+                p.quota,
+                now,
+            );
             ids.insert(&p.division, (row.id, row.division.clone()));
             children.entry(parent_id).or_insert_with(|| (signer.clone(), 0)).1 += 1;
             *by_level.entry(p.division.level()).or_default() += 1;
@@ -312,15 +345,14 @@ impl Engine {
                 .await?;
         }
         let mut log = Vec::with_capacity(children.len());
-        let top_id = top.id;
-        for (parent_id, (division, n)) in &children {
+        for (parent_id, (division, n)) in children.iter().filter(|(id, _)| **id != top.id) {
             log.push(event::ActiveModel {
                 task_id: Set(*parent_id),
                 root_id: Set(top.root_id),
                 division: Set(division.clone()),
                 change: Set("decomposed".into()),
-                state: Set(if *parent_id == top_id { top.state.clone() } else { enum_str(&TaskState::Open) }),
-                version: Set(if *parent_id == top_id { top.version } else { 1 }),
+                state: Set(enum_str(&TaskState::Open)),
+                version: Set(1),
                 actor: Set(actor.subject.clone()),
                 reason: Set(None),
                 data: Set(serde_json::json!({ "children": n }).to_string()),
@@ -353,10 +385,12 @@ impl Engine {
         let actor = Actor::of(p);
         let layer = layer_of(p);
         let root = {
-            let mut r = self.row(&template, &layer, None, None, &layer, req.quota.as_ref().map(|q| q.total), now);
+            let own = Template { notice_kind: None, ..template.clone() };
+            let mut r = self.row(&own, &layer, None, req.quota.as_ref().map(|q| q.total), now);
             r.state = enum_str(&TaskState::InProgress);
             r
         };
+        let direct = planned.iter().filter(|t| t.parent.is_none()).count();
         let txn = self.db.begin().await.map_err(internal)?;
         let result = async {
             task::ActiveModel::from(root.clone()).insert(&txn).await?;
@@ -367,7 +401,7 @@ impl Engine {
                     change: "opened",
                     actor: &actor,
                     reason: None,
-                    data: serde_json::json!({ "tasks": planned.len() }),
+                    data: serde_json::json!({ "tasks": planned.len(), "children": direct }),
                     audited: false,
                     published: false,
                 },
@@ -520,12 +554,11 @@ impl Engine {
             notice_kind: row.notice_kind.clone(),
         };
         let actor = Actor::of(p);
-        let started = state != TaskState::InProgress;
         let updated = crate::engine::bump(
             txn,
             &row,
             now,
-            vec![(task::Column::State, Expr::value(enum_str(&TaskState::InProgress)).into())],
+            vec![(task::Column::State, Expr::value(enum_str(&TaskState::InProgress)))],
         )
         .await
         .map_err(internal)?;
@@ -539,10 +572,14 @@ impl Engine {
             txn,
             Change {
                 task: &fresh,
-                change: if started { "started" } else { "decomposed" },
+                change: "decomposed",
                 actor: &actor,
                 reason: None,
-                data: serde_json::json!({ "opened": opened }),
+                data: serde_json::json!({
+                    "from": row.state,
+                    "opened": opened,
+                    "children": planned.iter().filter(|t| t.parent.is_none()).count(),
+                }),
                 audited: true,
                 published: true,
             },
@@ -602,7 +639,7 @@ mod tests {
 
     #[test]
     fn targets_must_lie_below_the_issuer_and_not_inside_each_other() {
-        let t = |v: &[&str]| Targets { divisions: Some(v.iter().map(|s| s.to_string()).collect()), level: None };
+        let t = |v: &[&str]| Targets { divisions: Some(v.iter().map(|s| (*s).to_owned()).collect()), level: None };
         assert_eq!(plan(Some(&d("52")), &t(&["53"]), None).unwrap_err().status, 422);
         assert_eq!(plan(Some(&d("52")), &t(&["52"]), None).unwrap_err().status, 422);
         assert_eq!(plan(None, &t(&["52", "5206"]), None).unwrap_err().status, 422);

@@ -17,6 +17,19 @@ pub enum Action {
     Cancel,
 }
 
+impl Action {
+    /// The change the log and the event stream name this action by.
+    pub fn change(self) -> &'static str {
+        match self {
+            Action::Start => "started",
+            Action::Submit => "submitted",
+            Action::SignOff => "signed_off",
+            Action::Return => "returned",
+            Action::Cancel => "cancelled",
+        }
+    }
+}
+
 /// Why an action is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("cannot {action:?} a task that is {state:?}")]

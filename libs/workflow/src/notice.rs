@@ -107,8 +107,19 @@ impl Engine {
             if open > 0 {
                 return Err(Problem::new(ProblemKind::Conflict, "a notice is already open on this task"));
             }
+            let unresolved = objection::Entity::find()
+                .filter(objection::Column::TaskId.eq(row.id))
+                .filter(objection::Column::State.eq(enum_str(&ObjectionState::Open)))
+                .count(txn)
+                .await
+                .map_err(internal)?;
+            if unresolved > 0 {
+                return Err(Problem::transition(format!(
+                    "{unresolved} objection(s) to an earlier notice are still under review; resolve them first"
+                )));
+            }
             check_version(req.expected_version, row.version, "task")?;
-            if !bump(txn, &row, now, vec![(task::Column::State, Expr::value(enum_str(&TaskState::InProgress)).into())])
+            if !bump(txn, &row, now, vec![(task::Column::State, Expr::value(enum_str(&TaskState::InProgress)))])
                 .await
                 .map_err(internal)?
             {
@@ -206,17 +217,14 @@ impl Engine {
             };
             objection::ActiveModel::from(o.clone()).insert(txn).await.map_err(internal)?;
             let row = self.reload(txn, n.task_id).await.map_err(internal)?;
-            let back_for_review = state_of(&row)?.awaits_owner();
-            if back_for_review
-                && !bump(
-                    txn,
-                    &row,
-                    now,
-                    vec![(task::Column::State, Expr::value(enum_str(&TaskState::Returned)).into())],
-                )
-                .await
-                .map_err(internal)?
-            {
+            // Work still with its owner goes back for review; either way the task gets a new
+            // version, so the change log never shows two changes at one version.
+            let changes = if state_of(&row)?.awaits_owner() {
+                vec![(task::Column::State, Expr::value(enum_str(&TaskState::Returned)))]
+            } else {
+                vec![]
+            };
+            if !bump(txn, &row, now, changes).await.map_err(internal)? {
                 return Err(lost_race());
             }
             let fresh = self.reload(txn, row.id).await.map_err(internal)?;

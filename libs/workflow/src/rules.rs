@@ -52,7 +52,7 @@ pub fn signer_acts(p: &Principal, owner: &str, signer: &str, roles: &[Role]) -> 
 }
 
 fn names(roles: &[Role]) -> String {
-    roles.iter().map(|r| chain_store::text::enum_str(r)).collect::<Vec<_>>().join(" or ")
+    roles.iter().map(chain_store::text::enum_str).collect::<Vec<_>>().join(" or ")
 }
 
 /// Checks a kind name: 1–64 of lowercase letters, digits, `.` and `-`, starting with a letter.

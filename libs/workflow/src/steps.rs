@@ -1,11 +1,14 @@
 //! Steps on one task: start, submit, sign off, return, cancel; and reading tasks.
 //!
 //! Order of checks, so that answers are predictable: the task must be visible (404), the caller
-//! must be the right layer with the right role (403), the state must allow the step (409), the
-//! `If-Match` version must be current (412), and the version-guarded write must win (409).
+//! must be the right layer with the right role (403), a return or cancellation must say why (422),
+//! the state must allow the step (409: the state machine, then unfinished children or a notice
+//! not yet passed for a submission; a sign-off by the submitter is 403 and a second one by the
+//! same approver 409), the `If-Match` version must be current (412), and the version-guarded
+//! write must win (409 `stale-version`).
 
 use chain_api::identification::Step;
-use chain_api::tasks::{StepNote, Task, TaskQuery, TaskState};
+use chain_api::tasks::{NoticeState, StepNote, Task, TaskQuery, TaskState};
 use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_store::text::enum_str;
 use chrono::{DateTime, Utc};
@@ -55,7 +58,13 @@ impl Engine {
             None => {}
         }
         let limit = q.limit.unwrap_or(50).clamp(1, 500);
-        let rows = find.order_by_asc(task::Column::CreatedAt).limit(limit).all(&self.db).await.map_err(internal)?;
+        let rows = find
+            .order_by_asc(task::Column::CreatedAt)
+            .order_by_asc(task::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
         rows.iter().map(to_api).collect::<Result<_, _>>().map_err(internal)
     }
 
@@ -85,6 +94,11 @@ impl Engine {
     ) -> Result<Task, Problem> {
         let row = visible_task(txn, p, req.id).await?;
         let state = state_of(&row)?;
+        match action {
+            Action::Start | Action::Submit => owner_acts(p, &row.division, &[Role::Operator, Role::Approver])?,
+            Action::SignOff | Action::Return => signer_acts(p, &row.division, &row.signer, &[Role::Approver])?,
+            Action::Cancel => signer_acts(p, &row.division, &row.signer, &[Role::Approver, Role::Admin])?,
+        }
         let reason = match action {
             Action::Return => Some(required_reason(&req.body, "return")?),
             Action::Cancel => Some(required_reason(&req.body, "cancel")?),
@@ -93,14 +107,9 @@ impl Engine {
         if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
             return Err(Problem::invalid("reason", "at most 2000 characters"));
         }
-        match action {
-            Action::Start | Action::Submit => owner_acts(p, &row.division, &[Role::Operator, Role::Approver])?,
-            Action::SignOff | Action::Return => signer_acts(p, &row.division, &row.signer, &[Role::Approver])?,
-            Action::Cancel => signer_acts(p, &row.division, &row.signer, &[Role::Approver, Role::Admin])?,
-        }
         let mut next = machine::next(state, action).map_err(|r| Problem::transition(r.to_string()))?;
         let mut changes: Vec<(task::Column, SimpleExpr)> = Vec::new();
-        let mut change = enum_str(&next);
+        let mut change = action.change();
         match action {
             Action::Submit => {
                 let pending = task::Entity::find()
@@ -115,21 +124,25 @@ impl Engine {
                     )));
                 }
                 if let Some(kind) = &row.notice_kind {
-                    let passed = notice::Entity::find()
+                    // The latest notice of the required kind decides: an earlier one that passed
+                    // does not cover a later one still open or interrupted.
+                    let latest = notice::Entity::find()
                         .filter(notice::Column::TaskId.eq(row.id))
-                        .filter(notice::Column::State.eq("passed"))
-                        .count(txn)
+                        .filter(notice::Column::Kind.eq(kind.as_str()))
+                        .order_by_desc(notice::Column::OpenedAt)
+                        .order_by_desc(notice::Column::Id)
+                        .one(txn)
                         .await
                         .map_err(internal)?;
-                    if passed == 0 {
+                    if latest.is_none_or(|n| n.state != enum_str(&NoticeState::Passed)) {
                         return Err(Problem::transition(format!(
                             "the {kind} public notice has not yet passed without objection"
                         )));
                     }
                 }
-                changes.push((task::Column::SubmittedBy, Expr::value(p.subject.clone()).into()));
-                changes.push((task::Column::Approvals, Expr::value("[]").into()));
-                changes.push((task::Column::NextTimerAt, Expr::value(Option::<DateTime<Utc>>::None).into()));
+                changes.push((task::Column::SubmittedBy, Expr::value(p.subject.clone())));
+                changes.push((task::Column::Approvals, Expr::value("[]")));
+                changes.push((task::Column::NextTimerAt, Expr::value(Option::<DateTime<Utc>>::None)));
             }
             Action::SignOff => {
                 if row.submitted_by.as_deref() == Some(p.subject.as_str()) {
@@ -142,38 +155,45 @@ impl Engine {
                 approvals.push(p.subject.clone());
                 if (approvals.len() as i32) < row.required_approvals {
                     next = TaskState::Submitted;
-                    change = "approved".into();
+                    change = "approved";
                 }
                 changes.push((
                     task::Column::Approvals,
-                    Expr::value(serde_json::to_string(&approvals).unwrap_or_default()).into(),
+                    Expr::value(serde_json::to_string(&approvals).unwrap_or_default()),
                 ));
             }
             Action::Return | Action::Start => {
-                changes.push((task::Column::Approvals, Expr::value("[]").into()));
+                changes.push((task::Column::Approvals, Expr::value("[]")));
                 let stage = stage_of(&row)?;
                 let timer = next_timer(stage, row.remind_at, row.due_at, row.escalate_at);
-                changes.push((task::Column::NextTimerAt, Expr::value(timer).into()));
+                changes.push((task::Column::NextTimerAt, Expr::value(timer)));
             }
             Action::Cancel => {
-                changes.push((task::Column::NextTimerAt, Expr::value(Option::<DateTime<Utc>>::None).into()));
+                changes.push((task::Column::NextTimerAt, Expr::value(Option::<DateTime<Utc>>::None)));
             }
         }
         check_version(req.expected_version, row.version, "task")?;
-        changes.push((task::Column::State, Expr::value(enum_str(&next)).into()));
+        changes.push((task::Column::State, Expr::value(enum_str(&next))));
         if !bump(txn, &row, now, changes).await.map_err(internal)? {
             return Err(lost_race());
         }
         let fresh = self.reload(txn, row.id).await.map_err(internal)?;
         let actor = Actor::of(p);
+        let mut data = serde_json::json!({ "from": row.state });
+        if action == Action::Cancel {
+            // The subtree first: its rows are locked before the audit chain's head, the order
+            // every other writer takes them in.
+            let withdrawn = self.cancel_below(txn, &fresh, &actor, reason.as_deref(), now).await.map_err(internal)?;
+            data["withdrawn"] = withdrawn.into();
+        }
         self.record(
             txn,
             Change {
                 task: &fresh,
-                change: &change,
+                change,
                 actor: &actor,
                 reason: reason.as_deref(),
-                data: serde_json::json!({ "from": row.state }),
+                data,
                 audited: true,
                 published: true,
             },
@@ -186,13 +206,15 @@ impl Engine {
                 .await
                 .map_err(internal)?;
         }
-        if action == Action::Cancel {
-            self.cancel_below(txn, &fresh, &actor, reason.as_deref(), now).await.map_err(internal)?;
-        }
         to_api(&fresh).map_err(internal)
     }
 
-    /// Cancels every unfinished task below a cancelled one.
+    /// Cancels every unfinished task below a cancelled one; returns how many.
+    ///
+    /// The rows are read locked (`FOR UPDATE` on PostgreSQL, in division order so that two
+    /// cancellations in one tree wait for each other instead of deadlocking), so the versions
+    /// logged are the ones written and a step taken on one of them at the same moment either
+    /// lands first (and is seen here) or waits and then loses its version race.
     async fn cancel_below<C: ConnectionTrait>(
         &self,
         txn: &C,
@@ -200,23 +222,27 @@ impl Engine {
         actor: &Actor,
         reason: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<(), DbErr> {
+    ) -> Result<u64, DbErr> {
         let prefix = if top.division == "CN" { String::new() } else { top.division.clone() };
         let below = task::Entity::find()
             .filter(task::Column::RootId.eq(top.root_id))
             .filter(task::Column::Division.starts_with(prefix.as_str()))
             .filter(task::Column::Id.ne(top.id))
             .filter(task::Column::State.is_not_in([st(TaskState::SignedOff), st(TaskState::Cancelled)]))
+            .order_by_asc(task::Column::Division)
+            .lock_exclusive()
             .all(txn)
             .await?;
-        task::Entity::update_many()
-            .col_expr(task::Column::State, Expr::value(st(TaskState::Cancelled)))
-            .col_expr(task::Column::Version, Expr::col(task::Column::Version).add(1))
-            .col_expr(task::Column::UpdatedAt, Expr::value(now))
-            .col_expr(task::Column::NextTimerAt, Expr::value(Option::<DateTime<Utc>>::None))
-            .filter(task::Column::Id.is_in(below.iter().map(|t| t.id)))
-            .exec(txn)
-            .await?;
+        for chunk in below.chunks(500) {
+            task::Entity::update_many()
+                .col_expr(task::Column::State, Expr::value(st(TaskState::Cancelled)))
+                .col_expr(task::Column::Version, Expr::col(task::Column::Version).add(1))
+                .col_expr(task::Column::UpdatedAt, Expr::value(now))
+                .col_expr(task::Column::NextTimerAt, Expr::value(Option::<DateTime<Utc>>::None))
+                .filter(task::Column::Id.is_in(chunk.iter().map(|t| t.id)))
+                .exec(txn)
+                .await?;
+        }
         let log: Vec<_> = below
             .iter()
             .map(|t| crate::entity::event::ActiveModel {
@@ -236,7 +262,7 @@ impl Engine {
         for chunk in log.chunks(500) {
             crate::entity::event::Entity::insert_many(chunk.to_vec()).exec_without_returning(txn).await?;
         }
-        Ok(())
+        Ok(below.len() as u64)
     }
 
     /// Records overdue or returned work against the division that owns it.
@@ -253,7 +279,7 @@ impl Engine {
             task_id: Set(t.id),
             division: Set(t.division.clone()),
             kind: Set(kind.to_owned()),
-            escalated_to: Set(t.signer.clone()),
+            escalated_to: Set(answers_to(t)),
             detail: Set(detail.to_owned()),
             at: Set(now),
         }
@@ -263,13 +289,25 @@ impl Engine {
     }
 }
 
+/// The layer a task's owner answers to: its signer, or for a task its own layer signs (a root),
+/// the layer above that one (the centre answers to itself).
+pub(crate) fn answers_to(t: &task::Model) -> String {
+    if t.signer != t.division {
+        return t.signer.clone();
+    }
+    match chain_domain::Division::parse(&t.division) {
+        Ok(d) => d.parent().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "CN".to_owned()),
+        Err(_) => t.division.clone(),
+    }
+}
+
 /// Tasks whose deadline has passed while their owner still has to act.
 pub(crate) fn overdue_condition(now: DateTime<Utc>) -> sea_orm::Condition {
-    sea_orm::Condition::all().add(task::Column::DueAt.lt(now)).add(task::Column::State.is_in([
-        st(TaskState::Open),
-        st(TaskState::InProgress),
-        st(TaskState::Returned),
-    ]))
+    // `IS NOT NULL` keeps the condition two-valued, so its negation holds tasks without a deadline.
+    sea_orm::Condition::all()
+        .add(task::Column::DueAt.is_not_null())
+        .add(task::Column::DueAt.lt(now))
+        .add(task::Column::State.is_in([st(TaskState::Open), st(TaskState::InProgress), st(TaskState::Returned)]))
 }
 
 /// Whether a task row is overdue at `now`.

@@ -47,7 +47,7 @@ impl Engine {
             due_at: t.due_at,
             notice_kind: None,
         };
-        let mut row = self.row(&template, &t.division, None, None, &t.division, None, now);
+        let mut row = self.row(&template, &t.division, None, None, now);
         row.subject_id = t.subject_id;
         task::ActiveModel::from(row.clone()).insert(conn).await?;
         let actor = Actor { subject: actor.to_owned(), role: "service".into(), jurisdiction: t.division.clone() };
@@ -100,17 +100,15 @@ impl Engine {
         let stage: DeadlineStage = chain_store::text::parse_enum(&row.deadline_stage)?;
         let timer =
             if next.awaits_owner() { next_timer(stage, row.remind_at, row.due_at, row.escalate_at) } else { None };
-        let mut changes = vec![
-            (task::Column::State, Expr::value(enum_str(&next)).into()),
-            (task::Column::NextTimerAt, Expr::value(timer).into()),
-        ];
+        let mut changes =
+            vec![(task::Column::State, Expr::value(enum_str(&next))), (task::Column::NextTimerAt, Expr::value(timer))];
         if action == Action::Submit {
-            changes.push((task::Column::SubmittedBy, Expr::value(principal.subject.clone()).into()));
+            changes.push((task::Column::SubmittedBy, Expr::value(principal.subject.clone())));
         }
         if next == TaskState::SignedOff {
             changes.push((
                 task::Column::Approvals,
-                Expr::value(serde_json::to_string(&[&principal.subject]).unwrap_or_default()).into(),
+                Expr::value(serde_json::to_string(&[&principal.subject]).unwrap_or_default()),
             ));
         }
         if !bump(conn, &row, now, changes).await? {
@@ -121,7 +119,7 @@ impl Engine {
             conn,
             Change {
                 task: &fresh,
-                change: &enum_str(&next),
+                change: action.change(),
                 actor: &Actor::of(principal),
                 reason,
                 data: serde_json::json!({ "from": row.state }),

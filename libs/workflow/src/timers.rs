@@ -14,6 +14,7 @@ use sea_orm::{QueryOrder, QuerySelect, TransactionTrait};
 
 use crate::engine::{Actor, Change, Engine, bump, next_timer, stage_of, state_of};
 use crate::entity::{schedule, task};
+use crate::steps::answers_to;
 
 /// Rows handled per sweep step.
 const SWEEP_BATCH: u64 = 500;
@@ -71,66 +72,86 @@ impl Engine {
         let mut total = Swept::default();
         loop {
             let now = self.clock.now();
+            let (deadlines, handled) = self.fire_deadlines(now).await?;
             let round = Swept {
-                deadlines: self.fire_deadlines(now).await?,
+                deadlines,
                 notices: self.close_notices(now, SWEEP_BATCH).await?,
                 reports: self.run_schedules(now).await?,
             };
             total.deadlines += round.deadlines;
             total.notices += round.notices;
             total.reports += round.reports;
-            if !round.any() {
+            if !round.any() && handled < SWEEP_BATCH as usize {
                 return Ok(total);
             }
         }
     }
 
-    async fn fire_deadlines(&self, now: DateTime<Utc>) -> Result<usize, DbErr> {
+    /// Fires the deadline steps due at `now`: each task climbs the ladder one version per step,
+    /// so the change log shows every step with its own version. A task whose owner no longer has
+    /// to act only loses its timer (a bookkeeping change, not a new version). Returns the steps
+    /// fired and the rows handled.
+    async fn fire_deadlines(&self, now: DateTime<Utc>) -> Result<(usize, usize), DbErr> {
         let due = task::Entity::find()
             .filter(task::Column::NextTimerAt.lte(now))
             .order_by_asc(task::Column::NextTimerAt)
             .limit(SWEEP_BATCH)
             .all(&self.db)
             .await?;
+        let handled = due.len();
         let mut fired = 0;
         for row in due {
-            let txn = self.db.begin().await?;
-            let stage = stage_of(&row).map_err(|p| DbErr::Custom(p.to_string()))?;
             let awaiting = state_of(&row).map(|s| s.awaits_owner()).unwrap_or(false);
+            let stage = stage_of(&row).map_err(|p| DbErr::Custom(p.to_string()))?;
             let steps =
                 if awaiting { due_steps(stage, row.remind_at, row.due_at, row.escalate_at, now) } else { vec![] };
-            let reached = steps.last().copied().unwrap_or(stage);
-            let timer = if awaiting { next_timer(reached, row.remind_at, row.due_at, row.escalate_at) } else { None };
-            if !bump(
-                &txn,
-                &row,
-                row.updated_at.max(now),
-                vec![
-                    (task::Column::DeadlineStage, Expr::value(enum_str(&reached)).into()),
-                    (task::Column::NextTimerAt, Expr::value(timer).into()),
-                ],
-            )
-            .await?
-            {
-                txn.rollback().await?;
+            let txn = self.db.begin().await?;
+            if steps.is_empty() {
+                let timer = if awaiting { next_timer(stage, row.remind_at, row.due_at, row.escalate_at) } else { None };
+                // Nothing left to fire (the stage was reached by an earlier sweep, or the owner has
+                // handed the work on): only the timer moves, guarded by the version.
+                task::Entity::update_many()
+                    .col_expr(task::Column::NextTimerAt, Expr::value(timer.filter(|t| *t > now)))
+                    .filter(task::Column::Id.eq(row.id))
+                    .filter(task::Column::Version.eq(row.version))
+                    .exec(&txn)
+                    .await?;
+                txn.commit().await?;
                 continue;
             }
-            let fresh = self.reload(&txn, row.id).await?;
+            let mut current = row.clone();
+            let mut lost = false;
             for step in &steps {
+                let timer = next_timer(*step, row.remind_at, row.due_at, row.escalate_at);
+                if !bump(
+                    &txn,
+                    &current,
+                    current.updated_at.max(now),
+                    vec![
+                        (task::Column::DeadlineStage, Expr::value(enum_str(step))),
+                        (task::Column::NextTimerAt, Expr::value(timer)),
+                    ],
+                )
+                .await?
+                {
+                    lost = true;
+                    break;
+                }
+                current = self.reload(&txn, row.id).await?;
                 let change = match step {
                     DeadlineStage::Reminded => "reminded",
                     DeadlineStage::Overdue => "overdue",
                     DeadlineStage::Escalated => "escalated",
-                    DeadlineStage::OnTime => continue,
+                    DeadlineStage::OnTime => unreachable!("the ladder never steps back to on time"),
                 };
                 self.record(
                     &txn,
                     Change {
-                        task: &fresh,
+                        task: &current,
                         change,
                         actor: &Actor::system(),
                         reason: None,
-                        data: serde_json::json!({ "due_at": row.due_at, "escalated_to": row.signer }),
+                        data: serde_json::json!({ "due_at": row.due_at, "escalated_to": answers_to(&row) }),
                         audited: *step != DeadlineStage::Reminded,
                         published: true,
                     },
@@ -140,16 +161,21 @@ impl Engine {
                 if *step == DeadlineStage::Escalated {
                     let detail = format!(
                         "\"{}\" was due {} and was not submitted within the grace period",
-                        fresh.title,
+                        current.title,
                         row.due_at.map(|d| d.to_rfc3339()).unwrap_or_default()
                     );
-                    self.hold_accountable(&txn, &fresh, "overdue", &detail, now).await?;
+                    self.hold_accountable(&txn, &current, "overdue", &detail, now).await?;
                 }
-                fired += 1;
+            }
+            if lost {
+                // Someone changed the task meanwhile; the next sweep looks at it again.
+                txn.rollback().await?;
+                continue;
             }
             txn.commit().await?;
+            fired += steps.len();
         }
-        Ok(fired)
+        Ok((fired, handled))
     }
 
     async fn run_schedules(&self, now: DateTime<Utc>) -> Result<usize, DbErr> {
