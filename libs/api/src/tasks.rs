@@ -316,14 +316,20 @@ pub struct LevelCount {
     pub tasks: u64,
 }
 
-/// What a directive or decomposition opened.
+/// What a directive or decomposition opened. A directive of more than 20,000 tasks answers at
+/// once with `complete: false` and opens its tasks in the background (one transaction); the tree
+/// and the event stream show them when they are in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Issued {
     /// The task the work hangs under (the new root, or the task decomposed).
     pub task: Task,
-    /// Tasks opened below it.
+    /// Tasks opened below it so far.
     pub opened: u64,
-    /// Of those, how many at each level.
+    /// Tasks the directive opens below it in all.
+    pub planned: u64,
+    /// Whether every planned task is open.
+    pub complete: bool,
+    /// The planned tasks per level.
     pub by_level: Vec<LevelCount>,
 }
 

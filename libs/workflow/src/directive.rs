@@ -15,16 +15,35 @@ use chain_domain::{Division, Level, registry};
 use chain_store::text::enum_str;
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder, TransactionTrait};
 
-use crate::engine::{Actor, Change, Engine, internal, next_timer, to_api, visible_task};
-use crate::entity::{event, task};
+use crate::engine::{Actor, Change, Engine, bump, internal, next_timer, to_api, visible_task};
+use crate::entity::{event, pending, task};
 use crate::rules::{layer_of, owner_acts, valid_kind};
 
 /// Rows per multi-row insert.
 const BATCH: usize = 500;
+/// Directives planning more tasks than this answer at once and open them in the background.
+pub const INLINE_LIMIT: usize = 20_000;
 /// Most targets a request may list by code.
 const MAX_LISTED_TARGETS: usize = 5_000;
+
+/// What a directive whose tasks are opened in the background keeps until then.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct Pending {
+    targets: Targets,
+    quota: Option<Quota>,
+    notice_kind: Option<String>,
+}
+
+/// Planned tasks per level.
+fn level_counts(planned: &[PlannedTask]) -> Vec<LevelCount> {
+    let mut by_level: BTreeMap<Level, u64> = BTreeMap::new();
+    for p in planned {
+        *by_level.entry(p.division.level()).or_default() += 1;
+    }
+    by_level.into_iter().map(|(l, n)| LevelCount { level: level_label(l).to_owned(), tasks: n }).collect()
+}
 
 /// One task to open, before it has an id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,8 +331,11 @@ impl Engine {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<(u64, Vec<LevelCount>), DbErr> {
-        let mut ids: BTreeMap<&Division, (Uuid, String)> = BTreeMap::new();
-        let mut rows = Vec::with_capacity(planned.len());
+        // Only the ids are kept for every planned task; rows go to the database in batches as
+        // they are built, so a directive to every village never holds all its rows in memory.
+        let mut ids: BTreeMap<&Division, Uuid> = BTreeMap::new();
+        let mut rows = Vec::with_capacity(BATCH);
+        let mut opened = 0u64;
         let mut children: BTreeMap<Uuid, (String, u64)> = BTreeMap::new();
         let mut by_level: BTreeMap<Level, u64> = BTreeMap::new();
         let between = Template { notice_kind: None, ..t.clone() };
@@ -321,7 +343,7 @@ impl Engine {
             // The plan is ordered by code, so every parent precedes its children.
             let (parent_id, signer) = match &p.parent {
                 Some(parent) => {
-                    let (id, _) = ids.get(parent).ok_or_else(|| DbErr::Custom("plan out of order".into()))?;
+                    let id = ids.get(parent).ok_or_else(|| DbErr::Custom("plan out of order".into()))?;
                     (*id, parent.as_str().to_owned())
                 }
                 None => (top.id, top.division.clone()),
@@ -334,15 +356,18 @@ impl Engine {
                 p.quota,
                 now,
             );
-            ids.insert(&p.division, (row.id, row.division.clone()));
+            ids.insert(&p.division, row.id);
             children.entry(parent_id).or_insert_with(|| (signer.clone(), 0)).1 += 1;
             *by_level.entry(p.division.level()).or_default() += 1;
-            rows.push(row);
+            rows.push(task::ActiveModel::from(row));
+            if rows.len() == BATCH {
+                task::Entity::insert_many(std::mem::take(&mut rows)).exec_without_returning(conn).await?;
+                opened += BATCH as u64;
+            }
         }
-        for chunk in rows.chunks(BATCH) {
-            task::Entity::insert_many(chunk.iter().cloned().map(task::ActiveModel::from))
-                .exec_without_returning(conn)
-                .await?;
+        if !rows.is_empty() {
+            opened += rows.len() as u64;
+            task::Entity::insert_many(rows).exec_without_returning(conn).await?;
         }
         let mut log = Vec::with_capacity(children.len());
         for (parent_id, (division, n)) in children.iter().filter(|(id, _)| **id != top.id) {
@@ -365,7 +390,7 @@ impl Engine {
         }
         let by_level =
             by_level.into_iter().map(|(l, n)| LevelCount { level: level_label(l).to_owned(), tasks: n }).collect();
-        Ok((rows.len() as u64, by_level))
+        Ok((opened, by_level))
     }
 
     /// Issues a directive from the caller's layer: a root task owned by that layer and tasks for
@@ -391,9 +416,19 @@ impl Engine {
             r
         };
         let direct = planned.iter().filter(|t| t.parent.is_none()).count();
+        let background = planned.len() > self.inline_limit;
+        let spec =
+            Pending { targets: req.targets.clone(), quota: req.quota.clone(), notice_kind: req.notice_kind.clone() };
+        let spec = serde_json::to_string(&spec).map_err(|_| Problem::internal())?;
+        let by_level = level_counts(&planned);
         let txn = self.db.begin().await.map_err(internal)?;
         let result = async {
             task::ActiveModel::from(root.clone()).insert(&txn).await?;
+            if background {
+                pending::ActiveModel { task_id: Set(root.id), spec: Set(spec), created_at: Set(now) }
+                    .insert(&txn)
+                    .await?;
+            }
             self.record(
                 &txn,
                 Change {
@@ -401,16 +436,17 @@ impl Engine {
                     change: "opened",
                     actor: &actor,
                     reason: None,
-                    data: serde_json::json!({ "tasks": planned.len(), "children": direct }),
+                    data: serde_json::json!({ "tasks": planned.len(), "children": direct, "background": background }),
                     audited: false,
                     published: false,
                 },
                 now,
             )
             .await?;
-            let (opened, by_level) = self.open_planned(&txn, &root, &planned, &template, &actor, now).await?;
+            let opened =
+                if background { 0 } else { self.open_planned(&txn, &root, &planned, &template, &actor, now).await?.0 };
             let payload = serde_json::json!({
-                "root_id": root.id, "kind": root.kind, "title": root.title, "tasks": opened,
+                "root_id": root.id, "kind": root.kind, "title": root.title, "tasks": planned.len(),
                 "quota": root.quota, "due_at": root.due_at,
                 "targets": req.targets,
             });
@@ -429,10 +465,10 @@ impl Engine {
             )
             .await?;
             self.publish(&txn, crate::engine::DIRECTIVE_ISSUED, &root.division, &actor.subject, payload).await?;
-            Ok::<_, DbErr>((opened, by_level))
+            Ok::<_, DbErr>(opened)
         }
         .await;
-        let (opened, by_level) = match result {
+        let opened = match result {
             Ok(v) => v,
             Err(e) => {
                 let _ = txn.rollback().await;
@@ -440,7 +476,69 @@ impl Engine {
             }
         };
         txn.commit().await.map_err(internal)?;
-        Ok(Issued { task: to_api(&root).map_err(internal)?, opened, by_level })
+        if background {
+            self.wake.notify_one();
+        }
+        Ok(Issued {
+            task: to_api(&root).map_err(internal)?,
+            opened,
+            planned: planned.len() as u64,
+            complete: !background,
+            by_level,
+        })
+    }
+
+    /// Opens the tasks of the oldest directive still pending, in one transaction. Returns whether
+    /// there was one (so the caller can look for the next).
+    pub(crate) async fn complete_pending(&self) -> Result<bool, DbErr> {
+        let Some(job) = pending::Entity::find().order_by_asc(pending::Column::CreatedAt).one(&self.db).await? else {
+            return Ok(false);
+        };
+        let Some(root) = task::Entity::find_by_id(job.task_id).one(&self.db).await? else {
+            pending::Entity::delete_by_id(job.task_id).exec(&self.db).await?;
+            return Ok(true);
+        };
+        let now = self.clock.now();
+        let started = std::time::Instant::now();
+        let spec: Pending = serde_json::from_str(&job.spec)
+            .map_err(|e| DbErr::Custom(format!("pending directive {}: {e}", root.id)))?;
+        let issuer = Division::parse(&root.division).ok();
+        let quota = spec.quota.as_ref().map(|Quota { total, shares }| (*total, shares.as_ref()));
+        let txn = self.db.begin().await?;
+        // Claim it first, so a second replica backs off: delete the job, then bump the root's version.
+        let claimed = pending::Entity::delete_by_id(job.task_id).exec(&txn).await?.rows_affected == 1;
+        if !claimed || !bump(&txn, &root, now, vec![]).await? {
+            txn.rollback().await?;
+            return Ok(true);
+        }
+        let fresh = self.reload(&txn, root.id).await?;
+        let actor = Actor::system();
+        let (change, data) = match plan(issuer.as_ref(), &spec.targets, quota) {
+            Ok(planned) => {
+                let template = Template {
+                    kind: root.kind.clone(),
+                    title: root.title.clone(),
+                    body: root.body.clone(),
+                    assignee_role: chain_store::text::parse_enum(&root.assignee_role)?,
+                    required_approvals: root.required_approvals,
+                    due_at: root.due_at,
+                    notice_kind: spec.notice_kind.clone(),
+                };
+                let direct = planned.iter().filter(|t| t.parent.is_none()).count();
+                let (opened, _) = self.open_planned(&txn, &fresh, &planned, &template, &actor, now).await?;
+                ("decomposed", serde_json::json!({ "children": direct, "tasks": opened }))
+            }
+            Err(problem) => ("failed", serde_json::json!({ "problem": problem.detail })),
+        };
+        self.record(
+            &txn,
+            Change { task: &fresh, change, actor: &actor, reason: None, data, audited: true, published: true },
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        tracing::info!(root = %root.id, change, seconds = started.elapsed().as_secs_f64(), "directive opened in the background");
+        Ok(true)
     }
 
     fn template(&self, req: &IssueDirective, now: DateTime<Utc>) -> Result<Template, Problem> {
@@ -587,7 +685,7 @@ impl Engine {
         )
         .await
         .map_err(internal)?;
-        Ok(Issued { task: to_api(&fresh).map_err(internal)?, opened, by_level })
+        Ok(Issued { task: to_api(&fresh).map_err(internal)?, opened, planned: opened, complete: true, by_level })
     }
 }
 

@@ -29,6 +29,8 @@ pub struct Engine {
     pub(crate) root: String,
     pub(crate) ladder: DeadlineLadder,
     pub(crate) notice_days: NoticeDays,
+    pub(crate) wake: std::sync::Arc<tokio::sync::Notify>,
+    pub(crate) inline_limit: usize,
 }
 
 impl std::fmt::Debug for Engine {
@@ -47,6 +49,8 @@ impl Engine {
             root: root.into(),
             ladder: DeadlineLadder::default_table().clone(),
             notice_days: NoticeDays::default_table().clone(),
+            wake: Default::default(),
+            inline_limit: crate::directive::INLINE_LIMIT,
         }
     }
 
@@ -54,6 +58,12 @@ impl Engine {
     pub fn with_policies(mut self, ladder: DeadlineLadder, notice_days: NoticeDays) -> Engine {
         self.ladder = ladder;
         self.notice_days = notice_days;
+        self
+    }
+
+    /// Directives planning more tasks than `limit` open them in the background.
+    pub fn with_inline_limit(mut self, limit: usize) -> Engine {
+        self.inline_limit = limit;
         self
     }
 

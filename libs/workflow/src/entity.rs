@@ -265,3 +265,27 @@ pub mod accountability {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// Directives whose tasks are still to be opened in the background.
+pub mod pending {
+    use sea_orm::entity::prelude::*;
+
+    /// A pending directive.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "pending_directives")]
+    pub struct Model {
+        /// The directive's root task.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub task_id: Uuid,
+        /// Targets, quota and notice kind (JSON).
+        pub spec: String,
+        /// When issued.
+        pub created_at: DateTimeUtc,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

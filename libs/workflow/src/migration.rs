@@ -56,7 +56,16 @@ impl MigrationTrait for TaskTables {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("tasks_tree", "tasks", &["root_id", "division"])).await?;
+        m.create_index(index("tasks_tree", "tasks", &["root_id", "division"]).unique().to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table("pending_directives")
+                .col(uuid("task_id").primary_key())
+                .col(text("spec"))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+        )
+        .await?;
         m.create_index(index("tasks_division", "tasks", &["division"])).await?;
         m.create_index(index("tasks_parent", "tasks", &["parent_id"])).await?;
         m.create_index(index("tasks_subject", "tasks", &["subject_id"])).await?;

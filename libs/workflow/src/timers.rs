@@ -70,6 +70,7 @@ impl Engine {
     /// reports. Loops until nothing is left due.
     pub async fn sweep(&self) -> Result<Swept, DbErr> {
         let mut total = Swept::default();
+        while self.complete_pending().await? {}
         loop {
             let now = self.clock.now();
             let (deadlines, handled) = self.fire_deadlines(now).await?;
@@ -274,6 +275,7 @@ pub fn spawn_timers(
             }
             tokio::select! {
                 _ = tokio::time::sleep(period) => {}
+                _ = engine.wake.notified() => {}
                 _ = shutdown.wait() => break,
             }
         }

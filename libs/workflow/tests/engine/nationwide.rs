@@ -51,21 +51,29 @@ async fn a_directive_to_every_township_opens_every_layer_and_splits_the_quota_ex
     d.quota = Some(Quota { total: TOTAL, shares: Some(shares.clone()) });
     let started = Instant::now();
     let issued = issue(&e, &centre, d).await;
+    let answered = started.elapsed();
+    // More than the inline limit: the directive answers at once and the sweep opens the tasks.
+    assert!(!issued.complete);
+    e.sweep().await.unwrap();
     let took = started.elapsed();
-    println!("[{}] issuing a directive to {} townships took {:.2?}", backend(), townships.len(), took);
+    println!(
+        "[{}] a directive to {} townships: answered in {answered:.2?}, every task open after {took:.2?}",
+        backend(),
+        townships.len()
+    );
 
     assert_eq!(issued.task.division, "CN");
     assert_eq!(issued.task.signer, "CN");
     assert_eq!(issued.task.state, chain_api::tasks::TaskState::InProgress);
     assert_eq!(issued.task.quota, Some(TOTAL));
-    assert_eq!(issued.opened as usize, expected.iter().map(|(_, n)| n).sum::<usize>());
+    assert_eq!(issued.planned as usize, expected.iter().map(|(_, n)| n).sum::<usize>());
     let by_level: Vec<(String, u64)> = issued.by_level.iter().map(|l| (l.level.clone(), l.tasks)).collect();
     assert_eq!(by_level, expected.iter().map(|(l, n)| ((*l).to_owned(), *n as u64)).collect::<Vec<_>>());
 
     // The rows themselves: one per division, each under its parent division's task, signed by it,
     // and the quota summing exactly at every level.
     let rows = tasks_of(&t.db, issued.task.id).await;
-    assert_eq!(rows.len(), issued.opened as usize + 1);
+    assert_eq!(rows.len(), issued.planned as usize + 1);
     let by_id: HashMap<uuid::Uuid, &task::Model> = rows.iter().map(|r| (r.id, r)).collect();
     let mut per_level: BTreeMap<usize, (usize, i64)> = BTreeMap::new();
     let mut child_sums: HashMap<uuid::Uuid, i64> = HashMap::new();
@@ -124,7 +132,7 @@ async fn a_directive_to_every_township_opens_every_layer_and_splits_the_quota_ex
         assert_eq!(child.subtree.open, below);
     }
     let total_children: u64 = tree.children.iter().map(|c| c.subtree.total).sum();
-    assert_eq!(total_children, issued.opened);
+    assert_eq!(total_children, issued.planned);
 
     // Paging the children.
     let page =
@@ -175,11 +183,15 @@ async fn a_directive_to_every_township_opens_every_layer_and_splits_the_quota_ex
     // The province sees nothing of the root itself.
     expect_problem(e.get(&approver("52", 1), issued.task.id).await, chain_api::ProblemKind::NotFound);
 
-    // One audit entry and one event for the whole directive, plus one `decomposed` per parent.
+    // Audit entries for the directive and its completion, and one `decomposed` per parent.
     assert_audit_intact(&t.db).await;
     let events = count_rows::<event::Entity>(&t.db).await;
     let parents = 1 + 31 + 342 + 2_978;
-    assert_eq!(events, parents as u64, "one `opened` for the root and one `decomposed` per other parent");
+    assert_eq!(
+        events,
+        parents as u64 + 1,
+        "`opened` and (once the background opened its tasks) `decomposed` for the root, one `decomposed` per other parent"
+    );
     assert_event_versions_increase(&t.db).await;
 
     // Withdrawing the directive withdraws every task of it, in one step.
@@ -191,7 +203,7 @@ async fn a_directive_to_every_township_opens_every_layer_and_splits_the_quota_ex
             chain_workflow::Action::Cancel,
             issued.task.id,
             Some("并入年度考核"),
-            Some(issued.task.version),
+            Some(task_at(&t.db, issued.task.id, "CN").await.version),
         )
         .await,
     );
@@ -201,5 +213,48 @@ async fn a_directive_to_every_township_opens_every_layer_and_splits_the_quota_ex
     assert_eq!((tree.subtree.total, tree.subtree.cancelled), (rows.len() as u64, rows.len() as u64));
     assert_eq!(count_rows::<event::Entity>(&t.db).await, events + rows.len() as u64);
     assert_event_versions_increase(&t.db).await;
-    assert_eq!(assert_audit_intact(&t.db).await, 2, "the directive and its withdrawal");
+    assert_eq!(
+        assert_audit_intact(&t.db).await,
+        3,
+        "the directive, its tasks opened in the background, its withdrawal"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_directive_answers_at_once_and_opens_its_tasks_in_the_background() {
+    let t = TestDb::fresh().await;
+    let clock = Clock::adjustable();
+    // Sinan county's villages, with a low inline limit so the background path is taken.
+    let e = t.engine(&clock).with_inline_limit(10);
+    let sinan = Division::parse("520624").unwrap();
+    let county = official("sinan-approver", "520624", &[chain_api::Role::Approver]);
+    let mut d = directive(
+        "Verify every village's list",
+        Targets { divisions: None, level: Some(TargetLevel::Village) },
+        clock.now(),
+        30,
+    );
+    d.quota = Some(Quota { total: 1_000, shares: None });
+    let issued = issue(&e, &county, d).await;
+    assert!(!issued.complete);
+    assert_eq!(issued.opened, 0);
+    let townships = registry().children(&sinan);
+    let villages: usize = townships.iter().map(|t| registry().children(&t.code).len()).sum();
+    assert_eq!(issued.planned as usize, townships.len() + villages);
+    assert_eq!(tasks_of(&t.db, issued.task.id).await.len(), 1, "only the root exists before the sweep");
+
+    e.sweep().await.unwrap();
+    let all = tasks_of(&t.db, issued.task.id).await;
+    assert_eq!(all.len(), 1 + townships.len() + villages);
+    let root = all.iter().find(|r| r.id == issued.task.id).unwrap();
+    assert_eq!(root.version, 2);
+    let quota: i64 = all.iter().filter(|r| r.division.len() == 12).filter_map(|r| r.quota).sum();
+    assert_eq!(quota, 1_000);
+    assert_eq!(changes_of(&t.db, root.id).await, vec!["opened", "decomposed"]);
+    // A second sweep finds nothing left to open.
+    e.sweep().await.unwrap();
+    assert_eq!(tasks_of(&t.db, issued.task.id).await.len(), all.len());
+    let tree = expect_ok(e.tree(&county, TreeQuery { id: Some(root.id), ..Default::default() }).await);
+    assert_eq!(tree.subtree.total as usize, all.len());
+    assert_audit_intact(&t.db).await;
 }

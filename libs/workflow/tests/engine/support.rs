@@ -56,6 +56,7 @@ pub struct TestDb {
 impl TestDb {
     /// Creates and migrates a database on the chosen backend.
     pub async fn fresh() -> TestDb {
+        chain_telemetry::init_for_tests();
         if postgres() { TestDb::fresh_postgres().await } else { TestDb::fresh_sqlite().await }
     }
 
