@@ -128,8 +128,25 @@ async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances(
     assert_eq!(t.get("SINAN", &format!("/v1/plans/{plan_id}")).await.ok(200)["status"], "approved");
     assert_eq!(t.get("SINAN", &format!("/v1/exits/{exit_id}")).await.ok(200)["status"], "approved");
     let tasks = t.get("SINAN", &format!("/v1/tasks?subject_id={id}")).await;
-    let states: Vec<&str> = tasks.ok(200).as_array().unwrap().iter().map(|t| t["state"].as_str().unwrap()).collect();
-    assert_eq!(states, ["signed_off", "signed_off"], "the plan task and the exit task are both done");
+    let mut done: Vec<(&str, &str, &str)> = tasks
+        .ok(200)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["kind"].as_str().unwrap(), t["division"].as_str().unwrap(), t["state"].as_str().unwrap()))
+        .collect();
+    done.sort();
+    assert_eq!(
+        done,
+        [
+            ("exit.household", "520624", "signed_off"),
+            ("identification.household", "520624", "signed_off"),
+            ("identification.household", "520624101", "signed_off"),
+            ("identification.household", "520624101201", "signed_off"),
+            ("plan.household", "520624", "signed_off"),
+        ],
+        "the identification procedure (village, township, county), the plan and the exit are all done"
+    );
 
     let central = t.get("CENTRAL", "/v1/accounts/CN").await.ok(200).clone();
     assert_eq!(central["allocated_fen"], 100_000_000);

@@ -68,6 +68,60 @@ impl Engine {
         to_api(&row)
     }
 
+    /// Opens a procedure about a record as a chain of tasks, one per division from the deciding
+    /// layer (`divisions[0]`, the root, which signs itself off) down to where the work starts; each
+    /// task is signed off by the one above. Inside the caller's transaction.
+    pub async fn open_procedure<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        actor: &str,
+        kind: &'static str,
+        title: &str,
+        subject_id: Uuid,
+        divisions: &[String],
+    ) -> Result<Vec<Task>, DbErr> {
+        let now = self.clock.now();
+        let template = Template {
+            kind: kind.to_owned(),
+            title: title.to_owned(),
+            body: "null".into(),
+            assignee_role: Role::Approver,
+            required_approvals: 1,
+            due_at: None,
+            notice_kind: None,
+        };
+        let mut out = Vec::with_capacity(divisions.len());
+        let mut above: Option<task::Model> = None;
+        for division in divisions {
+            let under = above.as_ref().map(|a| crate::directive::Under {
+                parent: a.id,
+                root: a.root_id,
+                signer: a.division.as_str(),
+            });
+            let mut row = self.row(&template, division, under, None, now);
+            row.subject_id = Some(subject_id);
+            task::ActiveModel::from(row.clone()).insert(conn).await?;
+            let who = Actor { subject: actor.to_owned(), role: "service".into(), jurisdiction: division.clone() };
+            self.record(
+                conn,
+                Change {
+                    task: &row,
+                    change: "opened",
+                    actor: &who,
+                    reason: None,
+                    data: serde_json::json!({ "subject_id": subject_id }),
+                    audited: true,
+                    published: true,
+                },
+                now,
+            )
+            .await?;
+            out.push(to_api(&row)?);
+            above = Some(row);
+        }
+        Ok(out)
+    }
+
     /// Moves the newest task of `kind` about `subject_id` along, inside the caller's transaction.
     /// `Ok(None)` when there is no such task.
     pub async fn transition<C: ConnectionTrait>(
@@ -79,14 +133,28 @@ impl Engine {
         action: Action,
         reason: Option<&str>,
     ) -> Result<Option<Result<Task, Problem>>, DbErr> {
+        self.transition_at(conn, principal, kind, subject_id, None, action, reason).await
+    }
+
+    /// Like [`Engine::transition`], for the task of a procedure owned by `division`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn transition_at<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        principal: &Principal,
+        kind: &str,
+        subject_id: Uuid,
+        division: Option<&str>,
+        action: Action,
+        reason: Option<&str>,
+    ) -> Result<Option<Result<Task, Problem>>, DbErr> {
         let now = self.clock.now();
-        let Some(row) = task::Entity::find()
-            .filter(task::Column::Kind.eq(kind))
-            .filter(task::Column::SubjectId.eq(subject_id))
-            .order_by_desc(task::Column::CreatedAt)
-            .one(conn)
-            .await?
-        else {
+        let mut find =
+            task::Entity::find().filter(task::Column::Kind.eq(kind)).filter(task::Column::SubjectId.eq(subject_id));
+        if let Some(d) = division {
+            find = find.filter(task::Column::Division.eq(d));
+        }
+        let Some(row) = find.order_by_desc(task::Column::CreatedAt).one(conn).await? else {
             return Ok(None);
         };
         let current = match state_of(&row) {

@@ -5,8 +5,9 @@ use chain_api::identification::{ById, Decision, Household, HouseholdStatus, Regi
 use chain_api::{Envelope, Principal, Problem, ProblemKind, Role};
 use chain_bus::Endpoints;
 use chain_bus::service::internal;
-use chain_domain::{Division, Layer};
+use chain_domain::{Division, Layer, Level};
 use chain_store::{audit, outbox};
+use chain_workflow::Action;
 use chrono::{Datelike, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, TransactionTrait};
@@ -89,6 +90,19 @@ async fn register(s: State, p: Principal, req: RegisterHousehold) -> Result<Hous
         }
     }
     record(&txn, &p, "household.register", &valid.village, id, None).await?;
+    let [county, township, village] = layers(&valid.village)?;
+    s.engine
+        .open_procedure(
+            &txn,
+            &p.subject,
+            PROCEDURE,
+            &format!("Identification of household {id}"),
+            id,
+            &[county, township, village.clone()],
+        )
+        .await
+        .map_err(internal)?;
+    procedure(&s, &txn, &p, id, &[(&village, Action::Start), (&village, Action::Submit)], None).await?;
     txn.commit().await.map_err(internal)?;
     tracing::info!(household = %id, village = %valid.village, "household registered");
     load(&s, id).await
@@ -193,6 +207,20 @@ async fn advance(
         return Err(Problem::new(ProblemKind::StaleVersion, "the household changed concurrently; read it again"));
     }
     record(&txn, p, action, &village, row.id, req.body.note.as_deref()).await?;
+    let [county, township, village_code] = layers(&village)?;
+    let steps: &[(&String, Action)] = match step {
+        domain::Step::Review => {
+            &[(&village_code, Action::SignOff), (&township, Action::Start), (&township, Action::Submit)]
+        }
+        domain::Step::Approve => &[
+            (&township, Action::SignOff),
+            (&county, Action::Start),
+            (&county, Action::Submit),
+            (&county, Action::SignOff),
+        ],
+        _ => &[],
+    };
+    procedure(s, &txn, p, row.id, steps, req.body.note.as_deref()).await?;
     if next == HouseholdStatus::Identified {
         let payload = HouseholdIdentified {
             household_id: row.id,
@@ -216,4 +244,41 @@ async fn advance(
     txn.commit().await.map_err(internal)?;
     s.outbox.wake();
     load(s, req.id).await
+}
+
+/// Kind of the tasks of a household's identification procedure: the village applies and
+/// submits, the township reviews (signs off the village's task, submits its own), the county
+/// approves (signs off the township's, then decides its own).
+pub const PROCEDURE: &str = "identification.household";
+
+/// The county, township and village codes of a village.
+fn layers(village: &Division) -> Result<[String; 3], Problem> {
+    let at = |l: Level| village.ancestor_at(l).map(|d| d.to_string()).ok_or_else(Problem::internal);
+    Ok([at(Level::County)?, at(Level::Township)?, village.to_string()])
+}
+
+/// Moves the procedure's tasks along, in order, inside the transaction.
+async fn procedure(
+    s: &State,
+    txn: &sea_orm::DatabaseTransaction,
+    p: &Principal,
+    household: Uuid,
+    steps: &[(&String, Action)],
+    note: Option<&str>,
+) -> Result<(), Problem> {
+    for (division, action) in steps {
+        match s
+            .engine
+            .transition_at(txn, p, PROCEDURE, household, Some(division.as_str()), *action, note)
+            .await
+            .map_err(internal)?
+        {
+            Some(Ok(_)) => {}
+            Some(Err(problem)) => return Err(problem),
+            None => {
+                return Err(internal(anyhow::anyhow!("household {household} has no {PROCEDURE} task at {division}")));
+            }
+        }
+    }
+    Ok(())
 }
