@@ -24,6 +24,13 @@ impl Clock {
         Clock { offset_ms: Some(Arc::new(AtomicI64::new(0))) }
     }
 
+    /// A clock running `by` ahead of the system clock, for rehearsing deadlines (development only).
+    pub fn skewed(by: Duration) -> Clock {
+        let c = Clock::adjustable();
+        c.advance(by);
+        c
+    }
+
     /// Now.
     pub fn now(&self) -> DateTime<Utc> {
         let now = Utc::now();

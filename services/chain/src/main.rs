@@ -355,9 +355,18 @@ async fn wait_for_signal() {
 }
 
 /// The engine's settings: the system clock, swept every `CHAIN_SWEEP_SECONDS` (default 5).
+/// `CHAIN_CLOCK_SKEW_HOURS` runs the engine's clock ahead, to rehearse deadlines and escalation in
+/// development; never set it in production.
 fn workflow_settings() -> chain_workflow::Settings {
     let every = std::env::var("CHAIN_SWEEP_SECONDS").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(5).max(1);
-    chain_workflow::Settings { sweep_every: std::time::Duration::from_secs(every), ..Default::default() }
+    let skew = std::env::var("CHAIN_CLOCK_SKEW_HOURS").ok().and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let clock = if skew == 0 {
+        chain_workflow::Clock::system()
+    } else {
+        tracing::warn!(hours = skew, "the workflow clock runs ahead of the system clock (CHAIN_CLOCK_SKEW_HOURS)");
+        chain_workflow::Clock::skewed(chrono::Duration::hours(skew))
+    };
+    chain_workflow::Settings { clock, sweep_every: std::time::Duration::from_secs(every) }
 }
 
 /// Ends the process with `code` unless it is 0.
