@@ -583,18 +583,7 @@ impl Engine {
     /// The task's own layer splits it among divisions below, sharing out its quota.
     pub async fn decompose(&self, p: &Principal, req: Step<Decompose>) -> Result<Issued, Problem> {
         let now = self.clock.now();
-        let txn = self.db.begin().await.map_err(internal)?;
-        let result = self.decompose_in(&txn, p, req, now).await;
-        match result {
-            Ok(v) => {
-                txn.commit().await.map_err(internal)?;
-                Ok(v)
-            }
-            Err(e) => {
-                let _ = txn.rollback().await;
-                Err(e)
-            }
-        }
+        crate::engine::in_txn(&self.db, async |txn| self.decompose_in(txn, p, req, now).await).await
     }
 
     async fn decompose_in<C: ConnectionTrait>(

@@ -326,3 +326,21 @@ pub(crate) fn statement(backend: DbBackend, sql: &str, values: Vec<sea_orm::Valu
 pub(crate) fn st(s: TaskState) -> String {
     enum_str(&s)
 }
+
+/// Runs `f` in a transaction: committed when it succeeds, rolled back when it answers a problem.
+pub(crate) async fn in_txn<T, F>(db: &Db, f: F) -> Result<T, Problem>
+where
+    F: AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, Problem>,
+{
+    let txn = sea_orm::TransactionTrait::begin(db).await.map_err(internal)?;
+    match f(&txn).await {
+        Ok(v) => {
+            txn.commit().await.map_err(internal)?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = txn.rollback().await;
+            Err(e)
+        }
+    }
+}

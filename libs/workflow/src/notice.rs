@@ -14,7 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ConnectionTrait, QueryOrder, TransactionTrait};
 
-use crate::engine::{Actor, Change, Engine, bump, check_version, internal, lost_race, state_of, visible_task};
+use crate::engine::{Actor, Change, Engine, bump, check_version, in_txn, internal, lost_race, state_of, visible_task};
 use crate::entity::{notice, objection, task};
 use crate::rules::{covers, owner_acts};
 
@@ -59,28 +59,23 @@ async fn notice_api<C: ConnectionTrait>(conn: &C, m: &notice::Model) -> Result<N
     })
 }
 
-async fn in_txn<T, F>(engine: &Engine, f: F) -> Result<T, Problem>
-where
-    F: AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, Problem>,
-{
-    let txn = engine.db.begin().await.map_err(internal)?;
-    match f(&txn).await {
-        Ok(v) => {
-            txn.commit().await.map_err(internal)?;
-            Ok(v)
-        }
-        Err(e) => {
-            let _ = txn.rollback().await;
-            Err(e)
-        }
-    }
+/// Moves a notice to `state` if it is still at the version read; false when another change won.
+async fn set_notice_state<C: ConnectionTrait>(conn: &C, n: &notice::Model, state: NoticeState) -> Result<bool, DbErr> {
+    let r = notice::Entity::update_many()
+        .col_expr(notice::Column::State, Expr::value(enum_str(&state)))
+        .col_expr(notice::Column::Version, Expr::value(n.version + 1))
+        .filter(notice::Column::Id.eq(n.id))
+        .filter(notice::Column::Version.eq(n.version))
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected == 1)
 }
 
 impl Engine {
     /// Posts a notice on a task (its own layer). The task is in progress while the notice runs.
     pub async fn open_notice(&self, p: &Principal, req: Step<OpenNotice>) -> Result<Notice, Problem> {
         let now = self.clock.now();
-        in_txn(self, async |txn| {
+        in_txn(&self.db, async |txn| {
             let row = visible_task(txn, p, req.id).await?;
             owner_acts(p, &row.division, &[Role::Operator, Role::Approver])?;
             let state = state_of(&row)?;
@@ -180,7 +175,7 @@ impl Engine {
         if req.body.lodged_for.as_ref().is_some_and(|f| f.trim().is_empty() || f.chars().count() > 100) {
             return Err(Problem::invalid("lodged_for", "1–100 characters"));
         }
-        in_txn(self, async |txn| {
+        in_txn(&self.db, async |txn| {
             let n = match notice::Entity::find_by_id(req.id).one(txn).await.map_err(internal)? {
                 Some(n) if covers(p, &n.division) => n,
                 _ => return Err(Problem::not_found("notice")),
@@ -189,15 +184,7 @@ impl Engine {
                 return Err(Problem::transition("the notice is not open for objections"));
             }
             check_version(req.expected_version, n.version, "notice")?;
-            let interrupted = notice::Entity::update_many()
-                .col_expr(notice::Column::State, Expr::value(enum_str(&NoticeState::Interrupted)))
-                .col_expr(notice::Column::Version, Expr::value(n.version + 1))
-                .filter(notice::Column::Id.eq(n.id))
-                .filter(notice::Column::Version.eq(n.version))
-                .exec(txn)
-                .await
-                .map_err(internal)?;
-            if interrupted.rows_affected != 1 {
+            if !set_notice_state(txn, &n, NoticeState::Interrupted).await.map_err(internal)? {
                 return Err(Problem::new(ProblemKind::StaleVersion, "the notice changed at the same moment"));
             }
             let o = objection::Model {
@@ -255,7 +242,7 @@ impl Engine {
         if finding.is_empty() || finding.chars().count() > 2000 {
             return Err(Problem::invalid("reason", "1–2000 characters"));
         }
-        in_txn(self, async |txn| {
+        in_txn(&self.db, async |txn| {
             let o = match objection::Entity::find_by_id(req.id).one(txn).await.map_err(internal)? {
                 Some(o) if covers(p, &o.division) => o,
                 _ => return Err(Problem::not_found("objection")),
@@ -320,14 +307,7 @@ impl Engine {
         let mut passed = 0;
         for n in due {
             let txn = self.db.begin().await?;
-            let r = notice::Entity::update_many()
-                .col_expr(notice::Column::State, Expr::value(enum_str(&NoticeState::Passed)))
-                .col_expr(notice::Column::Version, Expr::value(n.version + 1))
-                .filter(notice::Column::Id.eq(n.id))
-                .filter(notice::Column::Version.eq(n.version))
-                .exec(&txn)
-                .await?;
-            if r.rows_affected != 1 {
+            if !set_notice_state(&txn, &n, NoticeState::Passed).await? {
                 txn.rollback().await?;
                 continue;
             }

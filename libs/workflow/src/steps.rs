@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::sea_query::SimpleExpr;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder, QuerySelect};
 
 use crate::directive::required_reason;
 use crate::engine::{
@@ -71,17 +71,7 @@ impl Engine {
     /// Applies a step to a task.
     pub async fn step(&self, p: &Principal, action: Action, req: Step<StepNote>) -> Result<Task, Problem> {
         let now = self.clock.now();
-        let txn = self.db.begin().await.map_err(internal)?;
-        match self.step_in(&txn, p, action, req, now).await {
-            Ok(t) => {
-                txn.commit().await.map_err(internal)?;
-                Ok(t)
-            }
-            Err(e) => {
-                let _ = txn.rollback().await;
-                Err(e)
-            }
-        }
+        crate::engine::in_txn(&self.db, async |txn| self.step_in(txn, p, action, req, now).await).await
     }
 
     async fn step_in<C: ConnectionTrait>(
