@@ -31,6 +31,7 @@ pub struct Engine {
     pub(crate) notice_days: NoticeDays,
     pub(crate) wake: std::sync::Arc<tokio::sync::Notify>,
     pub(crate) inline_limit: usize,
+    pub(crate) hook: Option<std::sync::Arc<dyn crate::notice::NoticeHook>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -51,6 +52,7 @@ impl Engine {
             notice_days: NoticeDays::default_table().clone(),
             wake: Default::default(),
             inline_limit: crate::directive::INLINE_LIMIT,
+            hook: None,
         }
     }
 
@@ -64,6 +66,12 @@ impl Engine {
     /// Directives planning more tasks than `limit` open them in the background.
     pub fn with_inline_limit(mut self, limit: usize) -> Engine {
         self.inline_limit = limit;
+        self
+    }
+
+    /// The service's reaction to notices on its procedure tasks.
+    pub fn with_hook(mut self, hook: std::sync::Arc<dyn crate::notice::NoticeHook>) -> Engine {
+        self.hook = Some(hook);
         self
     }
 

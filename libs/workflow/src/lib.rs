@@ -21,7 +21,8 @@ pub mod tree;
 pub use clock::Clock;
 pub use engine::Engine;
 pub use machine::{Action, Refusal};
-pub use store::NewTask;
+pub use notice::{NoticeEvent, NoticeHook};
+pub use store::{NewTask, ProcedureStep};
 pub use timers::{Swept, spawn_timers};
 
 /// How a service runs its engine.

@@ -71,88 +71,166 @@ async fn set_notice_state<C: ConnectionTrait>(conn: &C, n: &notice::Model, state
     Ok(r.rows_affected == 1)
 }
 
+/// What happened to a public notice on a task, as a service's [`NoticeHook`] hears it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeEvent {
+    /// An objection interrupted the notice; work still with the owner went back for review.
+    ObjectionLodged,
+    /// The owner resolved an objection (upheld or dismissed).
+    ObjectionResolved {
+        /// Whether the objection was found right.
+        upheld: bool,
+    },
+    /// The window ran out with no objection.
+    Passed,
+}
+
+/// A service's reaction to notices on its own procedure tasks, run inside the transaction that
+/// changed the notice, so the service's records never disagree with its tasks.
+#[async_trait::async_trait]
+pub trait NoticeHook: Send + Sync {
+    /// Called after `task` (already updated) saw `event`.
+    async fn on_notice(
+        &self,
+        engine: &Engine,
+        txn: &sea_orm::DatabaseTransaction,
+        task: &chain_api::tasks::Task,
+        event: NoticeEvent,
+    ) -> Result<(), Problem>;
+}
+
 impl Engine {
     /// Posts a notice on a task (its own layer). The task is in progress while the notice runs.
     pub async fn open_notice(&self, p: &Principal, req: Step<OpenNotice>) -> Result<Notice, Problem> {
-        let now = self.clock.now();
         in_txn(&self.db, async |txn| {
             let row = visible_task(txn, p, req.id).await?;
             owner_acts(p, &row.division, &[Role::Operator, Role::Approver])?;
-            let state = state_of(&row)?;
-            if !state.awaits_owner() {
-                return Err(Problem::transition(format!("a notice is posted while the work is under way; the task is {}", row.state)));
-            }
-            let Some(kind) = req.body.kind.clone().or_else(|| row.notice_kind.clone()) else {
-                return Err(Problem::invalid("kind", "this task requires no notice; name the kind of notice"));
-            };
-            let division = Division::parse(&row.division)
-                .map_err(|_| Problem::invalid("kind", "the central layer posts no public notice"))?;
-            let Some(days) = self.notice_days.days_for(&kind, &division) else {
-                return Err(Problem::invalid(
-                    "kind",
-                    format!("unknown notice kind; known: {}", self.notice_days.kinds().join(", ")),
-                ));
-            };
-            let open = notice::Entity::find()
-                .filter(notice::Column::TaskId.eq(row.id))
-                .filter(notice::Column::State.eq(enum_str(&NoticeState::Open)))
-                .count(txn)
-                .await
-                .map_err(internal)?;
-            if open > 0 {
-                return Err(Problem::new(ProblemKind::Conflict, "a notice is already open on this task"));
-            }
-            let unresolved = objection::Entity::find()
-                .filter(objection::Column::TaskId.eq(row.id))
-                .filter(objection::Column::State.eq(enum_str(&ObjectionState::Open)))
-                .count(txn)
-                .await
-                .map_err(internal)?;
-            if unresolved > 0 {
-                return Err(Problem::transition(format!(
-                    "{unresolved} objection(s) to an earlier notice are still under review; resolve them first"
-                )));
-            }
-            check_version(req.expected_version, row.version, "task")?;
-            if !bump(txn, &row, now, vec![(task::Column::State, Expr::value(enum_str(&TaskState::InProgress)))])
-                .await
-                .map_err(internal)?
-            {
-                return Err(lost_race());
-            }
-            let n = notice::Model {
-                id: Uuid::now_v7(),
-                task_id: row.id,
-                root_id: row.root_id,
-                division: row.division.clone(),
-                kind: kind.clone(),
-                days: days as i32,
-                opened_at: now,
-                closes_at: now + Duration::days(i64::from(days)),
-                state: enum_str(&NoticeState::Open),
-                opened_by: p.subject.clone(),
-                version: 1,
-            };
-            notice::ActiveModel::from(n.clone()).insert(txn).await.map_err(internal)?;
-            let fresh = self.reload(txn, row.id).await.map_err(internal)?;
-            self.record(
-                txn,
-                Change {
-                    task: &fresh,
-                    change: "notice_opened",
-                    actor: &Actor::of(p),
-                    reason: None,
-                    data: serde_json::json!({ "notice_id": n.id, "kind": kind, "days": days, "closes_at": n.closes_at }),
-                    audited: true,
-                    published: true,
-                },
-                now,
-            )
-            .await
-            .map_err(internal)?;
-            notice_api(txn, &n).await.map_err(internal)
+            self.post_notice(txn, p, &row, req.body.kind.clone(), req.expected_version).await
         })
         .await
+    }
+
+    /// Posts the notice a service procedure's task requires (the task of `kind` about `subject_id`
+    /// owned by `division`), inside the caller's transaction. The service has already checked
+    /// that the caller may take the step.
+    pub async fn post_procedure_notice<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        p: &Principal,
+        kind: &str,
+        subject_id: Uuid,
+        division: &str,
+    ) -> Result<Notice, Problem> {
+        let row = task::Entity::find()
+            .filter(task::Column::Kind.eq(kind))
+            .filter(task::Column::SubjectId.eq(subject_id))
+            .filter(task::Column::Division.eq(division))
+            .order_by_desc(task::Column::CreatedAt)
+            .one(conn)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| Problem::not_found("task"))?;
+        self.post_notice(conn, p, &row, None, None).await
+    }
+
+    async fn post_notice<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        p: &Principal,
+        row: &task::Model,
+        kind: Option<String>,
+        expected_version: Option<i64>,
+    ) -> Result<Notice, Problem> {
+        let now = self.clock.now();
+        let state = state_of(row)?;
+        if !state.awaits_owner() {
+            return Err(Problem::transition(format!(
+                "a notice is posted while the work is under way; the task is {}",
+                row.state
+            )));
+        }
+        let Some(kind) = kind.or_else(|| row.notice_kind.clone()) else {
+            return Err(Problem::invalid("kind", "this task requires no notice; name the kind of notice"));
+        };
+        let division = Division::parse(&row.division)
+            .map_err(|_| Problem::invalid("kind", "the central layer posts no public notice"))?;
+        let Some(days) = self.notice_days.days_for(&kind, &division) else {
+            return Err(Problem::invalid(
+                "kind",
+                format!("unknown notice kind; known: {}", self.notice_days.kinds().join(", ")),
+            ));
+        };
+        let open = notice::Entity::find()
+            .filter(notice::Column::TaskId.eq(row.id))
+            .filter(notice::Column::State.eq(enum_str(&NoticeState::Open)))
+            .count(txn)
+            .await
+            .map_err(internal)?;
+        if open > 0 {
+            return Err(Problem::new(ProblemKind::Conflict, "a notice is already open on this task"));
+        }
+        let unresolved = objection::Entity::find()
+            .filter(objection::Column::TaskId.eq(row.id))
+            .filter(objection::Column::State.eq(enum_str(&ObjectionState::Open)))
+            .count(txn)
+            .await
+            .map_err(internal)?;
+        if unresolved > 0 {
+            return Err(Problem::transition(format!(
+                "{unresolved} objection(s) to an earlier notice are still under review; resolve them first"
+            )));
+        }
+        check_version(expected_version, row.version, "task")?;
+        if !bump(txn, row, now, vec![(task::Column::State, Expr::value(enum_str(&TaskState::InProgress)))])
+            .await
+            .map_err(internal)?
+        {
+            return Err(lost_race());
+        }
+        let n = notice::Model {
+            id: Uuid::now_v7(),
+            task_id: row.id,
+            root_id: row.root_id,
+            division: row.division.clone(),
+            kind: kind.clone(),
+            days: days as i32,
+            opened_at: now,
+            closes_at: now + Duration::days(i64::from(days)),
+            state: enum_str(&NoticeState::Open),
+            opened_by: p.subject.clone(),
+            version: 1,
+        };
+        notice::ActiveModel::from(n.clone()).insert(txn).await.map_err(internal)?;
+        let fresh = self.reload(txn, row.id).await.map_err(internal)?;
+        self.record(
+            txn,
+            Change {
+                task: &fresh,
+                change: "notice_opened",
+                actor: &Actor::of(p),
+                reason: None,
+                data: serde_json::json!({ "notice_id": n.id, "kind": kind, "days": days, "closes_at": n.closes_at }),
+                audited: true,
+                published: true,
+            },
+            now,
+        )
+        .await
+        .map_err(internal)?;
+        notice_api(txn, &n).await.map_err(internal)
+    }
+
+    /// Tells the service's hook, if any, what happened to a notice on one of its tasks.
+    async fn tell_hook(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        task: &task::Model,
+        event: NoticeEvent,
+    ) -> Result<(), Problem> {
+        match &self.hook {
+            Some(hook) => hook.on_notice(self, txn, &crate::engine::to_api(task).map_err(internal)?, event).await,
+            None => Ok(()),
+        }
     }
 
     /// A notice the caller may see.
@@ -230,6 +308,7 @@ impl Engine {
             )
             .await
             .map_err(internal)?;
+            self.tell_hook(txn, &fresh, NoticeEvent::ObjectionLodged).await?;
             objection_api(&o).map_err(internal)
         })
         .await
@@ -287,6 +366,7 @@ impl Engine {
             )
             .await
             .map_err(internal)?;
+            self.tell_hook(txn, &fresh, NoticeEvent::ObjectionResolved { upheld: req.body.upheld }).await?;
             let fresh_o =
                 objection::Entity::find_by_id(o.id).one(txn).await.map_err(internal)?.ok_or_else(Problem::internal)?;
             objection_api(&fresh_o).map_err(internal)
@@ -331,6 +411,12 @@ impl Engine {
                 now,
             )
             .await?;
+            if let Err(p) = self.tell_hook(&txn, &fresh, NoticeEvent::Passed).await {
+                // The notice stays open and is tried again at the next sweep.
+                tracing::error!(notice = %n.id, problem = ?p.detail, "a service refused a passed notice");
+                txn.rollback().await?;
+                continue;
+            }
             txn.commit().await?;
             passed += 1;
         }

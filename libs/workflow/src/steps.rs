@@ -102,34 +102,7 @@ impl Engine {
         let mut change = action.change();
         match action {
             Action::Submit => {
-                let pending = task::Entity::find()
-                    .filter(task::Column::ParentId.eq(row.id))
-                    .filter(task::Column::State.is_not_in([st(TaskState::SignedOff), st(TaskState::Cancelled)]))
-                    .count(txn)
-                    .await
-                    .map_err(internal)?;
-                if pending > 0 {
-                    return Err(Problem::transition(format!(
-                        "{pending} task(s) below this one are not signed off yet; lower layers sign off first"
-                    )));
-                }
-                if let Some(kind) = &row.notice_kind {
-                    // The latest notice of the required kind decides: an earlier one that passed
-                    // does not cover a later one still open or interrupted.
-                    let latest = notice::Entity::find()
-                        .filter(notice::Column::TaskId.eq(row.id))
-                        .filter(notice::Column::Kind.eq(kind.as_str()))
-                        .order_by_desc(notice::Column::OpenedAt)
-                        .order_by_desc(notice::Column::Id)
-                        .one(txn)
-                        .await
-                        .map_err(internal)?;
-                    if latest.is_none_or(|n| n.state != enum_str(&NoticeState::Passed)) {
-                        return Err(Problem::transition(format!(
-                            "the {kind} public notice has not yet passed without objection"
-                        )));
-                    }
-                }
+                ready_to_submit(txn, &row).await?;
                 changes.push((task::Column::SubmittedBy, Expr::value(p.subject.clone())));
                 changes.push((task::Column::Approvals, Expr::value("[]")));
                 changes.push((task::Column::NextTimerAt, Expr::value(Option::<DateTime<Utc>>::None)));
@@ -277,6 +250,38 @@ impl Engine {
         .await?;
         Ok(())
     }
+}
+
+/// Refuses to submit a task while a task below it is unfinished (lower layers sign off first) or
+/// while the public notice it requires has not passed without objection.
+pub(crate) async fn ready_to_submit<C: ConnectionTrait>(txn: &C, row: &task::Model) -> Result<(), Problem> {
+    let pending = task::Entity::find()
+        .filter(task::Column::ParentId.eq(row.id))
+        .filter(task::Column::State.is_not_in([st(TaskState::SignedOff), st(TaskState::Cancelled)]))
+        .count(txn)
+        .await
+        .map_err(internal)?;
+    if pending > 0 {
+        return Err(Problem::transition(format!(
+            "{pending} task(s) below this one are not signed off yet; lower layers sign off first"
+        )));
+    }
+    if let Some(kind) = &row.notice_kind {
+        // The latest notice of the required kind decides: an earlier one that passed does not
+        // cover a later one still open or interrupted.
+        let latest = notice::Entity::find()
+            .filter(notice::Column::TaskId.eq(row.id))
+            .filter(notice::Column::Kind.eq(kind.as_str()))
+            .order_by_desc(notice::Column::OpenedAt)
+            .order_by_desc(notice::Column::Id)
+            .one(txn)
+            .await
+            .map_err(internal)?;
+        if latest.is_none_or(|n| n.state != enum_str(&NoticeState::Passed)) {
+            return Err(Problem::transition(format!("the {kind} public notice has not yet passed without objection")));
+        }
+    }
+    Ok(())
 }
 
 /// The layer a task's owner answers to: its signer, or for a task its own layer signs (a root),

@@ -31,6 +31,43 @@ pub struct NewTask {
     pub subject_id: Option<Uuid>,
     /// Deadline.
     pub due_at: Option<DateTime<Utc>>,
+    /// Free-form details (JSON).
+    pub body: serde_json::Value,
+    /// The division that signs the task off; `None`: the owning division decides it itself.
+    pub signer: Option<String>,
+    /// The public notice that must pass before the task can be submitted.
+    pub notice_kind: Option<String>,
+}
+
+impl NewTask {
+    /// A task of `kind` owned by `division`, decided there, with no deadline, body or notice.
+    pub fn new(
+        kind: &'static str,
+        title: impl Into<String>,
+        division: impl Into<String>,
+        assignee_role: Role,
+    ) -> NewTask {
+        NewTask {
+            kind,
+            title: title.into(),
+            division: division.into(),
+            assignee_role,
+            subject_id: None,
+            due_at: None,
+            body: serde_json::Value::Null,
+            signer: None,
+            notice_kind: None,
+        }
+    }
+}
+
+/// One layer of a procedure opened with [`Engine::open_procedure_steps`].
+#[derive(Debug, Clone)]
+pub struct ProcedureStep {
+    /// The owning division.
+    pub division: String,
+    /// The public notice this layer must post and see pass before it submits.
+    pub notice_kind: Option<&'static str>,
 }
 
 impl Engine {
@@ -41,14 +78,17 @@ impl Engine {
         let template = Template {
             kind: t.kind.to_owned(),
             title: t.title,
-            body: "null".into(),
+            body: t.body.to_string(),
             assignee_role: t.assignee_role,
             required_approvals: 1,
             due_at: t.due_at,
-            notice_kind: None,
+            notice_kind: t.notice_kind,
         };
         let mut row = self.row(&template, &t.division, None, None, now);
         row.subject_id = t.subject_id;
+        if let Some(signer) = t.signer {
+            row.signer = signer;
+        }
         task::ActiveModel::from(row.clone()).insert(conn).await?;
         let actor = Actor { subject: actor.to_owned(), role: "service".into(), jurisdiction: t.division.clone() };
         self.record(
@@ -80,19 +120,35 @@ impl Engine {
         subject_id: Uuid,
         divisions: &[String],
     ) -> Result<Vec<Task>, DbErr> {
+        let steps: Vec<ProcedureStep> =
+            divisions.iter().map(|d| ProcedureStep { division: d.clone(), notice_kind: None }).collect();
+        self.open_procedure_steps(conn, actor, kind, title, subject_id, &steps).await
+    }
+
+    /// Like [`Engine::open_procedure`], with a public notice required of some layers.
+    pub async fn open_procedure_steps<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        actor: &str,
+        kind: &'static str,
+        title: &str,
+        subject_id: Uuid,
+        steps: &[ProcedureStep],
+    ) -> Result<Vec<Task>, DbErr> {
         let now = self.clock.now();
-        let template = Template {
-            kind: kind.to_owned(),
-            title: title.to_owned(),
-            body: "null".into(),
-            assignee_role: Role::Approver,
-            required_approvals: 1,
-            due_at: None,
-            notice_kind: None,
-        };
-        let mut out = Vec::with_capacity(divisions.len());
+        let mut out = Vec::with_capacity(steps.len());
         let mut above: Option<task::Model> = None;
-        for division in divisions {
+        for step in steps {
+            let template = Template {
+                kind: kind.to_owned(),
+                title: title.to_owned(),
+                body: "null".into(),
+                assignee_role: Role::Approver,
+                required_approvals: 1,
+                due_at: None,
+                notice_kind: step.notice_kind.map(str::to_owned),
+            };
+            let division = &step.division;
             let under = above.as_ref().map(|a| crate::directive::Under {
                 parent: a.id,
                 root: a.root_id,
@@ -122,6 +178,35 @@ impl Engine {
         Ok(out)
     }
 
+    /// The task of `kind` about `subject_id` (owned by `division` when given; the newest one).
+    pub async fn procedure_task<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        kind: &str,
+        subject_id: Uuid,
+        division: Option<&str>,
+    ) -> Result<Option<Task>, DbErr> {
+        match self.find_procedure_task(conn, kind, subject_id, division).await? {
+            Some(row) => Ok(Some(to_api(&row)?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn find_procedure_task<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        kind: &str,
+        subject_id: Uuid,
+        division: Option<&str>,
+    ) -> Result<Option<task::Model>, DbErr> {
+        let mut find =
+            task::Entity::find().filter(task::Column::Kind.eq(kind)).filter(task::Column::SubjectId.eq(subject_id));
+        if let Some(d) = division {
+            find = find.filter(task::Column::Division.eq(d));
+        }
+        find.order_by_desc(task::Column::CreatedAt).one(conn).await
+    }
+
     /// Moves the newest task of `kind` about `subject_id` along, inside the caller's transaction.
     /// `Ok(None)` when there is no such task.
     pub async fn transition<C: ConnectionTrait>(
@@ -149,12 +234,7 @@ impl Engine {
         reason: Option<&str>,
     ) -> Result<Option<Result<Task, Problem>>, DbErr> {
         let now = self.clock.now();
-        let mut find =
-            task::Entity::find().filter(task::Column::Kind.eq(kind)).filter(task::Column::SubjectId.eq(subject_id));
-        if let Some(d) = division {
-            find = find.filter(task::Column::Division.eq(d));
-        }
-        let Some(row) = find.order_by_desc(task::Column::CreatedAt).one(conn).await? else {
+        let Some(row) = self.find_procedure_task(conn, kind, subject_id, division).await? else {
             return Ok(None);
         };
         let current = match state_of(&row) {
@@ -165,6 +245,11 @@ impl Engine {
             Ok(s) => s,
             Err(refusal) => return Ok(Some(Err(Problem::transition(refusal.to_string())))),
         };
+        if action == Action::Submit
+            && let Err(p) = crate::steps::ready_to_submit(conn, &row).await
+        {
+            return Ok(Some(Err(p)));
+        }
         let stage: DeadlineStage = chain_store::text::parse_enum(&row.deadline_stage)?;
         let timer =
             if next.awaits_owner() { next_timer(stage, row.remind_at, row.due_at, row.escalate_at) } else { None };

@@ -87,6 +87,9 @@ async fn propose(s: State, p: Principal, req: ProposeExit) -> Result<ExitCase, P
         assignee_role: Role::Approver,
         subject_id: Some(h.household_id),
         due_at: None,
+        body: serde_json::Value::Null,
+        signer: None,
+        notice_kind: None,
     };
     s.engine.open(&txn, &p.subject, task).await.map_err(internal)?;
     task_step(&s.engine, &txn, &p, h.household_id, Action::Start, None).await?;

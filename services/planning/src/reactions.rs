@@ -57,6 +57,9 @@ impl Reaction for OnHouseholdIdentified {
                         assignee_role: Role::Operator,
                         subject_id: Some(id),
                         due_at: Some(self.engine.clock().now() + chrono::Duration::days(PLAN_DUE_DAYS)),
+                        body: serde_json::Value::Null,
+                        signer: None,
+                        notice_kind: None,
                     },
                 )
                 .await?;

@@ -112,6 +112,9 @@ async fn lists_filter_within_the_jurisdiction_and_auditors_read_the_trail() {
                 assignee_role: Role::Operator,
                 subject_id: Some(subject),
                 due_at: None,
+                body: serde_json::Value::Null,
+                signer: None,
+                notice_kind: None,
             },
         )
         .await
