@@ -351,3 +351,36 @@ pub fn application(ids: &[String]) -> Value {
         "members": members,
     })
 }
+
+impl TestSystem {
+    /// A household as the county sees it now.
+    pub async fn household(&self, id: &str) -> Value {
+        self.get("SINAN", &format!("/v1/households/{id}")).await.ok(200).clone()
+    }
+
+    /// Waits until the household reaches `status` (the timers close notices in the background).
+    pub async fn household_reaches(&self, id: &str, status: &str) -> Value {
+        eventually(&format!("household {id} to be {status}"), || async {
+            let h = self.household(id).await;
+            (h["status"] == status).then_some(h)
+        })
+        .await
+    }
+
+    /// Takes a registered household through the rest of the identification procedure: the
+    /// village's appraisal and verification, its 7-day notice, township review, the second notice
+    /// and county approval, moving the clock past each window.
+    pub async fn identify(&self, id: &str) {
+        let appraisal = serde_json::json!({ "votes_for": 21, "votes_against": 2 });
+        self.post("VILLAGEHEAD", &format!("/v1/households/{id}:appraise"), appraisal).await.ok(200);
+        self.post("VILLAGEHEAD", &format!("/v1/households/{id}:verify"), serde_json::json!({})).await.ok(200);
+        self.clock.advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
+        self.household_reaches(id, "awaiting_township").await;
+        self.post("TANGTOU", &format!("/v1/households/{id}:review"), serde_json::json!({})).await.ok(200);
+        self.clock.advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
+        self.household_reaches(id, "awaiting_county").await;
+        let approval = serde_json::json!({ "note": "county approval" });
+        let approved = self.post("SINAN", &format!("/v1/households/{id}:approve"), approval).await;
+        assert_eq!(approved.ok(200)["status"], "identified");
+    }
+}

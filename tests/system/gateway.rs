@@ -65,13 +65,14 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_a_different_bod
         .await
         .problem(422, "idempotency-key-reused");
 
-    // Concurrent sign-offs on one version: exactly one wins.
+    // Concurrent appraisals on one version: exactly one wins.
     let id = first.body["id"].as_str().unwrap().to_owned();
-    let township = t.token("TANGTOU");
-    let path = format!("/v1/households/{id}:review");
+    let head = t.token("VILLAGEHEAD");
+    let path = format!("/v1/households/{id}:appraise");
+    let votes = json!({ "votes_for": 12, "votes_against": 3 });
     let (a, b) = tokio::join!(
-        t.send(reqwest::Method::POST, &path, &township, Some(json!({})), &[("If-Match", "\"1\"")]),
-        t.send(reqwest::Method::POST, &path, &township, Some(json!({})), &[("If-Match", "\"1\"")]),
+        t.send(reqwest::Method::POST, &path, &head, Some(votes.clone()), &[("If-Match", "\"1\"")]),
+        t.send(reqwest::Method::POST, &path, &head, Some(votes.clone()), &[("If-Match", "\"1\"")]),
     );
     let mut statuses = [a.status.as_u16(), b.status.as_u16()];
     statuses.sort();
@@ -80,8 +81,8 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_a_different_bod
     // A stale If-Match is refused.
     t.send(
         reqwest::Method::POST,
-        &format!("/v1/households/{id}:approve"),
-        &t.token("SINAN"),
+        &format!("/v1/households/{id}:verify"),
+        &head,
         Some(json!({})),
         &[("If-Match", "\"1\"")],
     )

@@ -5,5 +5,6 @@ mod bad_input;
 mod engine;
 mod events;
 mod gateway;
+mod identification;
 mod refusals;
 mod story;

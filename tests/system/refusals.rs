@@ -21,12 +21,20 @@ async fn an_official_of_another_county_is_refused_at_every_step_and_changes_noth
     missing.problem(404, "not-found");
     foreign.problem(404, "not-found");
     assert_eq!(missing.body["detail"], foreign.body["detail"]);
-    t.post("SHIQIAN", &format!("/v1/households/{id}:review"), json!({})).await.problem(404, "not-found");
-    t.post("SHIQIAN", &format!("/v1/households/{id}:approve"), json!({})).await.problem(404, "not-found");
+    for verb in ["appraise", "verify", "review", "approve", "reject"] {
+        let body = json!({ "votes_for": 5, "votes_against": 0, "reason": "not poor" });
+        t.post("SHIQIAN", &format!("/v1/households/{id}:{verb}"), body).await.problem(404, "not-found");
+    }
     assert_eq!(t.get("SINAN", &format!("/v1/households/{id}")).await.ok(200)["status"], "applied");
 
-    // The layer matters too: the county cannot do the township's review.
-    t.post("SINAN", &format!("/v1/households/{id}:review"), json!({})).await.problem(403, "forbidden");
+    // The layer matters too: the township cannot appraise for the village, nor the county.
+    let appraisal = json!({ "votes_for": 5, "votes_against": 0 });
+    t.post("TANGTOU", &format!("/v1/households/{id}:appraise"), appraisal.clone()).await.problem(403, "forbidden");
+    t.post("SINAN", &format!("/v1/households/{id}:appraise"), appraisal).await.problem(403, "forbidden");
+    // And a step out of order is a conflict, not a shortcut.
+    t.post("TANGTOU", &format!("/v1/households/{id}:review"), json!({})).await.problem(409, "invalid-transition");
+    t.post("SINAN", &format!("/v1/households/{id}:approve"), json!({})).await.problem(409, "invalid-transition");
+    assert_eq!(t.get("SINAN", &format!("/v1/households/{id}")).await.ok(200)["status"], "applied");
 
     // Plans, funds and exits of a Sinan household.
     let ids2 = [rid("52062419700202009")];

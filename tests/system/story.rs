@@ -3,12 +3,11 @@
 use chain_system_tests::{TestSystem, application, eventually, rid, spawn};
 use serde_json::{Value, json};
 
-/// Registers, reviews and approves a household; returns its id.
+/// Registers a household and takes it through the identification procedure; returns its id.
 pub async fn identified_household(t: &TestSystem, ids: &[String]) -> String {
     let h = t.post("VILLAGE", "/v1/households", application(ids)).await;
     let id = h.ok(201)["id"].as_str().unwrap().to_owned();
-    t.post("TANGTOU", &format!("/v1/households/{id}:review"), json!({})).await.ok(200);
-    t.post("SINAN", &format!("/v1/households/{id}:approve"), json!({ "note": "county approval" })).await.ok(200);
+    t.identify(&id).await;
     id
 }
 
@@ -38,25 +37,16 @@ async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances(
     let t = spawn().await;
     let ids = [rid("52062419800101002"), rid("52062420050607003")];
 
-    // Identification: the village registers, the township reviews, the county approves.
+    // Identification: the village registers, appraises and verifies, the township reviews, the
+    // county approves (the procedure's own tests cover the notices and objections in detail).
     let registered = t.post("VILLAGE", "/v1/households", application(&ids)).await;
     let h = registered.ok(201).clone();
     assert_eq!(h["status"], "applied");
     assert_eq!(registered.headers["etag"], "\"1\"");
     assert_eq!(h["members"][0]["resident_id"], format!("{}********{}", &ids[0][..6], &ids[0][14..]));
     let id = h["id"].as_str().unwrap().to_owned();
-    let reviewed = t
-        .send(
-            reqwest::Method::POST,
-            &format!("/v1/households/{id}:review"),
-            &t.token("TANGTOU"),
-            Some(json!({})),
-            &[("If-Match", "\"1\"")],
-        )
-        .await;
-    assert_eq!(reviewed.ok(200)["status"], "reviewed");
-    let approved = t.post("SINAN", &format!("/v1/households/{id}:approve"), json!({ "note": "county approval" })).await;
-    assert_eq!(approved.ok(200)["status"], "identified");
+    t.identify(&id).await;
+    assert_eq!(t.household(&id).await["status"], "identified");
 
     // Planning: the county's task appears, a plan is drafted and approved.
     let task = plan_task(&t, &id).await;
@@ -124,7 +114,7 @@ async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances(
         (h.body["status"] == "exited").then_some(h.body)
     })
     .await;
-    assert_eq!(exited["version"], 4);
+    assert_eq!(exited["version"], 8, "register, appraise, verify, notice passed, review, notice passed, approve, exit");
     assert_eq!(t.get("SINAN", &format!("/v1/plans/{plan_id}")).await.ok(200)["status"], "approved");
     assert_eq!(t.get("SINAN", &format!("/v1/exits/{exit_id}")).await.ok(200)["status"], "approved");
     let tasks = t.get("SINAN", &format!("/v1/tasks?subject_id={id}")).await;
@@ -176,7 +166,15 @@ async fn one_trace_covers_the_gateway_the_service_and_the_event() {
     let ids = [rid("52062419900101005")];
     let h = t.post("VILLAGE", "/v1/households", application(&ids)).await;
     let id = h.ok(201)["id"].as_str().unwrap().to_owned();
+    t.post("VILLAGEHEAD", &format!("/v1/households/{id}:appraise"), json!({ "votes_for": 9, "votes_against": 0 }))
+        .await
+        .ok(200);
+    t.post("VILLAGEHEAD", &format!("/v1/households/{id}:verify"), json!({})).await.ok(200);
+    t.clock.advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
+    t.household_reaches(&id, "awaiting_township").await;
     t.post("TANGTOU", &format!("/v1/households/{id}:review"), json!({})).await.ok(200);
+    t.clock.advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
+    t.household_reaches(&id, "awaiting_county").await;
     let approve = t.post("SINAN", &format!("/v1/households/{id}:approve"), json!({})).await;
     approve.ok(200);
     let trace = chain_telemetry::trace_id_of(approve.headers["traceparent"].to_str().unwrap()).unwrap();

@@ -42,12 +42,29 @@ pub enum Relation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HouseholdStatus {
-    /// Applied at the village; awaiting township review.
+    /// Applied (or nominated) at the village; awaiting the democratic appraisal.
     Applied,
-    /// Reviewed by the township; awaiting county approval.
-    Reviewed,
-    /// Approved by the county: registered as poor (建档立卡).
+    /// Put on the list by the democratic appraisal (民主评议); awaiting verification (or, where
+    /// the province requires it, the county's data matching).
+    Appraised,
+    /// Cleared by the county's data matching (比对); awaiting the village's verification.
+    Matched,
+    /// Verified by the village; the first public notice is up in the village.
+    FirstNotice,
+    /// The first notice passed without objection; awaiting township review.
+    AwaitingTownship,
+    /// Reviewed by the township; the second public notice is up.
+    SecondNotice,
+    /// The second notice passed without objection; awaiting county approval.
+    AwaitingCounty,
+    /// Approved by the county and announced (公告): registered as poor (建档立卡).
     Identified,
+    /// An objection interrupted a notice; the layer that posted it reviews the case and then
+    /// posts the notice again or rejects the household.
+    Objected,
+    /// Not identified: the appraisal, the data matching or a reviewing layer turned it down.
+    /// Its members' resident IDs are free again.
+    Rejected,
     /// Exited poverty and removed from the register (销号).
     Exited,
 }
@@ -123,6 +140,10 @@ pub struct Household {
     pub per_capita_income_fen: i64,
     /// Procedure status.
     pub status: HouseholdStatus,
+    /// The public notice up for this household now (first or second), with its window and any
+    /// objections; objections are lodged at `/v1/notices/{id}/objections`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<crate::tasks::Notice>,
     /// Members, resident IDs masked.
     pub members: Vec<Member>,
     /// Optimistic-concurrency version; send it back in `If-Match`.
@@ -139,6 +160,39 @@ pub struct Decision {
     /// Optional remark recorded with the decision.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// The result of the villager representatives' democratic appraisal.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Appraisal {
+    /// Representatives voting to put the household on the list.
+    #[schema(example = 23)]
+    pub votes_for: u32,
+    /// Representatives voting against.
+    #[schema(example = 2)]
+    pub votes_against: u32,
+    /// Optional remark.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The result of the county's data matching against other agencies' records.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DataMatch {
+    /// Whether nothing disqualifying was found (no vehicle, commercial property, company or
+    /// public-sector employment the household had not declared).
+    pub passed: bool,
+    /// What was found or checked.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Why a household is turned down.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Rejection {
+    /// The finding, recorded in the audit trail (1–2000 characters).
+    #[schema(example = "the objection was upheld: the family runs a shop in the county town")]
+    pub reason: String,
 }
 
 /// A step on an existing record, as sent over NATS: its id, the version the caller saw

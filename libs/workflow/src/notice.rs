@@ -233,6 +233,33 @@ impl Engine {
         }
     }
 
+    /// The notice currently up on a task of `kind` about `subject_id`, if any.
+    pub async fn open_notice_about<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        kind: &str,
+        subject_id: Uuid,
+    ) -> Result<Option<Notice>, DbErr> {
+        use sea_orm::QuerySelect;
+        let tasks: Vec<Uuid> = task::Entity::find()
+            .select_only()
+            .column(task::Column::Id)
+            .filter(task::Column::Kind.eq(kind))
+            .filter(task::Column::SubjectId.eq(subject_id))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let open = notice::Entity::find()
+            .filter(notice::Column::TaskId.is_in(tasks))
+            .filter(notice::Column::State.eq(enum_str(&NoticeState::Open)))
+            .one(conn)
+            .await?;
+        match open {
+            Some(n) => Ok(Some(notice_api(conn, &n).await?)),
+            None => Ok(None),
+        }
+    }
+
     /// A notice the caller may see.
     pub async fn notice(&self, p: &Principal, id: Uuid) -> Result<Notice, Problem> {
         let n = notice::Entity::find_by_id(id).one(&self.db).await.map_err(internal)?;

@@ -207,6 +207,56 @@ impl Engine {
         find.order_by_desc(task::Column::CreatedAt).one(conn).await
     }
 
+    /// Sets the deadline of the task of `kind` about `subject_id` owned by `division` (once the work
+    /// reaches that layer); the reminder and escalation of the deadline ladder follow it.
+    pub async fn set_due<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        kind: &str,
+        subject_id: Uuid,
+        division: &str,
+        due_at: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        let now = self.clock.now();
+        let Some(row) = self.find_procedure_task(conn, kind, subject_id, Some(division)).await? else {
+            return Err(DbErr::RecordNotFound(format!("{kind} task at {division}")));
+        };
+        let ladder = self.ladder.for_task(kind, chain_domain::Division::parse(division).ok().as_ref());
+        let (remind_at, escalate_at) = (ladder.remind_at(due_at), ladder.escalate_at(due_at));
+        let awaiting = state_of(&row).map(TaskState::awaits_owner).unwrap_or(false);
+        let timer = if awaiting {
+            next_timer(DeadlineStage::OnTime, Some(remind_at), Some(due_at), Some(escalate_at))
+        } else {
+            None
+        };
+        let changes = vec![
+            (task::Column::DueAt, Expr::value(Some(due_at))),
+            (task::Column::RemindAt, Expr::value(Some(remind_at))),
+            (task::Column::EscalateAt, Expr::value(Some(escalate_at))),
+            (task::Column::DeadlineStage, Expr::value(enum_str(&DeadlineStage::OnTime))),
+            (task::Column::NextTimerAt, Expr::value(timer)),
+        ];
+        if !bump(conn, &row, now, changes).await? {
+            return Err(DbErr::Custom("the task changed at the same moment".into()));
+        }
+        let fresh = self.reload(conn, row.id).await?;
+        self.record(
+            conn,
+            Change {
+                task: &fresh,
+                change: "scheduled",
+                actor: &Actor::system(),
+                reason: None,
+                data: serde_json::json!({ "due_at": due_at }),
+                audited: false,
+                published: true,
+            },
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Moves the newest task of `kind` about `subject_id` along, inside the caller's transaction.
     /// `Ok(None)` when there is no such task.
     pub async fn transition<C: ConnectionTrait>(

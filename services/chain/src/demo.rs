@@ -1,7 +1,9 @@
 //! Example officials with development tokens, and a small demo data set for `chain up --demo`.
 
 use chain_api::funding::{Allocation, CreateAllocation};
-use chain_api::identification::{Decision, Household, HouseholdKind, MemberInput, RegisterHousehold, Relation, Step};
+use chain_api::identification::{
+    Appraisal, Decision, Household, HouseholdKind, MemberInput, RegisterHousehold, Relation, Step,
+};
 use chain_api::{Principal, Role};
 use chain_bus::Bus;
 use chain_domain::{Jurisdiction, with_check_digit};
@@ -127,12 +129,12 @@ pub fn official(var: &str) -> &'static Official {
     OFFICIALS.iter().find(|o| o.var == var).expect("a known example official")
 }
 
-/// Loads the demo data set through the services: three households in Tangtou township, two of
-/// them identified, and central funds allocated to Guizhou and on to Sinan. Registered by the
-/// township, whose jurisdiction covers all three villages.
+/// Loads the demo data set through the services: three households in Tangtou township, registered
+/// by the township (whose jurisdiction covers all three villages), two of them appraised and
+/// verified by their village heads so that their first public notice is up; and central funds
+/// allocated to Guizhou and on to Sinan. The notices run their 7 days on the engine's clock.
 pub async fn load(bus: &Bus) -> anyhow::Result<()> {
     let township = official("TANGTOU").principal();
-    let county = official("SINAN").principal();
     let err = |p: chain_api::Problem| anyhow::anyhow!("demo data: {p}");
     let families = [
         ("520624101201", "杨", "illness", 210_000, "19750312001", "19780620002"),
@@ -162,11 +164,23 @@ pub async fn load(bus: &Bus) -> anyhow::Result<()> {
         };
         let h: Household = bus.request("identification", "household.register", &township, &req).await.map_err(err)?;
         if i < 2 {
-            let step = |id| Step { id, expected_version: None, body: Decision { note: Some("demo".into()) } };
-            let _: Household =
-                bus.request("identification", "household.review", &township, &step(h.id)).await.map_err(err)?;
-            let _: Household =
-                bus.request("identification", "household.approve", &county, &step(h.id)).await.map_err(err)?;
+            let head = Principal {
+                subject: format!("village-head-{village_code}"),
+                roles: vec![Role::Approver],
+                jurisdiction: Jurisdiction::parse(village_code).map_err(|e| anyhow::anyhow!("{e}"))?,
+            };
+            let appraisal = Appraisal { votes_for: 19, votes_against: 2, note: Some("demo".into()) };
+            let _: Household = bus
+                .request(
+                    "identification",
+                    "household.appraise",
+                    &head,
+                    &Step { id: h.id, expected_version: None, body: appraisal },
+                )
+                .await
+                .map_err(err)?;
+            let verify = Step { id: h.id, expected_version: None, body: Decision { note: Some("demo".into()) } };
+            let _: Household = bus.request("identification", "household.verify", &head, &verify).await.map_err(err)?;
         }
     }
     let central = official("CENTRAL").principal();

@@ -7,6 +7,7 @@ pub mod domain;
 pub mod handlers;
 pub mod migrations;
 pub mod pii;
+pub mod procedure;
 pub mod reactions;
 pub mod store;
 
@@ -46,6 +47,8 @@ pub struct State {
     pub engine: chain_workflow::Engine,
     /// PII protection.
     pub pii: Arc<PiiKey>,
+    /// The procedure's per-province parameters.
+    pub policies: &'static domain::Policies,
 }
 
 /// Connects, migrates, and starts the relay, consumers and endpoints. Returns once the service
@@ -54,7 +57,9 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
     let db = chain_store::connect(&config.database_url).await?;
     migrations::Migrator::up(&db, None).await.context("migrating the identification database")?;
     let outbox = OutboxSignal::new();
-    let engine = chain_workflow::Engine::new(db.clone(), SERVICE, config.workflow.clock.clone(), bus.root());
+    let policies = domain::Policies::embedded();
+    let engine = chain_workflow::Engine::new(db.clone(), SERVICE, config.workflow.clock.clone(), bus.root())
+        .with_hook(Arc::new(procedure::NoticesOfTheProcedure { policies }));
     let wake = outbox.clone();
     let state = State {
         db: db.clone(),
@@ -62,6 +67,7 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
         outbox: outbox.clone(),
         engine: engine.clone(),
         pii: Arc::new(config.pii_key),
+        policies,
     };
     let mut tasks = vec![chain_bus::spawn_relay(db.clone(), bus.clone(), outbox.clone(), shutdown.clone())];
     tasks.push(

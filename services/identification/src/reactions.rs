@@ -25,7 +25,9 @@ impl Reaction for OnHouseholdExited {
                 tracing::warn!(household = %exited.household_id, "exit of an unknown household ignored");
                 return Ok(());
             };
-            let next = match domain::next(current.status, domain::Step::Exit) {
+            let village = chain_domain::Division::parse(&row.village)?;
+            let policy = domain::Policies::embedded().for_division(&village);
+            let next = match domain::next(current.status, domain::Step::Exit, &policy) {
                 Ok(n) => n,
                 Err(problem) => {
                     tracing::warn!(household = %row.id, %problem, "exit event does not apply");

@@ -127,6 +127,7 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(hous
         other_causes: serde_json::from_str(&h.other_causes).map_err(|e| DbErr::Type(e.to_string()))?,
         per_capita_income_fen: h.per_capita_income_fen,
         status: parse_enum::<HouseholdStatus>(&h.status)?,
+        notice: None,
         members: members
             .iter()
             .map(|m| {

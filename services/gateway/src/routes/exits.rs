@@ -86,7 +86,8 @@ pub async fn custom(
     }
 }
 
-fn decode<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, ApiProblem> {
+/// Decodes a custom method's body once its verb is known.
+pub(super) fn decode<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, ApiProblem> {
     serde_json::from_value(v)
         .map_err(|e| ApiProblem(chain_api::Problem::new(chain_api::ProblemKind::Validation, e.to_string())))
 }

@@ -1,10 +1,12 @@
-//! `/v1/households`: registration, review and approval of poor households.
+//! `/v1/households`: registration of poor households and the steps of the identification
+//! procedure (appraisal, data matching, verification and the two notices, review, approval).
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chain_api::identification::{ById, Decision, Household, RegisterHousehold};
+use chain_api::identification::{Appraisal, ById, DataMatch, Decision, Household, RegisterHousehold, Rejection};
 
+use super::exits::decode;
 use super::{Problems, custom_method, parse_id, step, versioned};
 use crate::AppState;
 use crate::auth::Auth;
@@ -35,12 +37,63 @@ pub async fn get(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String
     Ok(versioned(StatusCode::OK, &h))
 }
 
-/// Township review of an application (township approver).
+/// The democratic appraisal (village approver): a majority of the votes cast puts the household on the list; otherwise it is `rejected`.
+#[utoipa::path(post, path = "/v1/households/{id}:appraise", tag = "identification", request_body = Appraisal,
+    params(("id" = uuid::Uuid, Path, description = "Household id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses((status = 200, description = "`appraised` or `rejected`", body = Household), Problems),
+    security(("bearer" = [])))]
+pub async fn appraise(
+    s: AppState,
+    p: chain_api::Principal,
+    id: uuid::Uuid,
+    headers: HeaderMap,
+    body: Appraisal,
+) -> Result<Response, ApiProblem> {
+    step::<_, Household>(&s, &p, ("identification", "household.appraise"), id, &headers, body).await
+}
+
+/// The county's data matching, where the province's procedure has it (county official).
+#[utoipa::path(post, path = "/v1/households/{id}:match", tag = "identification", request_body = DataMatch,
+    params(("id" = uuid::Uuid, Path, description = "Household id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses((status = 200, description = "`matched` or `rejected`", body = Household), Problems),
+    security(("bearer" = [])))]
+pub async fn match_data(
+    s: AppState,
+    p: chain_api::Principal,
+    id: uuid::Uuid,
+    headers: HeaderMap,
+    body: DataMatch,
+) -> Result<Response, ApiProblem> {
+    step::<_, Household>(&s, &p, ("identification", "household.match"), id, &headers, body).await
+}
+
+/// Verification by the village with its work team (village approver): posts the first public notice in the village; after an objection, posts it again.
+#[utoipa::path(post, path = "/v1/households/{id}:verify", tag = "identification", request_body = Decision,
+    params(("id" = uuid::Uuid, Path, description = "Household id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses((status = 200, description = "`first_notice`", body = Household), Problems),
+    security(("bearer" = [])))]
+pub async fn verify(
+    s: AppState,
+    p: chain_api::Principal,
+    id: uuid::Uuid,
+    headers: HeaderMap,
+    body: Decision,
+) -> Result<Response, ApiProblem> {
+    step::<_, Household>(&s, &p, ("identification", "household.verify"), id, &headers, body).await
+}
+
+/// Township review once the village's notice has passed (township approver): posts the second public notice; after an objection, posts it again.
 #[utoipa::path(post, path = "/v1/households/{id}:review", tag = "identification", request_body = Decision,
     params(("id" = uuid::Uuid, Path, description = "Household id"),
         ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 200, description = "Reviewed", body = Household), Problems),
+    responses((status = 200, description = "`second_notice`", body = Household), Problems),
     security(("bearer" = [])))]
 pub async fn review(
     s: AppState,
@@ -52,12 +105,12 @@ pub async fn review(
     step::<_, Household>(&s, &p, ("identification", "household.review"), id, &headers, body).await
 }
 
-/// County approval: the household is identified (county approver).
+/// County approval once the township's notice has passed (county approver): the household is identified and announced.
 #[utoipa::path(post, path = "/v1/households/{id}:approve", tag = "identification", request_body = Decision,
     params(("id" = uuid::Uuid, Path, description = "Household id"),
         ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 200, description = "Identified", body = Household), Problems),
+    responses((status = 200, description = "`identified`", body = Household), Problems),
     security(("bearer" = [])))]
 pub async fn approve(
     s: AppState,
@@ -69,18 +122,39 @@ pub async fn approve(
     step::<_, Household>(&s, &p, ("identification", "household.approve"), id, &headers, body).await
 }
 
+/// Turn the household down (approver of the layer holding the case), e.g. after an upheld objection; its members' IDs are released.
+#[utoipa::path(post, path = "/v1/households/{id}:reject", tag = "identification", request_body = Rejection,
+    params(("id" = uuid::Uuid, Path, description = "Household id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses((status = 200, description = "`rejected`", body = Household), Problems),
+    security(("bearer" = [])))]
+pub async fn reject(
+    s: AppState,
+    p: chain_api::Principal,
+    id: uuid::Uuid,
+    headers: HeaderMap,
+    body: Rejection,
+) -> Result<Response, ApiProblem> {
+    step::<_, Household>(&s, &p, ("identification", "household.reject"), id, &headers, body).await
+}
+
 /// Dispatches `POST /v1/households/{id}:<verb>`.
 pub async fn custom(
     State(s): State<AppState>,
     Auth(p): Auth,
     Path(target): Path<String>,
     headers: HeaderMap,
-    Json(body): Json<Decision>,
+    Json(body): Json<serde_json::Value>,
 ) -> Result<Response, ApiProblem> {
     let (id, verb) = custom_method(&target, "household")?;
     match verb.as_str() {
-        "review" => review(s, p, id, headers, body).await,
-        "approve" => approve(s, p, id, headers, body).await,
+        "appraise" => appraise(s, p, id, headers, decode(body)?).await,
+        "match" => match_data(s, p, id, headers, decode(body)?).await,
+        "verify" => verify(s, p, id, headers, decode(body)?).await,
+        "review" => review(s, p, id, headers, decode(body)?).await,
+        "approve" => approve(s, p, id, headers, decode(body)?).await,
+        "reject" => reject(s, p, id, headers, decode(body)?).await,
         _ => Err(ApiProblem(chain_api::Problem::not_found("operation"))),
     }
 }
