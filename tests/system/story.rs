@@ -105,6 +105,14 @@ async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances(
     let ack =
         t.post("VILLAGE", &format!("/v1/exits/{exit_id}:acknowledge"), json!({ "acknowledged_by": "成员0" })).await;
     assert_eq!(ack.ok(200)["status"], "acknowledged");
+    // The village's public notice of the exit runs 7 days before the county may approve.
+    t.post("SINAN", &format!("/v1/exits/{exit_id}:approve"), json!({})).await.problem(409, "invalid-transition");
+    t.clock.advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
+    eventually("the exit notice to pass", || async {
+        let c = t.get("SINAN", &format!("/v1/exits/{exit_id}")).await;
+        (c.body["status"] == "noticed").then_some(())
+    })
+    .await;
     let done = t.post("SINAN", &format!("/v1/exits/{exit_id}:approve"), json!({})).await;
     assert_eq!(done.ok(200)["status"], "approved");
 
@@ -130,12 +138,13 @@ async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances(
         done,
         [
             ("exit.household", "520624", "signed_off"),
+            ("exit.household", "520624101201", "signed_off"),
             ("identification.household", "520624", "signed_off"),
             ("identification.household", "520624101", "signed_off"),
             ("identification.household", "520624101201", "signed_off"),
             ("plan.household", "520624", "signed_off"),
         ],
-        "the identification procedure (village, township, county), the plan and the exit are all done"
+        "the identification procedure (village, township, county), the plan and the exit (village, county) are all done"
     );
 
     let central = t.get("CENTRAL", "/v1/accounts/CN").await.ok(200).clone();
@@ -192,5 +201,48 @@ async fn one_trace_covers_the_gateway_the_service_and_the_event() {
     let envelope: chain_api::Envelope = serde_json::from_slice(&msg.payload).unwrap();
     assert_eq!(envelope.kind, "identification.household-identified");
     assert_eq!(chain_telemetry::trace_id_of(envelope.traceparent.as_deref().unwrap()).unwrap(), trace);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_objection_to_an_exit_notice_sends_it_back_until_acknowledged_again() {
+    let t = spawn().await;
+    let id = identified_household(&t, &[rid("52062419610101006")]).await;
+    let proposal = json!({ "household_id": id, "year": 2017, "per_capita_income_fen": 420000, "guarantees": { "food": true, "clothing": true, "compulsory_education": true, "basic_medical_care": true, "safe_housing": true, "safe_drinking_water": true } });
+    let case = eventually("exit to know the household", || async {
+        let p = t.post("SINAN", "/v1/exits", proposal.clone()).await;
+        (p.status == 201).then_some(p.body)
+    })
+    .await;
+    let exit_id = case["id"].as_str().unwrap().to_owned();
+    let acked =
+        t.post("VILLAGE", &format!("/v1/exits/{exit_id}:acknowledge"), json!({ "acknowledged_by": "成员0" })).await;
+    let notice = acked.ok(200)["notice"].clone();
+    assert_eq!(
+        (&notice["kind"], &notice["division"], &notice["days"]),
+        (&json!("exit.household"), &json!("520624101201"), &json!(7))
+    );
+    // A villager objects through the township.
+    let notice_id = notice["id"].as_str().unwrap().to_owned();
+    let lodged =
+        t.post("TANGTOU", &format!("/v1/notices/{notice_id}/objections"), json!({ "reason": "收入不稳定" })).await;
+    let lodged = lodged.ok(201).clone();
+    assert_eq!(t.get("SINAN", &format!("/v1/exits/{exit_id}")).await.ok(200)["status"], "objected");
+    t.post("SINAN", &format!("/v1/exits/{exit_id}:approve"), json!({})).await.problem(409, "invalid-transition");
+    // Acknowledged again only once the objection is resolved; then a fresh 7 days.
+    let ack = json!({ "acknowledged_by": "成员0" });
+    t.post("VILLAGE", &format!("/v1/exits/{exit_id}:acknowledge"), ack.clone())
+        .await
+        .problem(409, "invalid-transition");
+    let resolve = format!("/v1/objections/{}:resolve", lodged["id"].as_str().unwrap());
+    t.post("VILLAGEHEAD", &resolve, json!({ "upheld": false, "reason": "务工收入已核实稳定" })).await.ok(200);
+    t.post("VILLAGE", &format!("/v1/exits/{exit_id}:acknowledge"), ack).await.ok(200);
+    t.clock.advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
+    eventually("the exit notice to pass", || async {
+        let c = t.get("SINAN", &format!("/v1/exits/{exit_id}")).await;
+        (c.body["status"] == "noticed").then_some(())
+    })
+    .await;
+    assert_eq!(t.post("SINAN", &format!("/v1/exits/{exit_id}:approve"), json!({})).await.ok(200)["status"], "approved");
     t.stop().await;
 }

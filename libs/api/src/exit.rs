@@ -68,8 +68,13 @@ pub struct Acknowledge {
 pub enum ExitStatus {
     /// Proposed; awaiting the household's acknowledgement.
     Proposed,
-    /// Acknowledged by the household; awaiting county approval.
+    /// Acknowledged by the household (账户清算); the village's public notice of the exit is up.
     Acknowledged,
+    /// The village's notice passed without objection; awaiting county approval.
+    Noticed,
+    /// An objection interrupted the notice; once it is resolved, the household's acknowledgement
+    /// of the reviewed result posts the notice again.
+    Objected,
     /// Approved: the household has exited.
     Approved,
 }
@@ -93,6 +98,10 @@ pub struct ExitCase {
     pub guarantees: Guarantees,
     /// Status.
     pub status: ExitStatus,
+    /// The village's public notice of the exit while it is up, with its window and objections;
+    /// objections are lodged at `/v1/notices/{id}/objections`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<crate::tasks::Notice>,
     /// Who acknowledged for the household.
     pub acknowledged_by: Option<String>,
     /// Optimistic-concurrency version.

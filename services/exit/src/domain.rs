@@ -73,8 +73,12 @@ pub fn validate_acknowledgement(req: &Acknowledge) -> Result<String, Problem> {
 /// A step of the exit procedure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
-    /// The household acknowledges the result.
+    /// The household acknowledges the result; the village posts its public notice.
     Acknowledge,
+    /// The village's notice ran out with no objection.
+    NoticePassed,
+    /// Somebody objected during the notice.
+    Objection,
     /// The county approves the exit.
     Approve,
 }
@@ -83,11 +87,19 @@ pub enum Step {
 pub fn next(status: ExitStatus, step: Step) -> Result<ExitStatus, Problem> {
     use ExitStatus::*;
     match (status, step) {
-        (Proposed, Step::Acknowledge) => Ok(Acknowledged),
-        (Acknowledged, Step::Approve) => Ok(Approved),
+        (Proposed | Objected, Step::Acknowledge) => Ok(Acknowledged),
+        (Acknowledged, Step::NoticePassed) => Ok(Noticed),
+        (Acknowledged, Step::Objection) => Ok(Objected),
+        (Noticed, Step::Approve) => Ok(Approved),
         (Proposed, Step::Approve) => Err(Problem::transition("the household has not acknowledged the result")),
+        (Acknowledged | Objected, Step::Approve) => {
+            Err(Problem::transition("the village's public notice of the exit has not yet passed without objection"))
+        }
         (s, Step::Acknowledge) => {
             Err(Problem::transition(format!("only a proposed exit can be acknowledged; this one is {}", label(s))))
+        }
+        (s, Step::NoticePassed | Step::Objection) => {
+            Err(Problem::transition(format!("no notice of this exit is up; this one is {}", label(s))))
         }
         (s, Step::Approve) => {
             Err(Problem::transition(format!("only an acknowledged exit can be approved; this one is {}", label(s))))
@@ -100,6 +112,8 @@ pub fn label(s: ExitStatus) -> &'static str {
     match s {
         ExitStatus::Proposed => "proposed",
         ExitStatus::Acknowledged => "acknowledged",
+        ExitStatus::Noticed => "noticed",
+        ExitStatus::Objected => "objected",
         ExitStatus::Approved => "approved",
     }
 }
@@ -186,7 +200,18 @@ mod tests {
         assert_eq!(p.detail.as_deref(), Some("the household has not acknowledged the result"));
         let acked = next(ExitStatus::Proposed, Step::Acknowledge).unwrap();
         assert_eq!(acked, ExitStatus::Acknowledged);
-        assert_eq!(next(acked, Step::Approve).unwrap(), ExitStatus::Approved);
+        assert!(next(acked, Step::Approve).is_err(), "not while the village's notice is up");
+        let noticed = next(acked, Step::NoticePassed).unwrap();
+        assert_eq!(next(noticed, Step::Approve).unwrap(), ExitStatus::Approved);
+    }
+
+    #[test]
+    fn an_objection_sends_the_exit_back_for_a_new_acknowledgement_and_notice() {
+        let objected = next(ExitStatus::Acknowledged, Step::Objection).unwrap();
+        assert_eq!(objected, ExitStatus::Objected);
+        assert!(next(objected, Step::Approve).is_err());
+        assert_eq!(next(objected, Step::Acknowledge).unwrap(), ExitStatus::Acknowledged);
+        assert!(next(ExitStatus::Noticed, Step::Objection).is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use chain_bus::Endpoints;
 use chain_bus::service::internal;
 use chain_domain::{Division, Layer, Level};
 use chain_store::{audit, outbox};
-use chain_workflow::{Action, NewTask};
+use chain_workflow::{Action, ProcedureStep};
 use chrono::{Datelike, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, TransactionTrait};
@@ -17,8 +17,12 @@ use crate::domain::{self, label};
 use crate::store::{self, exit_case, household};
 use crate::{SERVICE, State};
 
-/// Kind of the workflow task that follows an exit case to county approval.
+/// Kind of the workflow tasks that follow an exit case: the village's (its public notice; submitted
+/// when the notice passes) under the county's (approval).
 pub const TASK_KIND: &str = "exit.household";
+
+/// The village's public notice of a household's exit.
+pub const VILLAGE_NOTICE: &str = "exit.household";
 
 /// The endpoints, by verb.
 pub fn endpoints(state: State) -> Endpoints<State> {
@@ -80,19 +84,16 @@ async fn propose(s: State, p: Principal, req: ProposeExit) -> Result<ExitCase, P
         let _ = txn.rollback().await;
         return Err(if chain_store::is_unique_violation(&e) { conflict() } else { internal(e) });
     }
-    let task = NewTask {
-        kind: TASK_KIND,
-        title: format!("Exit of household {}", h.household_id),
-        division: county.to_string(),
-        assignee_role: Role::Approver,
-        subject_id: Some(h.household_id),
-        due_at: None,
-        body: serde_json::Value::Null,
-        signer: None,
-        notice_kind: None,
-    };
-    s.engine.open(&txn, &p.subject, task).await.map_err(internal)?;
-    task_step(&s.engine, &txn, &p, h.household_id, Action::Start, None).await?;
+    let steps = [
+        ProcedureStep { division: county.to_string(), notice_kind: None },
+        ProcedureStep { division: village.to_string(), notice_kind: Some(VILLAGE_NOTICE) },
+    ];
+    let title = format!("Exit of household {}", h.household_id);
+    s.engine
+        .open_procedure_steps(&txn, &p.subject, TASK_KIND, &title, h.household_id, &steps)
+        .await
+        .map_err(internal)?;
+    task_step(&s.engine, &txn, &p, h.household_id, village.as_str(), Action::Start, None).await?;
     record(&txn, &p, "case.propose", &village, id, h.household_id, None).await?;
     txn.commit().await.map_err(internal)?;
     tracing::info!(exit = %id, household = %h.household_id, village = %village, "exit proposed");
@@ -133,7 +134,11 @@ async fn acknowledge(s: State, p: Principal, req: Step<Acknowledge>) -> Result<E
     if changed.rows_affected != 1 {
         return Err(stale());
     }
+    if current.status == ExitStatus::Objected && !village_task_returned(&s, &txn, row.household_id, &village).await? {
+        return Err(Problem::transition("the objection is still under review"));
+    }
     record(&txn, &p, "case.acknowledge", &village, row.id, row.household_id, None).await?;
+    s.engine.post_procedure_notice(&txn, &p, TASK_KIND, row.household_id, village.as_str()).await?;
     txn.commit().await.map_err(internal)?;
     load(&s, row.id).await
 }
@@ -161,8 +166,15 @@ async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<ExitCase
         return Err(stale());
     }
     let note = req.body.note.as_deref();
-    task_step(&s.engine, &txn, &p, row.household_id, Action::Submit, None).await?;
-    task_step(&s.engine, &txn, &p, row.household_id, Action::SignOff, note).await?;
+    let county = village.ancestor_at(Level::County).ok_or_else(Problem::internal)?;
+    for (division, action) in [
+        (village.as_str(), Action::SignOff),
+        (county.as_str(), Action::Start),
+        (county.as_str(), Action::Submit),
+        (county.as_str(), Action::SignOff),
+    ] {
+        task_step(&s.engine, &txn, &p, row.household_id, division, action, note).await?;
+    }
     record(&txn, &p, "case.approve", &village, row.id, row.household_id, note).await?;
     let payload = HouseholdExited {
         exit_id: row.id,
@@ -199,16 +211,32 @@ fn stale() -> Problem {
     Problem::new(ProblemKind::StaleVersion, "the exit case changed concurrently; read it again")
 }
 
-/// Moves the household's exit task one step, inside the transaction.
-async fn task_step(
+/// Whether the village's exit task was sent back by an objection.
+async fn village_task_returned(
+    s: &State,
+    txn: &DatabaseTransaction,
+    household_id: Uuid,
+    village: &Division,
+) -> Result<bool, Problem> {
+    let t = s.engine.procedure_task(txn, TASK_KIND, household_id, Some(village.as_str())).await.map_err(internal)?;
+    Ok(t.is_some_and(|t| t.state == chain_api::tasks::TaskState::Returned))
+}
+
+/// Moves the household's exit task at `division` one step, inside the transaction.
+pub(crate) async fn task_step(
     engine: &chain_workflow::Engine,
     txn: &DatabaseTransaction,
     p: &Principal,
     household_id: Uuid,
+    division: &str,
     action: Action,
     reason: Option<&str>,
 ) -> Result<(), Problem> {
-    match engine.transition(txn, p, TASK_KIND, household_id, action, reason).await.map_err(internal)? {
+    match engine
+        .transition_at(txn, p, TASK_KIND, household_id, Some(division), action, reason)
+        .await
+        .map_err(internal)?
+    {
         Some(Ok(_)) => Ok(()),
         Some(Err(problem)) => Err(problem),
         None => Err(internal(anyhow::anyhow!("no {TASK_KIND} task for household {household_id}"))),
@@ -243,5 +271,7 @@ async fn record<C: ConnectionTrait>(
 }
 
 async fn load(s: &State, id: Uuid) -> Result<ExitCase, Problem> {
-    store::load(&s.db, id).await.map_err(internal)?.map(|(_, c)| c).ok_or_else(hidden)
+    let mut case = store::load(&s.db, id).await.map_err(internal)?.map(|(_, c)| c).ok_or_else(hidden)?;
+    case.notice = s.engine.open_notice_about(&s.db, TASK_KIND, case.household_id).await.map_err(internal)?;
+    Ok(case)
 }

@@ -6,6 +6,7 @@
 pub mod domain;
 pub mod handlers;
 pub mod migrations;
+pub mod procedure;
 pub mod reactions;
 pub mod store;
 
@@ -50,7 +51,8 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
     let db = chain_store::connect(&config.database_url).await?;
     migrations::Migrator::up(&db, None).await.context("migrating the exit database")?;
     let outbox = OutboxSignal::new();
-    let engine = chain_workflow::Engine::new(db.clone(), SERVICE, config.workflow.clock.clone(), bus.root());
+    let engine = chain_workflow::Engine::new(db.clone(), SERVICE, config.workflow.clock.clone(), bus.root())
+        .with_hook(std::sync::Arc::new(procedure::NoticeOfTheExit));
     let wake = outbox.clone();
     let state = State {
         engine: engine.clone(),

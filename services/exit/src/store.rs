@@ -86,6 +86,7 @@ pub fn to_api(m: &exit_case::Model) -> Result<ExitCase, DbErr> {
         poverty_line_fen: m.poverty_line_fen,
         guarantees: serde_json::from_str(&m.guarantees).map_err(|e| DbErr::Type(e.to_string()))?,
         status: parse_enum::<ExitStatus>(&m.status)?,
+        notice: None,
         acknowledged_by: m.acknowledged_by.clone(),
         version: m.version,
         created_at: m.created_at,
