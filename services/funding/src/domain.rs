@@ -131,10 +131,11 @@ pub fn passes_funds_on(to: &Division) -> bool {
     matches!(to.level(), Level::Province | Level::City)
 }
 
-/// The layer that signs off a disclosure published by `by`: the nearest enclosing division in
-/// the registry, or the centre (`CN`) for a province. The nearest *existing* one, because some
-/// counties (e.g. Hubei's directly administered county-level cities, 4290xx) have no city above
-/// them and answer to the province directly.
+/// The layer that signs off a disclosure published by `by`: the nearest enclosing division the
+/// registry knows, or the centre (`CN`) for a province. The registry lists a pseudo-city for the
+/// counties a province administers directly (e.g. 4290 for Hubei's 4290xx), so for a county this
+/// is in practice its parent; looking for the nearest known one keeps a gap in the registry from
+/// naming a signer that does not exist.
 pub fn disclosure_signer(by: &Division) -> String {
     by.ancestors().into_iter().find(|a| registry().exists(a)).map_or_else(|| "CN".to_owned(), |a| a.to_string())
 }

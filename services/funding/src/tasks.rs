@@ -126,6 +126,9 @@ async fn submit_satisfied(
     division: &Division,
 ) -> Result<(), Problem> {
     let code = division.to_string();
+    // The ledger transfer has already updated (and so locked) this division's account row, so
+    // concurrent allocations by the same division get here one after the other, each reading
+    // what the one before committed: a task is never submitted twice.
     // Only unfinished tasks can move; usually there are few, so the history below is read only
     // when one exists.
     let waiting = [TaskState::Open, TaskState::InProgress, TaskState::Returned];
