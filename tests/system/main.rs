@@ -4,6 +4,7 @@
 mod bad_input;
 mod engine;
 mod events;
+mod funding;
 mod gateway;
 mod identification;
 mod refusals;

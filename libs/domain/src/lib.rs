@@ -9,6 +9,7 @@
 
 pub mod cause;
 pub mod division;
+pub mod funding;
 pub mod jurisdiction;
 pub mod money;
 pub mod poverty_line;
@@ -18,6 +19,7 @@ pub mod workflow;
 
 pub use cause::{CauseError, Causes, PovertyCause};
 pub use division::{Division, DivisionError, Level};
+pub use funding::{FundingDeadline, FundingDeadlines, FundingDeadlinesError};
 pub use jurisdiction::{Jurisdiction, JurisdictionError, Layer};
 pub use money::{Money, MoneyError};
 pub use poverty_line::{PovertyLines, PovertyLinesError};

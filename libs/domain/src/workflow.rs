@@ -22,7 +22,7 @@ const NOTICE_DAYS_TABLE: &str = include_str!("../data/notice_days.csv");
 /// The embedded escalation table (`kind,province,remind_before_hours,grace_hours`).
 const DEADLINE_LADDER_TABLE: &str = include_str!("../data/deadline_ladder.csv");
 /// The province (or kind) field meaning "any".
-const ANY: &str = "*";
+pub(crate) const ANY: &str = "*";
 /// The longest notice window a table may declare, in days.
 const MAX_NOTICE_DAYS: u32 = 90;
 /// The longest reminder lead or escalation grace a table may declare, in hours (one year).
@@ -108,7 +108,7 @@ fn is_valid_kind(kind: &str) -> bool {
 
 /// Parses a province field: `Some(None)` for `*`, `Some(Some(code))` for a 2-digit province code,
 /// `None` for anything else.
-fn parse_province(text: &str) -> Option<Option<Division>> {
+pub(crate) fn parse_province(text: &str) -> Option<Option<Division>> {
     if text == ANY {
         return Some(None);
     }
@@ -116,7 +116,7 @@ fn parse_province(text: &str) -> Option<Option<Division>> {
 }
 
 /// Opens CSV text with `#` comments and trimmed fields, checking the header row.
-fn open_csv<'a>(text: &'a str, header: &[&str]) -> Result<csv::Reader<&'a [u8]>, TableProblem> {
+pub(crate) fn open_csv<'a>(text: &'a str, header: &[&str]) -> Result<csv::Reader<&'a [u8]>, TableProblem> {
     let mut reader = csv::ReaderBuilder::new().comment(Some(b'#')).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| TableProblem::Csv(e.to_string()))?;
     if headers != header {
@@ -126,7 +126,7 @@ fn open_csv<'a>(text: &'a str, header: &[&str]) -> Result<csv::Reader<&'a [u8]>,
 }
 
 /// A parsing failure common to both tables, converted into each table's own error type.
-enum TableProblem {
+pub(crate) enum TableProblem {
     Csv(String),
     Header,
 }

@@ -1,5 +1,6 @@
-//! Pure rules of funding: validating allocations and disbursements, and which divisions a layer
-//! may allocate to.
+//! Pure rules of funding: validating allocations and disbursements, which divisions a layer
+//! may allocate to, and the rules of the tasks an allocation opens (who passes funds on, who
+//! signs a disclosure off, which onward tasks an onward allocation satisfies).
 
 use chain_api::funding::{CreateAllocation, CreateDisbursement};
 use chain_api::{FieldError, Problem};
@@ -115,6 +116,47 @@ pub fn allocation_target(from: &Jurisdiction, to: &Division) -> Result<(), Probl
     }
 }
 
+/// Task kind: a province or city passes received funds on (DOMAIN.md §5, 30 days by default).
+pub const ONWARD_KIND: &str = "funding.onward-allocation";
+
+/// Task kind: the allocating layer publishes an allocation (DOMAIN.md §5, 15 working days).
+pub const DISCLOSURE_KIND: &str = "funding.disclosure";
+
+/// The public-notice kind a disclosure posts (its window comes from `notice_days.csv`).
+pub const DISCLOSURE_NOTICE: &str = "funds.disclosure";
+
+/// Whether a division that receives funds must pass them on: provinces and cities do; counties
+/// spend them on projects in their project library.
+pub fn passes_funds_on(to: &Division) -> bool {
+    matches!(to.level(), Level::Province | Level::City)
+}
+
+/// The layer that signs off a disclosure published by `by`: the nearest enclosing division the
+/// registry knows, or the centre (`CN`) for a province. The registry lists a pseudo-city for the
+/// counties a province administers directly (e.g. 4290 for Hubei's 4290xx), so for a county this
+/// is in practice its parent; looking for the nearest known one keeps a gap in the registry from
+/// naming a signer that does not exist.
+pub fn disclosure_signer(by: &Division) -> String {
+    by.ancestors().into_iter().find(|a| registry().exists(a)).map_or_else(|| "CN".to_owned(), |a| a.to_string())
+}
+
+/// How many of a division's onward tasks, oldest first, have been satisfied by what it has
+/// allocated onward so far: the longest prefix whose cumulative amount is at most `passed_on`.
+/// `owed` holds each task's amount in fen (the allocations the division received, in order).
+///
+/// First-in-first-out: money passed on pays off the oldest receipt first, so a later task is
+/// never satisfied before an earlier one, and a partial onward allocation satisfies nothing it
+/// does not cover in full.
+pub fn satisfied_prefix(owed: &[i64], passed_on: i64) -> usize {
+    let mut cumulative: i128 = 0;
+    owed.iter()
+        .take_while(|&&amount| {
+            cumulative += i128::from(amount);
+            cumulative <= i128::from(passed_on)
+        })
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,5 +245,45 @@ mod tests {
         assert_eq!(fields, ["amount_fen", "purpose"]);
         let ok = CreateDisbursement { amount_fen: 500_000, purpose: " cattle ".into(), ..req };
         assert_eq!(validate_disbursement(&ok).unwrap().purpose, "cattle");
+    }
+    #[test]
+    fn onward_tasks_are_satisfied_first_in_first_out() {
+        let owed = [100, 50, 30];
+        assert_eq!(satisfied_prefix(&owed, 0), 0);
+        assert_eq!(satisfied_prefix(&owed, 99), 0, "a partial onward allocation satisfies nothing");
+        assert_eq!(satisfied_prefix(&owed, 100), 1, "exactly the amount satisfies the oldest");
+        assert_eq!(satisfied_prefix(&owed, 149), 1);
+        assert_eq!(satisfied_prefix(&owed, 150), 2);
+        assert_eq!(satisfied_prefix(&owed, 180), 3);
+        assert_eq!(satisfied_prefix(&owed, 10_000), 3, "passing on more than received satisfies all");
+        assert_eq!(satisfied_prefix(&[], 500), 0);
+    }
+
+    #[test]
+    fn a_small_later_task_waits_for_a_large_earlier_one() {
+        // 30 fen passed on would cover the second task alone, but the first comes first.
+        assert_eq!(satisfied_prefix(&[100, 30], 30), 0);
+        assert_eq!(satisfied_prefix(&[100, 30], 129), 1);
+    }
+
+    #[test]
+    fn cumulative_amounts_do_not_overflow() {
+        let half = i64::MAX / 2 + 1;
+        assert_eq!(satisfied_prefix(&[half, half, half], i64::MAX), 1, "the second would exceed i64::MAX");
+        assert_eq!(satisfied_prefix(&[i64::MAX, i64::MAX], i64::MAX), 1);
+    }
+
+    #[test]
+    fn provinces_and_cities_pass_funds_on_counties_do_not() {
+        assert!(passes_funds_on(&d("52")));
+        assert!(passes_funds_on(&d("5206")));
+        assert!(!passes_funds_on(&d("520624")));
+    }
+
+    #[test]
+    fn a_disclosure_is_signed_off_by_the_layer_above() {
+        assert_eq!(disclosure_signer(&d("52")), "CN");
+        assert_eq!(disclosure_signer(&d("5206")), "52");
+        assert_eq!(disclosure_signer(&d("520624")), "5206");
     }
 }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::ledger::{self, CENTRE, EntryKind, Transfer};
 use crate::store::{allocation, approved_plan, disbursement};
-use crate::{SERVICE, State, domain};
+use crate::{SERVICE, State, domain, tasks};
 
 /// The body of requests that take no input: an empty JSON object.
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
@@ -90,7 +90,9 @@ fn event(
 }
 
 /// An approver allocates funds from their own division (or the centre) to a city or county below
-/// it (the centre: to a province).
+/// it (the centre: to a province). The same transaction opens the allocation's tasks (an onward
+/// task for a province or city, a disclosure task for a non-central allocator) and submits the
+/// allocator's onward tasks the allocation satisfies (see [`tasks`]).
 #[tracing::instrument(skip_all, fields(actor = %p.subject))]
 async fn create_allocation(s: State, p: Principal, req: CreateAllocation) -> Result<Allocation, Problem> {
     let valid = domain::validate_allocation(&req, Utc::now().year())?;
@@ -105,7 +107,7 @@ async fn create_allocation(s: State, p: Principal, req: CreateAllocation) -> Res
     let txn = s.db.begin().await.map_err(internal)?;
     let transfer = Transfer { from: &from, to: &to, amount: valid.amount, kind: EntryKind::Allocation, ref_id: id };
     let (txn, txn_id) = move_money(txn, &transfer).await?;
-    allocation::ActiveModel {
+    let row = allocation::ActiveModel {
         id: Set(id),
         from_account: Set(from.clone()),
         to_division: Set(to.clone()),
@@ -119,6 +121,11 @@ async fn create_allocation(s: State, p: Principal, req: CreateAllocation) -> Res
     .insert(&txn)
     .await
     .map_err(internal)?;
+    // The onward and disclosure tasks commit with the allocation or not at all.
+    if let Err(problem) = tasks::on_allocation(&s, &txn, &p, &row).await {
+        let _ = txn.rollback().await;
+        return Err(problem);
+    }
     let payload = FundsAllocated {
         allocation_id: id,
         from: from.clone(),

@@ -1,6 +1,7 @@
 //! The funding service: central special funds allocated down the chain (centre → province →
 //! city/county), county disbursements to approved household plans, and the double-entry ledger
-//! (integer fen) that proves every yuan is accounted for.
+//! (integer fen) that proves every yuan is accounted for. Allocations run on the
+//! responsibility-chain engine: onward-allocation deadlines and public disclosures are tasks.
 
 pub mod domain;
 pub mod handlers;
@@ -8,6 +9,7 @@ pub mod ledger;
 pub mod migrations;
 pub mod reactions;
 pub mod store;
+pub mod tasks;
 
 use std::sync::Arc;
 
