@@ -79,6 +79,9 @@ pub struct MemberInput {
     pub resident_id: String,
     /// Relation to the head; exactly one member is the head.
     pub relation: Relation,
+    /// The rest of the member's file-card entry.
+    #[serde(flatten)]
+    pub details: crate::card::MemberDetails,
 }
 
 /// A village operator's application for a household.
@@ -104,6 +107,10 @@ pub struct RegisterHousehold {
     pub per_capita_income_fen: i64,
     /// The members, head included.
     pub members: Vec<MemberInput>,
+    /// The rest of the file card: standard, income by type, housing, water, electricity, market
+    /// distance, bank account, helper.
+    #[serde(default)]
+    pub card: crate::card::CardInput,
 }
 
 /// A member as returned; the resident ID is masked.
@@ -119,6 +126,9 @@ pub struct Member {
     pub sex: String,
     /// Birth year, from the ID number.
     pub birth_year: i32,
+    /// The rest of the member's file-card entry.
+    #[serde(flatten)]
+    pub details: crate::card::MemberDetails,
 }
 
 /// A household's file card as far as the skeleton keeps it.
@@ -146,6 +156,8 @@ pub struct Household {
     pub notice: Option<crate::tasks::Notice>,
     /// Members, resident IDs masked.
     pub members: Vec<Member>,
+    /// The rest of the file card.
+    pub card: crate::card::Card,
     /// Optimistic-concurrency version; send it back in `If-Match`.
     pub version: i64,
     /// When registered.
@@ -206,6 +218,17 @@ pub struct Step<T> {
     pub expected_version: Option<i64>,
     /// The step's own body.
     pub body: T,
+}
+
+/// Reading a household; `unmask` asks for full resident ID and bank account numbers, which only
+/// an official with the `pii_reader` role gets, and every such read is audited.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReadHousehold {
+    /// Public id of the household.
+    pub id: Uuid,
+    /// Return personal data unmasked.
+    #[serde(default)]
+    pub unmask: bool,
 }
 
 /// A lookup by public id.

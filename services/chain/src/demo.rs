@@ -1,5 +1,6 @@
 //! Example officials with development tokens, and a small demo data set for `chain up --demo`.
 
+use chain_api::card::{CardInput, Income, Labour, MemberDetails};
 use chain_api::funding::{Allocation, CreateAllocation};
 use chain_api::identification::{
     Appraisal, Decision, Household, HouseholdKind, MemberInput, RegisterHousehold, Relation, Step,
@@ -154,13 +155,21 @@ pub async fn load(bus: &Bus) -> anyhow::Result<()> {
                     name: format!("{surname}某"),
                     resident_id: with_check_digit(&format!("520624{head}")),
                     relation: Relation::Head,
+                    details: MemberDetails { labour: Some(Labour::Ordinary), ..Default::default() },
                 },
                 MemberInput {
                     name: format!("{surname}某某"),
                     resident_id: with_check_digit(&format!("520624{spouse}")),
                     relation: Relation::Spouse,
+                    details: MemberDetails { labour: Some(Labour::Ordinary), ..Default::default() },
                 },
             ],
+            card: CardInput {
+                // Two working adults: the per-capita figure is half the net income.
+                income: Some(Income { wages_fen: income * 2, ..Default::default() }),
+                electricity: Some(true),
+                ..Default::default()
+            },
         };
         let h: Household = bus.request("identification", "household.register", &township, &req).await.map_err(err)?;
         if i < 2 {

@@ -13,7 +13,7 @@ use crate::routes::{
     info(title = "chain", description = "Workflow orchestration for the central → province → city → county → township → village responsibility chain of targeted poverty alleviation. Every error is an RFC 9457 problem; every POST accepts an Idempotency-Key; state changes are custom methods (`POST /v1/households/{id}:approve`) guarded by If-Match."),
     paths(
         households::register, households::get, households::appraise, households::match_data, households::verify,
-        households::review, households::approve, households::reject,
+        households::review, households::approve, households::reject, households::assign_helper,
         plans::create, plans::get, plans::approve,
         funding::allocate, funding::disburse, funding::account, funding::check,
         exits::propose, exits::get, exits::acknowledge, exits::approve,

@@ -22,6 +22,8 @@ pub struct ValidHousehold {
     pub per_capita_income_fen: i64,
     /// Members with parsed IDs.
     pub members: Vec<ValidMember>,
+    /// The rest of the file card.
+    pub card: chain_api::card::CardInput,
 }
 
 /// A member that passed validation.
@@ -33,6 +35,8 @@ pub struct ValidMember {
     pub resident_id: ResidentId,
     /// Relation.
     pub relation: Relation,
+    /// The rest of the member's file-card entry.
+    pub details: chain_api::card::MemberDetails,
 }
 
 fn field(errors: &mut Vec<FieldError>, field: impl Into<String>, message: impl Into<String>) {
@@ -86,6 +90,10 @@ pub fn validate(req: &RegisterHousehold, current_year: i32) -> Result<ValidHouse
         field(&mut errors, "per_capita_income_fen", "must not be negative");
     }
     let members = validate_members(&req.members, &mut errors);
+    crate::card::validate(&req.card, req.members.len(), req.per_capita_income_fen, current_year, &mut errors);
+    for (i, m) in req.members.iter().enumerate() {
+        crate::card::validate_member(&m.details, &format!("members/{i}"), &mut errors);
+    }
     if !errors.is_empty() {
         return Err(Problem::validation(errors));
     }
@@ -96,6 +104,7 @@ pub fn validate(req: &RegisterHousehold, current_year: i32) -> Result<ValidHouse
         causes: causes.expect("checked"),
         per_capita_income_fen: req.per_capita_income_fen,
         members,
+        card: req.card.clone(),
     })
 }
 
@@ -118,7 +127,12 @@ fn validate_members(input: &[MemberInput], errors: &mut Vec<FieldError>) -> Vec<
                 if out.iter().any(|o: &ValidMember| o.resident_id == id) {
                     field(errors, format!("members/{i}/resident_id"), "appears twice in this household");
                 }
-                out.push(ValidMember { name: name.to_owned(), resident_id: id, relation: m.relation });
+                out.push(ValidMember {
+                    name: name.to_owned(),
+                    resident_id: id,
+                    relation: m.relation,
+                    details: m.details.clone(),
+                });
             }
             Err(e) => field(errors, format!("members/{i}/resident_id"), e.to_string()),
         }
@@ -308,8 +322,10 @@ mod tests {
                     name: format!("member {i}"),
                     resident_id: (*id).into(),
                     relation: if i == 0 { Relation::Head } else { Relation::Child },
+                    details: Default::default(),
                 })
                 .collect(),
+            card: Default::default(),
         }
     }
 

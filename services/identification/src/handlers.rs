@@ -1,8 +1,9 @@
 //! The identification service's NATS endpoints.
 
+use chain_api::card::{AssignHelper, BankAccount, Card, CardInput, HelperAssignment, IncomeSummary};
 use chain_api::events::{HOUSEHOLD_IDENTIFIED, HouseholdIdentified};
 use chain_api::identification::{
-    Appraisal, ById, DataMatch, Decision, Household, HouseholdStatus, RegisterHousehold, Rejection, Step,
+    Appraisal, DataMatch, Decision, Household, HouseholdStatus, ReadHousehold, RegisterHousehold, Rejection, Step,
 };
 use chain_api::tasks::TaskState;
 use chain_api::{Envelope, Principal, Problem, ProblemKind, Role};
@@ -30,6 +31,7 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle("household.review", review)
         .handle("household.approve", approve)
         .handle("household.reject", reject)
+        .handle("household.assign-helper", assign_helper)
 }
 
 /// The notice the village posts after verifying a case (the first of the two).
@@ -73,6 +75,12 @@ async fn register(s: State, p: Principal, req: RegisterHousehold) -> Result<Hous
         status: Set(label(HouseholdStatus::Applied).to_owned()),
         version: Set(1),
         created_by: Set(p.subject.clone()),
+        card: Set(serde_json::to_string(&card_of(&valid.card)).map_err(internal)?),
+        bank_cipher: Set(match &valid.card.bank_account {
+            Some(b) => Some(s.pii.encrypt_text(b.number.trim()).map_err(internal)?),
+            None => None,
+        }),
+        helpers: Set(serde_json::to_string(&first_helper(&valid.card, &p, now)).map_err(internal)?),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -90,6 +98,7 @@ async fn register(s: State, p: Principal, req: RegisterHousehold) -> Result<Hous
             id_masked: Set(m.resident_id.masked()),
             id_cipher: Set(s.pii.encrypt(&m.resident_id).map_err(internal)?),
             id_index: Set(index.clone()),
+            details: Set(serde_json::to_string(&m.details).map_err(internal)?),
             ..Default::default()
         }
         .insert(&txn)
@@ -116,6 +125,39 @@ async fn register(s: State, p: Principal, req: RegisterHousehold) -> Result<Hous
     txn.commit().await.map_err(internal)?;
     tracing::info!(household = %id, village = %valid.village, "household registered");
     load(&s, id).await
+}
+
+/// The card as stored with the household row: the bank account masked, helpers kept apart.
+fn card_of(input: &CardInput) -> Card {
+    Card {
+        standard: input.standard,
+        income: input.income.map(|i| IncomeSummary { by_type: i, net_fen: crate::card::net_income(&i) }),
+        housing: input.housing.clone(),
+        drinking_water_safe: input.drinking_water_safe,
+        electricity: input.electricity,
+        distance_to_market_km: input.distance_to_market_km,
+        bank_account: input
+            .bank_account
+            .as_ref()
+            .map(|b| BankAccount { bank: b.bank.trim().to_owned(), number: crate::card::mask_account(&b.number) }),
+        helper: None,
+        helpers: vec![],
+    }
+}
+
+fn first_helper(input: &CardInput, p: &Principal, now: chrono::DateTime<Utc>) -> Vec<HelperAssignment> {
+    input
+        .helper
+        .iter()
+        .map(|h| HelperAssignment {
+            name: h.name.trim().to_owned(),
+            unit: h.unit.trim().to_owned(),
+            since: h.since,
+            until: None,
+            assigned_by: p.subject.clone(),
+            recorded_at: now,
+        })
+        .collect()
 }
 
 fn duplicate(member: usize) -> Problem {
@@ -164,13 +206,83 @@ async fn load(s: &State, id: Uuid) -> Result<Household, Problem> {
 }
 
 /// Reads a household inside the caller's jurisdiction.
-async fn get(s: State, p: Principal, req: ById) -> Result<Household, Problem> {
-    let h = load(&s, req.id).await?;
+async fn get(s: State, p: Principal, req: ReadHousehold) -> Result<Household, Problem> {
+    let mut h = load(&s, req.id).await?;
     let village = Division::parse(&h.village).map_err(internal)?;
     if !p.covers(&village) {
         return Err(hidden());
     }
+    if req.unmask {
+        crate::personal::unmask(&s, &p, &mut h).await?;
+    }
     Ok(h)
+}
+
+/// A county or township official records a new helper (帮扶责任人) for the household; the
+/// previous one's assignment ends the day before.
+async fn assign_helper(s: State, p: Principal, req: Step<AssignHelper>) -> Result<Household, Problem> {
+    let mut errors = vec![];
+    crate::card::validate_helper(&req.body, "", &mut errors);
+    for e in &mut errors {
+        e.field = e.field.trim_start_matches('/').to_owned();
+    }
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    let txn = s.db.begin().await.map_err(internal)?;
+    let Some((row, current)) = store::load(&txn, req.id).await.map_err(internal)? else {
+        return Err(hidden());
+    };
+    let village = Division::parse(&row.village).map_err(internal)?;
+    p.require_within(&[Role::Operator, Role::Approver], &village, hidden())?;
+    if !matches!(p.layer(), Layer::County | Layer::Township) {
+        return Err(Problem::forbidden("helpers are assigned by the county or the township"));
+    }
+    if let Some(v) = req.expected_version
+        && v != row.version
+    {
+        return Err(Problem::new(
+            ProblemKind::PreconditionFailed,
+            format!("the household is at version {}, not {v}", row.version),
+        ));
+    }
+    if !domain::holds_ids(current.status) {
+        return Err(Problem::transition("a household that was turned down or has exited gets no new helper"));
+    }
+    let mut helpers = current.card.helpers.clone();
+    if let Some(last) = helpers.last_mut().filter(|h| h.until.is_none()) {
+        if req.body.since <= last.since {
+            return Err(Problem::invalid(
+                "since",
+                format!("must be after {}, when the current helper started", last.since),
+            ));
+        }
+        last.until = req.body.since.pred_opt();
+    }
+    helpers.push(HelperAssignment {
+        name: req.body.name.trim().to_owned(),
+        unit: req.body.unit.trim().to_owned(),
+        since: req.body.since,
+        until: None,
+        assigned_by: p.subject.clone(),
+        recorded_at: Utc::now(),
+    });
+    let changed = household::Entity::update_many()
+        .col_expr(household::Column::Helpers, Expr::value(serde_json::to_string(&helpers).map_err(internal)?))
+        .col_expr(household::Column::Version, Expr::value(row.version + 1))
+        .col_expr(household::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(household::Column::Id.eq(row.id))
+        .filter(household::Column::Version.eq(row.version))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    if changed.rows_affected != 1 {
+        return Err(Problem::new(ProblemKind::StaleVersion, "the household changed concurrently; read it again"));
+    }
+    let note = format!("helper {} ({}) from {}", req.body.name.trim(), req.body.unit.trim(), req.body.since);
+    record(&txn, &p, "household.assign-helper", &village, row.id, Some(&note)).await?;
+    txn.commit().await.map_err(internal)?;
+    load(&s, req.id).await
 }
 
 /// The village's approver records the democratic appraisal: a majority of the votes cast puts

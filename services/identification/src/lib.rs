@@ -3,9 +3,11 @@
 //! Resident ID numbers are stored encrypted, with a keyed blind index that enforces "one ID, one
 //! active household" nationwide.
 
+pub mod card;
 pub mod domain;
 pub mod handlers;
 pub mod migrations;
+pub mod personal;
 pub mod pii;
 pub mod procedure;
 pub mod reactions;

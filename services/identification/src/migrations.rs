@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(chain_store::migration::SharedTables),
             Box::new(chain_workflow::migration::TaskTables),
             Box::new(Households),
+            Box::new(FileCards),
         ]
     }
 }
@@ -81,6 +82,34 @@ impl MigrationTrait for Households {
         .await?;
         m.create_index(Index::create().name("active_ids_household").table("active_ids").col("household_id").to_owned())
             .await?;
+        Ok(())
+    }
+}
+
+/// The rest of the file card: household card (JSON), the encrypted bank account number, the
+/// helper history (JSON), and each member's details (JSON).
+#[derive(Debug)]
+struct FileCards;
+
+impl MigrationName for FileCards {
+    fn name(&self) -> &str {
+        "m0110_file_cards"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for FileCards {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite alters one column per statement.
+        let columns = [
+            ("households", text("card").default("{}").to_owned()),
+            ("households", text_null("bank_cipher").to_owned()),
+            ("households", text("helpers").default("[]").to_owned()),
+            ("members", text("details").default("{}").to_owned()),
+        ];
+        for (table, mut column) in columns {
+            m.alter_table(Table::alter().table(table).add_column(&mut column).to_owned()).await?;
+        }
         Ok(())
     }
 }

@@ -52,27 +52,37 @@ impl PiiKey {
 
     /// Encrypts an ID with a random nonce; the result is `base64(nonce ‖ ciphertext)`.
     pub fn encrypt(&self, id: &ResidentId) -> anyhow::Result<String> {
+        self.encrypt_text(id.as_str())
+    }
+
+    /// Decrypts a value made by [`PiiKey::encrypt`].
+    pub fn decrypt(&self, stored: &str) -> anyhow::Result<ResidentId> {
+        let text = self.decrypt_text(stored)?;
+        ResidentId::parse(&text).map_err(|e| anyhow::anyhow!("stored ID is invalid: {e}"))
+    }
+
+    /// Encrypts any personal datum (a bank account number) the same way as an ID.
+    pub fn encrypt_text(&self, plain: &str) -> anyhow::Result<String> {
         let cipher = ChaCha20Poly1305::new(Key::from_slice(&self.encryption));
         let mut nonce = [0u8; 12];
         getrandom::fill(&mut nonce).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
         let ct = cipher
-            .encrypt(Nonce::from_slice(&nonce), id.as_str().as_bytes())
+            .encrypt(Nonce::from_slice(&nonce), plain.as_bytes())
             .map_err(|_| anyhow::anyhow!("encryption failed"))?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&ct);
         Ok(base64::engine::general_purpose::STANDARD.encode(out))
     }
 
-    /// Decrypts a value made by [`PiiKey::encrypt`].
-    pub fn decrypt(&self, stored: &str) -> anyhow::Result<ResidentId> {
+    /// Decrypts a value made by [`PiiKey::encrypt_text`].
+    pub fn decrypt_text(&self, stored: &str) -> anyhow::Result<String> {
         let raw = base64::engine::general_purpose::STANDARD.decode(stored)?;
-        anyhow::ensure!(raw.len() > 12, "stored ID too short");
+        anyhow::ensure!(raw.len() > 12, "stored value too short");
         let cipher = ChaCha20Poly1305::new(Key::from_slice(&self.encryption));
         let plain = cipher
             .decrypt(Nonce::from_slice(&raw[..12]), &raw[12..])
-            .map_err(|_| anyhow::anyhow!("stored ID does not decrypt with this key"))?;
-        let text = String::from_utf8(plain)?;
-        ResidentId::parse(&text).map_err(|e| anyhow::anyhow!("stored ID is invalid: {e}"))
+            .map_err(|_| anyhow::anyhow!("stored value does not decrypt with this key"))?;
+        Ok(String::from_utf8(plain)?)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Households in the identification database.
 
+use chain_api::card::Card;
 use chain_api::identification::{Household, HouseholdStatus, Member};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ConnectionTrait, QueryOrder};
@@ -33,6 +34,12 @@ pub mod household {
         pub version: i64,
         /// Registering official.
         pub created_by: String,
+        /// The household file card (JSON of [`chain_api::card::Card`] without bank account and helpers).
+        pub card: String,
+        /// The bank account number, encrypted.
+        pub bank_cipher: Option<String>,
+        /// The helper history (JSON array of [`chain_api::card::HelperAssignment`]).
+        pub helpers: String,
         /// Created.
         pub created_at: DateTimeUtc,
         /// Updated.
@@ -75,6 +82,8 @@ pub mod member {
         pub id_cipher: String,
         /// The keyed blind index of the ID.
         pub id_index: String,
+        /// The rest of the file-card entry (JSON of [`chain_api::card::MemberDetails`]).
+        pub details: String,
     }
 
     /// No relations.
@@ -128,6 +137,7 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(hous
         per_capita_income_fen: h.per_capita_income_fen,
         status: parse_enum::<HouseholdStatus>(&h.status)?,
         notice: None,
+        card: card_of(&h)?,
         members: members
             .iter()
             .map(|m| {
@@ -137,6 +147,7 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(hous
                     relation: parse_enum(&m.relation)?,
                     sex: m.sex.clone(),
                     birth_year: m.birth_year,
+                    details: serde_json::from_str(&m.details).map_err(|e| DbErr::Type(e.to_string()))?,
                 })
             })
             .collect::<Result<_, DbErr>>()?,
@@ -156,4 +167,13 @@ pub async fn active_among<C: ConnectionTrait>(conn: &C, indexes: &[String]) -> R
         .into_iter()
         .map(|r| r.id_index)
         .collect())
+}
+
+/// The file card of a household row, the bank account masked.
+pub fn card_of(h: &household::Model) -> Result<Card, DbErr> {
+    let bad = |e: serde_json::Error| DbErr::Type(e.to_string());
+    let mut card: Card = serde_json::from_str(&h.card).map_err(bad)?;
+    card.helpers = serde_json::from_str(&h.helpers).map_err(bad)?;
+    card.helper = card.helpers.last().filter(|a| a.until.is_none()).cloned();
+    Ok(card)
 }

@@ -4,13 +4,16 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chain_api::identification::{Appraisal, ById, DataMatch, Decision, Household, RegisterHousehold, Rejection};
+use chain_api::card::AssignHelper;
+use chain_api::identification::{
+    Appraisal, DataMatch, Decision, Household, ReadHousehold, RegisterHousehold, Rejection,
+};
 
 use super::exits::decode;
 use super::{Problems, custom_method, parse_id, step, versioned};
 use crate::AppState;
 use crate::auth::Auth;
-use crate::problem::{ApiProblem, Json, Path};
+use crate::problem::{ApiProblem, Json, Path, Query};
 
 /// Register a household application in a village (village operator).
 #[utoipa::path(post, path = "/v1/households", tag = "identification", request_body = RegisterHousehold,
@@ -26,14 +29,30 @@ pub async fn register(
     Ok(versioned(StatusCode::CREATED, &h))
 }
 
-/// Read a household; resident IDs are masked.
+/// How to read a household.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct ReadParams {
+    /// Return resident ID and bank account numbers unmasked: only for the `pii_reader` role, and
+    /// every such read is audited.
+    #[serde(default)]
+    pub unmask: bool,
+}
+
+/// Read a household's file card; resident IDs and the bank account are masked unless a PII reader
+/// asks for them unmasked.
 #[utoipa::path(get, path = "/v1/households/{id}", tag = "identification",
-    params(("id" = uuid::Uuid, Path, description = "Household id")),
+    params(("id" = uuid::Uuid, Path, description = "Household id"), ReadParams),
     responses((status = 200, description = "The household", body = Household), Problems),
     security(("bearer" = [])))]
-pub async fn get(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String>) -> Result<Response, ApiProblem> {
+pub async fn get(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+    Query(q): Query<ReadParams>,
+) -> Result<Response, ApiProblem> {
     let id = parse_id(&id, "household")?;
-    let h: Household = s.bus.request("identification", "household.get", &p, &ById { id }).await?;
+    let h: Household =
+        s.bus.request("identification", "household.get", &p, &ReadHousehold { id, unmask: q.unmask }).await?;
     Ok(versioned(StatusCode::OK, &h))
 }
 
@@ -139,6 +158,24 @@ pub async fn reject(
     step::<_, Household>(&s, &p, ("identification", "household.reject"), id, &headers, body).await
 }
 
+/// Record a new helper for the household (county or township official); the previous helper's
+/// assignment ends the day before and stays in the history.
+#[utoipa::path(post, path = "/v1/households/{id}:assign-helper", tag = "identification", request_body = AssignHelper,
+    params(("id" = uuid::Uuid, Path, description = "Household id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses((status = 200, description = "The household with its helper history", body = Household), Problems),
+    security(("bearer" = [])))]
+pub async fn assign_helper(
+    s: AppState,
+    p: chain_api::Principal,
+    id: uuid::Uuid,
+    headers: HeaderMap,
+    body: AssignHelper,
+) -> Result<Response, ApiProblem> {
+    step::<_, Household>(&s, &p, ("identification", "household.assign-helper"), id, &headers, body).await
+}
+
 /// Dispatches `POST /v1/households/{id}:<verb>`.
 pub async fn custom(
     State(s): State<AppState>,
@@ -155,6 +192,7 @@ pub async fn custom(
         "review" => review(s, p, id, headers, decode(body)?).await,
         "approve" => approve(s, p, id, headers, decode(body)?).await,
         "reject" => reject(s, p, id, headers, decode(body)?).await,
+        "assign-helper" => assign_helper(s, p, id, headers, decode(body)?).await,
         _ => Err(ApiProblem(chain_api::Problem::not_found("operation"))),
     }
 }
