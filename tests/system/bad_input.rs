@@ -36,10 +36,12 @@ async fn invalid_households_are_refused_field_by_field_and_nothing_is_written() 
 
     // None of the above was stored: the valid ID is still free to register exactly once.
     t.post("VILLAGE", "/v1/households", application(std::slice::from_ref(&good))).await.ok(201);
+    // A second application naming the same person is kept for adjudication, not registered.
     let dup = t.post("VILLAGE", "/v1/households", application(&[rid("52062419800101010"), good.clone()])).await;
-    dup.problem(409, "duplicate-resident-id");
-    assert_eq!(dup.body["errors"][0]["field"], "members/1/resident_id");
-    // ... and the refused application did not claim its other member's ID either.
+    assert_eq!(dup.status.as_u16(), 202, "{}", dup.body);
+    assert_eq!(dup.body["status"], "suspected_duplicate");
+    assert_eq!(dup.body["adjudication"]["members"], json!([1]));
+    // ... and the suspect claims none of its members' IDs until it is decided.
     t.post("VILLAGE", "/v1/households", application(&[rid("52062419800101010")])).await.ok(201);
     t.stop().await;
 }

@@ -141,8 +141,10 @@ async fn a_rejected_household_frees_its_members_ids() {
     step(&t, "VILLAGEHEAD", &id, "appraise", json!({ "votes_for": 14, "votes_against": 3 })).await;
     let h = step(&t, "VILLAGEHEAD", &id, "verify", json!({})).await;
     let notice_id = h["notice"]["id"].as_str().unwrap().to_owned();
-    // While the household is in the procedure its members cannot be registered elsewhere.
-    t.post("VILLAGE", "/v1/households", application(&ids)).await.problem(409, "duplicate-resident-id");
+    // While the household is in the procedure its members cannot be registered elsewhere: a second
+    // application is only a suspected duplicate.
+    let suspect = t.post("VILLAGE", "/v1/households", application(&ids)).await;
+    assert_eq!((suspect.status.as_u16(), &suspect.body["status"]), (202, &json!("suspected_duplicate")));
 
     let objection = json!({ "reason": "家有小轿车一辆" });
     let lodged = t.post("VILLAGEHEAD", &format!("/v1/notices/{notice_id}/objections"), objection).await.ok(201).clone();

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod card;
+mod duplicates;
 mod engine;
 mod events;
 mod funding;

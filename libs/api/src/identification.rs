@@ -62,6 +62,9 @@ pub enum HouseholdStatus {
     /// An objection interrupted a notice; the layer that posted it reviews the case and then
     /// posts the notice again or rejects the household.
     Objected,
+    /// A member's resident ID is already in another active household: the application waits for
+    /// the adjudication task (see `adjudication`) and holds no IDs until it is decided.
+    SuspectedDuplicate,
     /// Not identified: the appraisal, the data matching or a reviewing layer turned it down.
     /// Its members' resident IDs are free again.
     Rejected,
@@ -158,6 +161,9 @@ pub struct Household {
     pub members: Vec<Member>,
     /// The rest of the file card.
     pub card: crate::card::Card,
+    /// While the household is a suspected duplicate: the task that adjudicates it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjudication: Option<AdjudicationRef>,
     /// Optimistic-concurrency version; send it back in `If-Match`.
     pub version: i64,
     /// When registered.
@@ -218,6 +224,61 @@ pub struct Step<T> {
     pub expected_version: Option<i64>,
     /// The step's own body.
     pub body: T,
+}
+
+/// Where a suspected duplicate is adjudicated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AdjudicationRef {
+    /// The adjudication task (kind `identification.duplicate`); its body shows both records.
+    pub task_id: Uuid,
+    /// The division that decides: the lowest layer whose jurisdiction covers both households.
+    pub division: String,
+    /// Positions of the members whose IDs are already in another active household.
+    pub members: Vec<u32>,
+}
+
+/// How a suspected duplicate is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AdjudicationDecision {
+    /// The application duplicates the existing household: it is turned down.
+    Duplicate,
+    /// The people now belong to the new household (marriage, a household split): they leave the
+    /// existing household and the application goes ahead.
+    Transfer,
+}
+
+/// The adjudicator's decision on a suspected duplicate.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Adjudicate {
+    /// The decision.
+    pub decision: AdjudicationDecision,
+    /// The finding, recorded in the audit trail (1–2000 characters).
+    #[schema(example = "the member married into this household in 2015; the old household is informed")]
+    pub reason: String,
+}
+
+/// One suspected duplication, as the adjudication task's body shows it: both records, IDs masked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DuplicateRecord {
+    /// The member's position in the new application.
+    pub member: u32,
+    /// The member's name in the new application.
+    pub name: String,
+    /// The masked resident ID the two records share.
+    pub resident_id: String,
+    /// The new application.
+    pub application_id: Uuid,
+    /// The new application's village.
+    pub application_village: String,
+    /// The existing household holding the ID.
+    pub existing_household_id: Uuid,
+    /// Its village.
+    pub existing_village: String,
+    /// Its status.
+    pub existing_status: HouseholdStatus,
+    /// The name the existing household records for the member.
+    pub existing_name: String,
 }
 
 /// Reading a household; `unmask` asks for full resident ID and bank account numbers, which only

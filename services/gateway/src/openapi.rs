@@ -14,6 +14,7 @@ use crate::routes::{
     paths(
         households::register, households::get, households::appraise, households::match_data, households::verify,
         households::review, households::approve, households::reject, households::assign_helper,
+        households::adjudicate,
         plans::create, plans::get, plans::approve,
         funding::allocate, funding::disburse, funding::account, funding::check,
         exits::propose, exits::get, exits::acknowledge, exits::approve,

@@ -268,7 +268,9 @@ pub fn next(status: HouseholdStatus, step: Step, policy: &Policy) -> Result<Hous
         (AwaitingCounty, Step::Approve) => Ok(Identified),
         (_, Step::Approve) => refuse("the county approves once the township's notice has passed"),
         (FirstNotice | SecondNotice, Step::Objection) => Ok(Objected),
-        (Identified | Exited | Rejected, Step::Reject) => refuse("only a household still in the procedure is rejected"),
+        (Identified | Exited | Rejected | SuspectedDuplicate, Step::Reject) => {
+            refuse("only a household still in the procedure is rejected; a suspected duplicate is adjudicated")
+        }
         (FirstNotice | SecondNotice, Step::Reject) => {
             refuse("a notice is up; an objection interrupts it, and then the case can be turned down")
         }
@@ -293,6 +295,7 @@ pub fn label(s: HouseholdStatus) -> &'static str {
         HouseholdStatus::AwaitingCounty => "awaiting_county",
         HouseholdStatus::Identified => "identified",
         HouseholdStatus::Objected => "objected",
+        HouseholdStatus::SuspectedDuplicate => "suspected_duplicate",
         HouseholdStatus::Rejected => "rejected",
         HouseholdStatus::Exited => "exited",
     }
@@ -300,7 +303,7 @@ pub fn label(s: HouseholdStatus) -> &'static str {
 
 /// Whether a household in this status still holds its members' resident IDs.
 pub fn holds_ids(s: HouseholdStatus) -> bool {
-    !matches!(s, HouseholdStatus::Rejected | HouseholdStatus::Exited)
+    !matches!(s, HouseholdStatus::Rejected | HouseholdStatus::Exited | HouseholdStatus::SuspectedDuplicate)
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle("household.approve", approve)
         .handle("household.reject", reject)
         .handle("household.assign-helper", assign_helper)
+        .handle("household.adjudicate", crate::duplicates::adjudicate)
 }
 
 /// The notice the village posts after verifying a case (the first of the two).
@@ -39,7 +40,7 @@ pub const VILLAGE_NOTICE: &str = "identification.village";
 /// The notice the township posts after its review (the second).
 pub const TOWNSHIP_NOTICE: &str = "identification.township";
 
-fn hidden() -> Problem {
+pub(crate) fn hidden() -> Problem {
     Problem::not_found("household")
 }
 
@@ -54,10 +55,8 @@ async fn register(s: State, p: Principal, req: RegisterHousehold) -> Result<Hous
         return Err(Problem::forbidden("registering a household needs the operator role"));
     }
     let indexes: Vec<String> = valid.members.iter().map(|m| s.pii.blind_index(&m.resident_id)).collect();
-    let taken = store::active_among(&s.db, &indexes).await.map_err(internal)?;
-    if let Some(i) = indexes.iter().position(|ix| taken.contains(ix)) {
-        return Err(duplicate(i));
-    }
+    let conflicts = crate::duplicates::conflicts(&s.db, &indexes).await.map_err(internal)?;
+    let status = if conflicts.is_empty() { HouseholdStatus::Applied } else { HouseholdStatus::SuspectedDuplicate };
     let id = Uuid::now_v7();
     let now = Utc::now();
     let txn = s.db.begin().await.map_err(internal)?;
@@ -72,7 +71,7 @@ async fn register(s: State, p: Principal, req: RegisterHousehold) -> Result<Hous
         )
         .unwrap_or_default()),
         per_capita_income_fen: Set(valid.per_capita_income_fen),
-        status: Set(label(HouseholdStatus::Applied).to_owned()),
+        status: Set(label(status).to_owned()),
         version: Set(1),
         created_by: Set(p.subject.clone()),
         card: Set(serde_json::to_string(&card_of(&valid.card)).map_err(internal)?),
@@ -104,24 +103,16 @@ async fn register(s: State, p: Principal, req: RegisterHousehold) -> Result<Hous
         .insert(&txn)
         .await
         .map_err(internal)?;
-        let claim = active_id::ActiveModel { id_index: Set(index.clone()), household_id: Set(id) }.insert(&txn).await;
-        if let Err(e) = claim {
-            let _ = txn.rollback().await;
-            return Err(if chain_store::is_unique_violation(&e) { duplicate(i) } else { internal(e) });
-        }
     }
     record(&txn, &p, "household.register", &valid.village, id, None).await?;
-    let [county, township, village] = layers(&valid.village)?;
-    let steps = [
-        ProcedureStep { division: county, notice_kind: None },
-        ProcedureStep { division: township, notice_kind: Some(TOWNSHIP_NOTICE) },
-        ProcedureStep { division: village.clone(), notice_kind: Some(VILLAGE_NOTICE) },
-    ];
-    s.engine
-        .open_procedure_steps(&txn, &p.subject, PROCEDURE, &format!("Identification of household {id}"), id, &steps)
-        .await
-        .map_err(internal)?;
-    procedure(&s, &txn, &p, id, &[(&village, Action::Start)], None).await?;
+    if conflicts.is_empty() {
+        if let Err(problem) = admit(&s, &txn, &p, id, &valid.village, &indexes).await {
+            let _ = txn.rollback().await;
+            return Err(problem);
+        }
+    } else {
+        crate::duplicates::open_adjudication(&s, &txn, &p, id, &valid, &conflicts).await?;
+    }
     txn.commit().await.map_err(internal)?;
     tracing::info!(household = %id, village = %valid.village, "household registered");
     load(&s, id).await
@@ -160,6 +151,36 @@ fn first_helper(input: &CardInput, p: &Principal, now: chrono::DateTime<Utc>) ->
         .collect()
 }
 
+/// Lets an application into the procedure: claims its members' IDs nationwide (refused if one was
+/// claimed at the same moment) and opens its county → township → village tasks, the village's
+/// under way.
+pub(crate) async fn admit(
+    s: &State,
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    id: Uuid,
+    village: &Division,
+    indexes: &[String],
+) -> Result<(), Problem> {
+    for (i, index) in indexes.iter().enumerate() {
+        let claim = active_id::ActiveModel { id_index: Set(index.clone()), household_id: Set(id) }.insert(txn).await;
+        if let Err(e) = claim {
+            return Err(if chain_store::is_unique_violation(&e) { duplicate(i) } else { internal(e) });
+        }
+    }
+    let [county, township, village] = layers(village)?;
+    let steps = [
+        ProcedureStep { division: county, notice_kind: None },
+        ProcedureStep { division: township, notice_kind: Some(TOWNSHIP_NOTICE) },
+        ProcedureStep { division: village.clone(), notice_kind: Some(VILLAGE_NOTICE) },
+    ];
+    s.engine
+        .open_procedure_steps(txn, &p.subject, PROCEDURE, &format!("Identification of household {id}"), id, &steps)
+        .await
+        .map_err(internal)?;
+    procedure(s, txn, p, id, &[(&village, Action::Start)], None).await
+}
+
 fn duplicate(member: usize) -> Problem {
     Problem {
         errors: vec![chain_api::FieldError {
@@ -173,7 +194,7 @@ fn duplicate(member: usize) -> Problem {
     }
 }
 
-async fn record<C: ConnectionTrait>(
+pub(crate) async fn record<C: ConnectionTrait>(
     conn: &C,
     p: &Principal,
     action: &str,
@@ -199,9 +220,12 @@ async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn load(s: &State, id: Uuid) -> Result<Household, Problem> {
+pub(crate) async fn load(s: &State, id: Uuid) -> Result<Household, Problem> {
     let mut h = store::load(&s.db, id).await.map_err(internal)?.map(|(_, h)| h).ok_or_else(hidden)?;
     h.notice = s.engine.open_notice_about(&s.db, PROCEDURE, id).await.map_err(internal)?;
+    if h.status == HouseholdStatus::SuspectedDuplicate {
+        h.adjudication = crate::duplicates::adjudication_of(s, id).await?;
+    }
     Ok(h)
 }
 

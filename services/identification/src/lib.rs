@@ -5,6 +5,7 @@
 
 pub mod card;
 pub mod domain;
+pub mod duplicates;
 pub mod handlers;
 pub mod migrations;
 pub mod personal;

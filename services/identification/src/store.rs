@@ -137,6 +137,7 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(hous
         per_capita_income_fen: h.per_capita_income_fen,
         status: parse_enum::<HouseholdStatus>(&h.status)?,
         notice: None,
+        adjudication: None,
         card: card_of(&h)?,
         members: members
             .iter()

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chain_api::card::AssignHelper;
 use chain_api::identification::{
-    Appraisal, DataMatch, Decision, Household, ReadHousehold, RegisterHousehold, Rejection,
+    Adjudicate, Appraisal, DataMatch, Decision, Household, HouseholdStatus, ReadHousehold, RegisterHousehold, Rejection,
 };
 
 use super::exits::decode;
@@ -18,7 +18,9 @@ use crate::problem::{ApiProblem, Json, Path, Query};
 /// Register a household application in a village (village operator).
 #[utoipa::path(post, path = "/v1/households", tag = "identification", request_body = RegisterHousehold,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 201, description = "Registered; status `applied`", body = Household), Problems),
+    responses((status = 201, description = "Registered; status `applied`", body = Household),
+        (status = 202, description = "Kept as a `suspected_duplicate`: a member's ID is in another active household; `adjudication` names the task that decides", body = Household),
+        Problems),
     security(("bearer" = [])))]
 pub async fn register(
     State(s): State<AppState>,
@@ -26,7 +28,9 @@ pub async fn register(
     Json(req): Json<RegisterHousehold>,
 ) -> Result<Response, ApiProblem> {
     let h: Household = s.bus.request("identification", "household.register", &p, &req).await?;
-    Ok(versioned(StatusCode::CREATED, &h))
+    let status =
+        if h.status == HouseholdStatus::SuspectedDuplicate { StatusCode::ACCEPTED } else { StatusCode::CREATED };
+    Ok(versioned(status, &h))
 }
 
 /// How to read a household.
@@ -176,6 +180,25 @@ pub async fn assign_helper(
     step::<_, Household>(&s, &p, ("identification", "household.assign-helper"), id, &headers, body).await
 }
 
+/// Decide a suspected duplicate (approver of the adjudicating layer): `duplicate` turns the
+/// application down; `transfer` moves the people out of the existing household and lets the
+/// application into the procedure.
+#[utoipa::path(post, path = "/v1/households/{id}:adjudicate", tag = "identification", request_body = Adjudicate,
+    params(("id" = uuid::Uuid, Path, description = "Household id of the suspected duplicate"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses((status = 200, description = "`rejected` or `applied`", body = Household), Problems),
+    security(("bearer" = [])))]
+pub async fn adjudicate(
+    s: AppState,
+    p: chain_api::Principal,
+    id: uuid::Uuid,
+    headers: HeaderMap,
+    body: Adjudicate,
+) -> Result<Response, ApiProblem> {
+    step::<_, Household>(&s, &p, ("identification", "household.adjudicate"), id, &headers, body).await
+}
+
 /// Dispatches `POST /v1/households/{id}:<verb>`.
 pub async fn custom(
     State(s): State<AppState>,
@@ -193,6 +216,7 @@ pub async fn custom(
         "approve" => approve(s, p, id, headers, decode(body)?).await,
         "reject" => reject(s, p, id, headers, decode(body)?).await,
         "assign-helper" => assign_helper(s, p, id, headers, decode(body)?).await,
+        "adjudicate" => adjudicate(s, p, id, headers, decode(body)?).await,
         _ => Err(ApiProblem(chain_api::Problem::not_found("operation"))),
     }
 }
