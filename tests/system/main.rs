@@ -9,5 +9,6 @@ mod events;
 mod funding;
 mod gateway;
 mod identification;
+mod privacy;
 mod refusals;
 mod story;

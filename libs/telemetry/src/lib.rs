@@ -31,6 +31,8 @@ use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
+pub mod capture;
+
 pub use propagation::{TRACEPARENT, current_traceparent, set_parent, trace_id_of, traceparent_of};
 
 /// Filter used by [`init`] when `RUST_LOG` is unset or empty.
@@ -43,7 +45,9 @@ pub const DEFAULT_FILTER: &str =
     "info,sqlx=warn,sea_orm=warn,h2=off,tonic=off,hyper=off,tower=off,opentelemetry=off,async_nats=warn";
 
 /// Filter used by [`init_for_tests`] when `RUST_LOG` is unset or empty.
-pub const TEST_FILTER: &str = "warn";
+/// Info level, so that a test scanning the captured output ([`capture::captured`]) sees what an
+/// operator's log would hold.
+pub const TEST_FILTER: &str = DEFAULT_FILTER;
 
 /// Targets that are switched off even under a user-supplied `RUST_LOG`,
 /// unless that `RUST_LOG` names them explicitly (telemetry feedback loop).
@@ -129,8 +133,8 @@ pub fn init(service: &str) -> anyhow::Result<TelemetryGuard> {
 }
 
 /// Test-binary variant of [`init`]: same pipeline, default filter
-/// [`TEST_FILTER`] (`warn`) unless `RUST_LOG` is set, and output routed
-/// through libtest's capture so it only shows for failing tests.
+/// [`TEST_FILTER`] unless `RUST_LOG` is set, and output routed through libtest's capture (so it
+/// only shows for failing tests) and into [`capture`].
 ///
 /// Safe to call from every test, concurrently and repeatedly. It never panics
 /// and keeps no guard: the provider lives for the whole test process (tests
@@ -209,7 +213,10 @@ fn build_subscriber(
     let ansi = std::io::stderr().is_terminal();
     let writer = match output {
         Output::Stderr => BoxMakeWriter::new(std::io::stderr),
-        Output::TestCapture => BoxMakeWriter::new(tracing_subscriber::fmt::TestWriter::new()),
+        Output::TestCapture => {
+            use tracing_subscriber::fmt::writer::MakeWriterExt as _;
+            BoxMakeWriter::new(tracing_subscriber::fmt::TestWriter::new().and(|| capture::Sink))
+        }
     };
     tracing_subscriber::registry()
         .with(filter)
