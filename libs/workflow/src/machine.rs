@@ -18,6 +18,17 @@ pub enum Action {
 }
 
 impl Action {
+    /// The action in words, as in "cannot be signed off".
+    pub fn past(self) -> &'static str {
+        match self {
+            Action::Start => "started",
+            Action::Submit => "submitted",
+            Action::SignOff => "signed off",
+            Action::Return => "returned",
+            Action::Cancel => "cancelled",
+        }
+    }
+
     /// The change the log and the event stream name this action by.
     pub fn change(self) -> &'static str {
         match self {
@@ -32,7 +43,7 @@ impl Action {
 
 /// Why an action is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot {action:?} a task that is {state:?}")]
+#[error("a task that is {} cannot be {}", chain_store::text::enum_str(state).replace('_', " "), action.past())]
 pub struct Refusal {
     /// The state the task is in.
     pub state: TaskState,
@@ -58,6 +69,12 @@ pub fn next(state: TaskState, action: Action) -> Result<TaskState, Refusal> {
 mod tests {
     use super::*;
     use TaskState::*;
+
+    #[test]
+    fn a_refusal_reads_as_a_sentence() {
+        let r = next(InProgress, Action::SignOff).unwrap_err();
+        assert_eq!(r.to_string(), "a task that is in progress cannot be signed off");
+    }
 
     #[test]
     fn nothing_is_signed_off_before_it_is_submitted() {
