@@ -136,6 +136,11 @@ impl Engine {
             }
         }
         check_version(req.expected_version, row.version, "task")?;
+        let row = if action == Action::Submit {
+            self.catch_up(txn, &row, now).await.map_err(internal)?.ok_or_else(lost_race)?
+        } else {
+            row
+        };
         changes.push((task::Column::State, Expr::value(enum_str(&next))));
         if !bump(txn, &row, now, changes).await.map_err(internal)? {
             return Err(lost_race());

@@ -300,6 +300,14 @@ impl Engine {
         {
             return Ok(Some(Err(p)));
         }
+        let row = if action == Action::Submit {
+            match self.catch_up(conn, &row, now).await? {
+                Some(row) => row,
+                None => return Ok(Some(Err(lost_race()))),
+            }
+        } else {
+            row
+        };
         let stage: DeadlineStage = chain_store::text::parse_enum(&row.deadline_stage)?;
         let timer =
             if next.awaits_owner() { next_timer(stage, row.remind_at, row.due_at, row.escalate_at) } else { None };

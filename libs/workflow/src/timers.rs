@@ -88,6 +88,84 @@ impl Engine {
         }
     }
 
+    /// Climbs the ladder through `steps` inside the caller's transaction, one version per step,
+    /// recording each and holding the owner accountable on escalation. Returns the task after the
+    /// last step, or `None` when another change won a version race.
+    pub(crate) async fn climb<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        row: &task::Model,
+        steps: &[DeadlineStage],
+        now: DateTime<Utc>,
+    ) -> Result<Option<task::Model>, DbErr> {
+        let mut current = row.clone();
+        for step in steps {
+            let timer = next_timer(*step, row.remind_at, row.due_at, row.escalate_at);
+            if !bump(
+                txn,
+                &current,
+                current.updated_at.max(now),
+                vec![
+                    (task::Column::DeadlineStage, Expr::value(enum_str(step))),
+                    (task::Column::NextTimerAt, Expr::value(timer)),
+                ],
+            )
+            .await?
+            {
+                return Ok(None);
+            }
+            current = self.reload(txn, row.id).await?;
+            let change = match step {
+                DeadlineStage::Reminded => "reminded",
+                DeadlineStage::Overdue => "overdue",
+                DeadlineStage::Escalated => "escalated",
+                DeadlineStage::OnTime => unreachable!("the ladder never steps back to on time"),
+            };
+            self.record(
+                txn,
+                Change {
+                    task: &current,
+                    change,
+                    actor: &Actor::system(),
+                    reason: None,
+                    data: serde_json::json!({ "due_at": row.due_at, "escalated_to": answers_to(row) }),
+                    audited: *step != DeadlineStage::Reminded,
+                    published: true,
+                },
+                now,
+            )
+            .await?;
+            if *step == DeadlineStage::Escalated {
+                let detail = format!(
+                    "\"{}\" was due {} and was not submitted within the grace period",
+                    current.title,
+                    row.due_at.map(|d| d.to_rfc3339()).unwrap_or_default()
+                );
+                self.hold_accountable(txn, &current, "overdue", &detail, now).await?;
+            }
+        }
+        Ok(Some(current))
+    }
+
+    /// Before a submission: fires the deadline steps already due that the sweep has not reached
+    /// yet, so late work is on record as late however soon after its deadline it is handed in.
+    pub(crate) async fn catch_up<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        row: &task::Model,
+        now: DateTime<Utc>,
+    ) -> Result<Option<task::Model>, DbErr> {
+        let stage = stage_of(row).map_err(|p| DbErr::Custom(p.to_string()))?;
+        let steps: Vec<DeadlineStage> = due_steps(stage, row.remind_at, row.due_at, row.escalate_at, now)
+            .into_iter()
+            .filter(|s| *s != DeadlineStage::Reminded)
+            .collect();
+        if steps.is_empty() {
+            return Ok(Some(row.clone()));
+        }
+        self.climb(txn, row, &steps, now).await
+    }
+
     /// Fires the deadline steps due at `now`: each task climbs the ladder one version per step,
     /// so the change log shows every step with its own version. A task whose owner no longer has
     /// to act only loses its timer (a bookkeeping change, not a new version). Returns the steps
@@ -120,54 +198,7 @@ impl Engine {
                 txn.commit().await?;
                 continue;
             }
-            let mut current = row.clone();
-            let mut lost = false;
-            for step in &steps {
-                let timer = next_timer(*step, row.remind_at, row.due_at, row.escalate_at);
-                if !bump(
-                    &txn,
-                    &current,
-                    current.updated_at.max(now),
-                    vec![
-                        (task::Column::DeadlineStage, Expr::value(enum_str(step))),
-                        (task::Column::NextTimerAt, Expr::value(timer)),
-                    ],
-                )
-                .await?
-                {
-                    lost = true;
-                    break;
-                }
-                current = self.reload(&txn, row.id).await?;
-                let change = match step {
-                    DeadlineStage::Reminded => "reminded",
-                    DeadlineStage::Overdue => "overdue",
-                    DeadlineStage::Escalated => "escalated",
-                    DeadlineStage::OnTime => unreachable!("the ladder never steps back to on time"),
-                };
-                self.record(
-                    &txn,
-                    Change {
-                        task: &current,
-                        change,
-                        actor: &Actor::system(),
-                        reason: None,
-                        data: serde_json::json!({ "due_at": row.due_at, "escalated_to": answers_to(&row) }),
-                        audited: *step != DeadlineStage::Reminded,
-                        published: true,
-                    },
-                    now,
-                )
-                .await?;
-                if *step == DeadlineStage::Escalated {
-                    let detail = format!(
-                        "\"{}\" was due {} and was not submitted within the grace period",
-                        current.title,
-                        row.due_at.map(|d| d.to_rfc3339()).unwrap_or_default()
-                    );
-                    self.hold_accountable(&txn, &current, "overdue", &detail, now).await?;
-                }
-            }
+            let lost = self.climb(&txn, &row, &steps, now).await?.is_none();
             if lost {
                 // Someone changed the task meanwhile; the next sweep looks at it again.
                 txn.rollback().await?;

@@ -169,3 +169,34 @@ async fn two_replicas_sweeping_at_once_fire_each_step_once() {
     assert_eq!(assert_audit_intact(&t.db).await as usize, 1 + 2 * tasks);
     assert!(tasks_of(&t.db, issued.task.id).await.iter().all(|r| r.deadline_stage == "escalated" && r.version == 4));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn work_handed_in_late_is_on_record_as_late_even_before_a_sweep() {
+    let t = TestDb::fresh().await;
+    let clock = Clock::adjustable();
+    let e = t.engine(&clock);
+    let province = approver("52", 1);
+    let issued = issue(&e, &province, directive("季度走访", divisions(&["520624", "520623"]), clock.now(), 10)).await;
+    let due = issued.task.due_at.unwrap();
+    let sinan = task_at(&t.db, issued.task.id, "520624").await;
+    let shiqian = task_at(&t.db, issued.task.id, "520623").await;
+
+    // A day late, with no sweep in between: the submission itself records the lateness first.
+    clock.advance(Duration::days(11));
+    assert!(clock.now() > due && clock.now() < due + Duration::hours(72));
+    let late = expect_ok(step(&e, &operator("520624"), Action::Submit, sinan.id, None, None).await);
+    assert_eq!((late.state, late.deadline), (TaskState::Submitted, DeadlineStage::Overdue));
+    assert_eq!(changes_of(&t.db, sinan.id).await, vec!["overdue".to_owned(), "submitted".to_owned()]);
+
+    // Past the grace period too: escalated, and held accountable, on submission.
+    clock.advance(Duration::days(3));
+    let later = expect_ok(step(&e, &operator("520623"), Action::Submit, shiqian.id, None, None).await);
+    assert_eq!(later.deadline, DeadlineStage::Escalated);
+    let records = expect_ok(
+        e.accountability(&approver("5206", 1), AccountabilityQuery { division: Some("520623".into()), limit: None })
+            .await,
+    );
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].escalated_to, "5206");
+    assert_audit_intact(&t.db).await;
+}

@@ -281,9 +281,15 @@ async fn run(ops: Vec<Op>, required_approvals: u32) {
                     }
                     (Ok(next), Ok(task)) => {
                         assert_eq!(task.state, next, "{what}");
-                        assert_eq!(task.version, row.version + 1, "{what}");
+                        // A late submission first records the deadline steps the sweep had not
+                        // reached yet, each at its own version.
+                        if action == Action::Submit {
+                            assert!(task.version > row.version, "{what}");
+                        } else {
+                            assert_eq!(task.version, row.version + 1, "{what}");
+                        }
                         let after = snapshot(&t).await;
-                        assert_eq!(after.tasks[&row.id].version, row.version + 1);
+                        assert_eq!(after.tasks[&row.id].version, task.version);
                         assert!(after.events > before.events && after.audit > before.audit, "{what}: not recorded");
                         if action == Action::Submit {
                             assert_eq!(task.submitted_by.as_deref(), Some(p.subject.as_str()));
