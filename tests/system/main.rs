@@ -1,6 +1,7 @@
 //! Whole-system tests: the chain on random ports, its own NATS server, fresh databases
 //! (SQLite, or PostgreSQL with `CHAIN_TEST_DB=postgres`). Nothing is mocked.
 
+mod adjustment;
 mod bad_input;
 mod card;
 mod duplicates;

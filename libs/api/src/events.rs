@@ -5,6 +5,8 @@ use uuid::Uuid;
 
 /// `identification.household-identified`: the county approved a household.
 pub const HOUSEHOLD_IDENTIFIED: &str = "identification.household-identified";
+/// `identification.household-removed`: the county removed a wrongly identified household.
+pub const HOUSEHOLD_REMOVED: &str = "identification.household-removed";
 /// `planning.plan-approved`: the county approved a household's plan.
 pub const PLAN_APPROVED: &str = "planning.plan-approved";
 /// `funding.funds-allocated`: a division allocated funds to one below it.
@@ -85,4 +87,15 @@ pub struct HouseholdExited {
     pub village: String,
     /// Assessment year.
     pub year: i32,
+}
+
+/// Payload of [`HOUSEHOLD_REMOVED`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdRemoved {
+    /// The household.
+    pub household_id: Uuid,
+    /// Its village.
+    pub village: String,
+    /// Why it was wrongly identified.
+    pub reason: String,
 }

@@ -70,6 +70,20 @@ pub enum HouseholdStatus {
     Rejected,
     /// Exited poverty and removed from the register (销号).
     Exited,
+    /// Proposed for removal as wrongly identified (dynamic adjustment); the village's notice of
+    /// the removal is up.
+    RemovalFirstNotice,
+    /// The removal's village notice passed; awaiting township review.
+    RemovalAwaitingTownship,
+    /// The township reviewed the removal; its notice is up.
+    RemovalSecondNotice,
+    /// The removal's second notice passed; awaiting the county's decision.
+    RemovalAwaitingCounty,
+    /// An objection interrupted a removal notice; the layer that posted it reviews the case, then
+    /// posts the notice again or withdraws the removal.
+    RemovalObjected,
+    /// Removed from the register as wrongly identified; its members' IDs are free again.
+    Removed,
 }
 
 /// A member as entered.
@@ -114,6 +128,40 @@ pub struct RegisterHousehold {
     /// distance, bank account, helper.
     #[serde(default)]
     pub card: crate::card::CardInput,
+    /// The dynamic-adjustment campaign this application belongs to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjustment: Option<CampaignEntry>,
+}
+
+/// Why a household enters the register during a dynamic-adjustment campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Entry {
+    /// Newly poor.
+    New,
+    /// Returned to poverty: at least one member was in a household that exited.
+    ReturnedToPoverty,
+}
+
+/// An application's place in a dynamic-adjustment campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CampaignEntry {
+    /// The campaign task (kind `identification.adjustment`) of a division covering the village:
+    /// the campaign is a directive issued down the chain.
+    pub campaign_task_id: Uuid,
+    /// Why the household enters.
+    pub entry: Entry,
+}
+
+/// A proposal to remove a wrongly identified household.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ProposeRemoval {
+    /// Why the household was wrongly identified (1–2000 characters).
+    #[schema(example = "the family's income was under-reported: two members hold salaried jobs in the county town")]
+    pub reason: String,
+    /// The campaign task the removal belongs to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign_task_id: Option<Uuid>,
 }
 
 /// A member as returned; the resident ID is masked.
@@ -161,6 +209,9 @@ pub struct Household {
     pub members: Vec<Member>,
     /// The rest of the file card.
     pub card: crate::card::Card,
+    /// The dynamic-adjustment campaign the household entered in, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjustment: Option<CampaignEntry>,
     /// While the household is a suspected duplicate: the task that adjudicates it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjudication: Option<AdjudicationRef>,

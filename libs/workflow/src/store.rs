@@ -178,6 +178,14 @@ impl Engine {
         Ok(out)
     }
 
+    /// A task by id, whoever asks: for a service checking a reference to one of its own tasks.
+    pub async fn task_by_id<C: ConnectionTrait>(&self, conn: &C, id: Uuid) -> Result<Option<Task>, DbErr> {
+        match task::Entity::find_by_id(id).one(conn).await? {
+            Some(row) => Ok(Some(to_api(&row)?)),
+            None => Ok(None),
+        }
+    }
+
     /// The task of `kind` about `subject_id` (owned by `division` when given; the newest one).
     pub async fn procedure_task<C: ConnectionTrait>(
         &self,

@@ -170,6 +170,7 @@ pub async fn load(bus: &Bus) -> anyhow::Result<()> {
                 electricity: Some(true),
                 ..Default::default()
             },
+            adjustment: None,
         };
         let h: Household = bus.request("identification", "household.register", &township, &req).await.map_err(err)?;
         if i < 2 {

@@ -14,7 +14,8 @@ use crate::routes::{
     paths(
         households::register, households::get, households::appraise, households::match_data, households::verify,
         households::review, households::approve, households::reject, households::assign_helper,
-        households::adjudicate,
+        households::adjudicate, households::propose_removal, households::review_removal,
+        households::approve_removal, households::withdraw_removal,
         plans::create, plans::get, plans::approve,
         funding::allocate, funding::disburse, funding::account, funding::check,
         exits::propose, exits::get, exits::acknowledge, exits::approve,

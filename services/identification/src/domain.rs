@@ -298,12 +298,24 @@ pub fn label(s: HouseholdStatus) -> &'static str {
         HouseholdStatus::SuspectedDuplicate => "suspected_duplicate",
         HouseholdStatus::Rejected => "rejected",
         HouseholdStatus::Exited => "exited",
+        HouseholdStatus::RemovalFirstNotice => "removal_first_notice",
+        HouseholdStatus::RemovalAwaitingTownship => "removal_awaiting_township",
+        HouseholdStatus::RemovalSecondNotice => "removal_second_notice",
+        HouseholdStatus::RemovalAwaitingCounty => "removal_awaiting_county",
+        HouseholdStatus::RemovalObjected => "removal_objected",
+        HouseholdStatus::Removed => "removed",
     }
 }
 
 /// Whether a household in this status still holds its members' resident IDs.
 pub fn holds_ids(s: HouseholdStatus) -> bool {
-    !matches!(s, HouseholdStatus::Rejected | HouseholdStatus::Exited | HouseholdStatus::SuspectedDuplicate)
+    !matches!(
+        s,
+        HouseholdStatus::Rejected
+            | HouseholdStatus::Exited
+            | HouseholdStatus::SuspectedDuplicate
+            | HouseholdStatus::Removed
+    )
 }
 
 #[cfg(test)]
@@ -329,6 +341,7 @@ mod tests {
                 })
                 .collect(),
             card: Default::default(),
+            adjustment: None,
         }
     }
 

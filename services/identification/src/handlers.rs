@@ -33,6 +33,10 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle("household.reject", reject)
         .handle("household.assign-helper", assign_helper)
         .handle("household.adjudicate", crate::duplicates::adjudicate)
+        .handle("household.propose-removal", crate::adjustment::propose_removal)
+        .handle("household.review-removal", crate::adjustment::review_removal)
+        .handle("household.approve-removal", crate::adjustment::approve_removal)
+        .handle("household.withdraw-removal", crate::adjustment::withdraw_removal)
 }
 
 /// The notice the village posts after verifying a case (the first of the two).
@@ -55,6 +59,9 @@ async fn register(s: State, p: Principal, req: RegisterHousehold) -> Result<Hous
         return Err(Problem::forbidden("registering a household needs the operator role"));
     }
     let indexes: Vec<String> = valid.members.iter().map(|m| s.pii.blind_index(&m.resident_id)).collect();
+    if let Some(entry) = &req.adjustment {
+        crate::adjustment::check_entry(&s, &p, &valid.village, entry, &indexes).await?;
+    }
     let conflicts = crate::duplicates::conflicts(&s.db, &indexes).await.map_err(internal)?;
     let status = if conflicts.is_empty() { HouseholdStatus::Applied } else { HouseholdStatus::SuspectedDuplicate };
     let id = Uuid::now_v7();
@@ -80,6 +87,8 @@ async fn register(s: State, p: Principal, req: RegisterHousehold) -> Result<Hous
             None => None,
         }),
         helpers: Set(serde_json::to_string(&first_helper(&valid.card, &p, now)).map_err(internal)?),
+        campaign_task_id: Set(req.adjustment.map(|a| a.campaign_task_id)),
+        entry: Set(req.adjustment.map(|a| enum_str(&a.entry))),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -222,7 +231,10 @@ pub(crate) async fn record<C: ConnectionTrait>(
 
 pub(crate) async fn load(s: &State, id: Uuid) -> Result<Household, Problem> {
     let mut h = store::load(&s.db, id).await.map_err(internal)?.map(|(_, h)| h).ok_or_else(hidden)?;
-    h.notice = s.engine.open_notice_about(&s.db, PROCEDURE, id).await.map_err(internal)?;
+    h.notice = match s.engine.open_notice_about(&s.db, PROCEDURE, id).await.map_err(internal)? {
+        Some(n) => Some(n),
+        None => s.engine.open_notice_about(&s.db, crate::adjustment::REMOVAL, id).await.map_err(internal)?,
+    };
     if h.status == HouseholdStatus::SuspectedDuplicate {
         h.adjudication = crate::duplicates::adjudication_of(s, id).await?;
     }

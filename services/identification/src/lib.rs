@@ -3,6 +3,7 @@
 //! Resident ID numbers are stored encrypted, with a keyed blind index that enforces "one ID, one
 //! active household" nationwide.
 
+pub mod adjustment;
 pub mod card;
 pub mod domain;
 pub mod duplicates;

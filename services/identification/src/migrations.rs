@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(chain_workflow::migration::TaskTables),
             Box::new(Households),
             Box::new(FileCards),
+            Box::new(Adjustments),
         ]
     }
 }
@@ -109,6 +110,27 @@ impl MigrationTrait for FileCards {
         ];
         for (table, mut column) in columns {
             m.alter_table(Table::alter().table(table).add_column(&mut column).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Dynamic adjustment: the campaign an application entered in, and why.
+#[derive(Debug)]
+struct Adjustments;
+
+impl MigrationName for Adjustments {
+    fn name(&self) -> &str {
+        "m0130_adjustments"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Adjustments {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let columns = [uuid_null("campaign_task_id").to_owned(), string_null("entry").to_owned()];
+        for mut column in columns {
+            m.alter_table(Table::alter().table("households").add_column(&mut column).to_owned()).await?;
         }
         Ok(())
     }

@@ -36,6 +36,9 @@ impl NoticeHook for NoticesOfTheProcedure {
         task: &Task,
         event: NoticeEvent,
     ) -> Result<(), Problem> {
+        if task.kind == crate::adjustment::REMOVAL {
+            return crate::adjustment::on_notice(self.policies, engine, txn, task, event).await;
+        }
         let (Some(id), true) = (task.subject_id, task.kind == PROCEDURE) else {
             return Ok(());
         };

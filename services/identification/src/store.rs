@@ -1,7 +1,7 @@
 //! Households in the identification database.
 
 use chain_api::card::Card;
-use chain_api::identification::{Household, HouseholdStatus, Member};
+use chain_api::identification::{CampaignEntry, Household, HouseholdStatus, Member};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ConnectionTrait, QueryOrder};
 
@@ -40,6 +40,10 @@ pub mod household {
         pub bank_cipher: Option<String>,
         /// The helper history (JSON array of [`chain_api::card::HelperAssignment`]).
         pub helpers: String,
+        /// The dynamic-adjustment campaign task the household entered in.
+        pub campaign_task_id: Option<Uuid>,
+        /// Why it entered (snake_case [`chain_api::identification::Entry`]).
+        pub entry: Option<String>,
         /// Created.
         pub created_at: DateTimeUtc,
         /// Updated.
@@ -138,6 +142,12 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(hous
         status: parse_enum::<HouseholdStatus>(&h.status)?,
         notice: None,
         adjudication: None,
+        adjustment: match (h.campaign_task_id, &h.entry) {
+            (Some(campaign_task_id), Some(entry)) => {
+                Some(CampaignEntry { campaign_task_id, entry: parse_enum(entry)? })
+            }
+            _ => None,
+        },
         card: card_of(&h)?,
         members: members
             .iter()

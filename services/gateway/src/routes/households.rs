@@ -6,7 +6,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chain_api::card::AssignHelper;
 use chain_api::identification::{
-    Adjudicate, Appraisal, DataMatch, Decision, Household, HouseholdStatus, ReadHousehold, RegisterHousehold, Rejection,
+    Adjudicate, Appraisal, DataMatch, Decision, Household, HouseholdStatus, ProposeRemoval, ReadHousehold,
+    RegisterHousehold, Rejection,
 };
 
 use super::exits::decode;
@@ -199,6 +200,74 @@ pub async fn adjudicate(
     step::<_, Household>(&s, &p, ("identification", "household.adjudicate"), id, &headers, body).await
 }
 
+/// Propose removing a wrongly identified household (village approver; dynamic adjustment): posts the village's notice of the removal; after an objection, posts it again.
+#[utoipa::path(post, path = "/v1/households/{id}:propose-removal", tag = "identification", request_body = ProposeRemoval,
+    params(("id" = uuid::Uuid, Path, description = "Household id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses((status = 200, description = "`removal_first_notice`", body = Household), Problems),
+    security(("bearer" = [])))]
+pub async fn propose_removal(
+    s: AppState,
+    p: chain_api::Principal,
+    id: uuid::Uuid,
+    headers: HeaderMap,
+    body: ProposeRemoval,
+) -> Result<Response, ApiProblem> {
+    step::<_, Household>(&s, &p, ("identification", "household.propose-removal"), id, &headers, body).await
+}
+
+/// Township review of a removal once the village's notice has passed (township approver): posts the township's notice.
+#[utoipa::path(post, path = "/v1/households/{id}:review-removal", tag = "identification", request_body = Decision,
+    params(("id" = uuid::Uuid, Path, description = "Household id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses((status = 200, description = "`removal_second_notice`", body = Household), Problems),
+    security(("bearer" = [])))]
+pub async fn review_removal(
+    s: AppState,
+    p: chain_api::Principal,
+    id: uuid::Uuid,
+    headers: HeaderMap,
+    body: Decision,
+) -> Result<Response, ApiProblem> {
+    step::<_, Household>(&s, &p, ("identification", "household.review-removal"), id, &headers, body).await
+}
+
+/// County decision on a removal once both notices have passed (county approver): the household leaves the register and its IDs are freed.
+#[utoipa::path(post, path = "/v1/households/{id}:approve-removal", tag = "identification", request_body = Decision,
+    params(("id" = uuid::Uuid, Path, description = "Household id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses((status = 200, description = "`removed`", body = Household), Problems),
+    security(("bearer" = [])))]
+pub async fn approve_removal(
+    s: AppState,
+    p: chain_api::Principal,
+    id: uuid::Uuid,
+    headers: HeaderMap,
+    body: Decision,
+) -> Result<Response, ApiProblem> {
+    step::<_, Household>(&s, &p, ("identification", "household.approve-removal"), id, &headers, body).await
+}
+
+/// Withdraw a removal (approver of the layer holding it; not while a notice is up): the household stays identified.
+#[utoipa::path(post, path = "/v1/households/{id}:withdraw-removal", tag = "identification", request_body = Decision,
+    params(("id" = uuid::Uuid, Path, description = "Household id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses((status = 200, description = "`identified`", body = Household), Problems),
+    security(("bearer" = [])))]
+pub async fn withdraw_removal(
+    s: AppState,
+    p: chain_api::Principal,
+    id: uuid::Uuid,
+    headers: HeaderMap,
+    body: Decision,
+) -> Result<Response, ApiProblem> {
+    step::<_, Household>(&s, &p, ("identification", "household.withdraw-removal"), id, &headers, body).await
+}
+
 /// Dispatches `POST /v1/households/{id}:<verb>`.
 pub async fn custom(
     State(s): State<AppState>,
@@ -217,6 +286,10 @@ pub async fn custom(
         "reject" => reject(s, p, id, headers, decode(body)?).await,
         "assign-helper" => assign_helper(s, p, id, headers, decode(body)?).await,
         "adjudicate" => adjudicate(s, p, id, headers, decode(body)?).await,
+        "propose-removal" => propose_removal(s, p, id, headers, decode(body)?).await,
+        "review-removal" => review_removal(s, p, id, headers, decode(body)?).await,
+        "approve-removal" => approve_removal(s, p, id, headers, decode(body)?).await,
+        "withdraw-removal" => withdraw_removal(s, p, id, headers, decode(body)?).await,
         _ => Err(ApiProblem(chain_api::Problem::not_found("operation"))),
     }
 }

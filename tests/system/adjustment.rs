@@ -1,0 +1,169 @@
+//! Dynamic adjustment: the yearly campaign as a directive; applications that name it as newly poor
+//! or returned to poverty (checked against exited households); and the removal of a wrongly
+//! identified household through the same two notices, withdrawn or decided.
+
+use chain_system_tests::{TestSystem, application, eventually, rid, spawn};
+use chrono::Duration;
+use serde_json::{Value, json};
+
+/// The centre's adjustment campaign down to Sinan county; returns the county's campaign task id.
+async fn campaign(t: &TestSystem) -> String {
+    let due = (chain_domain::workflow::beijing_date(t.clock.now()) + Duration::days(60)).to_string();
+    let body = json!({
+        "service": "identification",
+        "kind": "identification.adjustment",
+        "title": "2017年度贫困人口动态调整",
+        "targets": { "divisions": ["520624"] },
+        "due_date": due,
+    });
+    t.post("CENTRAL", "/v1/directives", body).await.ok(201);
+    let found = t.get("SINAN", "/v1/tasks?kind=identification.adjustment&division=520624").await;
+    let tasks = found.ok(200).as_array().unwrap().clone();
+    let county = tasks.iter().find(|t| t["division"] == "520624").expect("the county's campaign task");
+    county["id"].as_str().unwrap().to_owned()
+}
+
+fn with_entry(ids: &[String], campaign: &str, entry: &str) -> Value {
+    let mut app = application(ids);
+    app["adjustment"] = json!({ "campaign_task_id": campaign, "entry": entry });
+    app
+}
+
+async fn removal_states(t: &TestSystem, id: &str) -> Vec<(String, String)> {
+    let found = t.get("SINAN", &format!("/v1/tasks?kind=identification.removal&subject_id={id}")).await;
+    let mut out: Vec<(String, String)> = found
+        .ok(200)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["division"].as_str().unwrap().to_owned(), t["state"].as_str().unwrap().to_owned()))
+        .collect();
+    out.sort_by_key(|(d, _)| d.len());
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaign_admits_new_and_returned_households_and_checks_the_return() {
+    let t = spawn().await;
+    let task = campaign(&t).await;
+
+    let new = t.post("VILLAGE", "/v1/households", with_entry(&[rid("52062419710101001")], &task, "new")).await;
+    let new = new.ok(201).clone();
+    assert_eq!(new["adjustment"], json!({ "campaign_task_id": task, "entry": "new" }));
+
+    // Nobody in this application ever left poverty: it cannot enter as returned.
+    let wrong = t
+        .post("VILLAGE", "/v1/households", with_entry(&[rid("52062419710101002")], &task, "returned_to_poverty"))
+        .await;
+    assert_eq!(wrong.problem(422, "validation")["errors"][0]["field"], "adjustment/entry");
+    // Not a campaign task.
+    let bogus = with_entry(&[rid("52062419710101002")], &uuid::Uuid::now_v7().to_string(), "new");
+    let p = t.post("VILLAGE", "/v1/households", bogus).await;
+    assert_eq!(p.problem(422, "validation")["errors"][0]["field"], "adjustment/campaign_task_id");
+
+    // A household that exited...
+    let ids = [rid("52062419600202003"), rid("52062419620303004")];
+    let h = t.post("VILLAGE", "/v1/households", application(&ids)).await;
+    let hid = h.ok(201)["id"].as_str().unwrap().to_owned();
+    t.identify(&hid).await;
+    let proposal = json!({ "household_id": hid, "year": 2017, "per_capita_income_fen": 420000, "guarantees": { "food": true, "clothing": true, "compulsory_education": true, "basic_medical_care": true, "safe_housing": true, "safe_drinking_water": true } });
+    let case = eventually("exit to know the household", || async {
+        let p = t.post("SINAN", "/v1/exits", proposal.clone()).await;
+        (p.status == 201).then_some(p.body)
+    })
+    .await;
+    let exit_id = case["id"].as_str().unwrap();
+    t.post("VILLAGE", &format!("/v1/exits/{exit_id}:acknowledge"), json!({ "acknowledged_by": "成员0" })).await.ok(200);
+    t.clock.advance(Duration::days(7) + Duration::minutes(1));
+    eventually("the exit notice to pass", || async {
+        (t.get("SINAN", &format!("/v1/exits/{exit_id}")).await.body["status"] == "noticed").then_some(())
+    })
+    .await;
+    t.post("SINAN", &format!("/v1/exits/{exit_id}:approve"), json!({})).await.ok(200);
+    t.household_reaches(&hid, "exited").await;
+    // ... has a member fall back into poverty in the next campaign.
+    let back = t.post("VILLAGE", "/v1/households", with_entry(&[ids[0].clone()], &task, "returned_to_poverty")).await;
+    assert_eq!(back.ok(201)["adjustment"]["entry"], "returned_to_poverty");
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrongly_identified_household_is_removed_through_two_notices() {
+    let t = spawn().await;
+    let ids = [rid("52062419700505005")];
+    let h = t.post("VILLAGE", "/v1/households", application(&ids)).await;
+    let id = h.ok(201)["id"].as_str().unwrap().to_owned();
+    t.identify(&id).await;
+
+    let path = |verb: &str| format!("/v1/households/{id}:{verb}");
+    let proposal = json!({ "reason": "家庭成员在县城有稳定工资收入，属错评" });
+    t.post("VILLAGE", &path("propose-removal"), proposal.clone()).await.problem(403, "forbidden");
+    t.post("VILLAGEHEAD", &path("propose-removal"), json!({ "reason": "" })).await.problem(422, "validation");
+    let h = t.post("VILLAGEHEAD", &path("propose-removal"), proposal.clone()).await.ok(200).clone();
+    assert_eq!(h["status"], "removal_first_notice");
+    assert_eq!(h["notice"]["kind"], "identification.village");
+    assert_eq!(
+        removal_states(&t, &id).await,
+        [
+            ("520624".into(), "open".into()),
+            ("520624101".into(), "open".into()),
+            ("520624101201".into(), "in_progress".into())
+        ]
+    );
+
+    // An objection sends it back; once resolved, the village posts again.
+    let notice = h["notice"]["id"].as_str().unwrap();
+    let lodged =
+        t.post("TANGTOU", &format!("/v1/notices/{notice}/objections"), json!({ "reason": "该户确属贫困" })).await;
+    let objection = lodged.ok(201)["id"].as_str().unwrap().to_owned();
+    assert_eq!(t.household(&id).await["status"], "removal_objected");
+    t.post(
+        "VILLAGEHEAD",
+        &format!("/v1/objections/{objection}:resolve"),
+        json!({ "upheld": false, "reason": "复核：工资收入属实" }),
+    )
+    .await
+    .ok(200);
+    assert_eq!(
+        t.post("VILLAGEHEAD", &path("propose-removal"), proposal).await.ok(200)["status"],
+        "removal_first_notice"
+    );
+    t.post("TANGTOU", &path("review-removal"), json!({})).await.problem(409, "invalid-transition");
+
+    t.clock.advance(Duration::days(7) + Duration::minutes(1));
+    t.household_reaches(&id, "removal_awaiting_township").await;
+    assert_eq!(t.post("TANGTOU", &path("review-removal"), json!({})).await.ok(200)["status"], "removal_second_notice");
+    t.post("SINAN", &path("approve-removal"), json!({})).await.problem(409, "invalid-transition");
+    t.clock.advance(Duration::days(7) + Duration::minutes(1));
+    t.household_reaches(&id, "removal_awaiting_county").await;
+    let removed =
+        t.post("SINAN", &path("approve-removal"), json!({ "note": "县审定：错评户退出" })).await.ok(200).clone();
+    assert_eq!(removed["status"], "removed");
+    assert!(removal_states(&t, &id).await.iter().all(|(_, s)| s == "signed_off"));
+    // The person may be registered again.
+    t.post("VILLAGE", "/v1/households", application(&ids)).await.ok(201);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removal_can_be_withdrawn_by_the_layer_holding_it() {
+    let t = spawn().await;
+    let h = t.post("VILLAGE", "/v1/households", application(&[rid("52062419700606006")])).await;
+    let id = h.ok(201)["id"].as_str().unwrap().to_owned();
+    t.identify(&id).await;
+    let path = |verb: &str| format!("/v1/households/{id}:{verb}");
+    t.post("VILLAGEHEAD", &path("propose-removal"), json!({ "reason": "疑似错评" })).await.ok(200);
+    // Not while the notice is up.
+    t.post("VILLAGEHEAD", &path("withdraw-removal"), json!({})).await.problem(409, "invalid-transition");
+    t.clock.advance(Duration::days(7) + Duration::minutes(1));
+    t.household_reaches(&id, "removal_awaiting_township").await;
+    // The township holds it now, not the village.
+    t.post("VILLAGEHEAD", &path("withdraw-removal"), json!({})).await.problem(403, "forbidden");
+    let kept =
+        t.post("TANGTOU", &path("withdraw-removal"), json!({ "note": "核实后确属贫困户" })).await.ok(200).clone();
+    assert_eq!(kept["status"], "identified");
+    let states = removal_states(&t, &id).await;
+    assert_eq!(states[0].1, "cancelled");
+    assert_eq!(states[1].1, "cancelled");
+    t.stop().await;
+}
