@@ -30,6 +30,12 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle("household.review", review)
         .handle("household.approve", approve)
         .handle("household.reject", reject)
+        .handle("household.list", crate::queries::list)
+        .handle("household.counts", crate::queries::counts)
+        .handle("board.list", crate::queries::board)
+        .handle("quota.get", crate::quotas::get)
+        .handle("quota.set", crate::quotas::set)
+        .handle("quota.allot", crate::quotas::allot)
 }
 
 /// The notice the village posts after verifying a case (the first of the two).
@@ -328,6 +334,8 @@ async fn advance(
             s.engine.post_procedure_notice(&txn, p, PROCEDURE, row.id, &township).await?;
         }
         (domain::Step::Approve, _) => {
+            // Scale control: the village must have a place left for the year (race-safe).
+            crate::quotas::take_place(&txn, &village, row.year).await?;
             let steps = [
                 (&township, Action::SignOff),
                 (&county, Action::Start),

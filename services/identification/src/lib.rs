@@ -8,6 +8,8 @@ pub mod handlers;
 pub mod migrations;
 pub mod pii;
 pub mod procedure;
+pub mod queries;
+pub mod quotas;
 pub mod reactions;
 pub mod store;
 
