@@ -4,7 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    audit, directives, divisions, exits, funding, health, households, notices, plans, schedules, tasks,
+    audit, boards, directives, divisions, exits, funding, health, households, notices, plans, queries, quotas,
+    schedules, tasks,
 };
 
 /// The document.
@@ -14,6 +15,7 @@ use crate::routes::{
     paths(
         households::register, households::get, households::appraise, households::match_data, households::verify,
         households::review, households::approve, households::reject,
+        queries::list, queries::counts, quotas::get, quotas::set, quotas::allot, boards::board,
         plans::create, plans::get, plans::approve,
         funding::allocate, funding::disburse, funding::account, funding::check,
         exits::propose, exits::get, exits::acknowledge, exits::approve,
@@ -38,6 +40,10 @@ use crate::routes::{
         chain_api::tasks::LodgeObjection, chain_api::tasks::ResolveObjection, chain_api::tasks::Cadence,
         chain_api::tasks::NewSchedule, chain_api::tasks::Schedule, chain_api::tasks::AuditEntry,
         chain_api::tasks::AccountabilityRecord,
+        chain_api::quotas::Quota, chain_api::quotas::VillageQuota, chain_api::quotas::SetCountyQuota,
+        chain_api::quotas::SetVillageQuotas, chain_api::queries::HouseholdPage, chain_api::queries::HouseholdSummary,
+        chain_api::queries::DivisionCounts, chain_api::queries::StatusCounts, chain_api::queries::GroupBy,
+        chain_api::queries::BoardNotice, chain_api::queries::BoardHousehold, chain_api::queries::BoardState,
     )),
     modifiers(&BearerAuth),
     tags(
