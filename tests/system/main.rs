@@ -7,5 +7,7 @@ mod events;
 mod funding;
 mod gateway;
 mod identification;
+mod queries;
+mod quotas;
 mod refusals;
 mod story;
