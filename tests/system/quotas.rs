@@ -52,8 +52,13 @@ async fn approval_beyond_the_villages_quota_is_refused_until_the_county_raises_i
     t.put("SINAN", VILLAGES, over).await.problem(422, "validation");
     assert_eq!(t.get("SINAN", QUOTA).await.ok(200)["allotted"], 0);
 
-    let q = t.put("SINAN", VILLAGES, breakdown).await.ok(200).clone();
+    let q = t.put("SINAN", VILLAGES, breakdown.clone()).await.ok(200).clone();
     assert_eq!((q["allotted"].clone(), village(&q, "520624101201")["quota"].clone()), (json!(1), json!(1)));
+    // Repeating a PUT changes nothing: same version, no further audit entry (checked below).
+    let again = t.put("SINAN", VILLAGES, breakdown).await.ok(200).clone();
+    assert_eq!(again, q);
+    let same = t.put("SINAN", QUOTA, json!({ "total": 2, "reason": "重复提交" })).await.ok(200).clone();
+    assert_eq!(same["version"], q["version"]);
 
     // The first approval takes the village's only place; the second is refused and changes nothing.
     assert_eq!(approve(&t, &first).await.ok(200)["status"], "identified");
@@ -132,6 +137,16 @@ async fn a_village_left_out_of_the_breakdown_has_no_places() {
     let p = approve(&t, &id).await.problem(409, "quota-exceeded").clone();
     assert!(p["detail"].as_str().unwrap().contains("allots no places to village 520624101201"), "{p}");
     assert_eq!(t.household(&id).await["status"], "awaiting_county");
+
+    // Places go to the neighbouring village, then move over, then the neighbour gets some back.
+    let allot = |villages: Value| t.put("SINAN", VILLAGES, json!({ "villages": villages, "reason": "调整" }));
+    allot(json!({ "520624101200": 2 })).await.ok(200);
+    approve(&t, &id).await.problem(409, "quota-exceeded");
+    let q = allot(json!({ "520624101201": 1 })).await.ok(200).clone();
+    assert_eq!(village(&q, "520624101200"), &Value::Null, "a village without places or use is not listed");
+    let q = allot(json!({ "520624101201": 1, "520624101200": 2 })).await.ok(200).clone();
+    assert_eq!(q["allotted"], 3);
+    assert_eq!(approve(&t, &id).await.ok(200)["status"], "identified");
     t.stop().await;
 }
 

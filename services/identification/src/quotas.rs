@@ -200,6 +200,11 @@ pub async fn set(s: State, p: Principal, req: QuotaRequest<SetCountyQuota>) -> R
             ),
         ));
     }
+    if before == Some(total) {
+        // A repeated PUT changes nothing: the version bump above is rolled back, nothing audited.
+        txn.rollback().await.map_err(internal)?;
+        return read(&s.db, &county, req.year).await;
+    }
     if before.is_some() {
         county_quota::Entity::update_many()
             .col_expr(county_quota::Column::Total, Expr::value(total))
@@ -284,8 +289,16 @@ pub async fn allot(s: State, p: Principal, req: QuotaRequest<SetVillageQuotas>) 
     if sum > total {
         return Err(Problem::invalid("villages", format!("the breakdown allots {sum} places; the county has {total}")));
     }
+    // Every row, including villages a past breakdown left without places (and none used), so
+    // that giving them places again updates their row rather than inserting a second one.
+    let rows = village_quota::Entity::find()
+        .filter(village_quota::Column::County.eq(county.as_str()))
+        .filter(village_quota::Column::Year.eq(req.year))
+        .all(&txn)
+        .await
+        .map_err(internal)?;
     let before: BTreeMap<&str, (Option<i64>, i64)> =
-        current.villages.iter().map(|v| (v.village.as_str(), (v.quota, v.used))).collect();
+        rows.iter().map(|v| (v.village.as_str(), (v.quota, v.used))).collect();
     for (village, (_, used)) in &before {
         let given = req.body.villages.get(*village).copied().unwrap_or(0);
         if *used > given {
@@ -331,12 +344,14 @@ pub async fn allot(s: State, p: Principal, req: QuotaRequest<SetVillageQuotas>) 
             return Err(if chain_store::is_unique_violation(&e) { raced() } else { internal(e) });
         }
     }
+    if changes.is_empty() {
+        // A repeated PUT changes nothing: the version bump above is rolled back, nothing audited.
+        txn.rollback().await.map_err(internal)?;
+        return read(&s.db, &county, req.year).await;
+    }
     let show = |q: Option<i64>| q.map_or("none".to_owned(), |q| q.to_string());
-    let summary = if changes.is_empty() {
-        "no village changed".to_owned()
-    } else {
-        changes.iter().map(|(v, b, a)| format!("{v}: {} → {}", show(*b), show(*a))).collect::<Vec<_>>().join(", ")
-    };
+    let summary =
+        changes.iter().map(|(v, b, a)| format!("{v}: {} → {}", show(*b), show(*a))).collect::<Vec<_>>().join(", ");
     let payload = serde_json::json!({
         "county": county.as_str(), "year": req.year,
         "changes": changes.iter().map(|(v, b, a)| serde_json::json!({ "village": v, "before": b, "after": a })).collect::<Vec<_>>(),
