@@ -371,6 +371,15 @@ impl TestSystem {
     /// village's appraisal and verification, its 7-day notice, township review, the second notice
     /// and county approval, moving the clock past each window.
     pub async fn identify(&self, id: &str) {
+        self.identify_until_county(id).await;
+        let approval = serde_json::json!({ "note": "county approval" });
+        let approved = self.post("SINAN", &format!("/v1/households/{id}:approve"), approval).await;
+        assert_eq!(approved.ok(200)["status"], "identified");
+    }
+
+    /// Like [`TestSystem::identify`], but stops before the county's approval: the household is
+    /// left `awaiting_county`.
+    pub async fn identify_until_county(&self, id: &str) {
         let appraisal = serde_json::json!({ "votes_for": 21, "votes_against": 2 });
         self.post("VILLAGEHEAD", &format!("/v1/households/{id}:appraise"), appraisal).await.ok(200);
         self.post("VILLAGEHEAD", &format!("/v1/households/{id}:verify"), serde_json::json!({})).await.ok(200);
@@ -379,8 +388,10 @@ impl TestSystem {
         self.post("TANGTOU", &format!("/v1/households/{id}:review"), serde_json::json!({})).await.ok(200);
         self.clock.advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
         self.household_reaches(id, "awaiting_county").await;
-        let approval = serde_json::json!({ "note": "county approval" });
-        let approved = self.post("SINAN", &format!("/v1/households/{id}:approve"), approval).await;
-        assert_eq!(approved.ok(200)["status"], "identified");
+    }
+
+    /// PUTs JSON as an official.
+    pub async fn put(&self, who: &str, path: &str, body: Value) -> Answer {
+        self.send(Method::PUT, path, &self.token(who), Some(body), &[]).await
     }
 }

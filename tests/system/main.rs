@@ -11,5 +11,7 @@ mod funding;
 mod gateway;
 mod identification;
 mod privacy;
+mod queries;
+mod quotas;
 mod refusals;
 mod story;

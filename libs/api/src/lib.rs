@@ -10,6 +10,8 @@ pub mod identification;
 pub mod planning;
 pub mod principal;
 pub mod problem;
+pub mod queries;
+pub mod quotas;
 pub mod tasks;
 
 pub use envelope::Envelope;

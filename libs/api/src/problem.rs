@@ -44,6 +44,7 @@ problem_kinds! {
     Validation => ("validation", 422, "The request failed validation"),
     InsufficientFunds => ("insufficient-funds", 422, "The division would spend more than it received"),
     InvalidTransition => ("invalid-transition", 409, "This step is not allowed in the current state"),
+    QuotaExceeded => ("quota-exceeded", 409, "The village's identification quota for the year is used up"),
     IdempotencyKeyReused => ("idempotency-key-reused", 422, "This Idempotency-Key was used with a different request"),
     Unavailable => ("unavailable", 503, "A service needed for this request is unavailable"),
     Internal => ("internal", 500, "Internal error"),

@@ -18,7 +18,7 @@ use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use chain_bus::{Bus, Shutdown};
 use chain_store::Db;
 use sea_orm_migration::prelude::*;
@@ -107,7 +107,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/divisions", get(divisions::provinces))
         .route("/v1/divisions/{code}", get(divisions::get))
         .route("/v1/divisions/{code}/children", get(divisions::children))
-        .route("/v1/households", post(households::register))
+        .route("/v1/households", post(households::register).get(queries::list))
+        .route("/v1/households/counts", get(queries::counts))
+        .route("/v1/quotas/{county}/{year}", get(quotas::get).put(quotas::set))
+        .route("/v1/quotas/{county}/{year}/villages", put(quotas::allot))
+        .route("/v1/notices", get(boards::board))
         .route("/v1/households/{id}", get(households::get).post(households::custom))
         .route("/v1/plans", post(plans::create))
         .route("/v1/plans/{id}", get(plans::get).post(plans::custom))

@@ -4,7 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    audit, directives, divisions, exits, funding, health, households, notices, plans, schedules, tasks,
+    audit, boards, directives, divisions, exits, funding, health, households, notices, plans, queries, quotas,
+    schedules, tasks,
 };
 
 /// The document.
@@ -16,6 +17,7 @@ use crate::routes::{
         households::review, households::approve, households::reject, households::assign_helper,
         households::adjudicate, households::propose_removal, households::review_removal,
         households::approve_removal, households::withdraw_removal,
+        queries::list, queries::counts, quotas::get, quotas::set, quotas::allot, boards::board,
         plans::create, plans::get, plans::approve,
         funding::allocate, funding::disburse, funding::account, funding::check,
         exits::propose, exits::get, exits::acknowledge, exits::approve,
@@ -40,6 +42,10 @@ use crate::routes::{
         chain_api::tasks::LodgeObjection, chain_api::tasks::ResolveObjection, chain_api::tasks::Cadence,
         chain_api::tasks::NewSchedule, chain_api::tasks::Schedule, chain_api::tasks::AuditEntry,
         chain_api::tasks::AccountabilityRecord,
+        chain_api::quotas::Quota, chain_api::quotas::VillageQuota, chain_api::quotas::SetCountyQuota,
+        chain_api::quotas::SetVillageQuotas, chain_api::queries::HouseholdPage, chain_api::queries::HouseholdSummary,
+        chain_api::queries::DivisionCounts, chain_api::queries::StatusCounts, chain_api::queries::GroupBy,
+        chain_api::queries::BoardNotice, chain_api::queries::BoardHousehold, chain_api::queries::BoardState,
     )),
     modifiers(&BearerAuth),
     tags(

@@ -37,6 +37,12 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle("household.review-removal", crate::adjustment::review_removal)
         .handle("household.approve-removal", crate::adjustment::approve_removal)
         .handle("household.withdraw-removal", crate::adjustment::withdraw_removal)
+        .handle("household.list", crate::queries::list)
+        .handle("household.counts", crate::queries::counts)
+        .handle("board.list", crate::queries::board)
+        .handle("quota.get", crate::quotas::get)
+        .handle("quota.set", crate::quotas::set)
+        .handle("quota.allot", crate::quotas::allot)
 }
 
 /// The notice the village posts after verifying a case (the first of the two).
@@ -476,6 +482,8 @@ async fn advance(
             s.engine.post_procedure_notice(&txn, p, PROCEDURE, row.id, &township).await?;
         }
         (domain::Step::Approve, _) => {
+            // Scale control: the village must have a place left for the year (race-safe).
+            crate::quotas::take_place(&txn, &village, row.year).await?;
             let steps = [
                 (&township, Action::SignOff),
                 (&county, Action::Start),

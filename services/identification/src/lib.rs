@@ -12,6 +12,8 @@ pub mod migrations;
 pub mod personal;
 pub mod pii;
 pub mod procedure;
+pub mod queries;
+pub mod quotas;
 pub mod reactions;
 pub mod store;
 

@@ -1,6 +1,7 @@
 //! REST routes under `/v1`, and the helpers they share.
 
 pub mod audit;
+pub mod boards;
 pub mod directives;
 pub mod divisions;
 pub mod exits;
@@ -9,6 +10,8 @@ pub mod health;
 pub mod households;
 pub mod notices;
 pub mod plans;
+pub mod queries;
+pub mod quotas;
 pub mod schedules;
 pub mod tasks;
 
