@@ -21,7 +21,7 @@ use crate::{SERVICE, State};
 
 /// The endpoints, by verb.
 pub fn endpoints(state: State) -> Endpoints<State> {
-    Endpoints::new(SERVICE, state)
+    let eps = Endpoints::new(SERVICE, state)
         .handle("household.register", register)
         .handle("household.get", get)
         .handle("household.appraise", appraise)
@@ -29,7 +29,8 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle("household.verify", verify)
         .handle("household.review", review)
         .handle("household.approve", approve)
-        .handle("household.reject", reject)
+        .handle("household.reject", reject);
+    crate::monitoring::endpoints(eps)
 }
 
 /// The notice the village posts after verifying a case (the first of the two).

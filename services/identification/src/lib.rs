@@ -6,6 +6,9 @@
 pub mod domain;
 pub mod handlers;
 pub mod migrations;
+pub mod monitoring;
+pub mod monitoring_domain;
+pub mod monitoring_store;
 pub mod pii;
 pub mod procedure;
 pub mod reactions;

@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(chain_store::migration::SharedTables),
             Box::new(chain_workflow::migration::TaskTables),
             Box::new(Households),
+            Box::new(crate::monitoring_store::MonitoringTables),
         ]
     }
 }

@@ -36,6 +36,9 @@ impl NoticeHook for NoticesOfTheProcedure {
         task: &Task,
         event: NoticeEvent,
     ) -> Result<(), Problem> {
+        if task.kind == crate::monitoring::PROCEDURE {
+            return crate::monitoring::on_notice(engine, txn, task, event).await;
+        }
         let (Some(id), true) = (task.subject_id, task.kind == PROCEDURE) else {
             return Ok(());
         };
