@@ -7,5 +7,6 @@ mod events;
 mod funding;
 mod gateway;
 mod identification;
+mod monitoring;
 mod refusals;
 mod story;

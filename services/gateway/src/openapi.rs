@@ -4,7 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    audit, directives, divisions, exits, funding, health, households, notices, plans, schedules, tasks,
+    audit, directives, divisions, exits, funding, health, households, monitoring, notices, plans, schedules, tasks,
 };
 
 /// The document.
@@ -17,6 +17,9 @@ use crate::routes::{
         plans::create, plans::get, plans::approve,
         funding::allocate, funding::disburse, funding::account, funding::check,
         exits::propose, exits::get, exits::acknowledge, exits::approve,
+        monitoring::open, monitoring::list, monitoring::get, monitoring::visit, monitoring::consent,
+        monitoring::match_data, monitoring::appraise, monitoring::post_notice, monitoring::review, monitoring::decide,
+        monitoring::add_measure, monitoring::remove_risk, monitoring::reinstate,
         directives::issue,
         tasks::list, tasks::get_task, tasks::start, tasks::submit, tasks::sign_off, tasks::send_back, tasks::cancel,
         tasks::decompose, tasks::tree, tasks::events,
@@ -45,6 +48,7 @@ use crate::routes::{
         (name = "planning", description = "Household assistance plans"),
         (name = "funding", description = "Allocations, disbursements and the ledger"),
         (name = "exit", description = "Household exit"),
+        (name = "monitoring", description = "Return-to-poverty monitoring (防返贫动态监测)"),
         (name = "tasks", description = "The responsibility chain: directives, tasks, sign-offs, deadlines and tracking"),
         (name = "notices", description = "Public-notice windows and objections"),
         (name = "schedules", description = "Recurring reports"),
