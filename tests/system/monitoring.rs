@@ -101,9 +101,16 @@ async fn a_case_goes_through_every_step_and_an_objection_sends_the_notice_back()
     let path = format!("/v1/monitoring/{id}:visit");
     let answer = t.send(reqwest::Method::POST, &path, &token, Some(json!({})), &stale).await;
     answer.problem(412, "precondition-failed");
-    let answer = t.send(reqwest::Method::POST, &path, &token, Some(json!({})), &[("If-Match", "\"1\"")]).await;
-    assert_eq!(answer.ok(200)["status"], "visited");
-    assert_eq!(answer.headers["etag"], "\"2\"");
+    // Two visits at once at the version read: exactly one wins.
+    let fresh = [("If-Match", "\"1\"")];
+    let (a, b) = tokio::join!(
+        t.send(reqwest::Method::POST, &path, &token, Some(json!({})), &fresh),
+        t.send(reqwest::Method::POST, &path, &token, Some(json!({ "note": "又一次" })), &fresh),
+    );
+    let (won, lost) = if a.status == 200 { (a, b) } else { (b, a) };
+    assert_eq!(won.ok(200)["status"], "visited");
+    assert_eq!(won.headers["etag"], "\"2\"");
+    assert!([409, 412].contains(&lost.status.as_u16()), "{lost:?}");
 
     assert_eq!(act(&t, "VILLAGE", &id, "consent", json!({ "given": true })).await["status"], "consented");
     t.post("VILLAGE", &format!("/v1/monitoring/{id}:match"), json!({ "passed": true })).await.problem(403, "forbidden");

@@ -8,6 +8,7 @@ pub mod handlers;
 pub mod migrations;
 pub mod monitoring;
 pub mod monitoring_domain;
+pub mod monitoring_flow;
 pub mod monitoring_store;
 pub mod pii;
 pub mod procedure;
