@@ -277,3 +277,63 @@ async fn risk_removal_needs_labour_a_measure_and_half_a_year_and_is_reversible()
     assert!(audit.as_array().unwrap().iter().any(|e| e["action"] == "monitoring.reinstate"));
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registered_household_is_named_by_its_id_a_retry_opens_one_case_and_refusal_closes_it() {
+    let t = spawn().await;
+    let registered = t.post("VILLAGE", "/v1/households", chain_system_tests::application(&[rid("52062419770405008")]));
+    let household = registered.await.ok(201)["id"].as_str().unwrap().to_owned();
+    let mut s = json!({
+        "village": "520624101201",
+        "household_id": household,
+        "group": "unstable_exited",
+        "channel": "self_declaration",
+        "signal_date": today(&t),
+        "year": 2022,
+        "per_capita_income_fen": 800_000,
+        "previous_income_fen": 1_200_000,
+        "has_labour": true,
+    });
+    // A household of another village is not this one.
+    let mut elsewhere = s.clone();
+    elsewhere["village"] = json!("520624101202");
+    let refused = t.post("TANGTOU", "/v1/monitoring", elsewhere).await;
+    assert_eq!(refused.problem(422, "validation")["errors"][0]["field"], "household_id");
+
+    // A retry with the same Idempotency-Key answers the first case again; nothing new is opened.
+    let token = t.token("VILLAGE");
+    let key = [("Idempotency-Key", "signal-2022-0405")];
+    let first = t.send(reqwest::Method::POST, "/v1/monitoring", &token, Some(s.clone()), &key).await;
+    let again = t.send(reqwest::Method::POST, "/v1/monitoring", &token, Some(s.clone()), &key).await;
+    let c = first.ok(201).clone();
+    assert_eq!(again.ok(201)["id"], c["id"]);
+    assert_eq!((&c["household_id"], &c["reasons"]), (&json!(household), &json!(["sharp_income_drop"])));
+    assert_eq!(t.get("SINAN", "/v1/monitoring?group=unstable_exited").await.ok(200).as_array().unwrap().len(), 1);
+    s["channel"] = json!("complaint");
+    t.post("VILLAGE", "/v1/monitoring", s).await.problem(409, "conflict");
+
+    // Without the household's consent the case closes and its tasks are cancelled.
+    let id = c["id"].as_str().unwrap();
+    act(&t, "VILLAGE", id, "visit", json!({ "has_labour": false })).await;
+    let closed = act(&t, "VILLAGEHEAD", id, "consent", json!({ "given": false, "note": "户主不同意" })).await;
+    assert_eq!((&closed["status"], &closed["has_labour"]), (&json!("declined"), &json!(false)));
+    assert_eq!(states(&tasks(&t, id).await), vec!["cancelled", "cancelled", "cancelled"]);
+
+    // A closed case frees the household for a new signal; two signals at once open one case.
+    let next = json!({
+        "village": "520624101201",
+        "household_id": household,
+        "group": "unstable_exited",
+        "channel": "cadre_visit",
+        "signal_date": today(&t),
+        "year": 2022,
+        "per_capita_income_fen": 500_000,
+        "has_labour": true,
+    });
+    let (a, b) =
+        tokio::join!(t.post("VILLAGE", "/v1/monitoring", next.clone()), t.post("VILLAGE", "/v1/monitoring", next));
+    let mut codes = [a.status.as_u16(), b.status.as_u16()];
+    codes.sort();
+    assert_eq!(codes, [201, 409], "{a:?} {b:?}");
+    t.stop().await;
+}

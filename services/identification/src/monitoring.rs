@@ -55,9 +55,20 @@ fn policies() -> &'static Policies {
     Policies::embedded()
 }
 
-/// Statuses in which a case is still open (a household has at most one open case).
-const CLOSED: [MonitoringStatus; 3] =
+/// Statuses in which a case is closed; a household has at most one case in any other.
+pub(crate) const CLOSED: [MonitoringStatus; 3] =
     [MonitoringStatus::Declined, MonitoringStatus::NotIncluded, MonitoringStatus::RiskRemoved];
+
+/// The key that makes "one open case per household" a unique index: the household's id, or the
+/// head's blind index for a household not in the register. `NULL` once the case is closed.
+pub(crate) fn open_key(household_id: Option<Uuid>, head_index: Option<&str>) -> Option<String> {
+    household_id.map(|h| format!("household:{h}")).or_else(|| head_index.map(|ix| format!("head:{ix}")))
+}
+
+/// The refusal when a household already has an open case.
+pub(crate) fn already_open() -> Problem {
+    Problem::new(ProblemKind::Conflict, "this household already has an open monitoring case")
+}
 
 fn bad(errors: &mut Vec<FieldError>, field: &str, message: impl Into<String>) {
     errors.push(FieldError { field: field.into(), message: message.into() });
@@ -129,15 +140,6 @@ async fn open(s: State, p: Principal, req: OpenMonitoringCase) -> Result<Monitor
     let index = head_id.as_ref().map(|id| s.pii.blind_index(id));
     let id = Uuid::now_v7();
     let txn = s.db.begin().await.map_err(internal)?;
-    let mut same = case::Entity::find().filter(case::Column::Status.is_not_in(CLOSED.iter().map(enum_str)));
-    same = match (req.household_id, &index) {
-        (Some(h), _) => same.filter(case::Column::HouseholdId.eq(h)),
-        (None, Some(ix)) => same.filter(case::Column::HeadIdIndex.eq(ix.clone())),
-        (None, None) => unreachable!("validated"),
-    };
-    if same.count(&txn).await.map_err(internal)? > 0 {
-        return Err(Problem::new(ProblemKind::Conflict, "this household already has an open monitoring case"));
-    }
     let due = rules::decision_due(req.signal_date, policy);
     case::ActiveModel {
         id: Set(id),
@@ -145,6 +147,7 @@ async fn open(s: State, p: Principal, req: OpenMonitoringCase) -> Result<Monitor
         household_id: Set(req.household_id),
         head_name: Set(req.household_id.is_none().then(|| req.head_name.as_deref().unwrap_or_default().trim().into())),
         head_id_masked: Set(head_id.as_ref().map(ResidentId::masked)),
+        open_key: Set(open_key(req.household_id, index.as_deref())),
         head_id_index: Set(index),
         group_name: Set(enum_str(&req.group)),
         channel: Set(enum_str(&req.channel)),
@@ -169,7 +172,7 @@ async fn open(s: State, p: Principal, req: OpenMonitoringCase) -> Result<Monitor
     }
     .insert(&txn)
     .await
-    .map_err(internal)?;
+    .map_err(|e| if chain_store::is_unique_violation(&e) { already_open() } else { internal(e) })?;
     record(&txn, &p, "monitoring.open", &village, id, None, MonitoringStatus::Alerted).await?;
     let [county, township, village_code] = layers(&village)?;
     let steps = [
@@ -287,7 +290,8 @@ async fn appraise(s: State, p: Principal, req: StepReq<Appraisal>) -> Result<Mon
     if cast == 0 || cast > 10_000 {
         return Err(Problem::invalid("votes_for", "the votes cast (for + against) number 1 to 10000"));
     }
-    let n = Some(format!("{} for, {} against{}", a.votes_for, a.votes_against, note(&a.note)?.unwrap_or_default()));
+    let remark = note(&a.note)?.map(|n| format!("; {n}")).unwrap_or_default();
+    let n = Some(format!("democratic appraisal: {} for, {} against{remark}", a.votes_for, a.votes_against));
     let st = Step::Appraise { passed: a.votes_for > a.votes_against };
     let g = Guard { roles: APPROVER, layer: Some(Layer::Village), step: st, action: "monitoring.appraise" };
     step(&s, &p, &req, g, n, |_, _| Ok(vec![])).await

@@ -76,7 +76,13 @@ pub(crate) async fn step<T>(
     let measures =
         measure::Entity::find().filter(measure::Column::CaseId.eq(row.id)).count(&txn).await.map_err(internal)?;
     let current = Current { case: row, measures: measures as usize };
-    let extra = check(&current, now)?;
+    let mut extra = check(&current, now)?;
+    if crate::monitoring::CLOSED.contains(&next) {
+        extra.push((case::Column::OpenKey, Expr::value(Option::<String>::None)));
+    } else if crate::monitoring::CLOSED.contains(&status) {
+        let key = crate::monitoring::open_key(current.case.household_id, current.case.head_id_index.as_deref());
+        extra.push((case::Column::OpenKey, Expr::value(key)));
+    }
     let row = current.case;
     let [county, township, village_code] = layers(&village)?;
     let reason = note.as_deref();
@@ -143,7 +149,9 @@ async fn save<C: ConnectionTrait>(
         .filter(case::Column::Version.eq(row.version))
         .exec(conn)
         .await
-        .map_err(internal)?;
+        .map_err(
+            |e| if chain_store::is_unique_violation(&e) { crate::monitoring::already_open() } else { internal(e) },
+        )?;
     if changed.rows_affected != 1 {
         return Err(Problem::new(ProblemKind::StaleVersion, "the case changed concurrently; read it again"));
     }

@@ -30,6 +30,8 @@ pub mod case {
         pub head_id_masked: Option<String>,
         /// Head's ID blind index.
         pub head_id_index: Option<String>,
+        /// Unique while the case is open (see `monitoring::open_key`), `NULL` once closed.
+        pub open_key: Option<String>,
         /// Group (snake_case).
         pub group_name: String,
         /// Channel (snake_case).
@@ -178,6 +180,8 @@ impl MigrationTrait for MonitoringTables {
                 .col(string_null("head_name"))
                 .col(string_null("head_id_masked"))
                 .col(string_null("head_id_index"))
+                // NULLs are distinct in SQLite and PostgreSQL alike: closed cases never collide.
+                .col(string_null("open_key").unique_key())
                 .col(string("group_name"))
                 .col(string("channel"))
                 .col(date("signal_date"))
