@@ -119,6 +119,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/disbursements", post(funding::disburse))
         .route("/v1/accounts/{division}", get(funding::account))
         .route("/v1/ledger/check", get(funding::check))
+        .route("/v1/monitoring", get(monitoring::list).post(monitoring::open))
+        .route("/v1/monitoring/{id}", get(monitoring::get).post(monitoring::custom))
         .route("/v1/exits", post(exits::propose))
         .route("/v1/exits/{id}", get(exits::get).post(exits::custom))
         .route("/v1/directives", post(directives::issue))

@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    audit, boards, directives, divisions, exits, funding, health, households, notices, plans, queries, quotas,
-    schedules, tasks,
+    audit, boards, directives, divisions, exits, funding, health, households, monitoring, notices, plans, queries,
+    quotas, schedules, tasks,
 };
 
 /// The document.
@@ -21,6 +21,9 @@ use crate::routes::{
         plans::create, plans::get, plans::approve,
         funding::allocate, funding::disburse, funding::account, funding::check,
         exits::propose, exits::get, exits::acknowledge, exits::approve,
+        monitoring::open, monitoring::list, monitoring::get, monitoring::visit, monitoring::consent,
+        monitoring::match_data, monitoring::appraise, monitoring::post_notice, monitoring::review, monitoring::decide,
+        monitoring::add_measure, monitoring::remove_risk, monitoring::reinstate,
         directives::issue,
         tasks::list, tasks::get_task, tasks::start, tasks::submit, tasks::sign_off, tasks::send_back, tasks::cancel,
         tasks::decompose, tasks::tree, tasks::events,
@@ -53,6 +56,7 @@ use crate::routes::{
         (name = "planning", description = "Household assistance plans"),
         (name = "funding", description = "Allocations, disbursements and the ledger"),
         (name = "exit", description = "Household exit"),
+        (name = "monitoring", description = "Return-to-poverty monitoring (防返贫动态监测)"),
         (name = "tasks", description = "The responsibility chain: directives, tasks, sign-offs, deadlines and tracking"),
         (name = "notices", description = "Public-notice windows and objections"),
         (name = "schedules", description = "Recurring reports"),

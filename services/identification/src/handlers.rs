@@ -22,7 +22,7 @@ use crate::{SERVICE, State};
 
 /// The endpoints, by verb.
 pub fn endpoints(state: State) -> Endpoints<State> {
-    Endpoints::new(SERVICE, state)
+    let eps = Endpoints::new(SERVICE, state)
         .handle("household.register", register)
         .handle("household.get", get)
         .handle("household.appraise", appraise)
@@ -42,7 +42,8 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle("board.list", crate::queries::board)
         .handle("quota.get", crate::quotas::get)
         .handle("quota.set", crate::quotas::set)
-        .handle("quota.allot", crate::quotas::allot)
+        .handle("quota.allot", crate::quotas::allot);
+    crate::monitoring::endpoints(eps)
 }
 
 /// The notice the village posts after verifying a case (the first of the two).

@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(FileCards),
             Box::new(Adjustments),
             Box::new(QuotasAndQueryIndexes),
+            Box::new(crate::monitoring_store::MonitoringTables),
         ]
     }
 }

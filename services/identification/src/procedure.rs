@@ -39,6 +39,9 @@ impl NoticeHook for NoticesOfTheProcedure {
         if task.kind == crate::adjustment::REMOVAL {
             return crate::adjustment::on_notice(self.policies, engine, txn, task, event).await;
         }
+        if task.kind == crate::monitoring::PROCEDURE {
+            return crate::monitoring::on_notice(engine, txn, task, event).await;
+        }
         let (Some(id), true) = (task.subject_id, task.kind == PROCEDURE) else {
             return Ok(());
         };

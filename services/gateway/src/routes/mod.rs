@@ -8,6 +8,7 @@ pub mod exits;
 pub mod funding;
 pub mod health;
 pub mod households;
+pub mod monitoring;
 pub mod notices;
 pub mod plans;
 pub mod queries;
