@@ -119,3 +119,52 @@ async fn a_transfer_that_would_empty_a_household_is_refused_and_changes_nothing(
     assert_eq!(t.household(&alone_id).await["members"].as_array().unwrap().len(), 1);
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_monitoring_signal_naming_a_registered_person_points_at_their_household() {
+    let t = spawn().await;
+    let x = rid("52062419790909010");
+    let h = t.post("VILLAGE", "/v1/households", application(std::slice::from_ref(&x))).await;
+    let hid = h.ok(201)["id"].as_str().unwrap().to_owned();
+    let today = chain_domain::workflow::beijing_date(t.clock.now()).to_string();
+    let signal = json!({
+        "village": "520624101201", "head_name": "某某", "head_resident_id": x, "group": "marginal",
+        "channel": "data_analysis", "signal_date": today, "year": 2021, "per_capita_income_fen": 480000, "has_labour": true,
+    });
+    let refused = t.post("VILLAGE", "/v1/monitoring", signal).await;
+    let body = refused.problem(409, "duplicate-resident-id");
+    assert_eq!(body["errors"][0]["field"], "head_resident_id");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains(&hid));
+    assert!(!refused.body.to_string().contains(&x));
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adding_a_member_checks_the_same_nationwide_rule() {
+    let t = spawn().await;
+    let other = rid("52062419810101011");
+    t.post("VILLAGE", "/v1/households", application(std::slice::from_ref(&other))).await.ok(201);
+    let h = t.post("VILLAGE", "/v1/households", application(&[rid("52062419820202012")])).await;
+    let id = h.ok(201)["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/households/{id}:add-member");
+
+    let child =
+        json!({ "name": "新生儿", "resident_id": rid("52062420160303013"), "relation": "child", "health": "healthy" });
+    let added = t.post("VILLAGE", &path, child.clone()).await.ok(200).clone();
+    assert_eq!(added["members"].as_array().unwrap().len(), 2);
+    assert_eq!((&added["members"][1]["relation"], &added["version"]), (&json!("child"), &json!(2)));
+    // Twice, or someone of another household: refused, the other household named, nothing stored.
+    t.post("VILLAGE", &path, child).await.problem(409, "duplicate-resident-id");
+    let moved = json!({ "name": "外户成员", "resident_id": other, "relation": "spouse" });
+    let refused = t.post("VILLAGE", &path, moved).await;
+    refused.problem(409, "duplicate-resident-id");
+    assert!(!refused.body.to_string().contains(&other));
+    t.post("VILLAGE", &path, json!({ "name": "户主", "resident_id": rid("52062419830303014"), "relation": "head" }))
+        .await
+        .problem(422, "validation");
+    t.post("SHIQIAN", &path, json!({ "name": "甲", "resident_id": rid("52062419830303015"), "relation": "child" }))
+        .await
+        .problem(404, "not-found");
+    assert_eq!(t.household(&id).await["members"].as_array().unwrap().len(), 2);
+    t.stop().await;
+}

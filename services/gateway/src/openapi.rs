@@ -16,7 +16,7 @@ use crate::routes::{
         households::register, households::get, households::appraise, households::match_data, households::verify,
         households::review, households::approve, households::reject, households::assign_helper,
         households::adjudicate, households::propose_removal, households::review_removal,
-        households::approve_removal, households::withdraw_removal,
+        households::approve_removal, households::withdraw_removal, households::add_member,
         queries::list, queries::counts, quotas::get, quotas::set, quotas::allot, boards::board,
         plans::create, plans::get, plans::approve,
         funding::allocate, funding::disburse, funding::account, funding::check,

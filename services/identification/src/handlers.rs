@@ -33,6 +33,7 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle("household.reject", reject)
         .handle("household.assign-helper", assign_helper)
         .handle("household.adjudicate", crate::duplicates::adjudicate)
+        .handle("household.add-member", crate::members::add_member)
         .handle("household.propose-removal", crate::adjustment::propose_removal)
         .handle("household.review-removal", crate::adjustment::review_removal)
         .handle("household.approve-removal", crate::adjustment::approve_removal)

@@ -8,6 +8,7 @@ pub mod card;
 pub mod domain;
 pub mod duplicates;
 pub mod handlers;
+pub mod members;
 pub mod migrations;
 pub mod monitoring;
 pub mod monitoring_domain;

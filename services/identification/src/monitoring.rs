@@ -138,6 +138,29 @@ async fn open(s: State, p: Principal, req: OpenMonitoringCase) -> Result<Monitor
         }
     }
     let index = head_id.as_ref().map(|id| s.pii.blind_index(id));
+    if let Some(ix) = &index
+        && let Some(held) = households::active_id::Entity::find_by_id(ix.clone()).one(&s.db).await.map_err(internal)?
+    {
+        // The duplicate check of every entry path: this person is in the register already.
+        let visible = households::household::Entity::find_by_id(held.household_id)
+            .one(&s.db)
+            .await
+            .map_err(internal)?
+            .and_then(|h| Division::parse(&h.village).ok())
+            .is_some_and(|v| p.covers(&v));
+        let message = if visible {
+            format!("belongs to active household {}; record the signal against its household_id", held.household_id)
+        } else {
+            "belongs to an active household in the register (outside your jurisdiction)".to_owned()
+        };
+        return Err(Problem {
+            errors: vec![chain_api::FieldError { field: "head_resident_id".into(), message }],
+            ..Problem::new(
+                chain_api::ProblemKind::DuplicateResidentId,
+                "the head's resident ID number already belongs to an active household",
+            )
+        });
+    }
     let id = Uuid::now_v7();
     let txn = s.db.begin().await.map_err(internal)?;
     let due = rules::decision_due(req.signal_date, policy);

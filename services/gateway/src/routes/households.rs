@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chain_api::card::AssignHelper;
 use chain_api::identification::{
-    Adjudicate, Appraisal, DataMatch, Decision, Household, HouseholdStatus, ProposeRemoval, ReadHousehold,
+    Adjudicate, Appraisal, DataMatch, Decision, Household, HouseholdStatus, MemberInput, ProposeRemoval, ReadHousehold,
     RegisterHousehold, Rejection,
 };
 
@@ -268,6 +268,24 @@ pub async fn withdraw_removal(
     step::<_, Household>(&s, &p, ("identification", "household.withdraw-removal"), id, &headers, body).await
 }
 
+/// Add a member to a household (operator covering the village): the same nationwide duplicate
+/// check as registration; a person in another active household is refused with it named.
+#[utoipa::path(post, path = "/v1/households/{id}:add-member", tag = "identification", request_body = MemberInput,
+    params(("id" = uuid::Uuid, Path, description = "Household id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses((status = 200, description = "The household with the new member", body = Household), Problems),
+    security(("bearer" = [])))]
+pub async fn add_member(
+    s: AppState,
+    p: chain_api::Principal,
+    id: uuid::Uuid,
+    headers: HeaderMap,
+    body: MemberInput,
+) -> Result<Response, ApiProblem> {
+    step::<_, Household>(&s, &p, ("identification", "household.add-member"), id, &headers, body).await
+}
+
 /// Dispatches `POST /v1/households/{id}:<verb>`.
 pub async fn custom(
     State(s): State<AppState>,
@@ -286,6 +304,7 @@ pub async fn custom(
         "reject" => reject(s, p, id, headers, decode(body)?).await,
         "assign-helper" => assign_helper(s, p, id, headers, decode(body)?).await,
         "adjudicate" => adjudicate(s, p, id, headers, decode(body)?).await,
+        "add-member" => add_member(s, p, id, headers, decode(body)?).await,
         "propose-removal" => propose_removal(s, p, id, headers, decode(body)?).await,
         "review-removal" => review_removal(s, p, id, headers, decode(body)?).await,
         "approve-removal" => approve_removal(s, p, id, headers, decode(body)?).await,
