@@ -4,7 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    audit, directives, divisions, exits, funding, health, households, notices, plans, schedules, tasks,
+    audit, directives, divisions, exits, funding, health, households, imports, notices, plans, schedules, tasks,
 };
 
 /// The document.
@@ -15,6 +15,7 @@ use crate::routes::{
         households::register, households::get, households::appraise, households::match_data, households::verify,
         households::review, households::approve, households::reject, households::assign_helper,
         households::adjudicate,
+        imports::upload, imports::get, imports::errors,
         plans::create, plans::get, plans::approve,
         funding::allocate, funding::disburse, funding::account, funding::check,
         exits::propose, exits::get, exits::acknowledge, exits::approve,

@@ -7,6 +7,8 @@ pub mod card;
 pub mod domain;
 pub mod duplicates;
 pub mod handlers;
+pub mod import_store;
+pub mod imports;
 pub mod migrations;
 pub mod personal;
 pub mod pii;

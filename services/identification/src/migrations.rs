@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(chain_workflow::migration::TaskTables),
             Box::new(Households),
             Box::new(FileCards),
+            Box::new(crate::import_store::Imports),
         ]
     }
 }

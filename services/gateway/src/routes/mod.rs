@@ -7,6 +7,7 @@ pub mod exits;
 pub mod funding;
 pub mod health;
 pub mod households;
+pub mod imports;
 pub mod notices;
 pub mod plans;
 pub mod schedules;
