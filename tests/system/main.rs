@@ -11,3 +11,4 @@ mod gateway;
 mod identification;
 mod refusals;
 mod story;
+mod imports;

@@ -107,7 +107,7 @@ pub async fn finish(s: State, p: Principal, req: FinishImport) -> Result<ImportO
             action: "household.import",
             division: &p.jurisdiction.to_string(),
             subject_id: Some(row.id),
-            reason: failure.as_deref(),
+            reason: Some(&summary(&row)),
             payload: &serde_json::json!({
                 "import_id": row.id,
                 "file_name": row.file_name,
@@ -344,6 +344,22 @@ async fn owned_running(txn: &DatabaseTransaction, p: &Principal, id: Uuid) -> Re
         return Err(Problem::new(ProblemKind::InvalidTransition, "the import has finished"));
     }
     Ok(row)
+}
+
+/// The audit entry's readable account of an import.
+fn summary(row: &import::Model) -> String {
+    format!(
+        "{} ({} bytes, {}): {} rows read; {} households registered, {} suspected duplicates, {} refused ({} rows){}",
+        row.file_name,
+        row.file_size,
+        row.status,
+        row.rows_read,
+        row.households_registered,
+        row.households_suspected_duplicate,
+        row.households_invalid,
+        row.rows_invalid,
+        row.failure.as_deref().map(|f| format!("; failed: {f}")).unwrap_or_default()
+    )
 }
 
 fn operation(row: &import::Model) -> Result<ImportOperation, Problem> {
