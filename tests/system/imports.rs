@@ -81,13 +81,16 @@ async fn a_county_csv_registers_the_valid_households_and_reports_each_refused_ro
     let t = spawn().await;
     // Someone already in an active household, registered one by one.
     let known = rid("52062419600101091");
-    t.post("VILLAGE", "/v1/households", application(&[known.clone()])).await.ok(201);
+    t.post("VILLAGE", "/v1/households", application(std::slice::from_ref(&known))).await.ok(201);
 
     let ids: Vec<String> = (1..=12).map(|i| rid(&format!("5206241980{i:02}10{:03}", 100 + i))).collect();
     let v = "520624101201";
     let rows = [
         // H1: valid (rows 2–3).
-        format!("H1,{v},2016,ordinary,illness,lack_of_skills,210000,张三,{},head,chronic_illness,1,420000,true", ids[0]),
+        format!(
+            "H1,{v},2016,ordinary,illness,lack_of_skills,210000,张三,{},head,chronic_illness,1,420000,true",
+            ids[0]
+        ),
         format!("H1,,,,,,,李四,{},spouse,healthy,0,,", ids[1]),
         // H2: a bad check digit in row 5.
         format!("H2,{v},2016,ordinary,illness,,210000,王五,{},head,,,,", ids[2]),
@@ -104,7 +107,10 @@ async fn a_county_csv_registers_the_valid_households_and_reports_each_refused_ro
         // H7: a person already in an active household: a suspected duplicate (row 11).
         format!("H7,{v},2016,ordinary,illness,,210000,吴一,{known},head,,,,"),
         // H8: valid (rows 12–13).
-        format!("H8,{v},2017,dibao,lack_of_labour,illness;disability,120000,郑二,{},head,disabled,1,240000,false", ids[8]),
+        format!(
+            "H8,{v},2017,dibao,lack_of_labour,illness;disability,120000,郑二,{},head,disabled,1,240000,false",
+            ids[8]
+        ),
         format!("H8,{v},2017,dibao,lack_of_labour,illness;disability,120000,郑三,{},parent,,,,", ids[9]),
     ];
     let file = format!("\u{feff}{HEADER}\n{}\n", rows.join("\n"));
@@ -142,19 +148,18 @@ async fn a_county_csv_registers_the_valid_households_and_reports_each_refused_ro
 
     // The registered households are there, with their cards.
     let tasks = t.get("SINAN", "/v1/tasks?kind=identification.household&division=520624&limit=500").await;
-    let subjects: BTreeSet<String> = tasks
-        .ok(200)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|task| task["subject_id"].as_str().unwrap().to_owned())
-        .collect();
+    let subjects: BTreeSet<String> =
+        tasks.ok(200).as_array().unwrap().iter().map(|task| task["subject_id"].as_str().unwrap().to_owned()).collect();
     let mut names = vec![];
     for s in &subjects {
         let h = t.get("SINAN", &format!("/v1/households/{s}")).await.ok(200).clone();
-        let members: Vec<String> = h["members"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap().to_owned()).collect();
+        let members: Vec<String> =
+            h["members"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap().to_owned()).collect();
         if members == ["郑二", "郑三"] {
-            assert_eq!((&h["kind"], &h["year"], &h["status"]), (&Value::from("dibao"), &Value::from(2017), &Value::from("applied")));
+            assert_eq!(
+                (&h["kind"], &h["year"], &h["status"]),
+                (&Value::from("dibao"), &Value::from(2017), &Value::from("applied"))
+            );
             assert_eq!(h["other_causes"], serde_json::json!(["illness", "disability"]));
             assert_eq!(h["card"]["income"]["wages_fen"], 240000);
             assert_eq!(h["card"]["drinking_water_safe"], false);
@@ -164,8 +169,12 @@ async fn a_county_csv_registers_the_valid_households_and_reports_each_refused_ro
         names.push(members);
     }
     names.sort();
-    let expected_names: Vec<Vec<String>> =
-        vec![vec!["吴一".into()], vec!["张三".into(), "李四".into()], vec!["成员0".into()], vec!["郑二".into(), "郑三".into()]];
+    let expected_names: Vec<Vec<String>> = vec![
+        vec!["吴一".into()],
+        vec!["张三".into(), "李四".into()],
+        vec!["成员0".into()],
+        vec!["郑二".into(), "郑三".into()],
+    ];
     // H7 holds no procedure task until adjudicated; the earlier single registration does.
     let expected_names: Vec<Vec<String>> = expected_names.into_iter().filter(|n| n[0] != "吴一").collect();
     assert_eq!(names, expected_names);
@@ -183,10 +192,16 @@ async fn a_county_csv_registers_the_valid_households_and_reports_each_refused_ro
     let imports: Vec<Value> =
         audit.ok(200).as_array().unwrap().iter().filter(|e| e["action"] == "household.import").cloned().collect();
     assert_eq!(imports.len(), 1, "{}", audit.body);
-    assert_eq!((&imports[0]["actor"], &imports[0]["subject_id"]), (&Value::from("sinan-official"), &Value::from(id.as_str())));
+    assert_eq!(
+        (&imports[0]["actor"], &imports[0]["subject_id"]),
+        (&Value::from("sinan-official"), &Value::from(id.as_str()))
+    );
     let account = imports[0]["reason"].as_str().unwrap();
     assert!(account.starts_with("county.file ("), "{account}");
-    assert!(account.contains("12 rows read; 2 households registered, 1 suspected duplicates, 5 refused (7 rows)"), "{account}");
+    assert!(
+        account.contains("12 rows read; 2 households registered, 1 suspected duplicates, 5 refused (7 rows)"),
+        "{account}"
+    );
 
     // Another county cannot see it; a village operator below cannot either.
     t.get("SHIQIAN", &format!("/v1/imports/{id}")).await.problem(404, "not-found");

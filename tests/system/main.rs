@@ -9,6 +9,6 @@ mod events;
 mod funding;
 mod gateway;
 mod identification;
+mod imports;
 mod refusals;
 mod story;
-mod imports;

@@ -4,9 +4,9 @@
 
 pub mod auth;
 pub mod idempotency;
+pub mod imports;
 pub mod openapi;
 pub mod problem;
-pub mod imports;
 pub mod routes;
 
 use std::net::SocketAddr;

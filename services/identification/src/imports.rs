@@ -8,8 +8,8 @@
 
 use chain_api::identification::HouseholdStatus;
 use chain_api::imports::{
-    FileKind, FinishImport, ImportBatch, ImportErrorPage, ImportOperation, ImportStatus, ImportedHousehold,
-    ReadImport, ReadImportErrors, RowError, StartImport,
+    FileKind, FinishImport, ImportBatch, ImportErrorPage, ImportOperation, ImportStatus, ImportedHousehold, ReadImport,
+    ReadImportErrors, RowError, StartImport,
 };
 use chain_api::{FieldError, Principal, Problem, ProblemKind, Role};
 use chain_bus::service::internal;
@@ -97,7 +97,11 @@ pub async fn finish(s: State, p: Principal, req: FinishImport) -> Result<ImportO
     active.failure = Set(failure.clone());
     active.finished_at = Set(Some(Utc::now()));
     let row = active.update(&txn).await.map_err(internal)?;
-    import_id::Entity::delete_many().filter(import_id::Column::ImportId.eq(row.id)).exec(&txn).await.map_err(internal)?;
+    import_id::Entity::delete_many()
+        .filter(import_id::Column::ImportId.eq(row.id))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
     chain_store::audit::append(
         &txn,
         chain_store::audit::Entry {

@@ -28,7 +28,8 @@ pub fn open(path: &Path, kind: FileKind, mut f: impl FnMut(&mut dyn Rows) -> Res
             f(&mut rows)
         }
         FileKind::Xlsx => {
-            let mut book: Xlsx<_> = calamine::open_workbook(path).map_err(|e| format!("not a readable .xlsx workbook: {e}"))?;
+            let mut book: Xlsx<_> =
+                calamine::open_workbook(path).map_err(|e| format!("not a readable .xlsx workbook: {e}"))?;
             let sheet = book.sheet_names().first().cloned().ok_or("the workbook has no sheet")?;
             let cells = book.worksheet_cells_reader(&sheet).map_err(|e| format!("cannot read sheet {sheet}: {e}"))?;
             let mut rows = XlsxRows { cells, pending: None, done: false };

@@ -66,9 +66,9 @@ pub async fn upload(
             .into());
         }
     };
-    let file_name = q.file_name.unwrap_or_else(|| {
-        if kind == FileKind::Csv { "upload.csv".to_owned() } else { "upload.xlsx".to_owned() }
-    });
+    let file_name = q
+        .file_name
+        .unwrap_or_else(|| if kind == FileKind::Csv { "upload.csv".to_owned() } else { "upload.xlsx".to_owned() });
     let path = std::env::temp_dir().join(format!("chain-import-{}", uuid::Uuid::now_v7()));
     let size = match save(body, &path).await {
         Ok(size) => size,
@@ -177,7 +177,12 @@ pub async fn errors(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<Str
         .into_response())
 }
 
-async fn page(s: &AppState, p: &chain_api::Principal, id: uuid::Uuid, after: Option<i64>) -> Result<ImportErrorPage, Problem> {
+async fn page(
+    s: &AppState,
+    p: &chain_api::Principal,
+    id: uuid::Uuid,
+    after: Option<i64>,
+) -> Result<ImportErrorPage, Problem> {
     s.bus.request("identification", "import.errors", p, &ReadImportErrors { id, after, limit: 2000 }).await
 }
 
