@@ -46,10 +46,30 @@ pub async fn run(file: &Path, gateway: &str, token: &str) -> anyhow::Result<i32>
     let mut op: ImportOperation = answer(resp).await?;
     let url = format!("{gateway}/v1/imports/{}", op.id);
     eprintln!("import {} accepted; reading…", op.id);
+    // A busy service may miss a poll; the import goes on regardless, so only a long silence ends
+    // the wait.
+    let mut missed = 0;
     while op.status == ImportStatus::Running {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        op = answer(client.get(&url).bearer_auth(token).send().await?).await?;
-        progress(&op);
+        match client.get(&url).bearer_auth(token).send().await.map_err(anyhow::Error::from) {
+            Ok(resp) => match answer::<ImportOperation>(resp).await {
+                Ok(next) => {
+                    op = next;
+                    missed = 0;
+                    progress(&op);
+                }
+                Err(e) if missed < 120 => {
+                    missed += 1;
+                    tracing_note(&e);
+                }
+                Err(e) => return Err(e),
+            },
+            Err(e) if missed < 120 => {
+                missed += 1;
+                tracing_note(&e);
+            }
+            Err(e) => return Err(e),
+        }
     }
     eprintln!();
     println!(
@@ -78,6 +98,10 @@ pub async fn run(file: &Path, gateway: &str, token: &str) -> anyhow::Result<i32>
         (ImportStatus::Succeeded, _) => 1,
         _ => 2,
     })
+}
+
+fn tracing_note(e: &anyhow::Error) {
+    eprint!("\r(poll missed: {e}; still waiting)   ");
 }
 
 /// Percent-encodes a query value.

@@ -17,8 +17,9 @@ use chain_bus::Bus;
 use uuid::Uuid;
 
 /// Households per batch request: large enough to amortise a transaction, small enough to
-/// answer well inside the bus's request timeout.
-pub const BATCH: usize = 200;
+/// answer well inside the bus's request timeout and not to hold SQLite's single writer (and
+/// with it every other request of the service) for long.
+pub const BATCH: usize = 100;
 
 /// Households of a batch and the rows they cover.
 struct Batch {
