@@ -335,3 +335,55 @@ async fn a_large_file_with_one_percent_bad_rows_reports_exactly_those_rows() {
     assert!(lines.iter().filter(|l| !l.2.is_empty()).all(|l| l.2 == "resident_id"));
     assert_eq!(lines.len() as i64, rows_of_bad, "and the other rows of their households");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_batch_is_applied_once_and_batches_keep_their_order() {
+    use chain_api::identification::{MemberInput, RegisterHousehold, Relation};
+    use chain_api::imports::{FileKind, ImportBatch, ImportOperation, ImportedHousehold, StartImport};
+    let t = spawn().await;
+    let bus = chain_bus::Bus::connect(t.nats.as_ref().unwrap().url(), "chain").await.unwrap();
+    let p = chain::demo::official("VILLAGE").principal();
+    let start = StartImport { file_name: "retry.csv".into(), file_size: 10, kind: FileKind::Csv };
+    let op: ImportOperation = bus.request("identification", "import.start", &p, &start).await.unwrap();
+    let household = ImportedHousehold {
+        household_ref: "H1".into(),
+        rows: vec![2],
+        household: Some(RegisterHousehold {
+            village: "520624101201".into(),
+            year: 2016,
+            kind: Default::default(),
+            main_cause: "illness".into(),
+            other_causes: vec![],
+            per_capita_income_fen: 210000,
+            members: vec![MemberInput {
+                name: "甲".into(),
+                resident_id: rid("52062419800101051"),
+                relation: Relation::Head,
+                details: Default::default(),
+            }],
+            card: Default::default(),
+        }),
+        errors: vec![],
+    };
+    let batch = ImportBatch { import_id: op.id, seq: 1, rows: 1, households: vec![household] };
+    let first: ImportOperation = bus.request("identification", "household.import-batch", &p, &batch).await.unwrap();
+    let again: ImportOperation = bus.request("identification", "household.import-batch", &p, &batch).await.unwrap();
+    assert_eq!((first.households_registered, first.rows_read), (1, 1));
+    assert_eq!(again, first, "the retry changed nothing");
+    let skipped = ImportBatch { seq: 3, ..batch.clone() };
+    let refused =
+        bus.request::<_, ImportOperation>("identification", "household.import-batch", &p, &skipped).await.unwrap_err();
+    assert_eq!(refused.status, 409);
+    // Another official cannot feed someone else's import.
+    let other = chain::demo::official("SINAN").principal();
+    let hidden = bus
+        .request::<_, ImportOperation>(
+            "identification",
+            "household.import-batch",
+            &other,
+            &ImportBatch { seq: 2, ..batch },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(hidden.status, 404);
+}
