@@ -112,6 +112,8 @@ async fn a_county_csv_registers_the_valid_households_and_reports_each_refused_ro
             ids[8]
         ),
         format!("H8,{v},2017,dibao,lack_of_labour,illness;disability,120000,郑三,{},parent,,,,", ids[9]),
+        // H1 again, after other households (row 14).
+        format!("H1,{v},2016,ordinary,illness,,210000,钱五,{},head,,,,", ids[10]),
     ];
     let file = format!("\u{feff}{HEADER}\n{}\n", rows.join("\n"));
 
@@ -122,10 +124,10 @@ async fn a_county_csv_registers_the_valid_households_and_reports_each_refused_ro
     let (text, lines) = report(&t, "SINAN", &id).await;
     assert_eq!(
         (&op["rows_read"], &op["households_registered"], &op["households_suspected_duplicate"]),
-        (&Value::from(12), &Value::from(2), &Value::from(1)),
+        (&Value::from(13), &Value::from(2), &Value::from(1)),
         "{text}"
     );
-    assert_eq!((&op["households_invalid"], &op["rows_invalid"]), (&Value::from(5), &Value::from(7)));
+    assert_eq!((&op["households_invalid"], &op["rows_invalid"]), (&Value::from(6), &Value::from(8)));
 
     let faults: BTreeSet<(i64, &str, &str)> =
         lines.iter().filter(|l| !l.2.is_empty()).map(|l| (l.0, l.1.as_str(), l.2.as_str())).collect();
@@ -135,6 +137,7 @@ async fn a_county_csv_registers_the_valid_households_and_reports_each_refused_ro
         (7, "H4", "relation"),
         (9, "H5", "resident_id"),
         (10, "H6", "village"),
+        (14, "H1", "household_ref"),
     ]
     .into();
     assert_eq!(faults, expected, "{text}");
@@ -199,7 +202,7 @@ async fn a_county_csv_registers_the_valid_households_and_reports_each_refused_ro
     let account = imports[0]["reason"].as_str().unwrap();
     assert!(account.starts_with("county.file ("), "{account}");
     assert!(
-        account.contains("12 rows read; 2 households registered, 1 suspected duplicates, 5 refused (7 rows)"),
+        account.contains("13 rows read; 2 households registered, 1 suspected duplicates, 6 refused (8 rows)"),
         "{account}"
     );
 

@@ -110,6 +110,32 @@ pub mod import_id {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// The `import_refs` table: each household reference of the file with its first row, so a
+/// reference that comes back after other households is caught; emptied when the import finishes.
+pub mod import_ref {
+    use sea_orm::entity::prelude::*;
+
+    /// A household reference seen in the file.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "import_refs")]
+    pub struct Model {
+        /// The import.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub import_id: Uuid,
+        /// The reference.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub household_ref: String,
+        /// Its household's first row.
+        pub row: i64,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 /// Creates the import tables.
 #[derive(Debug)]
 pub struct Imports;
@@ -168,6 +194,16 @@ impl MigrationTrait for Imports {
                 .col(string("id_index"))
                 .col(big_integer("row"))
                 .primary_key(Index::create().col("import_id").col("id_index"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("import_refs")
+                .col(uuid("import_id"))
+                .col(string("household_ref"))
+                .col(big_integer("row"))
+                .primary_key(Index::create().col("import_id").col("household_ref"))
                 .to_owned(),
         )
         .await?;

@@ -19,7 +19,7 @@ use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect, TransactionTrait};
 
-use crate::import_store::{import, import_error, import_id};
+use crate::import_store::{import, import_error, import_id, import_ref};
 use crate::store::{enum_str, parse_enum};
 use crate::{State, domain, handlers};
 
@@ -212,6 +212,11 @@ async fn one(
     h: &ImportedHousehold,
     year: i32,
 ) -> Result<Result<HouseholdStatus, Vec<RowError>>, Problem> {
+    if let Some(first) = seen_before(txn, import, h).await? {
+        let message =
+            format!("already used by the household starting in row {first}; a household's rows must be consecutive");
+        return Ok(Err(vec![at(h, 0, "household_ref", &message)]));
+    }
     if !h.errors.is_empty() {
         return Ok(Err(h.errors.clone()));
     }
@@ -264,6 +269,26 @@ async fn one(
             Ok(Err(located(h, &problem)))
         }
     }
+}
+
+/// Where the household's reference was first used in the file, if it was; otherwise records it.
+async fn seen_before(txn: &DatabaseTransaction, import: Uuid, h: &ImportedHousehold) -> Result<Option<i64>, Problem> {
+    if h.household_ref.is_empty() {
+        return Ok(None);
+    }
+    let found = import_ref::Entity::find_by_id((import, h.household_ref.clone())).one(txn).await.map_err(internal)?;
+    if let Some(found) = found {
+        return Ok(Some(found.row));
+    }
+    import_ref::ActiveModel {
+        import_id: Set(import),
+        household_ref: Set(h.household_ref.clone()),
+        row: Set(h.rows.first().copied().unwrap_or_default()),
+    }
+    .insert(txn)
+    .await
+    .map_err(internal)?;
+    Ok(None)
 }
 
 /// Places a validation problem's field errors on the file's rows and columns.

@@ -2,7 +2,8 @@
 //!
 //! **Format.** A header row names the columns, in any order (unknown columns are ignored); UTF-8
 //! with an optional byte-order mark for CSV, the first sheet for `.xlsx`. One row per member;
-//! consecutive rows with the same `household_ref` form one household.
+//! consecutive rows with the same `household_ref` form one household (a reference that comes back
+//! after another household's rows is refused, as is an ID listed in two households of the file).
 //!
 //! | column | required | meaning |
 //! |---|---|---|
