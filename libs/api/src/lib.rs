@@ -7,6 +7,7 @@ pub mod events;
 pub mod exit;
 pub mod funding;
 pub mod identification;
+pub mod imports;
 pub mod monitoring;
 pub mod planning;
 pub mod principal;

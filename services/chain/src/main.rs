@@ -1,5 +1,7 @@
 //! `chain`: run the whole system (`chain up`), one service (`chain serve`), or an operator command.
 
+mod import_cli;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -74,6 +76,18 @@ enum Command {
         #[command(subcommand)]
         command: TasksCommand,
     },
+    /// Import households from a county's registry file (CSV or .xlsx; see `POST /v1/imports`),
+    /// showing progress; the error report is saved beside the file.
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// The gateway's base URL.
+        #[arg(long, env = "CHAIN_GATEWAY", default_value = "http://127.0.0.1:8080")]
+        gateway: String,
+        /// Bearer token (an operator's).
+        #[arg(long, env = "CHAIN_TOKEN", hide_env_values = true)]
+        token: String,
+    },
     /// Check the audit trail.
     Audit {
         #[command(subcommand)]
@@ -131,6 +145,7 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", chain_gateway::openapi::document_json());
             Ok(())
         }
+        Command::Import { file, gateway, token } => exit_with(import_cli::run(&file, &gateway, &token).await?),
         Command::Tasks { command: TasksCommand::Watch { id, gateway, token, after } } => {
             let code = tokio::select! {
                 code = watch::run(&gateway, &token, id, after) => code?,

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod idempotency;
+pub mod imports;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
@@ -113,6 +114,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/quotas/{county}/{year}/villages", put(quotas::allot))
         .route("/v1/notices", get(boards::board))
         .route("/v1/households/{id}", get(households::get).post(households::custom))
+        .route("/v1/imports/{id}", get(imports::get))
+        .route("/v1/imports/{id}/errors", get(imports::errors))
         .route("/v1/plans", post(plans::create))
         .route("/v1/plans/{id}", get(plans::get).post(plans::custom))
         .route("/v1/allocations", post(funding::allocate))
@@ -146,10 +149,13 @@ pub fn router(state: AppState) -> Router {
     let streams = Router::new()
         .route("/v1/tasks/{id}/events", get(tasks::events))
         .layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))
-        .with_state(state);
+        .with_state(state.clone());
+    // Uploads take as long as the file takes to arrive, and are streamed to disk, not buffered.
+    let uploads = Router::new().route("/v1/imports", post(imports::upload)).with_state(state);
     Router::new()
         .merge(bounded)
         .merge(streams)
+        .merge(uploads)
         .fallback(problem::not_found)
         .layer(middleware::from_fn(problem::method_not_allowed))
         .layer(middleware::from_fn(trace))

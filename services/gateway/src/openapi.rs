@@ -4,8 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    audit, boards, directives, divisions, exits, funding, health, households, monitoring, notices, plans, queries,
-    quotas, schedules, tasks,
+    audit, boards, directives, divisions, exits, funding, health, households, imports, monitoring, notices, plans,
+    queries, quotas, schedules, tasks,
 };
 
 /// The document.
@@ -18,6 +18,7 @@ use crate::routes::{
         households::adjudicate, households::propose_removal, households::review_removal,
         households::approve_removal, households::withdraw_removal, households::add_member,
         queries::list, queries::counts, quotas::get, quotas::set, quotas::allot, boards::board,
+        imports::upload, imports::get, imports::errors,
         plans::create, plans::get, plans::approve,
         funding::allocate, funding::disburse, funding::account, funding::check,
         exits::propose, exits::get, exits::acknowledge, exits::approve,

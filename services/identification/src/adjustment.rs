@@ -32,14 +32,14 @@ fn field(name: &str, message: impl Into<String>) -> Problem {
 
 /// Checks an application's campaign entry: the campaign task exists, covers the village and is
 /// still running; a return to poverty names someone who was in a household that exited.
-pub async fn check_entry(
+pub async fn check_entry<C: ConnectionTrait>(
     s: &State,
-    _p: &Principal,
+    conn: &C,
     village: &Division,
     entry: &CampaignEntry,
     indexes: &[String],
 ) -> Result<(), Problem> {
-    let task = s.engine.task_by_id(&s.db, entry.campaign_task_id).await.map_err(internal)?;
+    let task = s.engine.task_by_id(conn, entry.campaign_task_id).await.map_err(internal)?;
     let covers = |t: &Task| t.division == "CN" || village.as_str().starts_with(t.division.as_str());
     match task {
         Some(t) if t.kind == CAMPAIGN && covers(&t) => {
@@ -60,13 +60,13 @@ pub async fn check_entry(
             .column(member::Column::HouseholdId)
             .filter(member::Column::IdIndex.is_in(indexes.iter().cloned()))
             .into_tuple()
-            .all(&s.db)
+            .all(conn)
             .await
             .map_err(internal)?;
         let any_exited = household::Entity::find()
             .filter(household::Column::Id.is_in(exited))
             .filter(household::Column::Status.eq(label(HouseholdStatus::Exited)))
-            .count(&s.db)
+            .count(conn)
             .await
             .map_err(internal)?
             > 0;

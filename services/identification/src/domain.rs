@@ -24,6 +24,8 @@ pub struct ValidHousehold {
     pub members: Vec<ValidMember>,
     /// The rest of the file card.
     pub card: chain_api::card::CardInput,
+    /// The dynamic-adjustment campaign the application belongs to.
+    pub adjustment: Option<chain_api::identification::CampaignEntry>,
 }
 
 /// A member that passed validation.
@@ -105,6 +107,7 @@ pub fn validate(req: &RegisterHousehold, current_year: i32) -> Result<ValidHouse
         per_capita_income_fen: req.per_capita_income_fen,
         members,
         card: req.card.clone(),
+        adjustment: req.adjustment,
     })
 }
 

@@ -43,7 +43,12 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle("board.list", crate::queries::board)
         .handle("quota.get", crate::quotas::get)
         .handle("quota.set", crate::quotas::set)
-        .handle("quota.allot", crate::quotas::allot);
+        .handle("quota.allot", crate::quotas::allot)
+        .handle("household.import-batch", crate::imports::batch)
+        .handle("import.start", crate::imports::start)
+        .handle("import.finish", crate::imports::finish)
+        .handle("import.get", crate::imports::get)
+        .handle("import.errors", crate::imports::errors);
     crate::monitoring::endpoints(eps)
 }
 
@@ -60,21 +65,49 @@ pub(crate) fn hidden() -> Problem {
 #[tracing::instrument(skip_all, fields(actor = %p.subject))]
 async fn register(s: State, p: Principal, req: RegisterHousehold) -> Result<Household, Problem> {
     let valid = domain::validate(&req, Utc::now().year())?;
+    may_register(&p, &valid)?;
+    let txn = s.db.begin().await.map_err(internal)?;
+    let id = match register_in(&s, &txn, &p, &valid).await {
+        Ok((id, _)) => id,
+        Err(problem) => {
+            let _ = txn.rollback().await;
+            return Err(problem);
+        }
+    };
+    txn.commit().await.map_err(internal)?;
+    load(&s, id).await
+}
+
+/// Whether the principal may register this (validated) application: an operator whose
+/// jurisdiction covers its village.
+pub(crate) fn may_register(p: &Principal, valid: &domain::ValidHousehold) -> Result<(), Problem> {
     if !p.covers(&valid.village) {
         return Err(Problem::forbidden("the village is outside your jurisdiction"));
     }
     if !p.has(Role::Operator) {
         return Err(Problem::forbidden("registering a household needs the operator role"));
     }
+    Ok(())
+}
+
+/// Registers a validated application inside `txn` — the one path for single registrations and
+/// bulk imports. A member ID already held by an active household files the application as a
+/// suspected duplicate for adjudication; otherwise [`admit`] claims the IDs and opens the
+/// procedure. On an error the caller must roll `txn` back (dropping it does).
+pub(crate) async fn register_in(
+    s: &State,
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    valid: &domain::ValidHousehold,
+) -> Result<(Uuid, HouseholdStatus), Problem> {
     let indexes: Vec<String> = valid.members.iter().map(|m| s.pii.blind_index(&m.resident_id)).collect();
-    if let Some(entry) = &req.adjustment {
-        crate::adjustment::check_entry(&s, &p, &valid.village, entry, &indexes).await?;
+    if let Some(entry) = &valid.adjustment {
+        crate::adjustment::check_entry(s, txn, &valid.village, entry, &indexes).await?;
     }
-    let conflicts = crate::duplicates::conflicts(&s.db, &indexes).await.map_err(internal)?;
+    let conflicts = crate::duplicates::conflicts(txn, &indexes).await.map_err(internal)?;
     let status = if conflicts.is_empty() { HouseholdStatus::Applied } else { HouseholdStatus::SuspectedDuplicate };
     let id = Uuid::now_v7();
     let now = Utc::now();
-    let txn = s.db.begin().await.map_err(internal)?;
     household::ActiveModel {
         id: Set(id),
         village: Set(valid.village.to_string()),
@@ -94,13 +127,13 @@ async fn register(s: State, p: Principal, req: RegisterHousehold) -> Result<Hous
             Some(b) => Some(s.pii.encrypt_text(b.number.trim()).map_err(internal)?),
             None => None,
         }),
-        helpers: Set(serde_json::to_string(&first_helper(&valid.card, &p, now)).map_err(internal)?),
-        campaign_task_id: Set(req.adjustment.map(|a| a.campaign_task_id)),
-        entry: Set(req.adjustment.map(|a| enum_str(&a.entry))),
+        helpers: Set(serde_json::to_string(&first_helper(&valid.card, p, now)).map_err(internal)?),
+        campaign_task_id: Set(valid.adjustment.map(|a| a.campaign_task_id)),
+        entry: Set(valid.adjustment.map(|a| enum_str(&a.entry))),
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(internal)?;
     for (i, (m, index)) in valid.members.iter().zip(&indexes).enumerate() {
@@ -117,22 +150,18 @@ async fn register(s: State, p: Principal, req: RegisterHousehold) -> Result<Hous
             details: Set(serde_json::to_string(&m.details).map_err(internal)?),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await
         .map_err(internal)?;
     }
-    record(&txn, &p, "household.register", &valid.village, id, None).await?;
+    record(txn, p, "household.register", &valid.village, id, None).await?;
     if conflicts.is_empty() {
-        if let Err(problem) = admit(&s, &txn, &p, id, &valid.village, &indexes).await {
-            let _ = txn.rollback().await;
-            return Err(problem);
-        }
+        admit(s, txn, p, id, &valid.village, &indexes).await?;
     } else {
-        crate::duplicates::open_adjudication(&s, &txn, &p, id, &valid, &conflicts).await?;
+        crate::duplicates::open_adjudication(s, txn, p, id, valid, &conflicts).await?;
     }
-    txn.commit().await.map_err(internal)?;
     tracing::info!(household = %id, village = %valid.village, "household registered");
-    load(&s, id).await
+    Ok((id, status))
 }
 
 /// The card as stored with the household row: the bank account masked, helpers kept apart.

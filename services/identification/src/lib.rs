@@ -8,6 +8,8 @@ pub mod card;
 pub mod domain;
 pub mod duplicates;
 pub mod handlers;
+pub mod import_store;
+pub mod imports;
 pub mod members;
 pub mod migrations;
 pub mod monitoring;

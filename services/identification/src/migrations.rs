@@ -18,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(Adjustments),
             Box::new(QuotasAndQueryIndexes),
             Box::new(crate::monitoring_store::MonitoringTables),
+            Box::new(crate::import_store::Imports),
         ]
     }
 }

@@ -8,6 +8,7 @@ pub mod exits;
 pub mod funding;
 pub mod health;
 pub mod households;
+pub mod imports;
 pub mod monitoring;
 pub mod notices;
 pub mod plans;

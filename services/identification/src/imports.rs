@@ -1,0 +1,410 @@
+//! Bulk import of households (issue item 5). The gateway reads the county's file and sends its
+//! households here in consecutive batches (`household.import-batch`); each household is validated
+//! and registered through exactly the path of `household.register` ([`handlers::register_in`]:
+//! the same validation, jurisdiction check, duplicate filing and admission). A batch is one
+//! transaction with a savepoint per household, so a refused household changes nothing while the
+//! others in its batch are registered. The operation, its counts and its per-row error report
+//! live in this database, so any gateway replica can answer a poll.
+
+use chain_api::identification::HouseholdStatus;
+use chain_api::imports::{
+    FileKind, FinishImport, ImportBatch, ImportErrorPage, ImportOperation, ImportStatus, ImportedHousehold, ReadImport,
+    ReadImportErrors, RowError, StartImport,
+};
+use chain_api::{FieldError, Principal, Problem, ProblemKind, Role};
+use chain_bus::service::internal;
+use chain_domain::Jurisdiction;
+use chrono::{Datelike, Utc};
+use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect, TransactionTrait};
+
+use crate::import_store::{import, import_error, import_id, import_ref};
+use crate::store::{enum_str, parse_enum};
+use crate::{State, domain, handlers};
+
+fn hidden() -> Problem {
+    Problem::not_found("import")
+}
+
+/// `import.start`: an operator's upload was accepted; the operation starts `running`.
+pub async fn start(s: State, p: Principal, req: StartImport) -> Result<ImportOperation, Problem> {
+    if !p.has(Role::Operator) {
+        return Err(Problem::forbidden("importing households needs the operator role"));
+    }
+    let name = req.file_name.trim();
+    if name.is_empty() || name.chars().count() > 255 {
+        return Err(Problem::invalid("file_name", "1 to 255 characters"));
+    }
+    let row = import::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        status: Set(enum_str(&ImportStatus::Running)),
+        file_name: Set(name.to_owned()),
+        file_size: Set(Ord::max(req.file_size, 0)),
+        kind: Set(enum_str(&req.kind)),
+        created_by: Set(p.subject.clone()),
+        jurisdiction: Set(p.jurisdiction.to_string()),
+        rows_read: Set(0),
+        households_registered: Set(0),
+        households_suspected_duplicate: Set(0),
+        households_invalid: Set(0),
+        rows_invalid: Set(0),
+        batches: Set(0),
+        failure: Set(None),
+        started_at: Set(Utc::now()),
+        finished_at: Set(None),
+    }
+    .insert(&s.db)
+    .await
+    .map_err(internal)?;
+    operation(&row)
+}
+
+/// `import.get`: the operation, for its importer's jurisdiction and the layers above.
+pub async fn get(s: State, p: Principal, req: ReadImport) -> Result<ImportOperation, Problem> {
+    operation(&visible(&s, &p, req.id).await?)
+}
+
+/// `import.errors`: a page of the error report, in file order.
+pub async fn errors(s: State, p: Principal, req: ReadImportErrors) -> Result<ImportErrorPage, Problem> {
+    visible(&s, &p, req.id).await?;
+    let limit = req.limit.clamp(1, 5000) as u64;
+    let mut q = import_error::Entity::find().filter(import_error::Column::ImportId.eq(req.id));
+    if let Some(after) = req.after {
+        q = q.filter(import_error::Column::Id.gt(after));
+    }
+    let rows = q.order_by_asc(import_error::Column::Id).limit(limit + 1).all(&s.db).await.map_err(internal)?;
+    let more = rows.len() as u64 > limit;
+    let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
+    Ok(ImportErrorPage {
+        next: if more { rows.last().map(|r| r.id) } else { None },
+        errors: rows
+            .into_iter()
+            .map(|r| RowError { row: r.row, household_ref: r.household_ref, field: r.field, message: r.message })
+            .collect(),
+    })
+}
+
+/// `import.finish`: the file was read to its end (or could not be). Writes the import's one audit
+/// entry, with its counts, and forgets the IDs seen in the file.
+pub async fn finish(s: State, p: Principal, req: FinishImport) -> Result<ImportOperation, Problem> {
+    let txn = s.db.begin().await.map_err(internal)?;
+    let row = owned_running(&txn, &p, req.import_id).await?;
+    let status = if req.failure.is_some() { ImportStatus::Failed } else { ImportStatus::Succeeded };
+    let failure = req.failure.map(|f| f.chars().take(500).collect::<String>());
+    let mut active: import::ActiveModel = row.clone().into();
+    active.status = Set(enum_str(&status));
+    active.failure = Set(failure.clone());
+    active.finished_at = Set(Some(Utc::now()));
+    let row = active.update(&txn).await.map_err(internal)?;
+    import_id::Entity::delete_many()
+        .filter(import_id::Column::ImportId.eq(row.id))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    chain_store::audit::append(
+        &txn,
+        chain_store::audit::Entry {
+            actor: &p.subject,
+            role: &p.role_names(),
+            jurisdiction: &p.jurisdiction.to_string(),
+            action: "household.import",
+            division: &p.jurisdiction.to_string(),
+            subject_id: Some(row.id),
+            reason: Some(&summary(&row)),
+            payload: &serde_json::json!({
+                "import_id": row.id,
+                "file_name": row.file_name,
+                "file_size": row.file_size,
+                "kind": row.kind,
+                "status": row.status,
+                "rows_read": row.rows_read,
+                "households_registered": row.households_registered,
+                "households_suspected_duplicate": row.households_suspected_duplicate,
+                "households_invalid": row.households_invalid,
+                "rows_invalid": row.rows_invalid,
+            }),
+        },
+    )
+    .await
+    .map_err(internal)?;
+    txn.commit().await.map_err(internal)?;
+    s.outbox.wake();
+    tracing::info!(import = %row.id, rows = row.rows_read, registered = row.households_registered,
+        invalid = row.households_invalid, "import finished");
+    operation(&row)
+}
+
+/// `household.import-batch`: registers the next batch of an import's households.
+pub async fn batch(s: State, p: Principal, req: ImportBatch) -> Result<ImportOperation, Problem> {
+    let txn = s.db.begin().await.map_err(internal)?;
+    // Claiming the batch number first takes the write lock and makes a retried batch a no-op.
+    let claimed = import::Entity::update_many()
+        .col_expr(import::Column::Batches, Expr::value(req.seq))
+        .filter(import::Column::Id.eq(req.import_id))
+        .filter(import::Column::Batches.eq(req.seq - 1))
+        .filter(import::Column::Status.eq(enum_str(&ImportStatus::Running)))
+        .filter(import::Column::CreatedBy.eq(p.subject.as_str()))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    let row = owned(&txn, &p, req.import_id).await?;
+    if claimed.rows_affected == 0 {
+        if row.batches >= req.seq {
+            return operation(&row);
+        }
+        return Err(Problem::transition(format!("the import expects batch {}, not {}", row.batches + 1, req.seq)));
+    }
+    let year = Utc::now().year();
+    let (mut registered, mut suspected, mut invalid, mut rows_invalid) = (0i64, 0i64, 0i64, 0i64);
+    let mut report: Vec<RowError> = vec![];
+    for h in &req.households {
+        match one(&s, &txn, &p, req.import_id, h, year).await? {
+            Ok(HouseholdStatus::SuspectedDuplicate) => suspected += 1,
+            Ok(_) => registered += 1,
+            Err(errors) => {
+                invalid += 1;
+                rows_invalid += h.rows.len() as i64;
+                report.extend(refused(h, errors));
+            }
+        }
+    }
+    for chunk in report.chunks(500) {
+        import_error::Entity::insert_many(chunk.iter().map(|e| import_error::ActiveModel {
+            import_id: Set(req.import_id),
+            row: Set(e.row),
+            household_ref: Set(e.household_ref.clone()),
+            field: Set(e.field.clone()),
+            message: Set(e.message.clone()),
+            ..Default::default()
+        }))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    }
+    let add = |c: import::Column, n: i64| Expr::col(c).add(n);
+    import::Entity::update_many()
+        .col_expr(import::Column::RowsRead, add(import::Column::RowsRead, req.rows))
+        .col_expr(import::Column::HouseholdsRegistered, add(import::Column::HouseholdsRegistered, registered))
+        .col_expr(
+            import::Column::HouseholdsSuspectedDuplicate,
+            add(import::Column::HouseholdsSuspectedDuplicate, suspected),
+        )
+        .col_expr(import::Column::HouseholdsInvalid, add(import::Column::HouseholdsInvalid, invalid))
+        .col_expr(import::Column::RowsInvalid, add(import::Column::RowsInvalid, rows_invalid))
+        .filter(import::Column::Id.eq(req.import_id))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    let row = owned(&txn, &p, req.import_id).await?;
+    txn.commit().await.map_err(internal)?;
+    s.outbox.wake();
+    operation(&row)
+}
+
+/// Validates and registers one household under a savepoint. `Ok(Err(errors))`: refused, nothing
+/// of it stored; `Err`: an unexpected failure that fails the whole batch.
+async fn one(
+    s: &State,
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    import: Uuid,
+    h: &ImportedHousehold,
+    year: i32,
+) -> Result<Result<HouseholdStatus, Vec<RowError>>, Problem> {
+    if let Some(first) = seen_before(txn, import, h).await? {
+        let message =
+            format!("already used by the household starting in row {first}; a household's rows must be consecutive");
+        return Ok(Err(vec![at(h, 0, "household_ref", &message)]));
+    }
+    if !h.errors.is_empty() {
+        return Ok(Err(h.errors.clone()));
+    }
+    let Some(req) = &h.household else {
+        return Ok(Err(vec![at(h, 0, "household_ref", "the household's rows could not be read")]));
+    };
+    let valid = match domain::validate(req, year) {
+        Ok(v) => v,
+        Err(problem) => return Ok(Err(located(h, &problem))),
+    };
+    if let Err(problem) = handlers::may_register(p, &valid) {
+        return Ok(Err(vec![at(h, 0, "village", problem.detail.as_deref().unwrap_or(&problem.title))]));
+    }
+    let indexes: Vec<String> = valid.members.iter().map(|m| s.pii.blind_index(&m.resident_id)).collect();
+    let seen = import_id::Entity::find()
+        .filter(import_id::Column::ImportId.eq(import))
+        .filter(import_id::Column::IdIndex.is_in(indexes.iter().cloned()))
+        .all(txn)
+        .await
+        .map_err(internal)?;
+    if !seen.is_empty() {
+        return Ok(Err(indexes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, ix)| {
+                let first = seen.iter().find(|x| &x.id_index == ix)?;
+                Some(at(h, i, "resident_id", &format!("the same resident ID is already listed in row {}", first.row)))
+            })
+            .collect()));
+    }
+    let savepoint = txn.begin().await.map_err(internal)?;
+    match handlers::register_in(s, &savepoint, p, &valid).await {
+        Ok((_, status)) => {
+            import_id::Entity::insert_many(indexes.iter().enumerate().map(|(i, ix)| import_id::ActiveModel {
+                import_id: Set(import),
+                id_index: Set(ix.clone()),
+                row: Set(h.rows.get(i).copied().unwrap_or_default()),
+            }))
+            .exec(&savepoint)
+            .await
+            .map_err(internal)?;
+            savepoint.commit().await.map_err(internal)?;
+            Ok(Ok(status))
+        }
+        Err(problem) => {
+            savepoint.rollback().await.map_err(internal)?;
+            if problem.status >= 500 {
+                return Err(problem);
+            }
+            Ok(Err(located(h, &problem)))
+        }
+    }
+}
+
+/// Where the household's reference was first used in the file, if it was; otherwise records it.
+async fn seen_before(txn: &DatabaseTransaction, import: Uuid, h: &ImportedHousehold) -> Result<Option<i64>, Problem> {
+    if h.household_ref.is_empty() {
+        return Ok(None);
+    }
+    let found = import_ref::Entity::find_by_id((import, h.household_ref.clone())).one(txn).await.map_err(internal)?;
+    if let Some(found) = found {
+        return Ok(Some(found.row));
+    }
+    import_ref::ActiveModel {
+        import_id: Set(import),
+        household_ref: Set(h.household_ref.clone()),
+        row: Set(h.rows.first().copied().unwrap_or_default()),
+    }
+    .insert(txn)
+    .await
+    .map_err(internal)?;
+    Ok(None)
+}
+
+/// Places a validation problem's field errors on the file's rows and columns.
+fn located(h: &ImportedHousehold, problem: &Problem) -> Vec<RowError> {
+    if problem.errors.is_empty() {
+        return vec![at(h, 0, "", problem.detail.as_deref().unwrap_or(&problem.title))];
+    }
+    problem.errors.iter().map(|e| locate(h, e)).collect()
+}
+
+fn locate(h: &ImportedHousehold, e: &FieldError) -> RowError {
+    let parts: Vec<&str> = e.field.split('/').collect();
+    let column = parts.iter().rev().find(|p| p.parse::<usize>().is_err()).copied().unwrap_or_default();
+    match parts.as_slice() {
+        ["members", i, ..] if i.parse::<usize>().is_ok() => at(h, i.parse().unwrap_or(0), column, &e.message),
+        ["members"] if e.message.contains("head") => at(h, 0, "relation", &e.message),
+        ["card", ..] => {
+            let head = h
+                .household
+                .as_ref()
+                .and_then(|r| r.members.iter().position(|m| m.relation == chain_api::identification::Relation::Head))
+                .unwrap_or(0);
+            at(h, head, column, &e.message)
+        }
+        _ => at(h, 0, column, &e.message),
+    }
+}
+
+fn at(h: &ImportedHousehold, member: usize, field: &str, message: &str) -> RowError {
+    RowError {
+        row: h.rows.get(member).or(h.rows.first()).copied().unwrap_or_default(),
+        household_ref: h.household_ref.clone(),
+        field: field.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+/// The report lines of a refused household: its errors, then every other row of it, refused
+/// with the household.
+fn refused(h: &ImportedHousehold, mut errors: Vec<RowError>) -> Vec<RowError> {
+    let bad: Vec<i64> = {
+        let mut b: Vec<i64> = errors.iter().map(|e| e.row).collect();
+        b.sort_unstable();
+        b.dedup();
+        b
+    };
+    let listed = bad.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    for row in h.rows.iter().filter(|r| !bad.contains(r)) {
+        errors.push(RowError {
+            row: *row,
+            household_ref: h.household_ref.clone(),
+            field: String::new(),
+            message: format!("not registered: its household has errors in row {listed}"),
+        });
+    }
+    errors.sort_by_key(|e| e.row);
+    errors
+}
+
+async fn visible(s: &State, p: &Principal, id: Uuid) -> Result<import::Model, Problem> {
+    let row = import::Entity::find_by_id(id).one(&s.db).await.map_err(internal)?.ok_or_else(hidden)?;
+    let theirs = Jurisdiction::parse(&row.jurisdiction).map_err(internal)?;
+    if !p.jurisdiction.covers_jurisdiction(&theirs) {
+        return Err(hidden());
+    }
+    Ok(row)
+}
+
+/// The import, if the principal started it (only its importer's gateway sends its batches).
+async fn owned<C: ConnectionTrait>(conn: &C, p: &Principal, id: Uuid) -> Result<import::Model, Problem> {
+    import::Entity::find_by_id(id)
+        .one(conn)
+        .await
+        .map_err(internal)?
+        .filter(|r| r.created_by == p.subject)
+        .ok_or_else(hidden)
+}
+
+async fn owned_running(txn: &DatabaseTransaction, p: &Principal, id: Uuid) -> Result<import::Model, Problem> {
+    let row = owned(txn, p, id).await?;
+    if row.status != enum_str(&ImportStatus::Running) {
+        return Err(Problem::new(ProblemKind::InvalidTransition, "the import has finished"));
+    }
+    Ok(row)
+}
+
+/// The audit entry's readable account of an import.
+fn summary(row: &import::Model) -> String {
+    format!(
+        "{} ({} bytes, {}): {} rows read; {} households registered, {} suspected duplicates, {} refused ({} rows){}",
+        row.file_name,
+        row.file_size,
+        row.status,
+        row.rows_read,
+        row.households_registered,
+        row.households_suspected_duplicate,
+        row.households_invalid,
+        row.rows_invalid,
+        row.failure.as_deref().map(|f| format!("; failed: {f}")).unwrap_or_default()
+    )
+}
+
+fn operation(row: &import::Model) -> Result<ImportOperation, Problem> {
+    Ok(ImportOperation {
+        id: row.id,
+        status: parse_enum(&row.status).map_err(internal)?,
+        file_name: row.file_name.clone(),
+        file_size: row.file_size,
+        kind: parse_enum::<FileKind>(&row.kind).map_err(internal)?,
+        rows_read: row.rows_read,
+        households_registered: row.households_registered,
+        households_suspected_duplicate: row.households_suspected_duplicate,
+        households_invalid: row.households_invalid,
+        rows_invalid: row.rows_invalid,
+        failure: row.failure.clone(),
+        started_at: row.started_at,
+        finished_at: row.finished_at,
+    })
+}
