@@ -32,9 +32,13 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         Database::connect(opts).await.with_context(|| format!("connecting to the database at {}", redact(&url)))?;
     if sqlite {
         use sea_orm::ConnectionTrait;
-        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;")
-            .await
-            .context("setting SQLite pragmas")?;
+        // A 64 MiB page cache: a county's registry runs to hundreds of megabytes, and with the
+        // 2 MiB default every batch of an import re-reads its index pages through the OS.
+        db.execute_unprepared(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536;",
+        )
+        .await
+        .context("setting SQLite pragmas")?;
     }
     Ok(db)
 }
