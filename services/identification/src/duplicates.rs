@@ -17,7 +17,8 @@ use sea_orm::entity::prelude::*;
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 
 use crate::domain::{ValidHousehold, label};
-use crate::handlers::{admit, hidden, load, record, set_status};
+use crate::handlers::{hidden, load, record, set_status};
+use crate::registration::admit;
 use crate::store::{self, active_id, household, member};
 use crate::{SERVICE, State};
 

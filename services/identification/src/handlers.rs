@@ -1,9 +1,8 @@
 //! The identification service's NATS endpoints.
 
-use chain_api::card::{AssignHelper, BankAccount, Card, CardInput, HelperAssignment, IncomeSummary};
 use chain_api::events::{HOUSEHOLD_IDENTIFIED, HouseholdIdentified};
 use chain_api::identification::{
-    Appraisal, DataMatch, Decision, Household, HouseholdStatus, ReadHousehold, RegisterHousehold, Rejection, Step,
+    Appraisal, DataMatch, Decision, Household, HouseholdStatus, ReadHousehold, Rejection, Step,
 };
 use chain_api::tasks::TaskState;
 use chain_api::{Envelope, Principal, Problem, ProblemKind, Role};
@@ -11,19 +10,19 @@ use chain_bus::Endpoints;
 use chain_bus::service::internal;
 use chain_domain::{Division, Layer, Level};
 use chain_store::{audit, outbox};
-use chain_workflow::{Action, ProcedureStep};
-use chrono::{Datelike, Utc};
+use chain_workflow::Action;
+use chrono::Utc;
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseTransaction, TransactionTrait};
 
 use crate::domain::{self, label};
-use crate::store::{self, active_id, enum_str, household, member};
+use crate::store::{self, active_id, household};
 use crate::{SERVICE, State};
 
 /// The endpoints, by verb.
 pub fn endpoints(state: State) -> Endpoints<State> {
     let eps = Endpoints::new(SERVICE, state)
-        .handle("household.register", register)
+        .handle("household.register", crate::registration::register)
         .handle("household.get", get)
         .handle("household.appraise", appraise)
         .handle("household.match", match_data)
@@ -31,7 +30,7 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle("household.review", review)
         .handle("household.approve", approve)
         .handle("household.reject", reject)
-        .handle("household.assign-helper", assign_helper)
+        .handle("household.assign-helper", crate::registration::assign_helper)
         .handle("household.adjudicate", crate::duplicates::adjudicate)
         .handle("household.add-member", crate::members::add_member)
         .handle("household.propose-removal", crate::adjustment::propose_removal)
@@ -59,185 +58,6 @@ pub const TOWNSHIP_NOTICE: &str = "identification.township";
 
 pub(crate) fn hidden() -> Problem {
     Problem::not_found("household")
-}
-
-/// A village-level operator (or one above, within jurisdiction) registers a household application.
-#[tracing::instrument(skip_all, fields(actor = %p.subject))]
-async fn register(s: State, p: Principal, req: RegisterHousehold) -> Result<Household, Problem> {
-    let valid = domain::validate(&req, Utc::now().year())?;
-    may_register(&p, &valid)?;
-    let txn = s.db.begin().await.map_err(internal)?;
-    let id = match register_in(&s, &txn, &p, &valid).await {
-        Ok((id, _)) => id,
-        Err(problem) => {
-            let _ = txn.rollback().await;
-            return Err(problem);
-        }
-    };
-    txn.commit().await.map_err(internal)?;
-    load(&s, id).await
-}
-
-/// Whether the principal may register this (validated) application: an operator whose
-/// jurisdiction covers its village.
-pub(crate) fn may_register(p: &Principal, valid: &domain::ValidHousehold) -> Result<(), Problem> {
-    if !p.covers(&valid.village) {
-        return Err(Problem::forbidden("the village is outside your jurisdiction"));
-    }
-    if !p.has(Role::Operator) {
-        return Err(Problem::forbidden("registering a household needs the operator role"));
-    }
-    Ok(())
-}
-
-/// Registers a validated application inside `txn` — the one path for single registrations and
-/// bulk imports. A member ID already held by an active household files the application as a
-/// suspected duplicate for adjudication; otherwise [`admit`] claims the IDs and opens the
-/// procedure. On an error the caller must roll `txn` back (dropping it does).
-pub(crate) async fn register_in(
-    s: &State,
-    txn: &DatabaseTransaction,
-    p: &Principal,
-    valid: &domain::ValidHousehold,
-) -> Result<(Uuid, HouseholdStatus), Problem> {
-    let indexes: Vec<String> = valid.members.iter().map(|m| s.pii.blind_index(&m.resident_id)).collect();
-    if let Some(entry) = &valid.adjustment {
-        crate::adjustment::check_entry(s, txn, &valid.village, entry, &indexes).await?;
-    }
-    let conflicts = crate::duplicates::conflicts(txn, &indexes).await.map_err(internal)?;
-    let status = if conflicts.is_empty() { HouseholdStatus::Applied } else { HouseholdStatus::SuspectedDuplicate };
-    let id = Uuid::now_v7();
-    let now = Utc::now();
-    household::ActiveModel {
-        id: Set(id),
-        village: Set(valid.village.to_string()),
-        year: Set(valid.year),
-        kind: Set(enum_str(&valid.kind)),
-        main_cause: Set(valid.causes.main().to_string()),
-        other_causes: Set(serde_json::to_string(
-            &valid.causes.others().iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-        )
-        .unwrap_or_default()),
-        per_capita_income_fen: Set(valid.per_capita_income_fen),
-        status: Set(label(status).to_owned()),
-        version: Set(1),
-        created_by: Set(p.subject.clone()),
-        card: Set(serde_json::to_string(&card_of(&valid.card)).map_err(internal)?),
-        bank_cipher: Set(match &valid.card.bank_account {
-            Some(b) => Some(s.pii.encrypt_text(b.number.trim()).map_err(internal)?),
-            None => None,
-        }),
-        helpers: Set(serde_json::to_string(&first_helper(&valid.card, p, now)).map_err(internal)?),
-        campaign_task_id: Set(valid.adjustment.map(|a| a.campaign_task_id)),
-        entry: Set(valid.adjustment.map(|a| enum_str(&a.entry))),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(txn)
-    .await
-    .map_err(internal)?;
-    for (i, (m, index)) in valid.members.iter().zip(&indexes).enumerate() {
-        member::ActiveModel {
-            household_id: Set(id),
-            position: Set(i as i32),
-            name: Set(m.name.clone()),
-            relation: Set(enum_str(&m.relation)),
-            sex: Set(enum_str(&m.resident_id.sex())),
-            birth_year: Set(m.resident_id.birth_date().year()),
-            id_masked: Set(m.resident_id.masked()),
-            id_cipher: Set(s.pii.encrypt(&m.resident_id).map_err(internal)?),
-            id_index: Set(index.clone()),
-            details: Set(serde_json::to_string(&m.details).map_err(internal)?),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await
-        .map_err(internal)?;
-    }
-    record(txn, p, "household.register", &valid.village, id, None).await?;
-    if conflicts.is_empty() {
-        admit(s, txn, p, id, &valid.village, &indexes).await?;
-    } else {
-        crate::duplicates::open_adjudication(s, txn, p, id, valid, &conflicts).await?;
-    }
-    tracing::info!(household = %id, village = %valid.village, "household registered");
-    Ok((id, status))
-}
-
-/// The card as stored with the household row: the bank account masked, helpers kept apart.
-fn card_of(input: &CardInput) -> Card {
-    Card {
-        standard: input.standard,
-        income: input.income.map(|i| IncomeSummary { by_type: i, net_fen: crate::card::net_income(&i) }),
-        housing: input.housing.clone(),
-        drinking_water_safe: input.drinking_water_safe,
-        electricity: input.electricity,
-        distance_to_market_km: input.distance_to_market_km,
-        bank_account: input
-            .bank_account
-            .as_ref()
-            .map(|b| BankAccount { bank: b.bank.trim().to_owned(), number: crate::card::mask_account(&b.number) }),
-        helper: None,
-        helpers: vec![],
-    }
-}
-
-fn first_helper(input: &CardInput, p: &Principal, now: chrono::DateTime<Utc>) -> Vec<HelperAssignment> {
-    input
-        .helper
-        .iter()
-        .map(|h| HelperAssignment {
-            name: h.name.trim().to_owned(),
-            unit: h.unit.trim().to_owned(),
-            since: h.since,
-            until: None,
-            assigned_by: p.subject.clone(),
-            recorded_at: now,
-        })
-        .collect()
-}
-
-/// Lets an application into the procedure: claims its members' IDs nationwide (refused if one was
-/// claimed at the same moment) and opens its county → township → village tasks, the village's
-/// under way.
-pub(crate) async fn admit(
-    s: &State,
-    txn: &DatabaseTransaction,
-    p: &Principal,
-    id: Uuid,
-    village: &Division,
-    indexes: &[String],
-) -> Result<(), Problem> {
-    for (i, index) in indexes.iter().enumerate() {
-        let claim = active_id::ActiveModel { id_index: Set(index.clone()), household_id: Set(id) }.insert(txn).await;
-        if let Err(e) = claim {
-            return Err(if chain_store::is_unique_violation(&e) { duplicate(i) } else { internal(e) });
-        }
-    }
-    let [county, township, village] = layers(village)?;
-    let steps = [
-        ProcedureStep { division: county, notice_kind: None },
-        ProcedureStep { division: township, notice_kind: Some(TOWNSHIP_NOTICE) },
-        ProcedureStep { division: village.clone(), notice_kind: Some(VILLAGE_NOTICE) },
-    ];
-    s.engine
-        .open_procedure_steps(txn, &p.subject, PROCEDURE, &format!("Identification of household {id}"), id, &steps)
-        .await
-        .map_err(internal)?;
-    procedure(s, txn, p, id, &[(&village, Action::Start)], None).await
-}
-
-fn duplicate(member: usize) -> Problem {
-    Problem {
-        errors: vec![chain_api::FieldError {
-            field: format!("members/{member}/resident_id"),
-            message: "already a member of an active household".into(),
-        }],
-        ..Problem::new(
-            ProblemKind::DuplicateResidentId,
-            "a resident ID number in this application already belongs to an active household; one person can be registered in only one household nationwide",
-        )
-    }
 }
 
 pub(crate) async fn record<C: ConnectionTrait>(
@@ -289,73 +109,6 @@ async fn get(s: State, p: Principal, req: ReadHousehold) -> Result<Household, Pr
         crate::personal::unmask(&s, &p, &mut h).await?;
     }
     Ok(h)
-}
-
-/// A county or township official records a new helper (帮扶责任人) for the household; the
-/// previous one's assignment ends the day before.
-async fn assign_helper(s: State, p: Principal, req: Step<AssignHelper>) -> Result<Household, Problem> {
-    let mut errors = vec![];
-    crate::card::validate_helper(&req.body, "", &mut errors);
-    for e in &mut errors {
-        e.field = e.field.trim_start_matches('/').to_owned();
-    }
-    if !errors.is_empty() {
-        return Err(Problem::validation(errors));
-    }
-    let txn = s.db.begin().await.map_err(internal)?;
-    let Some((row, current)) = store::load(&txn, req.id).await.map_err(internal)? else {
-        return Err(hidden());
-    };
-    let village = Division::parse(&row.village).map_err(internal)?;
-    p.require_within(&[Role::Operator, Role::Approver], &village, hidden())?;
-    if !matches!(p.layer(), Layer::County | Layer::Township) {
-        return Err(Problem::forbidden("helpers are assigned by the county or the township"));
-    }
-    if let Some(v) = req.expected_version
-        && v != row.version
-    {
-        return Err(Problem::new(
-            ProblemKind::PreconditionFailed,
-            format!("the household is at version {}, not {v}", row.version),
-        ));
-    }
-    if !domain::holds_ids(current.status) {
-        return Err(Problem::transition("a household that was turned down or has exited gets no new helper"));
-    }
-    let mut helpers = current.card.helpers.clone();
-    if let Some(last) = helpers.last_mut().filter(|h| h.until.is_none()) {
-        if req.body.since <= last.since {
-            return Err(Problem::invalid(
-                "since",
-                format!("must be after {}, when the current helper started", last.since),
-            ));
-        }
-        last.until = req.body.since.pred_opt();
-    }
-    helpers.push(HelperAssignment {
-        name: req.body.name.trim().to_owned(),
-        unit: req.body.unit.trim().to_owned(),
-        since: req.body.since,
-        until: None,
-        assigned_by: p.subject.clone(),
-        recorded_at: Utc::now(),
-    });
-    let changed = household::Entity::update_many()
-        .col_expr(household::Column::Helpers, Expr::value(serde_json::to_string(&helpers).map_err(internal)?))
-        .col_expr(household::Column::Version, Expr::value(row.version + 1))
-        .col_expr(household::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(household::Column::Id.eq(row.id))
-        .filter(household::Column::Version.eq(row.version))
-        .exec(&txn)
-        .await
-        .map_err(internal)?;
-    if changed.rows_affected != 1 {
-        return Err(Problem::new(ProblemKind::StaleVersion, "the household changed concurrently; read it again"));
-    }
-    let note = format!("helper {} ({}) from {}", req.body.name.trim(), req.body.unit.trim(), req.body.since);
-    record(&txn, &p, "household.assign-helper", &village, row.id, Some(&note)).await?;
-    txn.commit().await.map_err(internal)?;
-    load(&s, req.id).await
 }
 
 /// The village's approver records the democratic appraisal: a majority of the votes cast puts

@@ -1,6 +1,6 @@
 //! Bulk import of households (issue item 5). The gateway reads the county's file and sends its
 //! households here in consecutive batches (`household.import-batch`); each household is validated
-//! and registered through exactly the path of `household.register` ([`handlers::register_in`]:
+//! and registered through exactly the path of `household.register` ([`crate::registration::register_in`]:
 //! the same validation, jurisdiction check, duplicate filing and admission). A batch is one
 //! transaction with a savepoint per household, so a refused household changes nothing while the
 //! others in its batch are registered. The operation, its counts and its per-row error report
@@ -21,7 +21,7 @@ use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect, Tr
 
 use crate::import_store::{import, import_error, import_id, import_ref};
 use crate::store::{enum_str, parse_enum};
-use crate::{State, domain, handlers};
+use crate::{State, domain};
 
 fn hidden() -> Problem {
     Problem::not_found("import")
@@ -227,7 +227,7 @@ async fn one(
         Ok(v) => v,
         Err(problem) => return Ok(Err(located(h, &problem))),
     };
-    if let Err(problem) = handlers::may_register(p, &valid) {
+    if let Err(problem) = crate::registration::may_register(p, &valid) {
         return Ok(Err(vec![at(h, 0, "village", problem.detail.as_deref().unwrap_or(&problem.title))]));
     }
     let indexes: Vec<String> = valid.members.iter().map(|m| s.pii.blind_index(&m.resident_id)).collect();
@@ -248,7 +248,7 @@ async fn one(
             .collect()));
     }
     let savepoint = txn.begin().await.map_err(internal)?;
-    match handlers::register_in(s, &savepoint, p, &valid).await {
+    match crate::registration::register_in(s, &savepoint, p, &valid).await {
         Ok((_, status)) => {
             import_id::Entity::insert_many(indexes.iter().enumerate().map(|(i, ix)| import_id::ActiveModel {
                 import_id: Set(import),

@@ -22,6 +22,7 @@ pub mod procedure;
 pub mod queries;
 pub mod quotas;
 pub mod reactions;
+pub mod registration;
 pub mod store;
 
 use std::sync::Arc;
