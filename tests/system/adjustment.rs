@@ -95,6 +95,12 @@ async fn a_wrongly_identified_household_is_removed_through_two_notices() {
     let id = h.ok(201)["id"].as_str().unwrap().to_owned();
     t.identify(&id).await;
 
+    // Exit knows the identified household: a proposal below the line is refused on its merits.
+    let too_poor = json!({ "household_id": id, "year": 2017, "per_capita_income_fen": 100, "guarantees": { "food": true, "clothing": true, "compulsory_education": true, "basic_medical_care": true, "safe_housing": true, "safe_drinking_water": true } });
+    eventually("exit to know the household", || async {
+        (t.post("SINAN", "/v1/exits", too_poor.clone()).await.status == 422).then_some(())
+    })
+    .await;
     let path = |verb: &str| format!("/v1/households/{id}:{verb}");
     let proposal = json!({ "reason": "家庭成员在县城有稳定工资收入，属错评" });
     t.post("VILLAGE", &path("propose-removal"), proposal.clone()).await.problem(403, "forbidden");
@@ -140,6 +146,17 @@ async fn a_wrongly_identified_household_is_removed_through_two_notices() {
         t.post("SINAN", &path("approve-removal"), json!({ "note": "县审定：错评户退出" })).await.ok(200).clone();
     assert_eq!(removed["status"], "removed");
     assert!(removal_states(&t, &id).await.iter().all(|(_, s)| s == "signed_off"));
+    // Planning drops its task for the household, and exit will not hear of it.
+    let plan = eventually("planning to cancel its task", || async {
+        let found = t.get("SINAN", &format!("/v1/tasks?kind=plan.household&subject_id={id}")).await;
+        found.body.as_array().and_then(|a| a.first().cloned()).filter(|task| task["state"] == "cancelled")
+    })
+    .await;
+    assert_eq!(plan["division"], "520624");
+    eventually("exit to forget the household", || async {
+        (t.post("SINAN", "/v1/exits", too_poor.clone()).await.status == 404).then_some(())
+    })
+    .await;
     // The person may be registered again.
     t.post("VILLAGE", "/v1/households", application(&ids)).await.ok(201);
     t.stop().await;

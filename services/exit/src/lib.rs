@@ -69,7 +69,19 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
             "exit-on-household-identified",
             "identification.household-identified.>",
             Arc::new(reactions::OnHouseholdIdentified),
-            outbox,
+            outbox.clone(),
+            shutdown.clone(),
+        )
+        .await?,
+    );
+    tasks.push(
+        chain_bus::spawn_consumer(
+            bus.clone(),
+            db.clone(),
+            "exit-on-household-removed",
+            "identification.household-removed.>",
+            Arc::new(reactions::OnHouseholdRemoved),
+            outbox.clone(),
             shutdown.clone(),
         )
         .await?,

@@ -31,3 +31,20 @@ impl Reaction for OnHouseholdIdentified {
         })
     }
 }
+
+/// On `identification.household-removed`: a household removed as wrongly identified never exits
+/// poverty; it leaves exit's projection, so no exit can be proposed for it.
+#[derive(Debug)]
+pub struct OnHouseholdRemoved;
+
+impl Reaction for OnHouseholdRemoved {
+    fn apply<'a>(&'a self, txn: &'a DatabaseTransaction, event: &'a Envelope) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            use sea_orm::EntityTrait;
+            let removed: chain_api::events::HouseholdRemoved = event.payload_as()?;
+            household::Entity::delete_by_id(removed.household_id).exec(txn).await?;
+            tracing::info!(household = %removed.household_id, "removed household dropped from exit");
+            Ok(())
+        })
+    }
+}

@@ -57,7 +57,19 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
             "planning-on-household-identified",
             "identification.household-identified.>",
             Arc::new(reactions::OnHouseholdIdentified { engine: engine.clone() }),
-            outbox,
+            outbox.clone(),
+            shutdown.clone(),
+        )
+        .await?,
+    );
+    tasks.push(
+        chain_bus::spawn_consumer(
+            bus.clone(),
+            db.clone(),
+            "planning-on-household-removed",
+            "identification.household-removed.>",
+            Arc::new(reactions::OnHouseholdRemoved { engine: engine.clone() }),
+            outbox.clone(),
             shutdown.clone(),
         )
         .await?,

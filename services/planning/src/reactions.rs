@@ -68,3 +68,40 @@ impl Reaction for OnHouseholdIdentified {
         })
     }
 }
+
+/// On `identification.household-removed`: a household removed as wrongly identified gets no plan.
+/// Its unfinished planning task is cancelled and it leaves planning's projection, so no new plan
+/// can be drafted for it; plans already made stay on record.
+#[derive(Debug)]
+pub struct OnHouseholdRemoved {
+    /// The engine holding the planning task.
+    pub engine: chain_workflow::Engine,
+}
+
+impl Reaction for OnHouseholdRemoved {
+    fn apply<'a>(&'a self, txn: &'a DatabaseTransaction, event: &'a Envelope) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let removed: chain_api::events::HouseholdRemoved = event.payload_as()?;
+            let id = removed.household_id;
+            household::Entity::delete_by_id(id).exec(txn).await?;
+            let system = chain_api::Principal {
+                subject: event.actor.clone(),
+                roles: vec![],
+                jurisdiction: chain_domain::Jurisdiction::parse("CN")?,
+            };
+            let task = self.engine.procedure_task(txn, PLAN_TASK, id, None).await?;
+            if task.is_some_and(|t| t.state.awaits_owner() || t.state == chain_api::tasks::TaskState::Submitted) {
+                let reason = format!("the household was removed as wrongly identified: {}", removed.reason);
+                let cancelled = self
+                    .engine
+                    .transition(txn, &system, PLAN_TASK, id, chain_workflow::Action::Cancel, Some(&reason))
+                    .await?;
+                if let Some(Err(problem)) = cancelled {
+                    anyhow::bail!("cancelling the planning task: {problem}");
+                }
+            }
+            tracing::info!(household = %id, "removed household dropped from planning");
+            Ok(())
+        })
+    }
+}
