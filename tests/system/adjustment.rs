@@ -184,3 +184,50 @@ async fn a_removal_can_be_withdrawn_by_the_layer_holding_it() {
     assert_eq!(states[1].1, "cancelled");
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaign_file_enters_every_household_in_the_campaign() {
+    let t = spawn().await;
+    let task = campaign(&t).await;
+    let csv = format!(
+        "household_ref,village,year,main_cause,per_capita_income_fen,name,resident_id,relation\n\
+         C1,520624101201,2017,illness,180000,甲,{},head\n\
+         C2,520624101201,2017,lack_of_water,150000,乙,{},head\n",
+        rid("52062419600101031"),
+        rid("52062419610101032")
+    );
+    let upload = |query: String| {
+        let csv = csv.clone();
+        let t = &t;
+        async move {
+            reqwest::Client::new()
+                .post(format!("{}/v1/imports?{query}", t.base))
+                .bearer_auth(t.token("VILLAGE"))
+                .header("Content-Type", "text/csv")
+                .body(csv)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Both halves of the campaign are needed.
+    assert_eq!(upload(format!("campaign_task_id={task}")).await.status().as_u16(), 422);
+    let accepted = upload(format!("campaign_task_id={task}&entry=new")).await;
+    assert_eq!(accepted.status().as_u16(), 202);
+    let op: Value = accepted.json().await.unwrap();
+    let id = op["id"].as_str().unwrap().to_owned();
+    let done = eventually("the import to finish", || async {
+        let op = t.get("VILLAGE", &format!("/v1/imports/{id}")).await.body.clone();
+        (op["status"] != "running").then_some(op)
+    })
+    .await;
+    assert_eq!(done["households_registered"], 2, "{done}");
+    let listed = t.get("SINAN", "/v1/households?division=520624101201&year=2017").await.ok(200).clone();
+    let items = listed["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{listed}");
+    for item in items {
+        let h = t.household(item["id"].as_str().unwrap()).await;
+        assert_eq!(h["adjustment"], json!({ "campaign_task_id": task, "entry": "new" }));
+    }
+    t.stop().await;
+}

@@ -28,14 +28,25 @@ struct Batch {
 }
 
 /// Reads the file and drives the import to its end, then deletes the file.
-pub async fn run(bus: Bus, principal: Principal, id: Uuid, path: PathBuf, kind: FileKind) {
+/// Every household of the file is entered in `campaign`, when one is given.
+pub async fn run(
+    bus: Bus,
+    principal: Principal,
+    id: Uuid,
+    path: PathBuf,
+    kind: FileKind,
+    campaign: Option<chain_api::identification::CampaignEntry>,
+) {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(2);
     let reading = path.clone();
     let reader = tokio::task::spawn_blocking(move || read(&reading, kind, tx));
     let mut seq = 0;
     let mut failure = None;
-    while let Some(batch) = rx.recv().await {
+    while let Some(mut batch) = rx.recv().await {
         seq += 1;
+        for h in batch.households.iter_mut().filter_map(|h| h.household.as_mut()) {
+            h.adjustment = campaign;
+        }
         let req = ImportBatch { import_id: id, seq, rows: batch.rows, households: batch.households };
         if let Err(problem) = send(&bus, &principal, &req).await {
             tracing::error!(import = %id, %problem, "an import batch failed");

@@ -29,6 +29,10 @@ pub struct UploadParams {
     pub kind: Option<FileKind>,
     /// The file's name, for the operation and the audit trail (default `upload.csv` / `upload.xlsx`).
     pub file_name: Option<String>,
+    /// The dynamic-adjustment campaign task every household of the file enters in (with `entry`).
+    pub campaign_task_id: Option<uuid::Uuid>,
+    /// Why the households enter the campaign: `new` or `returned_to_poverty`.
+    pub entry: Option<chain_api::identification::Entry>,
 }
 
 /// Import households from a registry file (operator). One row per member; consecutive rows with
@@ -66,6 +70,13 @@ pub async fn upload(
             .into());
         }
     };
+    let campaign = match (q.campaign_task_id, q.entry) {
+        (Some(campaign_task_id), Some(entry)) => {
+            Some(chain_api::identification::CampaignEntry { campaign_task_id, entry })
+        }
+        (None, None) => None,
+        _ => return Err(Problem::invalid("entry", "a campaign import names both campaign_task_id and entry").into()),
+    };
     let file_name = q
         .file_name
         .unwrap_or_else(|| if kind == FileKind::Csv { "upload.csv".to_owned() } else { "upload.xlsx".to_owned() });
@@ -85,7 +96,7 @@ pub async fn upload(
             return Err(problem.into());
         }
     };
-    tokio::spawn(crate::imports::run(s.bus.clone(), p, op.id, path, kind));
+    tokio::spawn(crate::imports::run(s.bus.clone(), p, op.id, path, kind, campaign));
     let mut resp = (StatusCode::ACCEPTED, axum::Json(&op)).into_response();
     if let Ok(location) = HeaderValue::from_str(&format!("/v1/imports/{}", op.id)) {
         resp.headers_mut().insert(header::LOCATION, location);
