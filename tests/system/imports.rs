@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use chain_system_tests::{TestSystem, application, rid, spawn};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const HEADER: &str = "household_ref,village,year,kind,main_cause,other_causes,per_capita_income_fen,name,resident_id,relation,health,dibao,wages_fen,drinking_water_safe";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -346,7 +346,8 @@ async fn a_retried_batch_is_applied_once_and_batches_keep_their_order() {
     let t = spawn().await;
     let bus = chain_bus::Bus::connect(t.nats.as_ref().unwrap().url(), "chain").await.unwrap();
     let p = chain::demo::official("VILLAGE").principal();
-    let start = StartImport { file_name: "retry.csv".into(), file_size: 10, kind: FileKind::Csv };
+    let start =
+        StartImport { file_name: "retry.csv".into(), file_size: 10, kind: FileKind::Csv, idempotency_key: None };
     let op: ImportOperation = bus.request("identification", "import.start", &p, &start).await.unwrap();
     let household = ImportedHousehold {
         household_ref: "H1".into(),
@@ -390,4 +391,45 @@ async fn a_retried_batch_is_applied_once_and_batches_keep_their_order() {
         .await
         .unwrap_err();
     assert_eq!(hidden.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_upload_with_its_idempotency_key_imports_once() {
+    let t = spawn().await;
+    let csv = format!(
+        "household_ref,village,year,main_cause,per_capita_income_fen,name,resident_id,relation\nK1,520624101201,2016,illness,180000,甲,{},head\n",
+        rid("52062419600101041")
+    );
+    let send = |body: String, key: &'static str| {
+        let t = &t;
+        async move {
+            reqwest::Client::new()
+                .post(format!("{}/v1/imports?file_name=county.csv", t.base))
+                .bearer_auth(t.token("VILLAGE"))
+                .header("Content-Type", "text/csv")
+                .header("Idempotency-Key", key)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let first = send(csv.clone(), "upload-1").await;
+    assert_eq!(first.status().as_u16(), 202);
+    let first: Value = first.json().await.unwrap();
+    let id = first["id"].as_str().unwrap().to_owned();
+    let done = finished(&t, "VILLAGE", &id).await;
+    assert_eq!(done["households_registered"], 1);
+
+    let again = send(csv.clone(), "upload-1").await;
+    assert_eq!(again.status().as_u16(), 202);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!((&again["id"], &again["households_registered"]), (&json!(id), &json!(1)));
+    // Another file under the same key is refused; the register holds the household once.
+    let other = send(csv.replace("甲", "乙乙"), "upload-1").await;
+    assert_eq!(other.status().as_u16(), 422);
+    let listed = t.get("SINAN", "/v1/households?division=520624101201").await.ok(200).clone();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
+    t.stop().await;
 }

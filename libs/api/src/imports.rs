@@ -63,6 +63,9 @@ pub struct ImportOperation {
     /// When the last row was processed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<DateTime<Utc>>,
+    /// True when this answer is an earlier import with the same `Idempotency-Key`, not a new one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replayed: bool,
 }
 
 /// One line of an import's error report. Never echoes a resident ID.
@@ -87,6 +90,9 @@ pub struct StartImport {
     pub file_size: i64,
     /// Its kind.
     pub kind: FileKind,
+    /// The upload's `Idempotency-Key`: a retry with the same key answers the first import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
 }
 
 /// One household as read from the file.

@@ -45,6 +45,8 @@ pub mod import {
         pub started_at: DateTimeUtc,
         /// Finished.
         pub finished_at: Option<DateTimeUtc>,
+        /// The upload's `Idempotency-Key`, unique per importing official.
+        pub idempotency_key: Option<String>,
     }
 
     /// No relations.
@@ -208,5 +210,32 @@ impl MigrationTrait for Imports {
         )
         .await?;
         Ok(())
+    }
+}
+
+/// The uploads' `Idempotency-Key`s: one import per key and official.
+#[derive(Debug)]
+pub struct ImportKeys;
+
+impl MigrationName for ImportKeys {
+    fn name(&self) -> &str {
+        "m0140_import_keys"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ImportKeys {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table("imports").add_column(string_null("idempotency_key")).to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("imports_idempotency_key")
+                .table("imports")
+                .col("created_by")
+                .col("idempotency_key")
+                .unique()
+                .to_owned(),
+        )
+        .await
     }
 }

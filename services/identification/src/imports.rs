@@ -36,7 +36,16 @@ pub async fn start(s: State, p: Principal, req: StartImport) -> Result<ImportOpe
     if name.is_empty() || name.chars().count() > 255 {
         return Err(Problem::invalid("file_name", "1 to 255 characters"));
     }
-    let row = import::ActiveModel {
+    let key = req.idempotency_key.as_deref().map(str::trim).filter(|k| !k.is_empty());
+    if key.is_some_and(|k| k.chars().count() > 200) {
+        return Err(Problem::invalid("Idempotency-Key", "at most 200 characters"));
+    }
+    if let Some(key) = key
+        && let Some(earlier) = earlier_import(&s, &p, key).await?
+    {
+        return replay(&earlier, name, req.file_size);
+    }
+    let inserted = import::ActiveModel {
         id: Set(Uuid::now_v7()),
         status: Set(enum_str(&ImportStatus::Running)),
         file_name: Set(name.to_owned()),
@@ -53,11 +62,43 @@ pub async fn start(s: State, p: Principal, req: StartImport) -> Result<ImportOpe
         failure: Set(None),
         started_at: Set(Utc::now()),
         finished_at: Set(None),
+        idempotency_key: Set(key.map(str::to_owned)),
     }
     .insert(&s.db)
-    .await
-    .map_err(internal)?;
-    operation(&row)
+    .await;
+    match inserted {
+        Ok(row) => operation(&row),
+        // The same key at the same moment: the other upload won; answer with its import.
+        Err(e) if chain_store::is_unique_violation(&e) => {
+            match earlier_import(&s, &p, key.unwrap_or_default()).await? {
+                Some(earlier) => replay(&earlier, name, req.file_size),
+                None => Err(internal(e)),
+            }
+        }
+        Err(e) => Err(internal(e)),
+    }
+}
+
+async fn earlier_import(s: &State, p: &Principal, key: &str) -> Result<Option<import::Model>, Problem> {
+    import::Entity::find()
+        .filter(import::Column::CreatedBy.eq(p.subject.as_str()))
+        .filter(import::Column::IdempotencyKey.eq(key))
+        .one(&s.db)
+        .await
+        .map_err(internal)
+}
+
+/// The earlier import of a retried upload; a different file under the same key is refused.
+fn replay(earlier: &import::Model, name: &str, size: i64) -> Result<ImportOperation, Problem> {
+    if earlier.file_name != name || earlier.file_size != size {
+        return Err(Problem::new(
+            ProblemKind::IdempotencyKeyReused,
+            "this Idempotency-Key was used for another file; use a new key for a new upload",
+        ));
+    }
+    let mut op = operation(earlier)?;
+    op.replayed = true;
+    Ok(op)
 }
 
 /// `import.get`: the operation, for its importer's jurisdiction and the layers above.
@@ -406,5 +447,6 @@ fn operation(row: &import::Model) -> Result<ImportOperation, Problem> {
         failure: row.failure.clone(),
         started_at: row.started_at,
         finished_at: row.finished_at,
+        replayed: false,
     })
 }

@@ -19,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(QuotasAndQueryIndexes),
             Box::new(crate::monitoring_store::MonitoringTables),
             Box::new(crate::import_store::Imports),
+            Box::new(crate::import_store::ImportKeys),
         ]
     }
 }

@@ -43,7 +43,8 @@ pub struct UploadParams {
 #[utoipa::path(post, path = "/v1/imports", tag = "identification",
     request_body(description = "The file: UTF-8 CSV (optional BOM) or an .xlsx workbook (first sheet)",
         content(("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-    params(UploadParams),
+    params(UploadParams,
+        ("Idempotency-Key" = Option<String>, Header, description = "A retried upload with the same key answers the first import")),
     responses((status = 202, description = "Accepted and `running`; poll `Location`", body = ImportOperation,
         headers(("Location" = String, description = "`/v1/imports/{id}`"))), Problems),
     security(("bearer" = [])))]
@@ -88,7 +89,8 @@ pub async fn upload(
             return Err(problem.into());
         }
     };
-    let start = StartImport { file_name, file_size: size as i64, kind };
+    let idempotency_key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let start = StartImport { file_name, file_size: size as i64, kind, idempotency_key };
     let op: ImportOperation = match s.bus.request("identification", "import.start", &p, &start).await {
         Ok(op) => op,
         Err(problem) => {
@@ -96,8 +98,14 @@ pub async fn upload(
             return Err(problem.into());
         }
     };
-    tokio::spawn(crate::imports::run(s.bus.clone(), p, op.id, path, kind, campaign));
     let mut resp = (StatusCode::ACCEPTED, axum::Json(&op)).into_response();
+    if op.replayed {
+        // A retry of an upload already accepted: the first import runs (or ran); nothing new starts.
+        let _ = tokio::fs::remove_file(&path).await;
+        resp.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    } else {
+        tokio::spawn(crate::imports::run(s.bus.clone(), p, op.id, path, kind, campaign));
+    }
     if let Ok(location) = HeaderValue::from_str(&format!("/v1/imports/{}", op.id)) {
         resp.headers_mut().insert(header::LOCATION, location);
     }
