@@ -41,6 +41,12 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The system itself, acting on its own timers and notice windows (submitting a layer's task
+    /// when its notice passes, reacting to another service's fact): no role, whole country.
+    pub fn system() -> Principal {
+        Principal { subject: "system".into(), roles: vec![], jurisdiction: Jurisdiction::National }
+    }
+
     /// Whether the principal holds the role.
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)

@@ -7,7 +7,6 @@ use chain_api::exit::ExitStatus;
 use chain_api::tasks::Task;
 use chain_api::{Principal, Problem, ProblemKind};
 use chain_bus::service::internal;
-use chain_domain::Jurisdiction;
 use chain_store::audit;
 use chain_workflow::{Action, Engine, NoticeEvent, NoticeHook};
 use sea_orm::DatabaseTransaction;
@@ -79,11 +78,7 @@ impl NoticeHook for NoticeOfTheExit {
         .await
         .map_err(internal)?;
         if next == ExitStatus::Noticed {
-            let system = Principal {
-                subject: "system".into(),
-                roles: vec![],
-                jurisdiction: Jurisdiction::parse("CN").expect("CN parses"),
-            };
+            let system = Principal::system();
             task_step(engine, txn, &system, household, &task.division, Action::Submit, None).await?;
         }
         Ok(())

@@ -8,9 +8,9 @@
 use chain_api::events::{HOUSEHOLD_REMOVED, HouseholdRemoved};
 use chain_api::identification::{CampaignEntry, Decision, Entry, Household, HouseholdStatus, ProposeRemoval, Step};
 use chain_api::tasks::{Task, TaskState};
-use chain_api::{Envelope, Principal, Problem, ProblemKind, Role};
+use chain_api::{Envelope, Principal, Problem, Role};
 use chain_bus::service::internal;
-use chain_domain::{Division, Jurisdiction, Layer, Level};
+use chain_domain::{Division, Layer, Level};
 use chain_store::outbox;
 use chain_workflow::{Action, Engine, NoticeEvent, ProcedureStep};
 use sea_orm::entity::prelude::*;
@@ -109,16 +109,6 @@ async fn task_state(
     Ok(s.engine.procedure_task(txn, REMOVAL, id, Some(division)).await.map_err(internal)?.map(|t| t.state))
 }
 
-fn check_version(row: &household::Model, expected: Option<i64>) -> Result<(), Problem> {
-    match expected {
-        Some(v) if v != row.version => Err(Problem::new(
-            ProblemKind::PreconditionFailed,
-            format!("the household is at version {}, not {v}", row.version),
-        )),
-        _ => Ok(()),
-    }
-}
-
 fn refuse(what: &str, status: HouseholdStatus) -> Problem {
     Problem::transition(format!("{what}; this household is {}", label(status)))
 }
@@ -151,7 +141,7 @@ pub async fn propose_removal(s: State, p: Principal, req: Step<ProposeRemoval>) 
         let (row, current) = store::load(txn, req.id).await.map_err(internal)?.ok_or_else(hidden)?;
         let village = Division::parse(&row.village).map_err(internal)?;
         p.require(&[Role::Approver], Layer::Village, &village, hidden())?;
-        check_version(&row, req.expected_version)?;
+        store::check_version(&row, req.expected_version)?;
         let [county, township, village_code] = layers(&village)?;
         match current.status {
             HouseholdStatus::Identified => {
@@ -188,7 +178,7 @@ pub async fn review_removal(s: State, p: Principal, req: Step<Decision>) -> Resu
         let (row, current) = store::load(txn, req.id).await.map_err(internal)?.ok_or_else(hidden)?;
         let village = Division::parse(&row.village).map_err(internal)?;
         p.require(&[Role::Approver], Layer::Township, &village, hidden())?;
-        check_version(&row, req.expected_version)?;
+        store::check_version(&row, req.expected_version)?;
         let [_, township, village_code] = layers(&village)?;
         let note = req.body.note.as_deref();
         match current.status {
@@ -223,7 +213,7 @@ pub async fn approve_removal(s: State, p: Principal, req: Step<Decision>) -> Res
         let (row, current) = store::load(txn, req.id).await.map_err(internal)?.ok_or_else(hidden)?;
         let village = Division::parse(&row.village).map_err(internal)?;
         p.require(&[Role::Approver], Layer::County, &village, hidden())?;
-        check_version(&row, req.expected_version)?;
+        store::check_version(&row, req.expected_version)?;
         if current.status != HouseholdStatus::RemovalAwaitingCounty {
             return Err(refuse("the county decides a removal once the township's notice has passed", current.status));
         }
@@ -279,7 +269,7 @@ pub async fn withdraw_removal(s: State, p: Principal, req: Step<Decision>) -> Re
             }
         }
         p.require(&[Role::Approver], holder, &village, hidden())?;
-        check_version(&row, req.expected_version)?;
+        store::check_version(&row, req.expected_version)?;
         if !matches!(
             current.status,
             HouseholdStatus::RemovalObjected
@@ -325,11 +315,7 @@ pub async fn on_notice(
         _ => return Ok(()),
     };
     set_status(txn, &row, next).await?;
-    let system = Principal {
-        subject: "system".into(),
-        roles: vec![],
-        jurisdiction: Jurisdiction::parse("CN").expect("CN parses"),
-    };
+    let system = Principal::system();
     chain_store::audit::append(
         txn,
         chain_store::audit::Entry {

@@ -185,14 +185,7 @@ async fn decide(
     if p.jurisdiction.to_string() != task.division {
         return Err(Problem::forbidden(format!("the suspected duplicate is adjudicated by {}", task.division)));
     }
-    if let Some(v) = req.expected_version
-        && v != row.version
-    {
-        return Err(Problem::new(
-            ProblemKind::PreconditionFailed,
-            format!("the household is at version {}, not {v}", row.version),
-        ));
-    }
+    store::check_version(&row, req.expected_version)?;
     if current.status != HouseholdStatus::SuspectedDuplicate {
         return Err(Problem::transition(format!(
             "only a suspected duplicate is adjudicated; this household is {}",

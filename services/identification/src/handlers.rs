@@ -217,14 +217,7 @@ async fn advance(
         _ => (&[Role::Approver], holder(s, &txn, id, &village).await?),
     };
     p.require(roles, layer, &village, hidden())?;
-    if let Some(v) = expected_version
-        && v != row.version
-    {
-        return Err(Problem::new(
-            ProblemKind::PreconditionFailed,
-            format!("the household is at version {}, not {v}", row.version),
-        ));
-    }
+    store::check_version(&row, expected_version)?;
     let policy = s.policies.for_division(&village);
     let next = domain::next(current.status, step, &policy)?;
     if current.status == HouseholdStatus::Objected {

@@ -47,14 +47,7 @@ pub async fn add_member(s: State, p: Principal, req: Step<MemberInput>) -> Resul
     let (row, current) = store::load(&txn, req.id).await.map_err(internal)?.ok_or_else(hidden)?;
     let village = Division::parse(&row.village).map_err(internal)?;
     p.require_within(&[Role::Operator], &village, hidden())?;
-    if let Some(v) = req.expected_version
-        && v != row.version
-    {
-        return Err(Problem::new(
-            ProblemKind::PreconditionFailed,
-            format!("the household is at version {}, not {v}", row.version),
-        ));
-    }
+    store::check_version(&row, req.expected_version)?;
     if !holds_ids(current.status) {
         return Err(Problem::transition("members are added only to a household in the register or its procedure"));
     }

@@ -252,11 +252,7 @@ pub async fn on_notice(
     };
     let now = engine.clock().now();
     save(txn, &row, next, now, vec![]).await?;
-    let who = Principal {
-        subject: "system".into(),
-        roles: vec![],
-        jurisdiction: chain_domain::Jurisdiction::parse("CN").expect("CN parses"),
-    };
+    let who = Principal::system();
     let village = Division::parse(&row.village).map_err(internal)?;
     let action = if step == Step::Objection { "monitoring.objected" } else { "monitoring.notice-passed" };
     record(txn, &who, action, &village, id, None, next).await?;

@@ -6,7 +6,7 @@
 use chain_api::identification::HouseholdStatus;
 use chain_api::tasks::Task;
 use chain_api::{Principal, Problem};
-use chain_domain::{Division, Jurisdiction, Level};
+use chain_domain::{Division, Level};
 use chain_store::audit;
 use chain_workflow::{Action, Engine, NoticeEvent, NoticeHook};
 use sea_orm::DatabaseTransaction;
@@ -20,11 +20,6 @@ use crate::store;
 pub struct NoticesOfTheProcedure {
     /// The procedure's per-province parameters.
     pub policies: &'static Policies,
-}
-
-/// The engine's timers, acting for nobody in particular.
-fn system() -> Principal {
-    Principal { subject: "system".into(), roles: vec![], jurisdiction: Jurisdiction::parse("CN").expect("CN parses") }
 }
 
 #[async_trait::async_trait]
@@ -67,7 +62,7 @@ impl NoticeHook for NoticesOfTheProcedure {
             }
         };
         set_status(txn, &row, next).await?;
-        let who = system();
+        let who = Principal::system();
         let action = match next {
             HouseholdStatus::Objected => "household.objected",
             _ => "household.notice-passed",

@@ -215,14 +215,7 @@ pub async fn assign_helper(s: State, p: Principal, req: Step<AssignHelper>) -> R
     if !matches!(p.layer(), Layer::County | Layer::Township) {
         return Err(Problem::forbidden("helpers are assigned by the county or the township"));
     }
-    if let Some(v) = req.expected_version
-        && v != row.version
-    {
-        return Err(Problem::new(
-            ProblemKind::PreconditionFailed,
-            format!("the household is at version {}, not {v}", row.version),
-        ));
-    }
+    store::check_version(&row, req.expected_version)?;
     if !domain::holds_ids(current.status) {
         return Err(Problem::transition("a household that was turned down or has exited gets no new helper"));
     }

@@ -188,3 +188,14 @@ pub fn card_of(h: &household::Model) -> Result<Card, DbErr> {
     card.helper = card.helpers.last().filter(|a| a.until.is_none()).cloned();
     Ok(card)
 }
+
+/// Refuses a stale `If-Match` on a household (412).
+pub fn check_version(row: &household::Model, expected: Option<i64>) -> Result<(), chain_api::Problem> {
+    match expected {
+        Some(v) if v != row.version => Err(chain_api::Problem::new(
+            chain_api::ProblemKind::PreconditionFailed,
+            format!("the household is at version {}, not {v}", row.version),
+        )),
+        _ => Ok(()),
+    }
+}

@@ -84,11 +84,7 @@ impl Reaction for OnHouseholdRemoved {
             let removed: chain_api::events::HouseholdRemoved = event.payload_as()?;
             let id = removed.household_id;
             household::Entity::delete_by_id(id).exec(txn).await?;
-            let system = chain_api::Principal {
-                subject: event.actor.clone(),
-                roles: vec![],
-                jurisdiction: chain_domain::Jurisdiction::parse("CN")?,
-            };
+            let system = chain_api::Principal::system();
             let task = self.engine.procedure_task(txn, PLAN_TASK, id, None).await?;
             if task.is_some_and(|t| t.state.awaits_owner() || t.state == chain_api::tasks::TaskState::Submitted) {
                 let reason = format!("the household was removed as wrongly identified: {}", removed.reason);
