@@ -279,6 +279,35 @@ impl Engine {
         self.transition_at(conn, principal, kind, subject_id, None, action, reason).await
     }
 
+    /// Moves a procedure's tasks along in order — each `(division, action)` on the task of `kind`
+    /// about `subject_id` owned by that division — inside the caller's transaction. The first
+    /// refusal is the answer; a missing task is an internal error (the service opened them all).
+    pub async fn advance<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        principal: &Principal,
+        kind: &str,
+        subject_id: Uuid,
+        moves: &[(&str, Action)],
+        reason: Option<&str>,
+    ) -> Result<(), Problem> {
+        for (division, action) in moves {
+            let moved = self
+                .transition_at(conn, principal, kind, subject_id, Some(division), *action, reason)
+                .await
+                .map_err(crate::engine::internal)?;
+            match moved {
+                Some(Ok(_)) => {}
+                Some(Err(problem)) => return Err(problem),
+                None => {
+                    tracing::error!(%subject_id, kind, division, "a procedure task is missing");
+                    return Err(Problem::internal());
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Like [`Engine::transition`], for the task of a procedure owned by `division`.
     #[allow(clippy::too_many_arguments)]
     pub async fn transition_at<C: ConnectionTrait>(

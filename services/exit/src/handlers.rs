@@ -232,15 +232,7 @@ pub(crate) async fn task_step(
     action: Action,
     reason: Option<&str>,
 ) -> Result<(), Problem> {
-    match engine
-        .transition_at(txn, p, TASK_KIND, household_id, Some(division), action, reason)
-        .await
-        .map_err(internal)?
-    {
-        Some(Ok(_)) => Ok(()),
-        Some(Err(problem)) => Err(problem),
-        None => Err(internal(anyhow::anyhow!("no {TASK_KIND} task for household {household_id}"))),
-    }
+    engine.advance(txn, p, TASK_KIND, household_id, &[(division, action)], reason).await
 }
 
 async fn record<C: ConnectionTrait>(

@@ -89,15 +89,8 @@ async fn steps(
     steps: &[(&String, Action)],
     note: Option<&str>,
 ) -> Result<(), Problem> {
-    for (division, action) in steps {
-        match engine.transition_at(txn, p, REMOVAL, id, Some(division.as_str()), *action, note).await {
-            Ok(Some(Ok(_))) => {}
-            Ok(Some(Err(problem))) => return Err(problem),
-            Ok(None) => return Err(internal(anyhow::anyhow!("household {id} has no {REMOVAL} task at {division}"))),
-            Err(e) => return Err(internal(e)),
-        }
-    }
-    Ok(())
+    let moves: Vec<(&str, Action)> = steps.iter().map(|(d, a)| (d.as_str(), *a)).collect();
+    engine.advance(txn, p, REMOVAL, id, &moves, note).await
 }
 
 async fn task_state(

@@ -376,18 +376,6 @@ pub(crate) async fn procedure_with(
     steps: &[(&String, Action)],
     note: Option<&str>,
 ) -> Result<(), Problem> {
-    for (division, action) in steps {
-        match engine
-            .transition_at(txn, p, PROCEDURE, household, Some(division.as_str()), *action, note)
-            .await
-            .map_err(internal)?
-        {
-            Some(Ok(_)) => {}
-            Some(Err(problem)) => return Err(problem),
-            None => {
-                return Err(internal(anyhow::anyhow!("household {household} has no {PROCEDURE} task at {division}")));
-            }
-        }
-    }
-    Ok(())
+    let moves: Vec<(&str, Action)> = steps.iter().map(|(d, a)| (d.as_str(), *a)).collect();
+    engine.advance(txn, p, PROCEDURE, household, &moves, note).await
 }

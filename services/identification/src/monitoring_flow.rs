@@ -194,18 +194,8 @@ pub(crate) async fn tasks(
     moves: &[(&String, Action)],
     note: Option<&str>,
 ) -> Result<(), Problem> {
-    for (division, action) in moves {
-        match engine
-            .transition_at(txn, p, PROCEDURE, id, Some(division.as_str()), *action, note)
-            .await
-            .map_err(internal)?
-        {
-            Some(Ok(_)) => {}
-            Some(Err(problem)) => return Err(problem),
-            None => return Err(internal(anyhow::anyhow!("case {id} has no {PROCEDURE} task at {division}"))),
-        }
-    }
-    Ok(())
+    let moves: Vec<(&str, Action)> = moves.iter().map(|(d, a)| (d.as_str(), *a)).collect();
+    engine.advance(txn, p, PROCEDURE, id, &moves, note).await
 }
 
 /// Cancels the case's task at `division` unless it is finished.
