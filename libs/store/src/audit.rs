@@ -112,42 +112,67 @@ fn entry_hash(m: &Model) -> String {
     hex::encode(h.finalize())
 }
 
-/// Appends an entry inside the caller's transaction.
+/// Appends an entry inside the caller's transaction; returns its sequence number.
 pub async fn append<C: ConnectionTrait>(conn: &C, e: Entry<'_>) -> Result<i64, DbErr> {
+    append_many(conn, std::slice::from_ref(&e)).await
+}
+
+/// Entries written by one multi-row statement: at most this many, so that a statement's bound
+/// values stay well inside SQLite's and PostgreSQL's limits.
+const CHUNK: usize = 1000;
+
+/// Appends entries, in order, inside the caller's transaction: the head is locked and moved once
+/// and the entries are written in multi-row statements, so a bulk change costs a handful of
+/// statements however many entries it makes. Returns the last entry's sequence number (the
+/// head's when `entries` is empty).
+pub async fn append_many<C: ConnectionTrait>(conn: &C, entries: &[Entry<'_>]) -> Result<i64, DbErr> {
     // Lock the head row first (a row lock on PostgreSQL; SQLite writes are already serial).
     head::Entity::update_many()
-        .col_expr(head::Column::Seq, Expr::col(head::Column::Seq).add(1))
+        .col_expr(head::Column::Seq, Expr::col(head::Column::Seq).add(entries.len() as i64))
         .filter(head::Column::Id.eq(1))
         .exec(conn)
         .await?;
     let current =
         head::Entity::find_by_id(1).one(conn).await?.ok_or_else(|| DbErr::RecordNotFound("audit head".into()))?;
+    if entries.is_empty() {
+        return Ok(current.seq);
+    }
     let at = chrono::Utc::now();
     let at = chrono::DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
-    let mut model = Model {
-        seq: current.seq,
-        at,
-        actor: e.actor.to_owned(),
-        role: e.role.to_owned(),
-        jurisdiction: e.jurisdiction.to_owned(),
-        action: e.action.to_owned(),
-        division: e.division.to_owned(),
-        subject_id: e.subject_id,
-        reason: e.reason.map(str::to_owned),
-        payload_hash: hex::encode(Sha256::digest(e.payload.to_string().as_bytes())),
-        prev_hash: current.hash.clone(),
-        hash: String::new(),
-    };
-    model.hash = entry_hash(&model);
-    let seq = model.seq;
-    let hash = model.hash.clone();
-    ActiveModel::from(model).insert(conn).await?;
+    let first = current.seq - entries.len() as i64 + 1;
+    let mut prev = current.hash;
+    let mut rows = Vec::with_capacity(entries.len().min(CHUNK));
+    for (i, e) in entries.iter().enumerate() {
+        let mut model = Model {
+            seq: first + i as i64,
+            at,
+            actor: e.actor.to_owned(),
+            role: e.role.to_owned(),
+            jurisdiction: e.jurisdiction.to_owned(),
+            action: e.action.to_owned(),
+            division: e.division.to_owned(),
+            subject_id: e.subject_id,
+            reason: e.reason.map(str::to_owned),
+            payload_hash: hex::encode(Sha256::digest(e.payload.to_string().as_bytes())),
+            prev_hash: prev,
+            hash: String::new(),
+        };
+        model.hash = entry_hash(&model);
+        prev = model.hash.clone();
+        rows.push(ActiveModel::from(model));
+        if rows.len() == CHUNK {
+            Entity::insert_many(std::mem::take(&mut rows)).exec_without_returning(conn).await?;
+        }
+    }
+    if !rows.is_empty() {
+        Entity::insert_many(rows).exec_without_returning(conn).await?;
+    }
     head::Entity::update_many()
-        .col_expr(head::Column::Hash, Expr::value(hash))
+        .col_expr(head::Column::Hash, Expr::value(prev))
         .filter(head::Column::Id.eq(1))
         .exec(conn)
         .await?;
-    Ok(seq)
+    Ok(current.seq)
 }
 
 /// Entries in sequence order, filtered: divisions under `prefix` (all for `None`), about

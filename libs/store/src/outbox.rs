@@ -33,17 +33,27 @@ impl ActiveModelBehavior for ActiveModel {}
 
 /// Writes an event into the outbox inside the caller's transaction.
 pub async fn enqueue<C: ConnectionTrait>(conn: &C, root: &str, envelope: &Envelope) -> Result<(), DbErr> {
-    let json = serde_json::to_string(envelope).map_err(|e| DbErr::Custom(e.to_string()))?;
-    ActiveModel {
-        event_id: Set(envelope.id),
-        subject: Set(envelope.subject(root)),
-        envelope: Set(json),
-        created_at: Set(envelope.occurred_at),
-        published_at: Set(None),
-        ..Default::default()
+    enqueue_many(conn, root, std::slice::from_ref(envelope)).await
+}
+
+/// Writes events, in order, into the outbox inside the caller's transaction, in multi-row
+/// statements.
+pub async fn enqueue_many<C: ConnectionTrait>(conn: &C, root: &str, envelopes: &[Envelope]) -> Result<(), DbErr> {
+    for chunk in envelopes.chunks(1000) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for envelope in chunk {
+            let json = serde_json::to_string(envelope).map_err(|e| DbErr::Custom(e.to_string()))?;
+            rows.push(ActiveModel {
+                event_id: Set(envelope.id),
+                subject: Set(envelope.subject(root)),
+                envelope: Set(json),
+                created_at: Set(envelope.occurred_at),
+                published_at: Set(None),
+                ..Default::default()
+            });
+        }
+        Entity::insert_many(rows).exec_without_returning(conn).await?;
     }
-    .insert(conn)
-    .await?;
     Ok(())
 }
 

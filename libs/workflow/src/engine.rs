@@ -237,53 +237,83 @@ impl Engine {
         c: Change<'_>,
         now: DateTime<Utc>,
     ) -> Result<(), DbErr> {
-        event::ActiveModel {
-            task_id: Set(c.task.id),
-            root_id: Set(c.task.root_id),
-            division: Set(c.task.division.clone()),
-            change: Set(c.change.to_owned()),
-            state: Set(c.task.state.clone()),
-            version: Set(c.task.version),
-            actor: Set(c.actor.subject.clone()),
-            reason: Set(c.reason.map(str::to_owned)),
-            data: Set(c.data.to_string()),
-            at: Set(now),
-            ..Default::default()
-        }
-        .insert(conn)
-        .await?;
-        if c.audited {
-            let payload = serde_json::json!({
-                "task": c.task.id, "kind": c.task.kind, "state": c.task.state, "version": c.task.version, "data": c.data,
+        self.record_many(conn, std::slice::from_ref(&c), now).await
+    }
+
+    /// Records changes to tasks (already written), in order, as [`Engine::record`] does one: the
+    /// change log, the audit entries and the outbox events each in multi-row statements.
+    pub(crate) async fn record_many<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        changes: &[Change<'_>],
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        for chunk in changes.chunks(1000) {
+            let log = chunk.iter().map(|c| event::ActiveModel {
+                task_id: Set(c.task.id),
+                root_id: Set(c.task.root_id),
+                division: Set(c.task.division.clone()),
+                change: Set(c.change.to_owned()),
+                state: Set(c.task.state.clone()),
+                version: Set(c.task.version),
+                actor: Set(c.actor.subject.clone()),
+                reason: Set(c.reason.map(str::to_owned)),
+                data: Set(c.data.to_string()),
+                at: Set(now),
+                ..Default::default()
             });
-            audit::append(
-                conn,
-                audit::Entry {
+            event::Entity::insert_many(log).exec_without_returning(conn).await?;
+        }
+        let audited: Vec<(&Change<'_>, String, serde_json::Value)> = changes
+            .iter()
+            .filter(|c| c.audited)
+            .map(|c| {
+                let payload = serde_json::json!({
+                    "task": c.task.id, "kind": c.task.kind, "state": c.task.state, "version": c.task.version, "data": c.data,
+                });
+                (c, format!("task.{}", c.change), payload)
+            })
+            .collect();
+        if !audited.is_empty() {
+            let entries: Vec<audit::Entry<'_>> = audited
+                .iter()
+                .map(|(c, action, payload)| audit::Entry {
                     actor: &c.actor.subject,
                     role: &c.actor.role,
                     jurisdiction: &c.actor.jurisdiction,
-                    action: &format!("task.{}", c.change),
+                    action,
                     division: &c.task.division,
                     subject_id: Some(c.task.id),
                     reason: c.reason,
-                    payload: &payload,
-                },
-            )
-            .await?;
+                    payload,
+                })
+                .collect();
+            audit::append_many(conn, &entries).await?;
         }
-        if c.published {
-            let payload = serde_json::json!({
-                "task_id": c.task.id,
-                "root_id": c.task.root_id,
-                "parent_id": c.task.parent_id,
-                "kind": c.task.kind,
-                "division": c.task.division,
-                "change": c.change,
-                "state": c.task.state,
-                "version": c.task.version,
-                "reason": c.reason,
-            });
-            self.publish(conn, TASK_CHANGED, &c.task.division, &c.actor.subject, payload).await?;
+        let traceparent = chain_telemetry::current_traceparent();
+        let events: Vec<Envelope> = changes
+            .iter()
+            .filter(|c| c.published)
+            .map(|c| {
+                let payload = serde_json::json!({
+                    "task_id": c.task.id,
+                    "root_id": c.task.root_id,
+                    "parent_id": c.task.parent_id,
+                    "kind": c.task.kind,
+                    "division": c.task.division,
+                    "change": c.change,
+                    "state": c.task.state,
+                    "version": c.task.version,
+                    "reason": c.reason,
+                });
+                let mut env =
+                    Envelope::new(&format!("{}.{TASK_CHANGED}", self.service), &c.task.division, &c.actor.subject, payload);
+                env.traceparent = traceparent.clone();
+                env
+            })
+            .collect();
+        if !events.is_empty() {
+            outbox::enqueue_many(conn, &self.root, &events).await?;
         }
         Ok(())
     }

@@ -22,7 +22,7 @@ pub use clock::Clock;
 pub use engine::Engine;
 pub use machine::{Action, Refusal};
 pub use notice::{NoticeEvent, NoticeHook};
-pub use store::{NewTask, ProcedureStep};
+pub use store::{NewProcedure, NewTask, ProcedureStep};
 pub use timers::{Swept, spawn_timers};
 
 /// How a service runs its engine.

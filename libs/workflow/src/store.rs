@@ -61,6 +61,17 @@ impl NewTask {
     }
 }
 
+/// A procedure to open with [`Engine::open_procedures`]: one task per step, the deciding layer first.
+#[derive(Debug, Clone)]
+pub struct NewProcedure {
+    /// The record the procedure is about.
+    pub subject_id: Uuid,
+    /// Title of its tasks.
+    pub title: String,
+    /// Its layers, from the deciding one down to where the work starts.
+    pub steps: Vec<ProcedureStep>,
+}
+
 /// One layer of a procedure opened with [`Engine::open_procedure_steps`].
 #[derive(Debug, Clone)]
 pub struct ProcedureStep {
@@ -135,45 +146,121 @@ impl Engine {
         subject_id: Uuid,
         steps: &[ProcedureStep],
     ) -> Result<Vec<Task>, DbErr> {
+        let procedure = NewProcedure { subject_id, title: title.to_owned(), steps: steps.to_vec() };
+        let mut opened = self.open_procedures(conn, actor, kind, std::slice::from_ref(&procedure), None).await?;
+        Ok(opened.pop().unwrap_or_default())
+    }
+
+    /// Opens procedures of one kind, each as [`Engine::open_procedure_steps`] opens one, with every
+    /// row, change-log entry, audit entry and event written in multi-row statements: the bulk path
+    /// of a service admitting many records at once. With `started_by`, the task of each
+    /// procedure's last step (where the work begins) is then started by that official, recorded
+    /// as its own `started` change exactly as [`Engine::advance`] records it.
+    pub async fn open_procedures<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        actor: &str,
+        kind: &'static str,
+        procedures: &[NewProcedure],
+        started_by: Option<&Principal>,
+    ) -> Result<Vec<Vec<Task>>, DbErr> {
         let now = self.clock.now();
-        let mut out = Vec::with_capacity(steps.len());
-        let mut above: Option<task::Model> = None;
-        for step in steps {
-            let template = Template {
-                kind: kind.to_owned(),
-                title: title.to_owned(),
-                body: "null".into(),
-                assignee_role: Role::Approver,
-                required_approvals: 1,
-                due_at: None,
-                notice_kind: step.notice_kind.map(str::to_owned),
-            };
-            let division = &step.division;
-            let under = above.as_ref().map(|a| crate::directive::Under {
-                parent: a.id,
-                root: a.root_id,
-                signer: a.division.as_str(),
-            });
-            let mut row = self.row(&template, division, under, None, now);
-            row.subject_id = Some(subject_id);
-            task::ActiveModel::from(row.clone()).insert(conn).await?;
-            let who = Actor { subject: actor.to_owned(), role: "service".into(), jurisdiction: division.clone() };
-            self.record(
-                conn,
-                Change {
-                    task: &row,
-                    change: "opened",
-                    actor: &who,
-                    reason: None,
-                    data: serde_json::json!({ "subject_id": subject_id }),
-                    audited: true,
-                    published: true,
-                },
-                now,
-            )
-            .await?;
-            out.push(to_api(&row)?);
-            above = Some(row);
+        let mut opened: Vec<task::Model> = Vec::with_capacity(procedures.len() * 3);
+        let mut bounds = Vec::with_capacity(procedures.len());
+        for procedure in procedures {
+            let first = opened.len();
+            let mut above: Option<(Uuid, Uuid, String)> = None;
+            for step in &procedure.steps {
+                let template = Template {
+                    kind: kind.to_owned(),
+                    title: procedure.title.clone(),
+                    body: "null".into(),
+                    assignee_role: Role::Approver,
+                    required_approvals: 1,
+                    due_at: None,
+                    notice_kind: step.notice_kind.map(str::to_owned),
+                };
+                let under = above.as_ref().map(|(parent, root, signer)| crate::directive::Under {
+                    parent: *parent,
+                    root: *root,
+                    signer: signer.as_str(),
+                });
+                let mut row = self.row(&template, &step.division, under, None, now);
+                row.subject_id = Some(procedure.subject_id);
+                above = Some((row.id, row.root_id, row.division.clone()));
+                opened.push(row);
+            }
+            bounds.push(first..opened.len());
+        }
+        let mut started: Vec<task::Model> = vec![];
+        if started_by.is_some() {
+            for range in bounds.iter().filter(|r| !r.is_empty()) {
+                let row = &opened[range.end - 1];
+                let current = state_of(row).map_err(|p| DbErr::Custom(p.title))?;
+                let next = machine::next(current, Action::Start).map_err(|r| DbErr::Custom(r.to_string()))?;
+                let stage: DeadlineStage = chain_store::text::parse_enum(&row.deadline_stage)?;
+                let mut moved = row.clone();
+                moved.state = enum_str(&next);
+                moved.next_timer_at =
+                    if next.awaits_owner() { next_timer(stage, row.remind_at, row.due_at, row.escalate_at) } else { None };
+                moved.version = row.version + 1;
+                moved.updated_at = now;
+                started.push(moved);
+            }
+        }
+        // The rows as they stand once every procedure is open (and its first task started).
+        let mut stored: Vec<task::ActiveModel> = Vec::with_capacity(opened.len());
+        let mut next_started = started.iter().peekable();
+        for row in &opened {
+            match next_started.next_if(|s| s.id == row.id) {
+                Some(s) => stored.push(s.clone().into()),
+                None => stored.push(row.clone().into()),
+            }
+        }
+        for chunk in stored.chunks(400) {
+            task::Entity::insert_many(chunk.to_vec()).exec_without_returning(conn).await?;
+        }
+        let owners: Vec<Actor> = opened
+            .iter()
+            .map(|r| Actor { subject: actor.to_owned(), role: "service".into(), jurisdiction: r.division.clone() })
+            .collect();
+        let starter = started_by.map(Actor::of);
+        let mut changes: Vec<Change<'_>> = opened
+            .iter()
+            .zip(&owners)
+            .map(|(row, who)| Change {
+                task: row,
+                change: "opened",
+                actor: who,
+                reason: None,
+                data: serde_json::json!({ "subject_id": row.subject_id }),
+                audited: true,
+                published: true,
+            })
+            .collect();
+        if let Some(starter) = &starter {
+            changes.extend(started.iter().map(|row| Change {
+                task: row,
+                change: Action::Start.change(),
+                actor: starter,
+                reason: None,
+                data: serde_json::json!({ "from": enum_str(&TaskState::Open) }),
+                audited: true,
+                published: true,
+            }));
+        }
+        self.record_many(conn, &changes, now).await?;
+        let mut out = Vec::with_capacity(bounds.len());
+        let mut next_started = started.iter().peekable();
+        for range in bounds {
+            let mut tasks = Vec::with_capacity(range.len());
+            for row in &opened[range] {
+                tasks.push(match next_started.next_if(|s| s.id == row.id) {
+                    Some(s) => to_api(s)?,
+                    None => to_api(row)?,
+                });
+            }
+            out.push(tasks);
         }
         Ok(out)
     }

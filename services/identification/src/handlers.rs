@@ -86,6 +86,33 @@ pub(crate) async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Audits the same action on many households, in order: `(division, payload)` for each id.
+pub(crate) async fn record_many<C: ConnectionTrait>(
+    conn: &C,
+    p: &Principal,
+    action: &str,
+    entries: &[(String, serde_json::Value)],
+    ids: &[Uuid],
+) -> Result<(), Problem> {
+    let (role, jurisdiction) = (p.role_names(), p.jurisdiction.to_string());
+    let entries: Vec<audit::Entry<'_>> = entries
+        .iter()
+        .zip(ids)
+        .map(|((division, payload), id)| audit::Entry {
+            actor: &p.subject,
+            role: &role,
+            jurisdiction: &jurisdiction,
+            action,
+            division,
+            subject_id: Some(*id),
+            reason: None,
+            payload,
+        })
+        .collect();
+    audit::append_many(conn, &entries).await.map_err(internal)?;
+    Ok(())
+}
+
 pub(crate) async fn load(s: &State, id: Uuid) -> Result<Household, Problem> {
     let mut h = store::load(&s.db, id).await.map_err(internal)?.map(|(_, h)| h).ok_or_else(hidden)?;
     h.notice = match s.engine.open_notice_about(&s.db, PROCEDURE, id).await.map_err(internal)? {

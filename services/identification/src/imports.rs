@@ -20,7 +20,9 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect, TransactionTrait};
 
 use crate::import_store::{import, import_error, import_id, import_ref};
-use crate::store::{enum_str, parse_enum};
+use crate::registration::Application;
+use crate::store::{active_id, enum_str, parse_enum};
+use std::collections::{HashMap, HashSet};
 use crate::{State, domain};
 
 fn hidden() -> Problem {
@@ -199,8 +201,9 @@ pub async fn batch(s: State, p: Principal, req: ImportBatch) -> Result<ImportOpe
     let year = Utc::now().year();
     let (mut registered, mut suspected, mut invalid, mut rows_invalid) = (0i64, 0i64, 0i64, 0i64);
     let mut report: Vec<RowError> = vec![];
-    for h in &req.households {
-        match one(&s, &txn, &p, req.import_id, h, year).await? {
+    let outcomes = register_batch(&s, &txn, &p, req.import_id, &req.households, year).await?;
+    for (h, outcome) in req.households.iter().zip(outcomes) {
+        match outcome {
             Ok(HouseholdStatus::SuspectedDuplicate) => suspected += 1,
             Ok(_) => registered += 1,
             Err(errors) => {
@@ -243,62 +246,183 @@ pub async fn batch(s: State, p: Principal, req: ImportBatch) -> Result<ImportOpe
     operation(&row)
 }
 
-/// Validates and registers one household under a savepoint. `Ok(Err(errors))`: refused, nothing
-/// of it stored; `Err`: an unexpected failure that fails the whole batch.
-async fn one(
+/// What became of one household of a batch: registered (with its status) or refused.
+type Outcome = Result<HouseholdStatus, Vec<RowError>>;
+
+/// Statements that bind one value per listed item take at most this many.
+const IN_LIST: usize = 500;
+
+/// Validates and registers a batch's households, in file order, inside `txn`. Each household is
+/// checked as a single application is (validation, jurisdiction, a campaign entry's rules), and
+/// also against the file itself: its reference and its members' IDs must not appear earlier in
+/// the file. Those whose members' IDs no active household holds are then registered together by
+/// [`crate::registration::register_clear`], in a handful of multi-row statements; the rest are
+/// filed one by one as suspected duplicates by [`crate::registration::register_in`]. A refused
+/// household changes nothing; `Err` is an unexpected failure that fails the whole batch.
+async fn register_batch(
     s: &State,
     txn: &DatabaseTransaction,
     p: &Principal,
     import: Uuid,
-    h: &ImportedHousehold,
+    households: &[ImportedHousehold],
     year: i32,
-) -> Result<Result<HouseholdStatus, Vec<RowError>>, Problem> {
-    if let Some(first) = seen_before(txn, import, h).await? {
+) -> Result<Vec<Outcome>, Problem> {
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; households.len()];
+    for (k, first) in refs_used_before(txn, import, households).await? {
         let message =
             format!("already used by the household starting in row {first}; a household's rows must be consecutive");
-        return Ok(Err(vec![at(h, 0, "household_ref", &message)]));
+        outcomes[k] = Some(Err(vec![at(&households[k], 0, "household_ref", &message)]));
     }
-    if !h.errors.is_empty() {
-        return Ok(Err(h.errors.clone()));
+    let mut valid: Vec<(usize, domain::ValidHousehold)> = vec![];
+    for (k, h) in households.iter().enumerate() {
+        if outcomes[k].is_some() {
+            continue;
+        }
+        match validated(p, h, year) {
+            Ok(v) => valid.push((k, v)),
+            Err(errors) => outcomes[k] = Some(Err(errors)),
+        }
     }
-    let Some(req) = &h.household else {
-        return Ok(Err(vec![at(h, 0, "household_ref", "the household's rows could not be read")]));
-    };
-    let valid = match domain::validate(req, year) {
-        Ok(v) => v,
-        Err(problem) => return Ok(Err(located(h, &problem))),
-    };
-    if let Err(problem) = crate::registration::may_register(p, &valid) {
-        return Ok(Err(vec![at(h, 0, "village", problem.detail.as_deref().unwrap_or(&problem.title))]));
+    let mut applications: Vec<(usize, Application<'_>)> = vec![];
+    for (k, v) in &valid {
+        let application = Application::of(s, v);
+        if let Some(entry) = &v.adjustment
+            && let Err(problem) = crate::adjustment::check_entry(s, txn, &v.village, entry, &application.indexes).await
+        {
+            if problem.status >= 500 {
+                return Err(problem);
+            }
+            outcomes[*k] = Some(Err(located(&households[*k], &problem)));
+            continue;
+        }
+        applications.push((*k, application));
     }
-    let indexes: Vec<String> = valid.members.iter().map(|m| s.pii.blind_index(&m.resident_id)).collect();
-    let seen = import_id::Entity::find()
-        .filter(import_id::Column::ImportId.eq(import))
-        .filter(import_id::Column::IdIndex.is_in(indexes.iter().cloned()))
-        .all(txn)
-        .await
-        .map_err(internal)?;
-    if !seen.is_empty() {
-        return Ok(Err(indexes
+    // Members' IDs listed earlier in the file: by a registered household of an earlier batch, or
+    // by an application earlier in this one.
+    let all: Vec<String> = applications.iter().flat_map(|(_, a)| a.indexes.iter().cloned()).collect();
+    let mut listed: HashMap<String, i64> = HashMap::new();
+    for chunk in all.chunks(IN_LIST) {
+        let seen = import_id::Entity::find()
+            .filter(import_id::Column::ImportId.eq(import))
+            .filter(import_id::Column::IdIndex.is_in(chunk.iter().cloned()))
+            .all(txn)
+            .await
+            .map_err(internal)?;
+        listed.extend(seen.into_iter().map(|x| (x.id_index, x.row)));
+    }
+    let mut candidates: Vec<(usize, Application<'_>)> = vec![];
+    for (k, a) in applications {
+        let h = &households[k];
+        let errors: Vec<RowError> = a
+            .indexes
             .iter()
             .enumerate()
             .filter_map(|(i, ix)| {
-                let first = seen.iter().find(|x| &x.id_index == ix)?;
-                Some(at(h, i, "resident_id", &format!("the same resident ID is already listed in row {}", first.row)))
+                let first = listed.get(ix)?;
+                Some(at(h, i, "resident_id", &format!("the same resident ID is already listed in row {first}")))
             })
-            .collect()));
+            .collect();
+        if !errors.is_empty() {
+            outcomes[k] = Some(Err(errors));
+            continue;
+        }
+        for (i, ix) in a.indexes.iter().enumerate() {
+            listed.insert(ix.clone(), h.rows.get(i).copied().unwrap_or_default());
+        }
+        candidates.push((k, a));
     }
-    let savepoint = txn.begin().await.map_err(internal)?;
-    match crate::registration::register_in(s, &savepoint, p, &valid).await {
-        Ok((_, status)) => {
-            import_id::Entity::insert_many(indexes.iter().enumerate().map(|(i, ix)| import_id::ActiveModel {
-                import_id: Set(import),
-                id_index: Set(ix.clone()),
-                row: Set(h.rows.get(i).copied().unwrap_or_default()),
-            }))
-            .exec(&savepoint)
+    // IDs held by active households, for all candidates at once.
+    let all: Vec<String> = candidates.iter().flat_map(|(_, a)| a.indexes.iter().cloned()).collect();
+    let mut held: HashSet<String> = HashSet::new();
+    for chunk in all.chunks(IN_LIST) {
+        let found: Vec<String> = active_id::Entity::find()
+            .select_only()
+            .column(active_id::Column::IdIndex)
+            .filter(active_id::Column::IdIndex.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(txn)
             .await
             .map_err(internal)?;
+        held.extend(found);
+    }
+    let (clear, suspect): (Vec<_>, Vec<_>) =
+        candidates.into_iter().partition(|(_, a)| !a.indexes.iter().any(|ix| held.contains(ix)));
+    let mut registered: Vec<(usize, &[String])> = vec![];
+    if !clear.is_empty() {
+        let together = txn.begin().await.map_err(internal)?;
+        let apps: Vec<Application<'_>> =
+            clear.iter().map(|(_, a)| Application { valid: a.valid, indexes: a.indexes.clone() }).collect();
+        match crate::registration::register_clear(s, &together, p, &apps).await {
+            Ok(_) => {
+                together.commit().await.map_err(internal)?;
+                for (k, a) in &clear {
+                    outcomes[*k] = Some(Ok(HouseholdStatus::Applied));
+                    registered.push((*k, &a.indexes));
+                }
+            }
+            Err(problem) if problem.status < 500 => {
+                // Someone claimed one of these IDs meanwhile: register them one by one instead.
+                together.rollback().await.map_err(internal)?;
+                for (k, a) in &clear {
+                    let outcome = one(s, txn, p, &households[*k], a.valid).await?;
+                    if outcome.is_ok() {
+                        registered.push((*k, &a.indexes));
+                    }
+                    outcomes[*k] = Some(outcome);
+                }
+            }
+            Err(problem) => return Err(problem),
+        }
+    }
+    for (k, a) in &suspect {
+        let outcome = one(s, txn, p, &households[*k], a.valid).await?;
+        if outcome.is_ok() {
+            registered.push((*k, &a.indexes));
+        }
+        outcomes[*k] = Some(outcome);
+    }
+    let claims: Vec<import_id::ActiveModel> = registered
+        .iter()
+        .flat_map(|(k, indexes)| {
+            indexes.iter().enumerate().map(|(i, ix)| import_id::ActiveModel {
+                import_id: Set(import),
+                id_index: Set(ix.clone()),
+                row: Set(households[*k].rows.get(i).copied().unwrap_or_default()),
+            })
+        })
+        .collect();
+    for chunk in claims.chunks(1000) {
+        import_id::Entity::insert_many(chunk.to_vec()).exec_without_returning(txn).await.map_err(internal)?;
+    }
+    Ok(outcomes.into_iter().map(|o| o.unwrap_or_else(|| Err(vec![]))).collect())
+}
+
+/// A household's rows as a validated application the importer may register, or its errors.
+fn validated(p: &Principal, h: &ImportedHousehold, year: i32) -> Result<domain::ValidHousehold, Vec<RowError>> {
+    if !h.errors.is_empty() {
+        return Err(h.errors.clone());
+    }
+    let Some(req) = &h.household else {
+        return Err(vec![at(h, 0, "household_ref", "the household's rows could not be read")]);
+    };
+    let valid = domain::validate(req, year).map_err(|problem| located(h, &problem))?;
+    if let Err(problem) = crate::registration::may_register(p, &valid) {
+        return Err(vec![at(h, 0, "village", problem.detail.as_deref().unwrap_or(&problem.title))]);
+    }
+    Ok(valid)
+}
+
+/// Registers one household under a savepoint through the single-application path.
+async fn one(
+    s: &State,
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    h: &ImportedHousehold,
+    valid: &domain::ValidHousehold,
+) -> Result<Outcome, Problem> {
+    let savepoint = txn.begin().await.map_err(internal)?;
+    match crate::registration::register_in(s, &savepoint, p, valid).await {
+        Ok((_, status)) => {
             savepoint.commit().await.map_err(internal)?;
             Ok(Ok(status))
         }
@@ -312,24 +436,45 @@ async fn one(
     }
 }
 
-/// Where the household's reference was first used in the file, if it was; otherwise records it.
-async fn seen_before(txn: &DatabaseTransaction, import: Uuid, h: &ImportedHousehold) -> Result<Option<i64>, Problem> {
-    if h.household_ref.is_empty() {
-        return Ok(None);
+/// The households (by position) whose reference the file used before — in an earlier batch or
+/// earlier in this one — with the row where it was first used. The other references are
+/// recorded.
+async fn refs_used_before(
+    txn: &DatabaseTransaction,
+    import: Uuid,
+    households: &[ImportedHousehold],
+) -> Result<Vec<(usize, i64)>, Problem> {
+    let refs: Vec<String> =
+        households.iter().map(|h| h.household_ref.clone()).filter(|r| !r.is_empty()).collect();
+    let mut first: HashMap<String, i64> = HashMap::new();
+    for chunk in refs.chunks(IN_LIST) {
+        let found = import_ref::Entity::find()
+            .filter(import_ref::Column::ImportId.eq(import))
+            .filter(import_ref::Column::HouseholdRef.is_in(chunk.iter().cloned()))
+            .all(txn)
+            .await
+            .map_err(internal)?;
+        first.extend(found.into_iter().map(|r| (r.household_ref, r.row)));
     }
-    let found = import_ref::Entity::find_by_id((import, h.household_ref.clone())).one(txn).await.map_err(internal)?;
-    if let Some(found) = found {
-        return Ok(Some(found.row));
+    let mut used = vec![];
+    let mut fresh = vec![];
+    for (k, h) in households.iter().enumerate().filter(|(_, h)| !h.household_ref.is_empty()) {
+        if let Some(row) = first.get(&h.household_ref) {
+            used.push((k, *row));
+            continue;
+        }
+        let row = h.rows.first().copied().unwrap_or_default();
+        first.insert(h.household_ref.clone(), row);
+        fresh.push(import_ref::ActiveModel {
+            import_id: Set(import),
+            household_ref: Set(h.household_ref.clone()),
+            row: Set(row),
+        });
     }
-    import_ref::ActiveModel {
-        import_id: Set(import),
-        household_ref: Set(h.household_ref.clone()),
-        row: Set(h.rows.first().copied().unwrap_or_default()),
+    for chunk in fresh.chunks(1000) {
+        import_ref::Entity::insert_many(chunk.to_vec()).exec_without_returning(txn).await.map_err(internal)?;
     }
-    .insert(txn)
-    .await
-    .map_err(internal)?;
-    Ok(None)
+    Ok(used)
 }
 
 /// Places a validation problem's field errors on the file's rows and columns.
