@@ -433,3 +433,96 @@ async fn a_retried_upload_with_its_idempotency_key_imports_once() {
     assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
     t.stop().await;
 }
+
+/// The tasks of a household's procedure as the engine keeps them, without ids and times.
+async fn procedure_shape(t: &TestSystem, household: &str) -> Vec<Value> {
+    let found = t.get("SINAN", &format!("/v1/tasks?kind=identification.household&subject_id={household}")).await;
+    let mut tasks = found.ok(200).as_array().unwrap().clone();
+    tasks.sort_by_key(|task| task["division"].as_str().unwrap().len());
+    let mut shape = vec![];
+    for task in &tasks {
+        let audit = t.get("SINAN", &format!("/v1/audit?subject_id={}", task["id"].as_str().unwrap())).await;
+        let actions: Vec<Value> = audit.ok(200).as_array().unwrap().iter().map(|e| e["action"].clone()).collect();
+        shape.push(json!({
+            "division": task["division"], "state": task["state"], "version": task["version"],
+            "signer": task["signer"], "notice_kind": task["notice_kind"], "assignee_role": task["assignee_role"],
+            "parent": task["parent_id"].is_string(), "audit": actions,
+        }));
+    }
+    shape
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_imported_household_is_recorded_as_a_single_application_is() {
+    let t = spawn().await;
+    let alone = t.post("SINAN", "/v1/households", application(&[rid("52062419700101001")])).await;
+    let alone = alone.ok(201)["id"].as_str().unwrap().to_owned();
+    let file = format!(
+        "{HEADER}\nH1,520624101201,2016,ordinary,illness,lack_of_skills,210000,成员0,{},head,,,,\n",
+        rid("52062419700101002")
+    );
+    let op = upload(&t, "SINAN", file.into_bytes(), "text/csv").await;
+    let op = finished(&t, "SINAN", op["id"].as_str().unwrap()).await;
+    assert_eq!((&op["status"], &op["households_registered"]), (&json!("succeeded"), &json!(1)), "{op}");
+    let tasks = t.get("SINAN", "/v1/tasks?kind=identification.household&division=520624101201").await;
+    let imported = tasks
+        .ok(200)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|task| task["subject_id"].as_str().unwrap().to_owned())
+        .find(|s| *s != alone)
+        .expect("the imported household's task");
+
+    let (a, b) = (procedure_shape(&t, &alone).await, procedure_shape(&t, &imported).await);
+    assert_eq!(a, b);
+    assert_eq!(a.len(), 3);
+    assert_eq!(a[2]["state"], "in_progress");
+    assert_eq!(a[2]["audit"], json!(["task.opened", "task.started"]));
+    for id in [&alone, &imported] {
+        let audit = t.get("SINAN", &format!("/v1/audit?subject_id={id}")).await;
+        let actions: Vec<Value> = audit.ok(200).as_array().unwrap().iter().map(|e| e["action"].clone()).collect();
+        assert_eq!(actions, [json!("household.register")]);
+        let h = t.household(id).await;
+        assert_eq!((&h["status"], &h["version"]), (&json!("applied"), &json!(1)));
+    }
+    // Both go on through the procedure the same way.
+    let appraisal = json!({ "votes_for": 20, "votes_against": 1 });
+    for id in [&alone, &imported] {
+        let h = t.post("VILLAGEHEAD", &format!("/v1/households/{id}:appraise"), appraisal.clone()).await;
+        assert_eq!(h.ok(200)["status"], "appraised");
+    }
+    assert_eq!(procedure_shape(&t, &alone).await, procedure_shape(&t, &imported).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_imports_of_the_same_people_at_the_same_moment_register_each_person_once() {
+    let t = spawn().await;
+    let n = 300;
+    let rows: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                "H{i},520624101201,2016,ordinary,illness,,210000,成员{i},{},head,,,,",
+                rid(&format!("52062419800101{i:03}"))
+            )
+        })
+        .collect();
+    let file = format!("{HEADER}\n{}\n", rows.join("\n"));
+    let (a, b) = tokio::join!(
+        upload(&t, "SINAN", file.clone().into_bytes(), "text/csv"),
+        upload(&t, "SINAN", file.into_bytes(), "text/csv")
+    );
+    let (a, b) = tokio::join!(
+        finished(&t, "SINAN", a["id"].as_str().unwrap()),
+        finished(&t, "SINAN", b["id"].as_str().unwrap())
+    );
+    for op in [&a, &b] {
+        assert_eq!((&op["status"], &op["households_invalid"]), (&json!("succeeded"), &json!(0)), "{op}");
+    }
+    let registered = a["households_registered"].as_i64().unwrap() + b["households_registered"].as_i64().unwrap();
+    let suspected =
+        a["households_suspected_duplicate"].as_i64().unwrap() + b["households_suspected_duplicate"].as_i64().unwrap();
+    assert_eq!((registered, suspected), (n, n), "{a}\n{b}");
+    let duplicates = t.get("SINAN", "/v1/tasks?kind=identification.duplicate&limit=500").await;
+    assert_eq!(duplicates.ok(200).as_array().unwrap().len() as i64, n);
+}

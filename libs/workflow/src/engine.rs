@@ -306,8 +306,12 @@ impl Engine {
                     "version": c.task.version,
                     "reason": c.reason,
                 });
-                let mut env =
-                    Envelope::new(&format!("{}.{TASK_CHANGED}", self.service), &c.task.division, &c.actor.subject, payload);
+                let mut env = Envelope::new(
+                    &format!("{}.{TASK_CHANGED}", self.service),
+                    &c.task.division,
+                    &c.actor.subject,
+                    payload,
+                );
                 env.traceparent = traceparent.clone();
                 env
             })

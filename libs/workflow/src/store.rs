@@ -201,8 +201,11 @@ impl Engine {
                 let stage: DeadlineStage = chain_store::text::parse_enum(&row.deadline_stage)?;
                 let mut moved = row.clone();
                 moved.state = enum_str(&next);
-                moved.next_timer_at =
-                    if next.awaits_owner() { next_timer(stage, row.remind_at, row.due_at, row.escalate_at) } else { None };
+                moved.next_timer_at = if next.awaits_owner() {
+                    next_timer(stage, row.remind_at, row.due_at, row.escalate_at)
+                } else {
+                    None
+                };
                 moved.version = row.version + 1;
                 moved.updated_at = now;
                 started.push(moved);

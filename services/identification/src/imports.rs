@@ -22,8 +22,8 @@ use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect, Tr
 use crate::import_store::{import, import_error, import_id, import_ref};
 use crate::registration::Application;
 use crate::store::{active_id, enum_str, parse_enum};
-use std::collections::{HashMap, HashSet};
 use crate::{State, domain};
+use std::collections::{HashMap, HashSet};
 
 fn hidden() -> Problem {
     Problem::not_found("import")
@@ -363,6 +363,7 @@ async fn register_batch(
             Err(problem) if problem.status < 500 => {
                 // Someone claimed one of these IDs meanwhile: register them one by one instead.
                 together.rollback().await.map_err(internal)?;
+                tracing::info!(%import, households = clear.len(), "IDs of the batch were claimed meanwhile; registering one by one");
                 for (k, a) in &clear {
                     let outcome = one(s, txn, p, &households[*k], a.valid).await?;
                     if outcome.is_ok() {
@@ -444,8 +445,7 @@ async fn refs_used_before(
     import: Uuid,
     households: &[ImportedHousehold],
 ) -> Result<Vec<(usize, i64)>, Problem> {
-    let refs: Vec<String> =
-        households.iter().map(|h| h.household_ref.clone()).filter(|r| !r.is_empty()).collect();
+    let refs: Vec<String> = households.iter().map(|h| h.household_ref.clone()).filter(|r| !r.is_empty()).collect();
     let mut first: HashMap<String, i64> = HashMap::new();
     for chunk in refs.chunks(IN_LIST) {
         let found = import_ref::Entity::find()

@@ -97,11 +97,8 @@ pub(crate) async fn register_clear(
 ) -> Result<Vec<Uuid>, Problem> {
     let ids: Vec<Uuid> = applications.iter().map(|_| Uuid::now_v7()).collect();
     store_applications(s, txn, p, applications, &ids, HouseholdStatus::Applied).await?;
-    let admitted: Vec<(Uuid, &Division, &[String])> = applications
-        .iter()
-        .zip(&ids)
-        .map(|(a, id)| (*id, &a.valid.village, a.indexes.as_slice()))
-        .collect();
+    let admitted: Vec<(Uuid, &Division, &[String])> =
+        applications.iter().zip(&ids).map(|(a, id)| (*id, &a.valid.village, a.indexes.as_slice())).collect();
     admit_many(s, txn, p, &admitted).await?;
     for (a, id) in applications.iter().zip(&ids) {
         tracing::info!(household = %id, village = %a.valid.village, "household registered");
