@@ -1,8 +1,9 @@
-//! Load generator: a county registry of N households (one to four members each, every hundredth
-//! row with a wrong check digit) written as a CSV file, imported through `POST /v1/imports` into the
-//! whole system (gateway → NATS → identification → database), polled until the operation ends.
+//! Load generator: a county registry of N households (one to five members each, three on average;
+//! every hundredth row with a wrong check digit) written as a CSV file, imported through
+//! `POST /v1/imports` into the whole system (gateway → NATS → identification → database), polled until the operation ends.
 //! Reports rows/s and households/s, checks that exactly the bad rows' households were refused, and
-//! the peak resident memory of the process. On PostgreSQL it then `COPY`s the same rows into a
+//! the peak resident memory of the process, then how long the outbox takes to publish the
+//! procedures' events. On PostgreSQL it then `COPY`s the same rows into a
 //! plain table of the same database server, for scale.
 //!
 //! ```text
@@ -42,7 +43,7 @@ fn generate(path: &std::path::Path, households: usize) -> anyhow::Result<(usize,
     let base = chrono::NaiveDate::from_ymd_opt(1940, 1, 1).expect("a date");
     for h in 0..households {
         let village = &villages[h % villages.len()];
-        let size = 1 + h % 4;
+        let size = 1 + h % 5;
         let mut household_bad = false;
         for m in 0..size {
             rows += 1;
@@ -143,6 +144,17 @@ async fn main() -> anyhow::Result<()> {
     if let Some(mib) = peak_rss_mib() {
         println!("peak resident memory of the whole system process: {mib:.0} MiB");
     }
+    // The procedure events the import wrote go to the stream after their transactions commit.
+    let db = chain_store::connect(&t.databases.identification).await?;
+    let waiting = chain_store::outbox::backlog(&db).await?;
+    let began = Instant::now();
+    while chain_store::outbox::backlog(&db).await? > 0 && began.elapsed() < Duration::from_secs(3600) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    println!(
+        "events still to publish when the import ended: {waiting}; all published {:.1} s later",
+        began.elapsed().as_secs_f64()
+    );
 
     if chain_system_tests::backend() == "postgres" {
         // The same rows, COPYed into a plain table of the identification database's server.

@@ -27,6 +27,17 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         opts.max_connections(1).min_connections(1);
     } else {
         opts.max_connections(16);
+        let pg: sea_orm::sqlx::postgres::PgConnectOptions =
+            url.parse().with_context(|| format!("reading the database URL {}", redact(&url)))?;
+        if pg.get_socket().is_none() {
+            let port = pg.get_port();
+            opts.map_sqlx_postgres_pool_opts(move |pool| {
+                pool.after_connect(move |_, _| {
+                    crate::nodelay::set_on_connections_to(port);
+                    Box::pin(async { Ok(()) })
+                })
+            });
+        }
     }
     let db =
         Database::connect(opts).await.with_context(|| format!("connecting to the database at {}", redact(&url)))?;
@@ -65,6 +76,34 @@ pub fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::redact;
+
+    /// Every pooled PostgreSQL connection runs with `TCP_NODELAY` (the PostgreSQL pass of the
+    /// suite, against `CHAIN_TEST_PG_URL`).
+    #[cfg(target_os = "linux")]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_connections_do_not_wait_for_delayed_acknowledgements() {
+        use sea_orm::ConnectionTrait;
+        if std::env::var("CHAIN_TEST_DB").as_deref() != Ok("postgres") {
+            return;
+        }
+        let base = std::env::var("CHAIN_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+        let url = format!("{base}/postgres");
+        let options: sea_orm::sqlx::postgres::PgConnectOptions = url.parse().unwrap();
+        let db = super::connect(&url).await.unwrap();
+        // Several statements at once, so the pool opens several connections.
+        let sleeps: Vec<_> = (0..4)
+            .map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move { db.execute_unprepared("SELECT pg_sleep(0.2)").await.map(|_| ()) })
+            })
+            .collect();
+        for sleep in sleeps {
+            sleep.await.unwrap().unwrap();
+        }
+        let (on, all) = crate::nodelay::count_on_connections_to(options.get_port());
+        assert!(all >= 2, "the pool opened {all} connections");
+        assert_eq!(on, all);
+    }
 
     #[test]
     fn passwords_never_reach_messages() {

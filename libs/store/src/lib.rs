@@ -6,6 +6,7 @@ pub mod audit;
 pub mod db;
 pub mod inbox;
 pub mod migration;
+pub mod nodelay;
 pub mod outbox;
 pub mod text;
 
