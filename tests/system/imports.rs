@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use chain_system_tests::{TestSystem, application, rid, spawn};
+use chain_system_tests::{TestSystem, application, eventually, rid, spawn};
 use serde_json::{Value, json};
 
 const HEADER: &str = "household_ref,village,year,kind,main_cause,other_causes,per_capita_income_fen,name,resident_id,relation,health,dibao,wages_fen,drinking_water_safe";
@@ -234,7 +234,7 @@ async fn an_import_needs_the_operator_role_and_a_readable_file() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_xlsx_workbook_is_imported_the_same_way() {
     let t = spawn().await;
-    let ids: Vec<String> = (1..=4).map(|i| rid(&format!("520624199{i}020203{i}"))).collect();
+    let ids: Vec<String> = (1..=5).map(|i| rid(&format!("520624199{i}020203{i}"))).collect();
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     let header: Vec<&str> = HEADER.split(',').collect();
@@ -247,6 +247,7 @@ async fn an_xlsx_workbook_is_imported_the_same_way() {
         vec!["A1", "", "", "", "", "", "", "乙", &ids[1], "child"],
         vec!["A2", v, "2016", "ordinary", "illness", "", "210000", "丙", &wrong_check_digit(&ids[2]), "head"],
         vec!["A3", v, "2016", "ordinary", "disability", "", "150000", "丁", &ids[3], "head"],
+        vec!["A4", v, "2016", "ordinary", "disability", "", "150000", "戊", &ids[4], "head"],
     ]
     .into_iter()
     .map(|r| r.into_iter().map(str::to_owned).collect())
@@ -254,8 +255,10 @@ async fn an_xlsx_workbook_is_imported_the_same_way() {
     for (r, row) in rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
             // Numbers as Excel numbers, IDs and codes as text, as a county's sheet has them.
+            // A4's ID was typed into a number-formatted column, where it loses its last digits.
             match (header[c], cell.parse::<f64>()) {
                 ("year" | "per_capita_income_fen", Ok(n)) => sheet.write_number(r as u32 + 1, c as u16, n).unwrap(),
+                ("resident_id", Ok(n)) if row[0] == "A4" => sheet.write_number(r as u32 + 1, c as u16, n).unwrap(),
                 _ if cell.is_empty() => sheet,
                 _ => sheet.write_string(r as u32 + 1, c as u16, cell).unwrap(),
             };
@@ -268,11 +271,13 @@ async fn an_xlsx_workbook_is_imported_the_same_way() {
     let op = finished(&t, "VILLAGE", &id).await;
     assert_eq!(op["status"], "succeeded", "{op}");
     assert_eq!(op["kind"], "xlsx");
-    assert_eq!((&op["rows_read"], &op["households_registered"]), (&Value::from(4), &Value::from(2)));
-    assert_eq!((&op["households_invalid"], &op["rows_invalid"]), (&Value::from(1), &Value::from(1)));
+    assert_eq!((&op["rows_read"], &op["households_registered"]), (&Value::from(5), &Value::from(2)));
+    assert_eq!((&op["households_invalid"], &op["rows_invalid"]), (&Value::from(2), &Value::from(2)));
     let (text, lines) = report(&t, "VILLAGE", &id).await;
-    assert_eq!(lines.len(), 1, "{text}");
+    assert_eq!(lines.len(), 2, "{text}");
     assert_eq!((lines[0].0, lines[0].1.as_str(), lines[0].2.as_str()), (4, "A2", "resident_id"));
+    assert_eq!((lines[1].0, lines[1].1.as_str(), lines[1].2.as_str()), (6, "A4", "resident_id"));
+    assert!(lines[1].3.contains("only 15 digits") && lines[1].3.contains("as text"), "{text}");
 }
 
 /// How many households the large-file test imports: `CHAIN_IMPORT_HOUSEHOLDS` (e.g. 100000 for
@@ -347,7 +352,7 @@ async fn a_retried_batch_is_applied_once_and_batches_keep_their_order() {
     let bus = chain_bus::Bus::connect(t.nats.as_ref().unwrap().url(), "chain").await.unwrap();
     let p = chain::demo::official("VILLAGE").principal();
     let start =
-        StartImport { file_name: "retry.csv".into(), file_size: 10, kind: FileKind::Csv, idempotency_key: None };
+        StartImport { file_name: "retry.csv".into(), file_size: 10, kind: FileKind::Csv, idempotency_key: None, resume: None };
     let op: ImportOperation = bus.request("identification", "import.start", &p, &start).await.unwrap();
     let household = ImportedHousehold {
         household_ref: "H1".into(),
@@ -525,4 +530,96 @@ async fn two_imports_of_the_same_people_at_the_same_moment_register_each_person_
     assert_eq!((registered, suspected), (n, n), "{a}\n{b}");
     let duplicates = t.get("SINAN", "/v1/tasks?kind=identification.duplicate&limit=500").await;
     assert_eq!(duplicates.ok(200).as_array().unwrap().len() as i64, n);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_import_is_resumed_after_the_batches_it_applied() {
+    use chain_api::identification::{MemberInput, RegisterHousehold, Relation};
+    use chain_api::imports::{FileKind, ImportBatch, ImportOperation, ImportedHousehold, StartImport};
+    let t = spawn().await;
+    let ids: Vec<String> = (1..=3).map(|i| rid(&format!("52062419800101{:03}", 600 + i))).collect();
+    let rows: Vec<String> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| format!("R{i},520624101201,2016,ordinary,illness,,210000,成员0,{id},head,,,,"))
+        .collect();
+    let file = format!("{HEADER}\n{}\n", rows.join("\n"));
+    // A gateway starts the import and applies the first household's batch, then stops.
+    let bus = chain_bus::Bus::connect(t.nats.as_ref().unwrap().url(), "chain").await.unwrap();
+    let p = chain::demo::official("VILLAGE").principal();
+    let start = StartImport {
+        file_name: "county.csv".into(),
+        file_size: file.len() as i64,
+        kind: FileKind::Csv,
+        idempotency_key: None,
+        resume: None,
+    };
+    let op: ImportOperation = bus.request("identification", "import.start", &p, &start).await.unwrap();
+    let first = ImportedHousehold {
+        household_ref: "R0".into(),
+        rows: vec![2],
+        household: Some(RegisterHousehold {
+            village: "520624101201".into(),
+            year: 2016,
+            kind: Default::default(),
+            main_cause: "illness".into(),
+            other_causes: vec![],
+            per_capita_income_fen: 210000,
+            members: vec![MemberInput {
+                name: "成员0".into(),
+                resident_id: ids[0].clone(),
+                relation: Relation::Head,
+                details: Default::default(),
+            }],
+            card: Default::default(),
+            adjustment: None,
+        }),
+        errors: vec![],
+    };
+    let batch = ImportBatch { import_id: op.id, seq: 1, rows: 1, households: vec![first] };
+    let _: ImportOperation = bus.request("identification", "household.import-batch", &p, &batch).await.unwrap();
+    let id = op.id.to_string();
+    let resume = |body: String, name: &str| {
+        reqwest::Client::new()
+            .post(format!("{}/v1/imports?file_name={name}&resume={id}", t.base))
+            .bearer_auth(t.token("VILLAGE"))
+            .header("Content-Type", "text/csv")
+            .body(body)
+            .send()
+    };
+    // Still within its lease: not resumable yet.
+    let early = resume(file.clone(), "county.csv").await.unwrap();
+    assert_eq!(early.status().as_u16(), 409);
+
+    // Ten minutes without a batch: interrupted, with an audit entry; a late batch is refused.
+    t.clock.advance(chrono::Duration::minutes(11));
+    let interrupted = eventually("the import to be interrupted", || async {
+        let op = t.get("VILLAGE", &format!("/v1/imports/{id}")).await.ok(200).clone();
+        (op["status"] == "interrupted").then_some(op)
+    })
+    .await;
+    assert_eq!((&interrupted["batches"], &interrupted["rows_read"]), (&json!(1), &json!(1)));
+    assert!(interrupted["failure"].as_str().unwrap().contains(&format!("?resume={id}")), "{interrupted}");
+    let late = ImportBatch { seq: 2, ..batch.clone() };
+    let refused =
+        bus.request::<_, ImportOperation>("identification", "household.import-batch", &p, &late).await.unwrap_err();
+    assert_eq!(refused.status, 409);
+
+    // Another file cannot continue it; the same file does, after row 2.
+    let other = resume(format!("{file}\n"), "county.csv").await.unwrap();
+    assert_eq!(other.status().as_u16(), 422);
+    let resumed = resume(file.clone(), "county.csv").await.unwrap();
+    assert_eq!(resumed.status().as_u16(), 202);
+    let done = finished(&t, "VILLAGE", &id).await;
+    assert_eq!(
+        (&done["status"], &done["rows_read"], &done["households_registered"], &done["households_suspected_duplicate"]),
+        (&json!("succeeded"), &json!(3), &json!(3), &json!(0)),
+        "{done}"
+    );
+    let audit = t.get("SINAN", &format!("/v1/audit?subject_id={id}")).await;
+    let actions: Vec<Value> = audit.ok(200).as_array().unwrap().iter().map(|e| e["action"].clone()).collect();
+    assert_eq!(actions, [json!("household.import-interrupted"), json!("household.import-resume"), json!("household.import")]);
+    // A finished import is not resumed.
+    let again = resume(file, "county.csv").await.unwrap();
+    assert_eq!(again.status().as_u16(), 409);
 }

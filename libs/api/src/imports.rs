@@ -30,6 +30,10 @@ pub enum ImportStatus {
     /// The file could not be read to the end (unreadable, no header, a missing column); the
     /// households of the batches already sent stay registered.
     Failed,
+    /// No batch arrived for ten minutes: whoever was reading the file stopped (a gateway
+    /// restart). The batches already applied stay; uploading the same file with
+    /// `?resume=<id>` continues after them.
+    Interrupted,
 }
 
 /// An import, polled until it is no longer `running`.
@@ -55,7 +59,10 @@ pub struct ImportOperation {
     pub households_invalid: i64,
     /// Rows of the refused households.
     pub rows_invalid: i64,
-    /// Why the import failed, if it did.
+    /// Batches applied so far; a resumed import continues after them, at data row `rows_read + 1`.
+    #[serde(default)]
+    pub batches: i64,
+    /// Why the import failed or was interrupted, if it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
     /// When the upload was accepted.
@@ -93,6 +100,9 @@ pub struct StartImport {
     /// The upload's `Idempotency-Key`: a retry with the same key answers the first import.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
+    /// An interrupted import of the same file to continue, instead of starting a new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume: Option<Uuid>,
 }
 
 /// One household as read from the file.

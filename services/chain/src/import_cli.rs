@@ -12,8 +12,9 @@ use tokio::io::AsyncReadExt;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// Runs the import; answers the exit status (0 all registered, 1 some refused, 2 failed).
-pub async fn run(file: &Path, gateway: &str, token: &str) -> anyhow::Result<i32> {
+/// Runs the import (or continues an interrupted one); answers the exit status (0 all registered,
+/// 1 some refused, 2 failed or interrupted).
+pub async fn run(file: &Path, gateway: &str, token: &str, resume: Option<uuid::Uuid>) -> anyhow::Result<i32> {
     let gateway = gateway.trim_end_matches('/');
     let meta = tokio::fs::metadata(file).await.with_context(|| format!("reading {}", file.display()))?;
     let total = meta.len();
@@ -34,8 +35,9 @@ pub async fn run(file: &Path, gateway: &str, token: &str) -> anyhow::Result<i32>
         }
     });
     eprintln!("uploading {} ({} bytes)…", file.display(), total);
+    let resuming = resume.map(|id| format!("&resume={id}")).unwrap_or_default();
     let resp = client
-        .post(format!("{gateway}/v1/imports?file_name={}", encode(&name)))
+        .post(format!("{gateway}/v1/imports?file_name={}{resuming}", encode(&name)))
         .bearer_auth(token)
         .header("Content-Type", if is_xlsx { XLSX } else { "text/csv" })
         .header("Content-Length", total)
@@ -76,6 +78,7 @@ pub async fn run(file: &Path, gateway: &str, token: &str) -> anyhow::Result<i32>
         "{}: {} rows read; {} households registered, {} suspected duplicates filed for adjudication, {} households refused ({} rows)",
         match op.status {
             ImportStatus::Succeeded => "done",
+            ImportStatus::Interrupted => "INTERRUPTED",
             _ => "FAILED",
         },
         op.rows_read,
@@ -86,6 +89,9 @@ pub async fn run(file: &Path, gateway: &str, token: &str) -> anyhow::Result<i32>
     );
     if let Some(f) = &op.failure {
         println!("reason: {f}");
+    }
+    if op.status == ImportStatus::Interrupted {
+        println!("to continue: chain import {} --resume {}", file.display(), op.id);
     }
     if op.rows_invalid > 0 {
         let report = client.get(format!("{url}/errors")).bearer_auth(token).send().await?.error_for_status()?;

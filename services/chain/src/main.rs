@@ -87,6 +87,9 @@ enum Command {
         /// Bearer token (an operator's).
         #[arg(long, env = "CHAIN_TOKEN", hide_env_values = true)]
         token: String,
+        /// Continue this interrupted import of the same file instead of starting a new one.
+        #[arg(long)]
+        resume: Option<uuid::Uuid>,
     },
     /// Check the audit trail.
     Audit {
@@ -145,7 +148,9 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", chain_gateway::openapi::document_json());
             Ok(())
         }
-        Command::Import { file, gateway, token } => exit_with(import_cli::run(&file, &gateway, &token).await?),
+        Command::Import { file, gateway, token, resume } => {
+            exit_with(import_cli::run(&file, &gateway, &token, resume).await?)
+        }
         Command::Tasks { command: TasksCommand::Watch { id, gateway, token, after } } => {
             let code = tokio::select! {
                 code = watch::run(&gateway, &token, id, after) => code?,

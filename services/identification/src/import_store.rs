@@ -47,6 +47,8 @@ pub mod import {
         pub finished_at: Option<DateTimeUtc>,
         /// The upload's `Idempotency-Key`, unique per importing official.
         pub idempotency_key: Option<String>,
+        /// When the import last showed life (started, resumed, a batch), by the engine's clock.
+        pub last_active_at: Option<DateTimeUtc>,
     }
 
     /// No relations.
@@ -235,6 +237,26 @@ impl MigrationTrait for ImportKeys {
                 .col("idempotency_key")
                 .unique()
                 .to_owned(),
+        )
+        .await
+    }
+}
+
+/// When each running import last showed life, so that one whose reader stopped is found.
+#[derive(Debug)]
+pub struct ImportLeases;
+
+impl MigrationName for ImportLeases {
+    fn name(&self) -> &str {
+        "m0150_import_leases"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ImportLeases {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter().table("imports").add_column(timestamp_with_time_zone_null("last_active_at")).to_owned(),
         )
         .await
     }

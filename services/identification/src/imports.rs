@@ -47,6 +47,9 @@ pub async fn start(s: State, p: Principal, req: StartImport) -> Result<ImportOpe
     {
         return replay(&earlier, name, req.file_size);
     }
+    if let Some(id) = req.resume {
+        return resume(&s, &p, id, name, req.file_size, req.kind).await;
+    }
     let inserted = import::ActiveModel {
         id: Set(Uuid::now_v7()),
         status: Set(enum_str(&ImportStatus::Running)),
@@ -65,6 +68,7 @@ pub async fn start(s: State, p: Principal, req: StartImport) -> Result<ImportOpe
         started_at: Set(Utc::now()),
         finished_at: Set(None),
         idempotency_key: Set(key.map(str::to_owned)),
+        last_active_at: Set(Some(s.engine.clock().now())),
     }
     .insert(&s.db)
     .await;
@@ -101,6 +105,128 @@ fn replay(earlier: &import::Model, name: &str, size: i64) -> Result<ImportOperat
     let mut op = operation(earlier)?;
     op.replayed = true;
     Ok(op)
+}
+
+/// How long an import may go without a batch before it counts as interrupted.
+pub const LEASE: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Continues an interrupted import of the same file: it runs again from the batch after the last
+/// one applied. An import still `running` whose lease has run out may be taken over too.
+async fn resume(s: &State, p: &Principal, id: Uuid, name: &str, size: i64, kind: FileKind) -> Result<ImportOperation, Problem> {
+    let now = s.engine.clock().now();
+    let txn = s.db.begin().await.map_err(internal)?;
+    let row = owned(&txn, p, id).await?;
+    let stale = row.last_active_at.is_none_or(|at| at + LEASE <= now);
+    let running = enum_str(&ImportStatus::Running);
+    let resumable = row.status == enum_str(&ImportStatus::Interrupted) || (row.status == running && stale);
+    if !resumable {
+        let why = if row.status == running {
+            "the import is still running; it can be resumed once no batch has arrived for ten minutes"
+        } else {
+            "the import has finished; only an interrupted import can be resumed"
+        };
+        return Err(Problem::transition(why));
+    }
+    if row.file_name != name || row.file_size != size || row.kind != enum_str(&kind) {
+        return Err(Problem::invalid(
+            "resume",
+            format!(
+                "import {id} was of {} ({} bytes, {}); resume it with that same file",
+                row.file_name, row.file_size, row.kind
+            ),
+        ));
+    }
+    let changed = import::Entity::update_many()
+        .col_expr(import::Column::Status, Expr::value(running.clone()))
+        .col_expr(import::Column::Failure, Expr::value(Option::<String>::None))
+        .col_expr(import::Column::LastActiveAt, Expr::value(Some(now)))
+        .filter(import::Column::Id.eq(id))
+        .filter(import::Column::Status.eq(row.status.clone()))
+        .filter(import::Column::Batches.eq(row.batches))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    if changed.rows_affected != 1 {
+        return Err(Problem::new(ProblemKind::StaleVersion, "the import changed at the same moment; read it again"));
+    }
+    let reason = format!("resumed after batch {} (row {})", row.batches, row.rows_read + 1);
+    audit(&txn, p, "household.import-resume", &row, &reason).await?;
+    let row = owned(&txn, p, id).await?;
+    txn.commit().await.map_err(internal)?;
+    tracing::info!(import = %id, batches = row.batches, rows = row.rows_read, "import resumed");
+    operation(&row)
+}
+
+/// Marks running imports that have had no batch for [`LEASE`] as interrupted, each with an
+/// audit entry. Returns how many.
+pub async fn interrupt_stale(s: &State) -> Result<u64, DbErr> {
+    let now = s.engine.clock().now();
+    let stale = import::Entity::find()
+        .filter(import::Column::Status.eq(enum_str(&ImportStatus::Running)))
+        .filter(import::Column::LastActiveAt.lt(now - LEASE))
+        .all(&s.db)
+        .await?;
+    let mut marked = 0;
+    for row in stale {
+        let failure = format!(
+            "no batch arrived for ten minutes after batch {} (row {}): the file stopped being read; upload it again with ?resume={} to continue",
+            row.batches,
+            row.rows_read + 1,
+            row.id
+        );
+        let txn = s.db.begin().await?;
+        let changed = import::Entity::update_many()
+            .col_expr(import::Column::Status, Expr::value(enum_str(&ImportStatus::Interrupted)))
+            .col_expr(import::Column::Failure, Expr::value(Some(failure.clone())))
+            .filter(import::Column::Id.eq(row.id))
+            .filter(import::Column::Status.eq(enum_str(&ImportStatus::Running)))
+            .filter(import::Column::Batches.eq(row.batches))
+            .exec(&txn)
+            .await?;
+        if changed.rows_affected == 1 {
+            audit(&txn, &Principal::system(), "household.import-interrupted", &row, &failure)
+                .await
+                .map_err(|p| DbErr::Custom(p.title))?;
+            txn.commit().await?;
+            tracing::warn!(import = %row.id, batches = row.batches, "import interrupted: no batch within its lease");
+            marked += 1;
+        }
+    }
+    Ok(marked)
+}
+
+/// Watches for interrupted imports until shutdown.
+pub fn spawn_watch(s: State, every: std::time::Duration, mut shutdown: chain_bus::Shutdown) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = interrupt_stale(&s).await {
+                tracing::warn!(error = %e, "import watch: will retry");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = shutdown.wait() => break,
+            }
+        }
+    })
+}
+
+async fn audit(txn: &DatabaseTransaction, p: &Principal, action: &str, row: &import::Model, reason: &str) -> Result<(), Problem> {
+    chain_store::audit::append(
+        txn,
+        chain_store::audit::Entry {
+            actor: &p.subject,
+            role: &p.role_names(),
+            jurisdiction: &p.jurisdiction.to_string(),
+            action,
+            division: &row.jurisdiction,
+            subject_id: Some(row.id),
+            reason: Some(reason),
+            payload: &serde_json::json!({ "import_id": row.id, "batches": row.batches, "rows_read": row.rows_read }),
+        },
+    )
+    .await
+    .map_err(internal)?;
+    Ok(())
 }
 
 /// `import.get`: the operation, for its importer's jurisdiction and the layers above.
@@ -184,6 +310,7 @@ pub async fn batch(s: State, p: Principal, req: ImportBatch) -> Result<ImportOpe
     // Claiming the batch number first takes the write lock and makes a retried batch a no-op.
     let claimed = import::Entity::update_many()
         .col_expr(import::Column::Batches, Expr::value(req.seq))
+        .col_expr(import::Column::LastActiveAt, Expr::value(Some(s.engine.clock().now())))
         .filter(import::Column::Id.eq(req.import_id))
         .filter(import::Column::Batches.eq(req.seq - 1))
         .filter(import::Column::Status.eq(enum_str(&ImportStatus::Running)))
@@ -195,6 +322,15 @@ pub async fn batch(s: State, p: Principal, req: ImportBatch) -> Result<ImportOpe
     if claimed.rows_affected == 0 {
         if row.batches >= req.seq {
             return operation(&row);
+        }
+        if row.status == enum_str(&ImportStatus::Interrupted) {
+            return Err(Problem::transition(format!(
+                "the import was interrupted; upload the file again with ?resume={} to continue it",
+                row.id
+            )));
+        }
+        if row.status != enum_str(&ImportStatus::Running) {
+            return Err(Problem::transition("the import has finished"));
         }
         return Err(Problem::transition(format!("the import expects batch {}, not {}", row.batches + 1, req.seq)));
     }
@@ -589,6 +725,7 @@ fn operation(row: &import::Model) -> Result<ImportOperation, Problem> {
         households_suspected_duplicate: row.households_suspected_duplicate,
         households_invalid: row.households_invalid,
         rows_invalid: row.rows_invalid,
+        batches: row.batches,
         failure: row.failure.clone(),
         started_at: row.started_at,
         finished_at: row.finished_at,

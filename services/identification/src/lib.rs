@@ -102,6 +102,7 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
         move || wake.wake(),
         shutdown.clone(),
     ));
+    tasks.push(imports::spawn_watch(state.clone(), config.workflow.sweep_every, shutdown.clone()));
     tasks.push(chain_workflow::serve::register(handlers::endpoints(state), &engine).start(bus, shutdown).await?);
     Ok(tasks)
 }

@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::monitoring_store::MonitoringTables),
             Box::new(crate::import_store::Imports),
             Box::new(crate::import_store::ImportKeys),
+            Box::new(crate::import_store::ImportLeases),
         ]
     }
 }

@@ -193,10 +193,18 @@ fn build(header: &Header, reference: String, rows: Vec<i64>, cells: &[Vec<String
             medical_insurance: c.flag(*row, m, "medical_insurance").unwrap_or(false),
             pension_insurance: c.flag(*row, m, "pension_insurance").unwrap_or(false),
         };
+        let resident_id = c.text(m, "resident_id").unwrap_or_default();
+        if super::rows::is_rounded_number(&resident_id) {
+            c.error(
+                *row,
+                "resident_id",
+                "the workbook stores this ID as a number, which keeps only 15 digits; format the column as text and enter the ID numbers again",
+            );
+        }
         if let Some(relation) = relation {
             members.push(MemberInput {
                 name: c.text(m, "name").unwrap_or_default(),
-                resident_id: c.text(m, "resident_id").unwrap_or_default(),
+                resident_id,
                 relation,
                 details,
             });

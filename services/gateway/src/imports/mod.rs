@@ -27,8 +27,19 @@ struct Batch {
     rows: i64,
 }
 
-/// Reads the file and drives the import to its end, then deletes the file.
-/// Every household of the file is entered in `campaign`, when one is given.
+/// Where an import stands: the data rows and batches already applied (zero for a new one).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Position {
+    /// Data rows covered by the applied batches; batches end with a household, so reading
+    /// resumes at the first row of a household.
+    pub rows: i64,
+    /// Batches applied.
+    pub batches: i64,
+}
+
+/// Reads the file and drives the import to its end, then deletes the file; a resumed import
+/// skips what `from` says was applied. Every household of the file is entered in `campaign`,
+/// when one is given.
 pub async fn run(
     bus: Bus,
     principal: Principal,
@@ -36,11 +47,12 @@ pub async fn run(
     path: PathBuf,
     kind: FileKind,
     campaign: Option<chain_api::identification::CampaignEntry>,
+    from: Position,
 ) {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(2);
     let reading = path.clone();
-    let reader = tokio::task::spawn_blocking(move || read(&reading, kind, tx));
-    let mut seq = 0;
+    let reader = tokio::task::spawn_blocking(move || read(&reading, kind, from.rows, tx));
+    let mut seq = from.batches;
     let mut failure = None;
     while let Some(mut batch) = rx.recv().await {
         seq += 1;
@@ -89,11 +101,22 @@ async fn send(bus: &Bus, principal: &Principal, req: &ImportBatch) -> Result<(),
     }
 }
 
-/// Reads the file on a blocking thread, sending full batches as it goes.
-fn read(path: &std::path::Path, kind: FileKind, tx: tokio::sync::mpsc::Sender<Batch>) -> Result<(), String> {
+/// Reads the file on a blocking thread after its first `skip` data rows, sending full batches
+/// as it goes.
+fn read(
+    path: &std::path::Path,
+    kind: FileKind,
+    skip: i64,
+    tx: tokio::sync::mpsc::Sender<Batch>,
+) -> Result<(), String> {
     rows::open(path, kind, |rows| {
         let Some((_, first)) = rows.next_row()? else { return Err("the file is empty".into()) };
         let header = households::Header::parse(&first)?;
+        for _ in 0..skip {
+            if rows.next_row()?.is_none() {
+                return Err(format!("the file has fewer than the {skip} data rows already imported"));
+            }
+        }
         let mut grouper = households::Grouper::default();
         let mut batch = Batch { households: Vec::with_capacity(BATCH), rows: 0 };
         let flush = |batch: &mut Batch| -> Result<(), String> {

@@ -121,6 +121,8 @@ fn text_of(v: &DataRef<'_>) -> String {
         DataRef::Int(i) => i.to_string(),
         // Whole numbers typed into Excel arrive as floats; write them without a fraction.
         DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        // Beyond 15 digits a spreadsheet number has lost digits; show it as the spreadsheet does.
+        DataRef::Float(f) if f.abs() >= 1e15 => format!("{f:E}"),
         DataRef::Float(f) => f.to_string(),
         DataRef::String(s) => s.clone(),
         DataRef::SharedString(s) => (*s).to_owned(),
@@ -128,4 +130,10 @@ fn text_of(v: &DataRef<'_>) -> String {
         DataRef::Empty => String::new(),
         other => Data::from(other.clone()).to_string(),
     }
+}
+
+/// Whether a cell held a number too long for a spreadsheet to keep exactly (shown as
+/// `5.20624198001011E17`): an 18-digit ID typed into a number-formatted column.
+pub fn is_rounded_number(text: &str) -> bool {
+    text.contains('E') && text.parse::<f64>().is_ok_and(|f| f.abs() >= 1e15)
 }

@@ -33,6 +33,9 @@ pub struct UploadParams {
     pub campaign_task_id: Option<uuid::Uuid>,
     /// Why the households enter the campaign: `new` or `returned_to_poverty`.
     pub entry: Option<chain_api::identification::Entry>,
+    /// An `interrupted` import to continue: send the same file (same name, size and kind, and
+    /// the same campaign parameters); reading resumes after the batches already applied.
+    pub resume: Option<uuid::Uuid>,
 }
 
 /// Import households from a registry file (operator). One row per member; consecutive rows with
@@ -90,7 +93,7 @@ pub async fn upload(
         }
     };
     let idempotency_key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let start = StartImport { file_name, file_size: size as i64, kind, idempotency_key };
+    let start = StartImport { file_name, file_size: size as i64, kind, idempotency_key, resume: q.resume };
     let op: ImportOperation = match s.bus.request("identification", "import.start", &p, &start).await {
         Ok(op) => op,
         Err(problem) => {
@@ -104,7 +107,8 @@ pub async fn upload(
         let _ = tokio::fs::remove_file(&path).await;
         resp.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     } else {
-        tokio::spawn(crate::imports::run(s.bus.clone(), p, op.id, path, kind, campaign));
+        let from = crate::imports::Position { rows: op.rows_read, batches: op.batches };
+        tokio::spawn(crate::imports::run(s.bus.clone(), p, op.id, path, kind, campaign, from));
     }
     if let Ok(location) = HeaderValue::from_str(&format!("/v1/imports/{}", op.id)) {
         resp.headers_mut().insert(header::LOCATION, location);
