@@ -351,8 +351,13 @@ async fn a_retried_batch_is_applied_once_and_batches_keep_their_order() {
     let t = spawn().await;
     let bus = chain_bus::Bus::connect(t.nats.as_ref().unwrap().url(), "chain").await.unwrap();
     let p = chain::demo::official("VILLAGE").principal();
-    let start =
-        StartImport { file_name: "retry.csv".into(), file_size: 10, kind: FileKind::Csv, idempotency_key: None, resume: None };
+    let start = StartImport {
+        file_name: "retry.csv".into(),
+        file_size: 10,
+        kind: FileKind::Csv,
+        idempotency_key: None,
+        resume: None,
+    };
     let op: ImportOperation = bus.request("identification", "import.start", &p, &start).await.unwrap();
     let household = ImportedHousehold {
         household_ref: "H1".into(),
@@ -618,7 +623,10 @@ async fn an_interrupted_import_is_resumed_after_the_batches_it_applied() {
     );
     let audit = t.get("SINAN", &format!("/v1/audit?subject_id={id}")).await;
     let actions: Vec<Value> = audit.ok(200).as_array().unwrap().iter().map(|e| e["action"].clone()).collect();
-    assert_eq!(actions, [json!("household.import-interrupted"), json!("household.import-resume"), json!("household.import")]);
+    assert_eq!(
+        actions,
+        [json!("household.import-interrupted"), json!("household.import-resume"), json!("household.import")]
+    );
     // A finished import is not resumed.
     let again = resume(file, "county.csv").await.unwrap();
     assert_eq!(again.status().as_u16(), 409);

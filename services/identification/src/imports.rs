@@ -112,7 +112,14 @@ pub const LEASE: chrono::Duration = chrono::Duration::minutes(10);
 
 /// Continues an interrupted import of the same file: it runs again from the batch after the last
 /// one applied. An import still `running` whose lease has run out may be taken over too.
-async fn resume(s: &State, p: &Principal, id: Uuid, name: &str, size: i64, kind: FileKind) -> Result<ImportOperation, Problem> {
+async fn resume(
+    s: &State,
+    p: &Principal,
+    id: Uuid,
+    name: &str,
+    size: i64,
+    kind: FileKind,
+) -> Result<ImportOperation, Problem> {
     let now = s.engine.clock().now();
     let txn = s.db.begin().await.map_err(internal)?;
     let row = owned(&txn, p, id).await?;
@@ -196,7 +203,11 @@ pub async fn interrupt_stale(s: &State) -> Result<u64, DbErr> {
 }
 
 /// Watches for interrupted imports until shutdown.
-pub fn spawn_watch(s: State, every: std::time::Duration, mut shutdown: chain_bus::Shutdown) -> tokio::task::JoinHandle<()> {
+pub fn spawn_watch(
+    s: State,
+    every: std::time::Duration,
+    mut shutdown: chain_bus::Shutdown,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             if let Err(e) = interrupt_stale(&s).await {
@@ -210,7 +221,13 @@ pub fn spawn_watch(s: State, every: std::time::Duration, mut shutdown: chain_bus
     })
 }
 
-async fn audit(txn: &DatabaseTransaction, p: &Principal, action: &str, row: &import::Model, reason: &str) -> Result<(), Problem> {
+async fn audit(
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    action: &str,
+    row: &import::Model,
+    reason: &str,
+) -> Result<(), Problem> {
     chain_store::audit::append(
         txn,
         chain_store::audit::Entry {

@@ -202,12 +202,7 @@ fn build(header: &Header, reference: String, rows: Vec<i64>, cells: &[Vec<String
             );
         }
         if let Some(relation) = relation {
-            members.push(MemberInput {
-                name: c.text(m, "name").unwrap_or_default(),
-                resident_id,
-                relation,
-                details,
-            });
+            members.push(MemberInput { name: c.text(m, "name").unwrap_or_default(), resident_id, relation, details });
         }
     }
     let head = members.iter().position(|m| m.relation == Relation::Head).unwrap_or(0);

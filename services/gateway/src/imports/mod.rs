@@ -103,12 +103,7 @@ async fn send(bus: &Bus, principal: &Principal, req: &ImportBatch) -> Result<(),
 
 /// Reads the file on a blocking thread after its first `skip` data rows, sending full batches
 /// as it goes.
-fn read(
-    path: &std::path::Path,
-    kind: FileKind,
-    skip: i64,
-    tx: tokio::sync::mpsc::Sender<Batch>,
-) -> Result<(), String> {
+fn read(path: &std::path::Path, kind: FileKind, skip: i64, tx: tokio::sync::mpsc::Sender<Batch>) -> Result<(), String> {
     rows::open(path, kind, |rows| {
         let Some((_, first)) = rows.next_row()? else { return Err("the file is empty".into()) };
         let header = households::Header::parse(&first)?;
