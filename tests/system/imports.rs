@@ -280,8 +280,8 @@ async fn an_xlsx_workbook_is_imported_the_same_way() {
     assert!(lines[1].3.contains("only 15 digits") && lines[1].3.contains("as text"), "{text}");
 }
 
-/// How many households the large-file test imports: `CHAIN_IMPORT_HOUSEHOLDS` (e.g. 100000 for
-/// the benchmark run), by default a size a debug build on two shared cores imports within CI's budget (≈ 1–2 min).
+/// How many households the large-file test imports: `CHAIN_IMPORT_HOUSEHOLDS`, by default 2,000
+/// (the suite runs it beside other tests); `deploy/dev/test.sh` runs it again alone with 100,000.
 fn large_size() -> usize {
     std::env::var("CHAIN_IMPORT_HOUSEHOLDS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000)
 }
