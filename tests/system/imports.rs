@@ -344,10 +344,40 @@ async fn a_large_file_with_one_percent_bad_rows_reports_exactly_those_rows() {
     assert_eq!(lines.len() as i64, rows_of_bad, "and the other rows of their households");
 }
 
+/// A one-member household as a gateway sends it in a batch.
+fn batch_household(
+    reference: &str,
+    row: i64,
+    name: &str,
+    resident_id: String,
+) -> chain_api::imports::ImportedHousehold {
+    use chain_api::identification::{MemberInput, RegisterHousehold, Relation};
+    chain_api::imports::ImportedHousehold {
+        household_ref: reference.into(),
+        rows: vec![row],
+        household: Some(RegisterHousehold {
+            village: "520624101201".into(),
+            year: 2016,
+            kind: Default::default(),
+            main_cause: "illness".into(),
+            other_causes: vec![],
+            per_capita_income_fen: 210000,
+            members: vec![MemberInput {
+                name: name.into(),
+                resident_id,
+                relation: Relation::Head,
+                details: Default::default(),
+            }],
+            card: Default::default(),
+            adjustment: None,
+        }),
+        errors: vec![],
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retried_batch_is_applied_once_and_batches_keep_their_order() {
-    use chain_api::identification::{MemberInput, RegisterHousehold, Relation};
-    use chain_api::imports::{FileKind, ImportBatch, ImportOperation, ImportedHousehold, StartImport};
+    use chain_api::imports::{FileKind, ImportBatch, ImportOperation, StartImport};
     let t = spawn().await;
     let bus = chain_bus::Bus::connect(t.nats.as_ref().unwrap().url(), "chain").await.unwrap();
     let p = chain::demo::official("VILLAGE").principal();
@@ -359,27 +389,7 @@ async fn a_retried_batch_is_applied_once_and_batches_keep_their_order() {
         resume: None,
     };
     let op: ImportOperation = bus.request("identification", "import.start", &p, &start).await.unwrap();
-    let household = ImportedHousehold {
-        household_ref: "H1".into(),
-        rows: vec![2],
-        household: Some(RegisterHousehold {
-            village: "520624101201".into(),
-            year: 2016,
-            kind: Default::default(),
-            main_cause: "illness".into(),
-            other_causes: vec![],
-            per_capita_income_fen: 210000,
-            members: vec![MemberInput {
-                name: "甲".into(),
-                resident_id: rid("52062419800101051"),
-                relation: Relation::Head,
-                details: Default::default(),
-            }],
-            card: Default::default(),
-            adjustment: None,
-        }),
-        errors: vec![],
-    };
+    let household = batch_household("H1", 2, "甲", rid("52062419800101051"));
     let batch = ImportBatch { import_id: op.id, seq: 1, rows: 1, households: vec![household] };
     let first: ImportOperation = bus.request("identification", "household.import-batch", &p, &batch).await.unwrap();
     let again: ImportOperation = bus.request("identification", "household.import-batch", &p, &batch).await.unwrap();
@@ -401,6 +411,12 @@ async fn a_retried_batch_is_applied_once_and_batches_keep_their_order() {
         .await
         .unwrap_err();
     assert_eq!(hidden.status, 404);
+    // Finishing is answered once and then repeated unchanged, as a retry after a timeout needs.
+    let finish = chain_api::imports::FinishImport { import_id: op.id, failure: None };
+    let done: ImportOperation = bus.request("identification", "import.finish", &p, &finish).await.unwrap();
+    let again: ImportOperation = bus.request("identification", "import.finish", &p, &finish).await.unwrap();
+    assert_eq!(done.status, chain_api::imports::ImportStatus::Succeeded);
+    assert_eq!(again, done);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -539,8 +555,7 @@ async fn two_imports_of_the_same_people_at_the_same_moment_register_each_person_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_import_is_resumed_after_the_batches_it_applied() {
-    use chain_api::identification::{MemberInput, RegisterHousehold, Relation};
-    use chain_api::imports::{FileKind, ImportBatch, ImportOperation, ImportedHousehold, StartImport};
+    use chain_api::imports::{FileKind, ImportBatch, ImportOperation, StartImport};
     let t = spawn().await;
     let ids: Vec<String> = (1..=3).map(|i| rid(&format!("52062419800101{:03}", 600 + i))).collect();
     let rows: Vec<String> = ids
@@ -560,27 +575,7 @@ async fn an_interrupted_import_is_resumed_after_the_batches_it_applied() {
         resume: None,
     };
     let op: ImportOperation = bus.request("identification", "import.start", &p, &start).await.unwrap();
-    let first = ImportedHousehold {
-        household_ref: "R0".into(),
-        rows: vec![2],
-        household: Some(RegisterHousehold {
-            village: "520624101201".into(),
-            year: 2016,
-            kind: Default::default(),
-            main_cause: "illness".into(),
-            other_causes: vec![],
-            per_capita_income_fen: 210000,
-            members: vec![MemberInput {
-                name: "成员0".into(),
-                resident_id: ids[0].clone(),
-                relation: Relation::Head,
-                details: Default::default(),
-            }],
-            card: Default::default(),
-            adjustment: None,
-        }),
-        errors: vec![],
-    };
+    let first = batch_household("R0", 2, "成员0", ids[0].clone());
     let batch = ImportBatch { import_id: op.id, seq: 1, rows: 1, households: vec![first] };
     let _: ImportOperation = bus.request("identification", "household.import-batch", &p, &batch).await.unwrap();
     let id = op.id.to_string();

@@ -163,6 +163,19 @@ async fn only_the_county_and_the_layers_above_it_set_its_quota() {
     // The city above it can, and the county sees it.
     t.put("TONGREN", QUOTA, body.clone()).await.ok(200);
     assert_eq!(t.get("SINAN", QUOTA).await.ok(200)["total"], 10);
+    // A village inside reads the county's figures and its own places only.
+    let other = chain_domain::registry()
+        .children(&chain_domain::Division::parse("520624101").unwrap())
+        .into_iter()
+        .map(|v| v.code.to_string())
+        .find(|v| v != "520624101201")
+        .unwrap();
+    let breakdown = json!({ "villages": { "520624101201": 3, other.as_str(): 2 }, "reason": "分解" });
+    assert_eq!(t.put("SINAN", VILLAGES, breakdown).await.ok(200)["villages"].as_array().unwrap().len(), 2);
+    let own = t.get("VILLAGEHEAD", QUOTA).await.ok(200).clone();
+    assert_eq!((&own["total"], own["villages"].as_array().unwrap().len()), (&json!(10), 1));
+    assert_eq!((&own["villages"][0]["village"], &own["villages"][0]["quota"]), (&json!("520624101201"), &json!(3)));
+    assert_eq!(t.get("TANGTOU", QUOTA).await.ok(200)["villages"].as_array().unwrap().len(), 2);
     // Nothing of Shiqian's can be allotted by Sinan; no such county is 404.
     t.put("SINAN", "/v1/quotas/520623/2016", body.clone()).await.problem(403, "forbidden");
     t.get("SINAN", "/v1/quotas/520699/2016").await.problem(404, "not-found");

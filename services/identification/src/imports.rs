@@ -270,10 +270,21 @@ pub async fn errors(s: State, p: Principal, req: ReadImportErrors) -> Result<Imp
 }
 
 /// `import.finish`: the file was read to its end (or could not be). Writes the import's one audit
-/// entry, with its counts, and forgets the IDs seen in the file.
+/// entry, with its counts, and forgets the IDs seen in the file. A retry after the import finished
+/// answers it unchanged.
 pub async fn finish(s: State, p: Principal, req: FinishImport) -> Result<ImportOperation, Problem> {
     let txn = s.db.begin().await.map_err(internal)?;
-    let row = owned_running(&txn, &p, req.import_id).await?;
+    let row = owned(&txn, &p, req.import_id).await?;
+    if row.status == enum_str(&ImportStatus::Interrupted) {
+        return Err(Problem::transition(format!(
+            "the import was interrupted; upload the file again with ?resume={} to continue it",
+            row.id
+        )));
+    }
+    if row.status != enum_str(&ImportStatus::Running) {
+        // A retried finish whose first attempt committed: the import's account stands.
+        return operation(&row);
+    }
     let status = if req.failure.is_some() { ImportStatus::Failed } else { ImportStatus::Succeeded };
     let failure = req.failure.map(|f| f.chars().take(500).collect::<String>());
     let mut active: import::ActiveModel = row.clone().into();
@@ -722,14 +733,6 @@ async fn owned<C: ConnectionTrait>(conn: &C, p: &Principal, id: Uuid) -> Result<
         .map_err(internal)?
         .filter(|r| r.created_by == p.subject)
         .ok_or_else(hidden)
-}
-
-async fn owned_running(txn: &DatabaseTransaction, p: &Principal, id: Uuid) -> Result<import::Model, Problem> {
-    let row = owned(txn, p, id).await?;
-    if row.status != enum_str(&ImportStatus::Running) {
-        return Err(Problem::new(ProblemKind::InvalidTransition, "the import has finished"));
-    }
-    Ok(row)
 }
 
 /// The audit entry's readable account of an import.

@@ -120,14 +120,20 @@ fn may_set(p: &Principal, county: &Division) -> Result<(), Problem> {
     p.require_within(&[Role::Approver], county, Problem::forbidden("the county is outside your jurisdiction"))
 }
 
-/// `quota.get`: the county's quota, breakdown and use (anyone whose jurisdiction covers the county).
+/// `quota.get`: the county's quota, breakdown and use, for anyone whose jurisdiction covers the
+/// county; a township or village inside it sees the county's figures and its own villages' places.
 pub async fn get(s: State, p: Principal, req: QuotaRequest<()>) -> Result<Quota, Problem> {
     let county = county_of(&req.county)?;
-    if !p.covers(&county) {
+    let inside = p.jurisdiction.division().is_some_and(|d| county.contains(d));
+    if !p.covers(&county) && !inside {
         return Err(Problem::not_found("county"));
     }
     check_year(req.year)?;
-    read(&s.db, &county, req.year).await
+    let mut quota = read(&s.db, &county, req.year).await?;
+    if !p.covers(&county) {
+        quota.villages.retain(|v| Division::parse(&v.village).is_ok_and(|d| p.covers(&d)));
+    }
+    Ok(quota)
 }
 
 async fn read<C: ConnectionTrait>(conn: &C, county: &Division, year: i32) -> Result<Quota, Problem> {

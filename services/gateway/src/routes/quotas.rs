@@ -14,7 +14,8 @@ fn year_of(year: &str) -> Result<i32, ApiProblem> {
     year.parse().map_err(|_| ApiProblem(chain_api::Problem::not_found("quota")))
 }
 
-/// The county's quota for the year, its breakdown to villages and how much of it is used.
+/// The county's quota for the year, its breakdown to villages and how much of it is used. A
+/// township or village inside the county sees the county's figures and only its own villages.
 #[utoipa::path(get, path = "/v1/quotas/{county}/{year}", tag = "identification",
     params(("county" = String, Path, description = "6-digit county code"), ("year" = i32, Path, description = "Year")),
     responses((status = 200, description = "Total (`null`: not limited), allotted, used, per village", body = Quota),
