@@ -1,5 +1,7 @@
 //! The outbox relay: publishes committed events to JetStream in order, with the event id as
 //! `Nats-Msg-Id` so a re-publish after a crash is dropped as a duplicate, then marks them sent.
+//! Sent events stay an hour (well past the stream's ten-minute duplicate window) and are then
+//! pruned, so the outbox does not grow with everything a service ever said.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +11,11 @@ use chain_store::{Db, outbox};
 use tokio::sync::Notify;
 
 use crate::{Bus, Shutdown, TRACEPARENT_HEADER};
+
+/// How long published events stay in the outbox.
+const KEEP_PUBLISHED: chrono::Duration = chrono::Duration::hours(1);
+/// How often the relay, when idle, prunes them.
+const PRUNE_EVERY: Duration = Duration::from_secs(300);
 
 /// Wakes the relay after a transaction that wrote to the outbox commits.
 #[derive(Debug, Clone, Default)]
@@ -29,11 +36,21 @@ impl OutboxSignal {
 /// Starts the relay for one service database; it runs until shutdown.
 pub fn spawn_relay(db: Db, bus: Bus, signal: OutboxSignal, mut shutdown: Shutdown) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let mut pruned_at = std::time::Instant::now();
         loop {
             match publish_pending(&db, &bus).await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = format!("{e:#}"), "outbox relay: will retry"),
+            }
+            // Nothing pending: now and then, forget what the stream has long had.
+            if pruned_at.elapsed() >= PRUNE_EVERY {
+                pruned_at = std::time::Instant::now();
+                match outbox::prune(&db, chrono::Utc::now() - KEEP_PUBLISHED).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(events = n, "outbox relay: pruned published events"),
+                    Err(e) => tracing::warn!(error = %e, "outbox relay: pruning failed; will retry"),
+                }
             }
             tokio::select! {
                 _ = signal.0.notified() => {}

@@ -243,3 +243,36 @@ pub async fn verify<C: ConnectionTrait>(conn: &C) -> Result<Verdict, DbErr> {
     }
     Ok(Verdict::Intact { entries: expected_seq - 1 })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry<'a>(action: &'a str, payload: &'a serde_json::Value) -> Entry<'a> {
+        Entry {
+            actor: "tester",
+            role: "operator",
+            jurisdiction: "520624",
+            action,
+            division: "520624101201",
+            subject_id: None,
+            reason: None,
+            payload,
+        }
+    }
+
+    #[tokio::test]
+    async fn entries_appended_together_continue_the_chain_as_single_ones_do() {
+        let db = crate::outbox::tests::database().await;
+        let payload = serde_json::json!({ "n": 1 });
+        assert_eq!(append(&db, entry("one", &payload)).await.unwrap(), 1);
+        let many: Vec<Entry<'_>> = ["two", "three", "four"].iter().map(|a| entry(a, &payload)).collect();
+        assert_eq!(append_many(&db, &many).await.unwrap(), 4);
+        assert_eq!(append_many(&db, &[]).await.unwrap(), 4);
+        assert_eq!(append(&db, entry("five", &payload)).await.unwrap(), 5);
+        assert_eq!(verify(&db).await.unwrap(), Verdict::Intact { entries: 5 });
+        let actions: Vec<String> =
+            list(&db, None, None, None, 10).await.unwrap().into_iter().map(|m| m.action).collect();
+        assert_eq!(actions, ["one", "two", "three", "four", "five"]);
+    }
+}

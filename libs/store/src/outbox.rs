@@ -75,7 +75,86 @@ pub async fn mark_published<C: ConnectionTrait>(conn: &C, seqs: &[i64]) -> Resul
     Ok(())
 }
 
+/// Deletes events the stream acknowledged before `published_before`, in slices of the sequence
+/// so that no statement holds the database for long; answers how many. The stream keeps every
+/// event; the outbox only has to hold what is unpublished, and a while longer what was.
+pub async fn prune<C: ConnectionTrait>(conn: &C, published_before: DateTimeUtc) -> Result<u64, DbErr> {
+    const SLICE: i64 = 10_000;
+    let Some(last) = Entity::find()
+        .filter(Column::PublishedAt.lt(published_before))
+        .order_by_desc(Column::Seq)
+        .one(conn)
+        .await?
+        .map(|m| m.seq)
+    else {
+        return Ok(0);
+    };
+    let first = Entity::find().order_by_asc(Column::Seq).one(conn).await?.map(|m| m.seq).unwrap_or(last);
+    let mut deleted = 0;
+    let mut from = first;
+    while from <= last {
+        let to = Ord::min(from + SLICE - 1, last);
+        deleted += Entity::delete_many()
+            .filter(Column::Seq.between(from, to))
+            .filter(Column::PublishedAt.lt(published_before))
+            .exec(conn)
+            .await?
+            .rows_affected;
+        from = to + 1;
+    }
+    Ok(deleted)
+}
+
 /// Number of events not yet published.
 pub async fn backlog<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
     Entity::find().filter(Column::PublishedAt.is_null()).count(conn).await
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use sea_orm_migration::MigratorTrait;
+
+    struct Shared;
+
+    #[async_trait::async_trait]
+    impl MigratorTrait for Shared {
+        fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
+            vec![Box::new(crate::migration::SharedTables)]
+        }
+    }
+
+    pub(crate) async fn database() -> crate::Db {
+        let db = crate::connect("sqlite::memory:").await.unwrap();
+        Shared::up(&db, None).await.unwrap();
+        db
+    }
+
+    #[tokio::test]
+    async fn pruning_removes_only_events_published_before_the_cutoff() {
+        use super::*;
+        let db = database().await;
+        let envelopes: Vec<Envelope> = (0..5)
+            .map(|i| Envelope::new("identification.task-changed", "520624", "tester", serde_json::json!({ "i": i })))
+            .collect();
+        enqueue_many(&db, "chain", &envelopes).await.unwrap();
+        let rows = Entity::find().order_by_asc(Column::Seq).all(&db).await.unwrap();
+        assert_eq!(rows.len(), 5);
+        // Three published two hours ago, one a minute ago, one still pending.
+        let now = chrono::Utc::now();
+        for (row, at) in rows.iter().zip([Some(120), Some(120), Some(120), Some(1), None]) {
+            let published = at.map(|minutes| now - chrono::Duration::minutes(minutes));
+            Entity::update_many()
+                .col_expr(Column::PublishedAt, Expr::value(published))
+                .filter(Column::Seq.eq(row.seq))
+                .exec(&db)
+                .await
+                .unwrap();
+        }
+        assert_eq!(prune(&db, now - chrono::Duration::hours(1)).await.unwrap(), 3);
+        let left: Vec<i64> =
+            Entity::find().order_by_asc(Column::Seq).all(&db).await.unwrap().iter().map(|m| m.seq).collect();
+        assert_eq!(left, [rows[3].seq, rows[4].seq]);
+        assert_eq!(backlog(&db).await.unwrap(), 1);
+        assert_eq!(prune(&db, now - chrono::Duration::hours(1)).await.unwrap(), 0);
+    }
 }
