@@ -372,16 +372,17 @@ impl Engine {
     /// Moves a procedure's tasks along in order — each `(division, action)` on the task of `kind`
     /// about `subject_id` owned by that division — inside the caller's transaction. The first
     /// refusal is the answer; a missing task is an internal error (the service opened them all).
-    pub async fn advance<C: ConnectionTrait>(
+    pub async fn advance<C: ConnectionTrait, D: AsRef<str>>(
         &self,
         conn: &C,
         principal: &Principal,
         kind: &str,
         subject_id: Uuid,
-        moves: &[(&str, Action)],
+        moves: &[(D, Action)],
         reason: Option<&str>,
     ) -> Result<(), Problem> {
         for (division, action) in moves {
+            let division = division.as_ref();
             let moved = self
                 .transition_at(conn, principal, kind, subject_id, Some(division), *action, reason)
                 .await

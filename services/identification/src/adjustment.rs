@@ -89,8 +89,7 @@ async fn steps(
     steps: &[(&String, Action)],
     note: Option<&str>,
 ) -> Result<(), Problem> {
-    let moves: Vec<(&str, Action)> = steps.iter().map(|(d, a)| (d.as_str(), *a)).collect();
-    engine.advance(txn, p, REMOVAL, id, &moves, note).await
+    engine.advance(txn, p, REMOVAL, id, steps, note).await
 }
 
 async fn task_state(

@@ -403,6 +403,5 @@ pub(crate) async fn procedure_with(
     steps: &[(&String, Action)],
     note: Option<&str>,
 ) -> Result<(), Problem> {
-    let moves: Vec<(&str, Action)> = steps.iter().map(|(d, a)| (d.as_str(), *a)).collect();
-    engine.advance(txn, p, PROCEDURE, household, &moves, note).await
+    engine.advance(txn, p, PROCEDURE, household, steps, note).await
 }

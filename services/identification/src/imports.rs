@@ -21,7 +21,7 @@ use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect, Tr
 
 use crate::import_store::{import, import_error, import_id, import_ref};
 use crate::registration::Application;
-use crate::store::{active_id, enum_str, parse_enum};
+use crate::store::{enum_str, parse_enum};
 use crate::{State, domain};
 use std::collections::{HashMap, HashSet};
 
@@ -418,7 +418,6 @@ pub async fn batch(s: State, p: Principal, req: ImportBatch) -> Result<ImportOpe
 /// a factor of two for a logarithmic number of `ANALYZE`s (about a second each at 50,000
 /// households).
 async fn refresh_statistics(s: &State) {
-    use sea_orm::ConnectionTrait;
     if s.db.get_database_backend() != sea_orm::DbBackend::Postgres {
         return;
     }
@@ -517,27 +516,19 @@ async fn register_batch(
     let all: Vec<String> = candidates.iter().flat_map(|(_, a)| a.indexes.iter().cloned()).collect();
     let mut held: HashSet<String> = HashSet::new();
     for chunk in all.chunks(IN_LIST) {
-        let found: Vec<String> = active_id::Entity::find()
-            .select_only()
-            .column(active_id::Column::IdIndex)
-            .filter(active_id::Column::IdIndex.is_in(chunk.iter().cloned()))
-            .into_tuple()
-            .all(txn)
-            .await
-            .map_err(internal)?;
-        held.extend(found);
+        held.extend(crate::duplicates::conflicts(txn, chunk).await.map_err(internal)?.into_iter().map(|c| c.index));
     }
     let (clear, suspect): (Vec<_>, Vec<_>) =
         candidates.into_iter().partition(|(_, a)| !a.indexes.iter().any(|ix| held.contains(ix)));
+    let (clear_at, clear): (Vec<usize>, Vec<Application<'_>>) = clear.into_iter().unzip();
     let mut registered: Vec<(usize, &[String])> = vec![];
+    let mut one_by_one: Vec<(usize, &Application<'_>)> = suspect.iter().map(|(k, a)| (*k, a)).collect();
     if !clear.is_empty() {
         let together = txn.begin().await.map_err(internal)?;
-        let apps: Vec<Application<'_>> =
-            clear.iter().map(|(_, a)| Application { valid: a.valid, indexes: a.indexes.clone() }).collect();
-        match crate::registration::register_clear(s, &together, p, &apps).await {
+        match crate::registration::register_clear(s, &together, p, &clear).await {
             Ok(_) => {
                 together.commit().await.map_err(internal)?;
-                for (k, a) in &clear {
+                for (k, a) in clear_at.iter().zip(&clear) {
                     outcomes[*k] = Some(Ok(HouseholdStatus::Applied));
                     registered.push((*k, &a.indexes));
                 }
@@ -546,23 +537,18 @@ async fn register_batch(
                 // Someone claimed one of these IDs meanwhile: register them one by one instead.
                 together.rollback().await.map_err(internal)?;
                 tracing::info!(%import, households = clear.len(), "IDs of the batch were claimed meanwhile; registering one by one");
-                for (k, a) in &clear {
-                    let outcome = one(s, txn, p, &households[*k], a.valid).await?;
-                    if outcome.is_ok() {
-                        registered.push((*k, &a.indexes));
-                    }
-                    outcomes[*k] = Some(outcome);
-                }
+                one_by_one.extend(clear_at.iter().copied().zip(&clear));
             }
             Err(problem) => return Err(problem),
         }
     }
-    for (k, a) in &suspect {
-        let outcome = one(s, txn, p, &households[*k], a.valid).await?;
+    one_by_one.sort_by_key(|(k, _)| *k);
+    for (k, a) in one_by_one {
+        let outcome = one(s, txn, p, &households[k], a.valid).await?;
         if outcome.is_ok() {
-            registered.push((*k, &a.indexes));
+            registered.push((k, &a.indexes));
         }
-        outcomes[*k] = Some(outcome);
+        outcomes[k] = Some(outcome);
     }
     let claims: Vec<import_id::ActiveModel> = registered
         .iter()

@@ -194,8 +194,7 @@ pub(crate) async fn tasks(
     moves: &[(&String, Action)],
     note: Option<&str>,
 ) -> Result<(), Problem> {
-    let moves: Vec<(&str, Action)> = moves.iter().map(|(d, a)| (d.as_str(), *a)).collect();
-    engine.advance(txn, p, PROCEDURE, id, &moves, note).await
+    engine.advance(txn, p, PROCEDURE, id, moves, note).await
 }
 
 /// Cancels the case's task at `division` unless it is finished.
