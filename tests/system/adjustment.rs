@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 /// The centre's adjustment campaign down to Sinan county; returns the county's campaign task id.
 async fn campaign(t: &TestSystem) -> String {
-    let due = (chain_domain::workflow::beijing_date(t.clock.now()) + Duration::days(60)).to_string();
+    let due = (chain_domain::calendar::beijing_date(t.clock.now()) + Duration::days(60)).to_string();
     let body = json!({
         "service": "identification",
         "kind": "identification.adjustment",

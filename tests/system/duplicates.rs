@@ -126,7 +126,7 @@ async fn a_monitoring_signal_naming_a_registered_person_points_at_their_househol
     let x = rid("52062419790909010");
     let h = t.post("VILLAGE", "/v1/households", application(std::slice::from_ref(&x))).await;
     let hid = h.ok(201)["id"].as_str().unwrap().to_owned();
-    let today = chain_domain::workflow::beijing_date(t.clock.now()).to_string();
+    let today = chain_domain::calendar::beijing_date(t.clock.now()).to_string();
     let signal = json!({
         "village": "520624101201", "head_name": "某某", "head_resident_id": x, "group": "marginal",
         "channel": "data_analysis", "signal_date": today, "year": 2021, "per_capita_income_fen": 480000, "has_labour": true,

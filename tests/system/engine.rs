@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 /// The Beijing date `days` after the system's "now", as a directive's `due_date`.
 fn due_in(t: &TestSystem, days: i64) -> String {
-    (chain_domain::workflow::beijing_date(t.clock.now()) + Duration::days(days)).to_string()
+    (chain_domain::calendar::beijing_date(t.clock.now()) + Duration::days(days)).to_string()
 }
 
 /// Issues a directive of the planning service as `who`; returns what it opened.
@@ -321,7 +321,7 @@ async fn overdue_counties_escalate_even_across_a_restart() {
     let sinan = task_at(&t, "SINAN", kind, "520624").await;
     let shiqian = task_at(&t, "SHIQIAN", kind, "520623").await;
     let (sinan_id, shiqian_id) = (id_of(&sinan), id_of(&shiqian));
-    let due_at = chain_domain::workflow::end_of_day_beijing(due.parse().unwrap());
+    let due_at = chain_domain::calendar::end_of_day_beijing(due.parse().unwrap());
     assert_eq!(shiqian["due_at"].as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap(), due_at);
     assert_eq!(shiqian["deadline"], "on_time");
     stepped(&t.step("SINAN", &sinan_id, "submit", Some(version_of(&sinan)), json!({})).await, "submitted");
@@ -674,9 +674,9 @@ async fn schedules_generate_reports() {
     );
     let instant = |v: &Value| v.as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap();
     let first_run = instant(&created["next_run_at"]);
-    let period_start = chain_domain::workflow::beijing_date(first_run);
+    let period_start = chain_domain::calendar::beijing_date(first_run);
     assert_eq!(chrono::Datelike::day(&period_start), 1, "a monthly report starts on the first");
-    assert_eq!(chain_domain::workflow::start_instant(period_start), first_run);
+    assert_eq!(chain_domain::calendar::start_instant(period_start), first_run);
     let listed_schedules = t.get("GUIZHOU", "/v1/schedules").await.ok(200).clone();
     assert_eq!(listed_schedules.as_array().unwrap().len(), 1);
     assert!(t.get("SINAN", "/v1/schedules").await.ok(200).as_array().unwrap().is_empty());
@@ -712,7 +712,7 @@ async fn schedules_generate_reports() {
     counties.sort();
     assert_eq!(counties, expected);
     let root = tasks.iter().find(|task| task["division"] == "52").expect("the province's own root task");
-    let label = chain_domain::workflow::period_label(chain_domain::workflow::Period::Monthly, period_start);
+    let label = chain_domain::calendar::period_label(chain_domain::calendar::Period::Monthly, period_start);
     assert_eq!(root["title"], format!("月度帮扶工作报告 {label}"));
     let due_at = first_run + Duration::days(10);
     for task in &tasks {
@@ -729,8 +729,8 @@ async fn schedules_generate_reports() {
     // The schedule moved on to the next month and ran once; a county sees its own report.
     let after = t.get("GUIZHOU", "/v1/schedules").await.ok(200).clone();
     assert_eq!(after[0]["runs"], 1);
-    let next = chain_domain::workflow::next_period_start(chain_domain::workflow::Period::Monthly, period_start);
-    assert_eq!(instant(&after[0]["next_run_at"]), chain_domain::workflow::start_instant(next));
+    let next = chain_domain::calendar::next_period_start(chain_domain::calendar::Period::Monthly, period_start);
+    assert_eq!(instant(&after[0]["next_run_at"]), chain_domain::calendar::start_instant(next));
     assert_eq!(listed(&t, "SINAN", kind, "").await, ["520624"]);
     t.stop().await;
 }

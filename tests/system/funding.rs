@@ -5,8 +5,8 @@
 
 use chain::demo::Official;
 use chain_api::Role;
+use chain_domain::calendar::{beijing_date, end_of_day_beijing};
 use chain_domain::funding::add_working_days;
-use chain_domain::workflow::{beijing_date, end_of_day_beijing};
 use chain_system_tests::{TestSystem, eventually, spawn};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};

@@ -8,7 +8,7 @@ use chrono::{Duration, NaiveDate};
 use serde_json::{Value, json};
 
 fn today(t: &TestSystem) -> NaiveDate {
-    chain_domain::workflow::beijing_date(t.clock.now())
+    chain_domain::calendar::beijing_date(t.clock.now())
 }
 
 /// A signal about a household not in the register, in Sihebashi village, income below 1.5 lines.

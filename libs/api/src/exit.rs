@@ -101,7 +101,7 @@ pub struct ExitCase {
     /// The village's public notice of the exit while it is up, with its window and objections;
     /// objections are lodged at `/v1/notices/{id}/objections`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notice: Option<crate::tasks::Notice>,
+    pub notice: Option<crate::workflow::Notice>,
     /// Who acknowledged for the household.
     pub acknowledged_by: Option<String>,
     /// Optimistic-concurrency version.

@@ -204,7 +204,7 @@ pub struct Household {
     /// The public notice up for this household now (first or second), with its window and any
     /// objections; objections are lodged at `/v1/notices/{id}/objections`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notice: Option<crate::tasks::Notice>,
+    pub notice: Option<crate::workflow::Notice>,
     /// Members, resident IDs masked.
     pub members: Vec<Member>,
     /// The rest of the file card.
@@ -221,14 +221,6 @@ pub struct Household {
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
-}
-
-/// A review or approval decision.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-pub struct Decision {
-    /// Optional remark recorded with the decision.
-    #[serde(default)]
-    pub note: Option<String>,
 }
 
 /// The result of the villager representatives' democratic appraisal.
@@ -262,19 +254,6 @@ pub struct Rejection {
     /// The finding, recorded in the audit trail (1–2000 characters).
     #[schema(example = "the objection was upheld: the family runs a shop in the county town")]
     pub reason: String,
-}
-
-/// A step on an existing record, as sent over NATS: its id, the version the caller saw
-/// (`If-Match`), and the step's body.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Step<T> {
-    /// Public id of the record.
-    pub id: Uuid,
-    /// Version from `If-Match`, if the caller sent one.
-    #[serde(default)]
-    pub expected_version: Option<i64>,
-    /// The step's own body.
-    pub body: T,
 }
 
 /// Where a suspected duplicate is adjudicated.
@@ -341,13 +320,6 @@ pub struct ReadHousehold {
     /// Return personal data unmasked.
     #[serde(default)]
     pub unmask: bool,
-}
-
-/// A lookup by public id.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ById {
-    /// Public id of the record.
-    pub id: Uuid,
 }
 
 /// A birth date helper shared by the service's tests.

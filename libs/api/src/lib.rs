@@ -14,7 +14,8 @@ pub mod principal;
 pub mod problem;
 pub mod queries;
 pub mod quotas;
-pub mod tasks;
+pub mod step;
+pub mod workflow;
 
 pub use envelope::Envelope;
 pub use principal::{Principal, Role};

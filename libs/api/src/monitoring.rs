@@ -200,7 +200,7 @@ pub struct MonitoringCase {
     pub measures: Vec<Measure>,
     /// The village's notice while it is up; objections go to `/v1/notices/{id}/objections`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notice: Option<crate::tasks::Notice>,
+    pub notice: Option<crate::workflow::Notice>,
     /// Optimistic-concurrency version; send it back in `If-Match`.
     pub version: i64,
     /// Opened.

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::identification::{HouseholdKind, HouseholdStatus};
-use crate::tasks::NoticeState;
+use crate::workflow::NoticeState;
 
 /// Filters of `GET /v1/households`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, IntoParams)]

@@ -15,8 +15,9 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
 
+use crate::calendar::{beijing_date, end_of_day_beijing};
 use crate::division::{Division, Level};
-use crate::workflow::{TableProblem, beijing_date, end_of_day_beijing, open_csv, parse_province};
+use crate::policy_table::{TableProblem, open_csv, parse_province};
 
 /// The embedded table (`province,onward_days,disclosure_working_days`).
 const FUNDING_DEADLINES_TABLE: &str = include_str!("../data/funding_deadlines.csv");

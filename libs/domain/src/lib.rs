@@ -7,24 +7,29 @@
 
 #![warn(missing_docs)]
 
+pub mod apportion;
+pub mod calendar;
 pub mod cause;
+pub mod deadline_ladder;
 pub mod division;
 pub mod funding;
 pub mod jurisdiction;
 pub mod money;
+pub mod notice_days;
+pub(crate) mod policy_table;
 pub mod poverty_line;
 pub mod registry;
 pub mod resident_id;
-pub mod workflow;
 
+pub use apportion::{ApportionError, apportion};
+pub use calendar::Period;
 pub use cause::{CauseError, Causes, PovertyCause};
+pub use deadline_ladder::{DeadlineLadder, DeadlineLadderError, Ladder};
 pub use division::{Division, DivisionError, Level};
 pub use funding::{FundingDeadline, FundingDeadlines, FundingDeadlinesError};
 pub use jurisdiction::{Jurisdiction, JurisdictionError, Layer};
 pub use money::{Money, MoneyError};
+pub use notice_days::{NoticeDays, NoticeDaysError};
 pub use poverty_line::{PovertyLines, PovertyLinesError};
 pub use registry::{DivisionInfo, DivisionRegistry, registry};
 pub use resident_id::{ResidentId, ResidentIdError, Sex, with_check_digit};
-pub use workflow::{
-    ApportionError, DeadlineLadder, DeadlineLadderError, Ladder, NoticeDays, NoticeDaysError, Period, apportion,
-};

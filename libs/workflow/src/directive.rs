@@ -5,13 +5,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chain_api::identification::Step;
-use chain_api::tasks::{
+use chain_api::step::Step;
+use chain_api::workflow::{
     DeadlineStage, Decompose, IssueDirective, Issued, LevelCount, Quota, StepNote, Targets, TaskState,
 };
 use chain_api::{FieldError, Principal, Problem, Role};
-use chain_domain::workflow::{apportion, end_of_day_beijing};
 use chain_domain::{Division, Level, registry};
+use chain_domain::{apportion, calendar::end_of_day_beijing};
 use chain_store::text::enum_str;
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
@@ -690,7 +690,7 @@ pub(crate) fn required_reason(note: &StepNote, step: &str) -> Result<String, Pro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chain_api::tasks::TargetLevel;
+    use chain_api::workflow::TargetLevel;
 
     fn d(s: &str) -> Division {
         Division::parse(s).unwrap()

@@ -1,9 +1,9 @@
 //! The engine handle a service holds, and the plumbing every operation shares: reading and
 //! version-checked writing of task rows, the change log, the audit trail and the outbox.
 
-use chain_api::tasks::{DeadlineStage, Task, TaskState};
+use chain_api::workflow::{DeadlineStage, Task, TaskState};
 use chain_api::{Envelope, Principal, Problem, ProblemKind};
-use chain_domain::workflow::{DeadlineLadder, NoticeDays};
+use chain_domain::{DeadlineLadder, NoticeDays};
 use chain_store::text::{enum_str, parse_enum};
 use chain_store::{Db, audit, outbox};
 use chrono::{DateTime, Utc};

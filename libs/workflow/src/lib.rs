@@ -10,11 +10,11 @@ pub mod entity;
 pub mod machine;
 pub mod migration;
 pub mod notice;
+pub mod procedures;
 pub mod records;
 pub mod rules;
 pub mod serve;
 pub mod steps;
-pub mod store;
 pub mod timers;
 pub mod tree;
 
@@ -22,7 +22,7 @@ pub use clock::Clock;
 pub use engine::Engine;
 pub use machine::{Action, Refusal};
 pub use notice::{NoticeEvent, NoticeHook};
-pub use store::{NewProcedure, NewTask, ProcedureStep};
+pub use procedures::{NewProcedure, NewTask, ProcedureStep};
 pub use timers::{Swept, spawn_timers};
 
 /// How a service runs its engine.

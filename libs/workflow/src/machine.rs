@@ -1,6 +1,6 @@
 //! The task state machine, pure: which action is allowed from which state.
 
-use chain_api::tasks::TaskState;
+use chain_api::workflow::TaskState;
 
 /// Something done to a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

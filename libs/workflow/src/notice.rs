@@ -3,8 +3,8 @@
 //! objection while it is open, which interrupts the notice and sends the task back for review; the
 //! step passes only when a window runs out with no open objection (the timers close it).
 
-use chain_api::identification::Step;
-use chain_api::tasks::{
+use chain_api::step::Step;
+use chain_api::workflow::{
     LodgeObjection, Notice, NoticeState, Objection, ObjectionState, OpenNotice, ResolveObjection, TaskState,
 };
 use chain_api::{Principal, Problem, ProblemKind, Role};
@@ -94,7 +94,7 @@ pub trait NoticeHook: Send + Sync {
         &self,
         engine: &Engine,
         txn: &sea_orm::DatabaseTransaction,
-        task: &chain_api::tasks::Task,
+        task: &chain_api::workflow::Task,
         event: NoticeEvent,
     ) -> Result<(), Problem>;
 }

@@ -1,10 +1,10 @@
 //! Schedules of recurring reports, the audit trail and accountability records, as the engine
 //! exposes them.
 
-use chain_api::tasks::{AccountabilityQuery, AccountabilityRecord, AuditEntry, AuditQuery, NewSchedule, Schedule};
+use chain_api::workflow::{AccountabilityQuery, AccountabilityRecord, AuditEntry, AuditQuery, NewSchedule, Schedule};
 use chain_api::{FieldError, Principal, Problem, Role};
 use chain_domain::Level;
-use chain_domain::workflow::{beijing_date, period_start_on_or_after, start_instant};
+use chain_domain::calendar::{beijing_date, period_start_on_or_after, start_instant};
 use chain_store::audit;
 use chain_store::text::{enum_str, parse_enum};
 use sea_orm::entity::prelude::*;

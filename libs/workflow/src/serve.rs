@@ -1,7 +1,7 @@
 //! The engine's NATS endpoints, added to a service's own by [`register`].
 
-use chain_api::identification::{ById, Step};
-use chain_api::tasks::{
+use chain_api::step::{ById, Step};
+use chain_api::workflow::{
     AccountabilityQuery, AuditQuery, Decompose, EventsQuery, IssueDirective, LodgeObjection, NewSchedule, OpenNotice,
     ResolveObjection, StepNote, TaskQuery, TreeQuery, verbs,
 };

@@ -7,8 +7,8 @@
 //! same approver 409), the `If-Match` version must be current (412), and the version-guarded
 //! write must win (409 `stale-version`).
 
-use chain_api::identification::Step;
-use chain_api::tasks::{NoticeState, StepNote, Task, TaskQuery, TaskState};
+use chain_api::step::Step;
+use chain_api::workflow::{NoticeState, StepNote, Task, TaskQuery, TaskState};
 use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_store::text::enum_str;
 use chrono::{DateTime, Utc};

@@ -5,8 +5,8 @@
 
 use std::time::Duration as StdDuration;
 
-use chain_api::tasks::{DeadlineStage, IssueDirective, Service, TargetLevel, Targets};
-use chain_domain::workflow::{Period, next_period_start, period_label, start_instant};
+use chain_api::workflow::{DeadlineStage, IssueDirective, Service, TargetLevel, Targets};
+use chain_domain::calendar::{Period, next_period_start, period_label, start_instant};
 use chain_store::text::{enum_str, parse_enum};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::entity::prelude::*;
@@ -220,9 +220,9 @@ impl Engine {
             .await?;
         let mut generated = 0;
         for s in due {
-            let cadence: chain_api::tasks::Cadence = parse_enum(&s.cadence)?;
+            let cadence: chain_api::workflow::Cadence = parse_enum(&s.cadence)?;
             let period = period_of(cadence);
-            let start = chain_domain::workflow::beijing_date(s.next_run_at);
+            let start = chain_domain::calendar::beijing_date(s.next_run_at);
             let next = next_period_start(period, start);
             let level: TargetLevel = parse_enum(&s.level)?;
             let principal = chain_api::Principal {
@@ -272,12 +272,12 @@ impl Engine {
 }
 
 /// The reporting period of a cadence.
-pub fn period_of(c: chain_api::tasks::Cadence) -> Period {
+pub fn period_of(c: chain_api::workflow::Cadence) -> Period {
     match c {
-        chain_api::tasks::Cadence::Monthly => Period::Monthly,
-        chain_api::tasks::Cadence::Quarterly => Period::Quarterly,
-        chain_api::tasks::Cadence::HalfYearly => Period::HalfYearly,
-        chain_api::tasks::Cadence::Yearly => Period::Yearly,
+        chain_api::workflow::Cadence::Monthly => Period::Monthly,
+        chain_api::workflow::Cadence::Quarterly => Period::Quarterly,
+        chain_api::workflow::Cadence::HalfYearly => Period::HalfYearly,
+        chain_api::workflow::Cadence::Yearly => Period::Yearly,
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chain_api::tasks::{EventsQuery, LevelRollup, Rollup, TaskEvent, TaskState, TaskTree, TreeNode, TreeQuery};
+use chain_api::workflow::{EventsQuery, LevelRollup, Rollup, TaskEvent, TaskState, TaskTree, TreeNode, TreeQuery};
 use chain_api::{Principal, Problem};
 use chain_store::text::{enum_str, parse_enum};
 use chrono::{DateTime, Utc};

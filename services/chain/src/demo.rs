@@ -2,9 +2,8 @@
 
 use chain_api::card::{CardInput, Income, Labour, MemberDetails};
 use chain_api::funding::{Allocation, CreateAllocation};
-use chain_api::identification::{
-    Appraisal, Decision, Household, HouseholdKind, MemberInput, RegisterHousehold, Relation, Step,
-};
+use chain_api::identification::{Appraisal, Household, HouseholdKind, MemberInput, RegisterHousehold, Relation};
+use chain_api::step::{Decision, Step};
 use chain_api::{Principal, Role};
 use chain_bus::Bus;
 use chain_domain::{Jurisdiction, with_check_digit};

@@ -475,7 +475,7 @@ mod watch {
     use std::time::Duration;
 
     use chain_api::Problem;
-    use chain_api::tasks::TaskEvent;
+    use chain_api::workflow::TaskEvent;
 
     /// Wait before reconnecting after the connection dropped.
     const RECONNECT_DELAY: Duration = Duration::from_secs(1);

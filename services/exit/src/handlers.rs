@@ -2,7 +2,7 @@
 
 use chain_api::events::{HOUSEHOLD_EXITED, HouseholdExited};
 use chain_api::exit::{Acknowledge, ExitCase, ExitStatus, ProposeExit};
-use chain_api::identification::{ById, Decision, Step};
+use chain_api::step::{ById, Decision, Step};
 use chain_api::{Envelope, Principal, Problem, ProblemKind, Role};
 use chain_bus::Endpoints;
 use chain_bus::service::internal;
@@ -219,7 +219,7 @@ async fn village_task_returned(
     village: &Division,
 ) -> Result<bool, Problem> {
     let t = s.engine.procedure_task(txn, TASK_KIND, household_id, Some(village.as_str())).await.map_err(internal)?;
-    Ok(t.is_some_and(|t| t.state == chain_api::tasks::TaskState::Returned))
+    Ok(t.is_some_and(|t| t.state == chain_api::workflow::TaskState::Returned))
 }
 
 /// Moves the household's exit task at `division` one step, inside the transaction.

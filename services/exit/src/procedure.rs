@@ -4,7 +4,7 @@
 //! with its tasks.
 
 use chain_api::exit::ExitStatus;
-use chain_api::tasks::Task;
+use chain_api::workflow::Task;
 use chain_api::{Principal, Problem, ProblemKind};
 use chain_bus::service::internal;
 use chain_store::audit;

@@ -14,7 +14,7 @@
 
 use std::collections::HashSet;
 
-use chain_api::tasks::TaskState;
+use chain_api::workflow::TaskState;
 use chain_api::{Principal, Problem, Role};
 use chain_bus::service::internal;
 use chain_domain::{Division, FundingDeadlines, Money};

@@ -6,8 +6,9 @@
 //! review and notice, the county's decision — on tasks of kind `identification.removal`.
 
 use chain_api::events::{HOUSEHOLD_REMOVED, HouseholdRemoved};
-use chain_api::identification::{CampaignEntry, Decision, Entry, Household, HouseholdStatus, ProposeRemoval, Step};
-use chain_api::tasks::{Task, TaskState};
+use chain_api::identification::{CampaignEntry, Entry, Household, HouseholdStatus, ProposeRemoval};
+use chain_api::step::{Decision, Step};
+use chain_api::workflow::{Task, TaskState};
 use chain_api::{Envelope, Principal, Problem, Role};
 use chain_bus::service::internal;
 use chain_domain::{Division, Layer, Level};

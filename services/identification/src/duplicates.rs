@@ -6,8 +6,9 @@
 //! household and lets the application into the procedure.
 
 use chain_api::identification::{
-    Adjudicate, AdjudicationDecision, AdjudicationRef, DuplicateRecord, Household, HouseholdStatus, Step,
+    Adjudicate, AdjudicationDecision, AdjudicationRef, DuplicateRecord, Household, HouseholdStatus,
 };
+use chain_api::step::Step;
 use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_bus::service::internal;
 use chain_domain::{Division, Level};

@@ -1,10 +1,9 @@
 //! The identification service's NATS endpoints.
 
 use chain_api::events::{HOUSEHOLD_IDENTIFIED, HouseholdIdentified};
-use chain_api::identification::{
-    Appraisal, DataMatch, Decision, Household, HouseholdStatus, ReadHousehold, Rejection, Step,
-};
-use chain_api::tasks::TaskState;
+use chain_api::identification::{Appraisal, DataMatch, Household, HouseholdStatus, ReadHousehold, Rejection};
+use chain_api::step::{Decision, Step};
+use chain_api::workflow::TaskState;
 use chain_api::{Envelope, Principal, Problem, ProblemKind, Role};
 use chain_bus::Endpoints;
 use chain_bus::service::internal;

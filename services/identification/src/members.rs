@@ -3,7 +3,8 @@
 //! active household is refused here with that household named (when the caller may see it);
 //! moving them is a new application's adjudication (`transfer`), never a silent merge.
 
-use chain_api::identification::{Household, MemberInput, Relation, Step};
+use chain_api::identification::{Household, MemberInput, Relation};
+use chain_api::step::Step;
 use chain_api::{FieldError, Principal, Problem, ProblemKind, Role};
 use chain_bus::service::internal;
 use chain_domain::{Division, ResidentId};

@@ -6,11 +6,12 @@
 //! county may remove the risk after half a year, never for a household without labour, and may
 //! reinstate it. Every change is audited in the transaction that makes it.
 
-use chain_api::identification::{Appraisal, ById, DataMatch, Decision, Step as StepReq};
+use chain_api::identification::{Appraisal, DataMatch};
 use chain_api::monitoring::{
     Consent, HomeVisit, MonitoringCase, MonitoringDecision, MonitoringQuery, MonitoringStatus, NewMeasure,
     OpenMonitoringCase, Reason, RemoveRisk,
 };
+use chain_api::step::{ById, Decision, Step as StepReq};
 use chain_api::{FieldError, Principal, Problem, ProblemKind, Role};
 use chain_bus::Endpoints;
 use chain_bus::service::internal;
@@ -78,7 +79,7 @@ fn bad(errors: &mut Vec<FieldError>, field: &str, message: impl Into<String>) {
 #[tracing::instrument(skip_all, fields(actor = %p.subject))]
 async fn open(s: State, p: Principal, req: OpenMonitoringCase) -> Result<MonitoringCase, Problem> {
     let now = s.engine.clock().now();
-    let today = chain_domain::workflow::beijing_date(now);
+    let today = chain_domain::calendar::beijing_date(now);
     let mut errors = Vec::new();
     let village = match Division::parse(&req.village) {
         Ok(d) if d.level() == Level::Village && registry().exists(&d) => Some(d),
@@ -378,8 +379,8 @@ async fn remove_risk(s: State, p: Principal, req: StepReq<RemoveRisk>) -> Result
         let removal = rules::Removal {
             has_labour: row.case.has_labour,
             measures: row.measures,
-            monitored_since: chain_domain::workflow::beijing_date(since),
-            today: chain_domain::workflow::beijing_date(now),
+            monitored_since: chain_domain::calendar::beijing_date(since),
+            today: chain_domain::calendar::beijing_date(now),
             income_fen: b.per_capita_income_fen,
             stable_since: b.stable_since,
             ceiling_fen: row.case.ceiling_fen,

@@ -153,7 +153,7 @@ pub fn range(f: &Facts, ceiling_fen: i64, policy: &Policy) -> Result<Vec<RangeRe
 /// The county's deadline: the end (Beijing time) of the `decision_days`-th day after the signal.
 pub fn decision_due(signal: NaiveDate, policy: &Policy) -> DateTime<Utc> {
     let last = signal.checked_add_days(chrono::Days::new(u64::from(policy.decision_days))).unwrap_or(NaiveDate::MAX);
-    chain_domain::workflow::end_of_day_beijing(last)
+    chain_domain::calendar::end_of_day_beijing(last)
 }
 
 /// A step of a monitoring case.

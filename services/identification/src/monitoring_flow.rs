@@ -2,9 +2,9 @@
 //! state, `If-Match`), the engine's tasks moved along with the case, the version-guarded save and
 //! the audit entry, all in one transaction; and what the village's notice does to the case.
 
-use chain_api::identification::Step as StepReq;
 use chain_api::monitoring::{MonitoringCase, MonitoringStatus};
-use chain_api::tasks::{Task, TaskState};
+use chain_api::step::Step as StepReq;
+use chain_api::workflow::{Task, TaskState};
 use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_bus::service::internal;
 use chain_domain::{Division, Layer};

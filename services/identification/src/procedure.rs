@@ -4,7 +4,7 @@
 //! Runs inside the engine's transaction, so a household's status never disagrees with its tasks.
 
 use chain_api::identification::HouseholdStatus;
-use chain_api::tasks::Task;
+use chain_api::workflow::Task;
 use chain_api::{Principal, Problem};
 use chain_domain::{Division, Level};
 use chain_store::audit;

@@ -11,7 +11,7 @@ use chain_api::queries::{
     BoardHousehold, BoardNotice, BoardQuery, BoardState, CountsQuery, DivisionCounts, GroupBy, HouseholdPage,
     HouseholdQuery, HouseholdSummary, StatusCounts,
 };
-use chain_api::tasks::NoticeState;
+use chain_api::workflow::NoticeState;
 use chain_api::{Principal, Problem};
 use chain_bus::service::internal;
 use chain_domain::{Division, Level, PovertyCause, registry};

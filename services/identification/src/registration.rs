@@ -2,7 +2,8 @@
 //! card's helper history.
 
 use chain_api::card::{AssignHelper, BankAccount, Card, CardInput, HelperAssignment, IncomeSummary};
-use chain_api::identification::{Household, HouseholdStatus, RegisterHousehold, Step};
+use chain_api::identification::{Household, HouseholdStatus, RegisterHousehold};
+use chain_api::step::Step;
 use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_bus::service::internal;
 use chain_domain::{Division, Layer};

@@ -1,8 +1,8 @@
 //! The planning service's NATS endpoints.
 
 use chain_api::events::{PLAN_APPROVED, PlanApproved};
-use chain_api::identification::{ById, Decision, Step};
 use chain_api::planning::{CreatePlan, Plan, PlanStatus};
+use chain_api::step::{ById, Decision, Step};
 use chain_api::{Envelope, Principal, Problem, ProblemKind, Role};
 use chain_bus::Endpoints;
 use chain_bus::service::internal;

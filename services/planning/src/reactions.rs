@@ -86,7 +86,7 @@ impl Reaction for OnHouseholdRemoved {
             household::Entity::delete_by_id(id).exec(txn).await?;
             let system = chain_api::Principal::system();
             let task = self.engine.procedure_task(txn, PLAN_TASK, id, None).await?;
-            if task.is_some_and(|t| t.state.awaits_owner() || t.state == chain_api::tasks::TaskState::Submitted) {
+            if task.is_some_and(|t| t.state.awaits_owner() || t.state == chain_api::workflow::TaskState::Submitted) {
                 let reason = format!("the household was removed as wrongly identified: {}", removed.reason);
                 let cancelled = self
                     .engine

@@ -1,7 +1,7 @@
 //! Two approvers of the signing layer acting on the same task at the same moment.
 
 use chain_api::ProblemKind;
-use chain_api::tasks::TaskState;
+use chain_api::workflow::TaskState;
 use chain_workflow::{Action, Clock};
 
 use crate::support::*;

@@ -1,6 +1,6 @@
 //! The deadline ladder by the injected clock, across a restart of the engine.
 
-use chain_api::tasks::{AccountabilityQuery, DeadlineStage, TaskQuery, TaskState, TreeQuery};
+use chain_api::workflow::{AccountabilityQuery, DeadlineStage, TaskQuery, TaskState, TreeQuery};
 use chain_workflow::{Action, Clock, Engine, Swept};
 use chrono::Duration;
 
@@ -148,7 +148,7 @@ async fn two_replicas_sweeping_at_once_fire_each_step_once() {
         &approver("52", 1),
         directive(
             "双副本",
-            chain_api::tasks::Targets { divisions: None, level: Some(chain_api::tasks::TargetLevel::County) },
+            chain_api::workflow::Targets { divisions: None, level: Some(chain_api::workflow::TargetLevel::County) },
             clock.now(),
             4,
         ),

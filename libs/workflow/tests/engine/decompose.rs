@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use chain_api::ProblemKind;
-use chain_api::identification::Step;
-use chain_api::tasks::{Decompose, Quota, TaskState, TreeQuery};
+use chain_api::step::Step;
+use chain_api::workflow::{Decompose, Quota, TaskState, TreeQuery};
 use chain_workflow::{Action, Clock};
 use chrono::Duration;
 

@@ -1,7 +1,7 @@
 //! Officials see and follow only what lies in their jurisdiction; the rest answers like missing.
 
 use chain_api::ProblemKind;
-use chain_api::tasks::{EventsQuery, TargetLevel, Targets, TaskQuery, TreeQuery};
+use chain_api::workflow::{EventsQuery, TargetLevel, Targets, TaskQuery, TreeQuery};
 use chain_domain::{Division, registry};
 use chain_workflow::{Action, Clock};
 

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
-use chain_api::tasks::{Quota, TargetLevel, Targets, TreeQuery};
+use chain_api::workflow::{Quota, TargetLevel, Targets, TreeQuery};
 use chain_domain::{Division, Level, registry};
 use chain_workflow::Clock;
 use chain_workflow::entity::{event, task};
@@ -64,7 +64,7 @@ async fn a_directive_to_every_township_opens_every_layer_and_splits_the_quota_ex
 
     assert_eq!(issued.task.division, "CN");
     assert_eq!(issued.task.signer, "CN");
-    assert_eq!(issued.task.state, chain_api::tasks::TaskState::InProgress);
+    assert_eq!(issued.task.state, chain_api::workflow::TaskState::InProgress);
     assert_eq!(issued.task.quota, Some(TOTAL));
     assert_eq!(issued.planned as usize, expected.iter().map(|(_, n)| n).sum::<usize>());
     let by_level: Vec<(String, u64)> = issued.by_level.iter().map(|l| (l.level.clone(), l.tasks)).collect();
@@ -208,7 +208,7 @@ async fn a_directive_to_every_township_opens_every_layer_and_splits_the_quota_ex
         .await,
     );
     println!("[{}] cancelling the whole directive took {:.2?}", backend(), started.elapsed());
-    assert_eq!(cancelled.state, chain_api::tasks::TaskState::Cancelled);
+    assert_eq!(cancelled.state, chain_api::workflow::TaskState::Cancelled);
     let tree = expect_ok(e.tree(&centre, TreeQuery { id: Some(issued.task.id), ..Default::default() }).await);
     assert_eq!((tree.subtree.total, tree.subtree.cancelled), (rows.len() as u64, rows.len() as u64));
     assert_eq!(count_rows::<event::Entity>(&t.db).await, events + rows.len() as u64);

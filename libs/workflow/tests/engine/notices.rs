@@ -1,8 +1,8 @@
 //! Public-notice windows on a task: objections interrupt them, only a clean window lets the task
 //! be submitted.
 
-use chain_api::identification::Step;
-use chain_api::tasks::{LodgeObjection, NoticeState, ObjectionState, OpenNotice, ResolveObjection, TaskState};
+use chain_api::step::Step;
+use chain_api::workflow::{LodgeObjection, NoticeState, ObjectionState, OpenNotice, ResolveObjection, TaskState};
 use chain_api::{ProblemKind, Role};
 use chain_workflow::{Action, Clock};
 use chrono::Duration;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chain_api::tasks::TaskState;
+use chain_api::workflow::TaskState;
 use chain_api::{Principal, ProblemKind, Role};
 use chain_store::text::parse_enum;
 use chain_workflow::entity::{accountability, event, task};
@@ -323,7 +323,7 @@ async fn run(ops: Vec<Op>, required_approvals: u32) {
                 for (id, old) in &before.tasks {
                     let new = &after.tasks[id];
                     assert_eq!(new.state, old.state, "a sweep changes no state");
-                    let (o, n): (chain_api::tasks::DeadlineStage, chain_api::tasks::DeadlineStage) =
+                    let (o, n): (chain_api::workflow::DeadlineStage, chain_api::workflow::DeadlineStage) =
                         (parse_enum(&old.deadline_stage).unwrap(), parse_enum(&new.deadline_stage).unwrap());
                     assert!(n >= o, "the ladder only climbs");
                     if !state(old).awaits_owner() {

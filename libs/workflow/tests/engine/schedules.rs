@@ -1,8 +1,8 @@
 //! Recurring reports: a schedule generates a directive at each period start, by the engine's clock.
 
 use chain_api::ProblemKind;
-use chain_api::tasks::{Cadence, NewSchedule, Service, TargetLevel, TaskQuery};
-use chain_domain::workflow::{Period, beijing_date, period_label, start_instant};
+use chain_api::workflow::{Cadence, NewSchedule, Service, TargetLevel, TaskQuery};
+use chain_domain::calendar::{Period, beijing_date, period_label, start_instant};
 use chain_domain::{Division, Level, registry};
 use chain_workflow::Clock;
 use chrono::Duration;

@@ -1,7 +1,7 @@
 //! Sign-offs climbing the chain, layer by layer, with every refusal on the way.
 
 use chain_api::ProblemKind;
-use chain_api::tasks::{EventsQuery, TaskState, TreeQuery};
+use chain_api::workflow::{EventsQuery, TaskState, TreeQuery};
 use chain_workflow::{Action, Clock};
 
 use crate::support::*;

@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use chain_api::identification::Step;
-use chain_api::tasks::{IssueDirective, Issued, Service, StepNote, Targets, Task};
+use chain_api::step::Step;
+use chain_api::workflow::{IssueDirective, Issued, Service, StepNote, Targets, Task};
 use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_domain::Jurisdiction;
 use chain_store::Db;

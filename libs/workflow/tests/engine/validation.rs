@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chain_api::tasks::{AuditQuery, Quota, Service, TargetLevel, Targets, TaskQuery};
+use chain_api::workflow::{AuditQuery, Quota, Service, TargetLevel, Targets, TaskQuery};
 use chain_api::{ProblemKind, Role};
 use chain_workflow::entity::{event, task};
 use chain_workflow::{Action, Clock, NewTask};
@@ -75,10 +75,10 @@ async fn malformed_or_unauthorised_directives_are_refused_and_open_nothing() {
     // A due date is the end of that day in Beijing.
     let mut d = good();
     d.due_at = None;
-    let day = chain_domain::workflow::beijing_date(now) + Duration::days(9);
+    let day = chain_domain::calendar::beijing_date(now) + Duration::days(9);
     d.due_date = Some(day);
     let issued = issue(&e, &province, d).await;
-    assert_eq!(issued.task.due_at, Some(chain_domain::workflow::end_of_day_beijing(day)));
+    assert_eq!(issued.task.due_at, Some(chain_domain::calendar::end_of_day_beijing(day)));
 
     // A reason has a limit.
     let sinan = task_at(&t.db, issued.task.id, "520624").await;

@@ -3,7 +3,7 @@
 //! jurisdiction).
 
 use axum::extract::State;
-use chain_api::tasks::{AccountabilityQuery, AccountabilityRecord, AuditEntry, AuditQuery, Service, verbs};
+use chain_api::workflow::{AccountabilityQuery, AccountabilityRecord, AuditEntry, AuditQuery, Service, verbs};
 use chain_api::{Principal, Problem};
 use serde::Serialize;
 use serde::de::DeserializeOwned;

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use chain_api::tasks::{IssueDirective, Issued, verbs};
+use chain_api::workflow::{IssueDirective, Issued, verbs};
 
 use super::Problems;
 use super::tasks::issued;

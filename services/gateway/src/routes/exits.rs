@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chain_api::exit::{Acknowledge, ExitCase, ProposeExit};
-use chain_api::identification::{ById, Decision};
+use chain_api::step::{ById, Decision};
 
 use super::{Problems, custom_method, parse_id, step, versioned};
 use crate::AppState;

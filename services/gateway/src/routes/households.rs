@@ -6,9 +6,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chain_api::card::AssignHelper;
 use chain_api::identification::{
-    Adjudicate, Appraisal, DataMatch, Decision, Household, HouseholdStatus, MemberInput, ProposeRemoval, ReadHousehold,
+    Adjudicate, Appraisal, DataMatch, Household, HouseholdStatus, MemberInput, ProposeRemoval, ReadHousehold,
     RegisterHousehold, Rejection,
 };
+use chain_api::step::Decision;
 
 use super::exits::decode;
 use super::{Problems, custom_method, parse_id, step, versioned};

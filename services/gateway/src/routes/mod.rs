@@ -100,7 +100,7 @@ pub async fn step<B: Serialize, R: Serialize + serde::de::DeserializeOwned>(
     headers: &HeaderMap,
     body: B,
 ) -> Result<Response, ApiProblem> {
-    let req = chain_api::identification::Step { id, expected_version: if_match(headers)?, body };
+    let req = chain_api::step::Step { id, expected_version: if_match(headers)?, body };
     let answer: R = s.bus.request(service, verb, p, &req).await?;
     Ok(versioned(StatusCode::OK, &answer))
 }

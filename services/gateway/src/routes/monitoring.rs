@@ -5,11 +5,12 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chain_api::identification::{Appraisal, ById, DataMatch, Decision};
+use chain_api::identification::{Appraisal, DataMatch};
 use chain_api::monitoring::{
     Consent, HomeVisit, MonitoringCase, MonitoringDecision, MonitoringQuery, NewMeasure, OpenMonitoringCase, Reason,
     RemoveRisk,
 };
+use chain_api::step::{ById, Decision};
 
 use super::exits::decode;
 use super::tasks::check_division;

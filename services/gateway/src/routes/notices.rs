@@ -4,8 +4,8 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chain_api::identification::Step;
-use chain_api::tasks::{LodgeObjection, Notice, Objection, ResolveObjection, verbs};
+use chain_api::step::Step;
+use chain_api::workflow::{LodgeObjection, Notice, Objection, ResolveObjection, verbs};
 use chain_api::{Principal, Problem};
 use uuid::Uuid;
 

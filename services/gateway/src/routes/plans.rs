@@ -3,8 +3,8 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chain_api::identification::{ById, Decision};
 use chain_api::planning::{CreatePlan, Plan};
+use chain_api::step::{ById, Decision};
 
 use super::{Problems, custom_method, parse_id, step, versioned};
 use crate::AppState;

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chain_api::tasks::{NewSchedule, Schedule, Service, verbs};
+use chain_api::workflow::{NewSchedule, Schedule, Service, verbs};
 
 use super::{Problems, versioned};
 use crate::AppState;

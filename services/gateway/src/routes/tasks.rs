@@ -13,8 +13,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use chain_api::identification::{ById, Step};
-use chain_api::tasks::{
+use chain_api::step::{ById, Step};
+use chain_api::workflow::{
     Decompose, EventsQuery, Issued, Notice, OpenNotice, Service, StepNote, Task, TaskEvent, TaskQuery, TaskTree,
     TreeQuery, verbs,
 };

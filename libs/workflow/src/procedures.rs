@@ -4,7 +4,7 @@
 //! the caller's role and layer; the engine checks the state machine and the version, and records
 //! the change like any other.
 
-use chain_api::tasks::{DeadlineStage, Task, TaskState};
+use chain_api::workflow::{DeadlineStage, Task, TaskState};
 use chain_api::{Principal, Problem, Role};
 use chain_store::text::enum_str;
 use chrono::{DateTime, Utc};

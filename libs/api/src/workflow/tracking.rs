@@ -1,0 +1,127 @@
+//! Tracking: subtree counts per level and the change log below a task.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::task::{Task, TaskState};
+
+/// Counts over a set of tasks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Rollup {
+    /// All tasks counted.
+    pub total: u64,
+    /// Open.
+    pub open: u64,
+    /// In progress.
+    pub in_progress: u64,
+    /// Submitted, awaiting sign-off.
+    pub submitted: u64,
+    /// Signed off.
+    pub signed_off: u64,
+    /// Returned.
+    pub returned: u64,
+    /// Cancelled.
+    pub cancelled: u64,
+    /// Past due and still with their owner.
+    pub overdue: u64,
+    /// Escalated to the layer above.
+    pub escalated: u64,
+}
+
+/// Counts for one level of a subtree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LevelRollup {
+    /// `central`, `province`, … `village`.
+    pub level: String,
+    /// The counts.
+    pub counts: Rollup,
+}
+
+/// A child in a tree answer: the task and the counts of its whole subtree (itself included).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TreeNode {
+    /// The child task.
+    pub task: Task,
+    /// Counts over its subtree.
+    pub subtree: Rollup,
+}
+
+/// A task, its subtree's counts per level, and its children (a page of them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TaskTree {
+    /// The task asked about.
+    pub task: Task,
+    /// Counts over its whole subtree, itself included (within the caller's jurisdiction and filter).
+    pub subtree: Rollup,
+    /// Counts per level below and including the task.
+    pub levels: Vec<LevelRollup>,
+    /// Direct children matching the filter, by division code.
+    pub children: Vec<TreeNode>,
+    /// Pass as `after` for the next page of children.
+    pub next_after: Option<String>,
+}
+
+/// Which part of a tree to show.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TreeQuery {
+    /// The task (set from the path).
+    #[serde(default)]
+    #[param(ignore)]
+    pub id: Option<Uuid>,
+    /// Only the part of the subtree under this division prefix.
+    pub division: Option<String>,
+    /// Only children in this state.
+    pub state: Option<TaskState>,
+    /// Only children of this kind.
+    pub kind: Option<String>,
+    /// Only children past due (`true`) or not (`false`).
+    pub overdue: Option<bool>,
+    /// Children after this division code (paging).
+    pub after: Option<String>,
+    /// Children per page (default 100, at most 1000).
+    pub limit: Option<u64>,
+}
+
+/// One change to a task, as the tracker and the event stream show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TaskEvent {
+    /// Position in the service's change log (the SSE event id).
+    pub seq: i64,
+    /// The task changed.
+    pub task_id: Uuid,
+    /// Its tree.
+    pub root_id: Uuid,
+    /// Its division.
+    pub division: String,
+    /// What happened: `opened`, `decomposed`, `started`, `submitted`, `approved`, `signed_off`,
+    /// `returned`, `cancelled`, `reminded`, `overdue`, `escalated`, `notice_opened`,
+    /// `objection_lodged`, `objection_resolved`, `notice_passed`.
+    pub change: String,
+    /// The task's state after the change.
+    pub state: TaskState,
+    /// The task's version after the change.
+    pub version: i64,
+    /// Who (an official's subject, or `system` for timers).
+    pub actor: String,
+    /// Reason or remark.
+    pub reason: Option<String>,
+    /// Extra facts (e.g. how many children a decomposition opened).
+    #[serde(default)]
+    pub data: serde_json::Value,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Which changes to read.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct EventsQuery {
+    /// The task whose subtree to follow.
+    pub id: Uuid,
+    /// Only changes after this sequence number.
+    pub after: Option<i64>,
+    /// At most this many (default 100, at most 1000).
+    pub limit: Option<u64>,
+}
