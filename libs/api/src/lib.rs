@@ -15,6 +15,7 @@ pub mod problem;
 pub mod queries;
 pub mod quotas;
 pub mod step;
+pub mod verbs;
 pub mod workflow;
 
 pub use envelope::Envelope;
