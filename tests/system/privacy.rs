@@ -21,7 +21,7 @@ const READER: Official = Official {
 fn ids_in(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|t| t.len() == 18)
-        .filter_map(|t| chain_domain::ResidentId::parse(t).ok())
+        .filter_map(|t| chain_domain::ResidentId::parse(t, chrono::NaiveDate::MAX).ok())
         .map(|id| id.masked())
         .collect()
 }

@@ -36,13 +36,19 @@ pub struct Envelope {
 
 impl Envelope {
     /// A new event of the given type about a division.
-    pub fn new(kind: &str, division: &str, actor: &str, payload: serde_json::Value) -> Self {
+    pub fn new(
+        kind: &str,
+        division: &str,
+        actor: &str,
+        occurred_at: DateTime<Utc>,
+        payload: serde_json::Value,
+    ) -> Self {
         Envelope {
             id: Uuid::now_v7(),
             kind: kind.to_owned(),
             version: 1,
             division: division.to_owned(),
-            occurred_at: Utc::now(),
+            occurred_at,
             actor: actor.to_owned(),
             causation_id: None,
             correlation_id: None,
@@ -68,14 +74,21 @@ impl Envelope {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_subject_splits_the_division_by_level() {
-        let e = Envelope::new("identification.household-identified", "520624101201", "u", serde_json::json!({}));
+        let e = Envelope::new(
+            "identification.household-identified",
+            "520624101201",
+            "u",
+            Utc::now(),
+            serde_json::json!({}),
+        );
         assert_eq!(e.subject("chain"), "chain.evt.identification.household-identified.52.06.24.101.201");
-        let c = Envelope::new("funding.funds-allocated", "CN", "u", serde_json::json!({}));
+        let c = Envelope::new("funding.funds-allocated", "CN", "u", Utc::now(), serde_json::json!({}));
         assert_eq!(c.subject("chain"), "chain.evt.funding.funds-allocated.CN");
     }
 }

@@ -3,6 +3,7 @@
 //! inbox-deduplicated consumers that react to them.
 
 pub mod consumer;
+pub mod error;
 pub mod relay;
 pub mod request;
 pub mod service;
@@ -14,6 +15,7 @@ use anyhow::Context;
 use async_nats::jetstream::{self, stream};
 
 pub use consumer::{Reaction, spawn_consumer};
+pub use error::{Error, Result};
 pub use relay::{OutboxSignal, spawn_relay};
 pub use service::Endpoints;
 pub use shutdown::{Shutdown, ShutdownTrigger};

@@ -46,7 +46,12 @@ pub fn spawn_relay(db: Db, bus: Bus, signal: OutboxSignal, mut shutdown: Shutdow
             // Nothing pending: now and then, forget what the stream has long had.
             if pruned_at.elapsed() >= PRUNE_EVERY {
                 pruned_at = std::time::Instant::now();
-                match outbox::prune(&db, chrono::Utc::now() - KEEP_PUBLISHED).await {
+                #[expect(
+                    clippy::disallowed_methods,
+                    reason = "what the stream has held for an hour, by the wall clock"
+                )]
+                let before = chrono::Utc::now() - KEEP_PUBLISHED;
+                match outbox::prune(&db, before).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(events = n, "outbox relay: pruned published events"),
                     Err(e) => tracing::warn!(error = %e, "outbox relay: pruning failed; will retry"),

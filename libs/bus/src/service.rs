@@ -32,13 +32,15 @@ impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
     }
 
     /// Registers a handler for a verb. The request body is decoded as `Req`; the handler's answer
-    /// is encoded as JSON, its problem returned with the problem's status.
-    pub fn handle<Req, Resp, F, Fut>(mut self, verb: &str, f: F) -> Self
+    /// is encoded as JSON, its error turned into a problem (see [`crate::Error`]) and returned
+    /// with the problem's status.
+    pub fn handle<Req, Resp, E, F, Fut>(mut self, verb: &str, f: F) -> Self
     where
         Req: DeserializeOwned + Send + 'static,
         Resp: Serialize + Send + 'static,
+        E: Into<Problem> + 'static,
         F: Fn(S, Principal, Req) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Resp, Problem>> + Send + 'static,
+        Fut: Future<Output = Result<Resp, E>> + Send + 'static,
     {
         let f = Arc::new(f);
         let handler: Handler<S> = Arc::new(move |state, principal, body| {
@@ -46,7 +48,7 @@ impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
             Box::pin(async move {
                 let req: Req = serde_json::from_slice(&body)
                     .map_err(|e| Problem::new(ProblemKind::MalformedJson, e.to_string()))?;
-                let resp = f(state, principal, req).await?;
+                let resp = f(state, principal, req).await.map_err(Into::into)?;
                 serde_json::to_vec(&resp).map_err(|_| Problem::internal())
             })
         });

@@ -20,6 +20,7 @@ pub(crate) mod policy_table;
 pub mod poverty_line;
 pub mod registry;
 pub mod resident_id;
+pub mod rules;
 
 pub use apportion::{ApportionError, apportion};
 pub use calendar::Period;
@@ -33,3 +34,4 @@ pub use notice_days::{NoticeDays, NoticeDaysError};
 pub use poverty_line::{PovertyLines, PovertyLinesError};
 pub use registry::{DivisionInfo, DivisionRegistry, registry};
 pub use resident_id::{ResidentId, ResidentIdError, Sex, with_check_digit};
+pub use rules::{Invalid, Violation};

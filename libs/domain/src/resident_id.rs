@@ -7,15 +7,13 @@
 
 use std::fmt;
 
-use chrono::{Datelike, FixedOffset, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// Weights of the first 17 characters in the check computation (2^(17-i) mod 11).
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 /// Check character for each value of the weighted sum mod 11.
 const CHECK_CHARS: [u8; 11] = *b"10X98765432";
-/// China Standard Time, used to decide what "today" is for birth-date checks.
-const CHINA_OFFSET_SECONDS: i32 = 8 * 3600;
 
 /// Why a string is not a valid resident ID number. Messages never contain the input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -55,15 +53,8 @@ pub enum Sex {
 pub struct ResidentId(Box<str>);
 
 impl ResidentId {
-    /// Parses an ID number, checking the birth date against today's date in China (UTC+8).
-    pub fn parse(s: &str) -> Result<ResidentId, ResidentIdError> {
-        let offset = FixedOffset::east_opt(CHINA_OFFSET_SECONDS).expect("valid offset");
-        let today = Utc::now().with_timezone(&offset).date_naive();
-        ResidentId::parse_on(s, today)
-    }
-
-    /// Parses an ID number, treating `today` as the latest possible birth date.
-    pub fn parse_on(s: &str, today: NaiveDate) -> Result<ResidentId, ResidentIdError> {
+    /// Parses an ID number, treating `today` (the date in China) as the latest possible birth date.
+    pub fn parse(s: &str, today: NaiveDate) -> Result<ResidentId, ResidentIdError> {
         let len = s.chars().count();
         if len != 18 {
             if len == 15 && s.bytes().all(|b| b.is_ascii_digit()) {

@@ -1,6 +1,8 @@
 //! The audit log: every state change and sign-off appends an entry holding the hash of the one
 //! before, so an edited or deleted entry breaks the chain and [`verify`] finds it.
 
+use chain_api::Principal;
+use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ConnectionTrait, QueryOrder};
@@ -70,25 +72,102 @@ pub mod head {
 /// The hash of the empty chain.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// What is being recorded.
-#[derive(Debug, Clone)]
-pub struct Entry<'a> {
-    /// Subject of the official.
-    pub actor: &'a str,
+/// Who acted: an official (by subject, roles and jurisdiction), the system's timers, or a
+/// service acting on its own records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// Subject of the official (`system` for timers, the service's name for its own acts).
+    pub subject: String,
     /// The roles acted with, comma-separated.
-    pub role: &'a str,
-    /// Jurisdiction string of the official.
-    pub jurisdiction: &'a str,
-    /// Action name.
-    pub action: &'a str,
+    pub role: String,
+    /// The jurisdiction acted in (`CN` for the centre).
+    pub jurisdiction: String,
+}
+
+impl Actor {
+    /// The official behind a request.
+    pub fn of(p: &Principal) -> Actor {
+        Actor { subject: p.subject.clone(), role: p.role_names(), jurisdiction: p.jurisdiction.to_string() }
+    }
+
+    /// The timers and other work nobody asked for at that moment.
+    pub fn system() -> Actor {
+        Actor { subject: SYSTEM.into(), role: SYSTEM.into(), jurisdiction: SYSTEM.into() }
+    }
+
+    /// A service acting on its own records in `division` (opening a procedure, reacting to an
+    /// event).
+    pub fn service(subject: &str, division: &str) -> Actor {
+        Actor { subject: subject.to_owned(), role: "service".into(), jurisdiction: division.to_owned() }
+    }
+}
+
+/// The subject, role and jurisdiction of the system's own acts.
+pub const SYSTEM: &str = "system";
+
+/// What is being recorded: who did what to which record in which division, why, and the hash
+/// of the change's payload (the payload itself may hold personal data and is not kept).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Who.
+    pub actor: Actor,
+    /// Action name, e.g. `household.approve`.
+    pub action: String,
     /// Division of the record.
-    pub division: &'a str,
+    pub division: String,
     /// The record.
     pub subject_id: Option<Uuid>,
     /// Reason or remark.
-    pub reason: Option<&'a str>,
-    /// The change's payload, hashed and not stored.
-    pub payload: &'a serde_json::Value,
+    pub reason: Option<String>,
+    /// SHA-256 of the change's payload.
+    pub payload_hash: String,
+}
+
+impl Entry {
+    /// `action` by `actor` on a record in `division`, with an empty payload until
+    /// [`Entry::payload`] says otherwise.
+    pub fn new(actor: Actor, action: &str, division: &str) -> Entry {
+        Entry {
+            actor,
+            action: action.to_owned(),
+            division: division.to_owned(),
+            subject_id: None,
+            reason: None,
+            payload_hash: payload_hash(&serde_json::Value::Null),
+        }
+    }
+
+    /// `action` by the official behind a request.
+    pub fn by(p: &Principal, action: &str, division: &str) -> Entry {
+        Entry::new(Actor::of(p), action, division)
+    }
+
+    /// `action` by the system's timers.
+    pub fn system(action: &str, division: &str) -> Entry {
+        Entry::new(Actor::system(), action, division)
+    }
+
+    /// About the record `id`.
+    pub fn about(mut self, id: Uuid) -> Entry {
+        self.subject_id = Some(id);
+        self
+    }
+
+    /// With the reason or remark given, if any.
+    pub fn reason(mut self, reason: Option<&str>) -> Entry {
+        self.reason = reason.map(str::to_owned);
+        self
+    }
+
+    /// With the change's payload, of which only the hash is kept.
+    pub fn payload(mut self, payload: &serde_json::Value) -> Entry {
+        self.payload_hash = payload_hash(payload);
+        self
+    }
+}
+
+fn payload_hash(payload: &serde_json::Value) -> String {
+    hex::encode(Sha256::digest(payload.to_string().as_bytes()))
 }
 
 fn entry_hash(m: &Model) -> String {
@@ -112,9 +191,10 @@ fn entry_hash(m: &Model) -> String {
     hex::encode(h.finalize())
 }
 
-/// Appends an entry inside the caller's transaction; returns its sequence number.
-pub async fn append<C: ConnectionTrait>(conn: &C, e: Entry<'_>) -> Result<i64, DbErr> {
-    append_many(conn, std::slice::from_ref(&e)).await
+/// Appends an entry made at `at` (the service's clock) inside the caller's transaction; returns
+/// its sequence number.
+pub async fn append<C: ConnectionTrait>(conn: &C, at: DateTime<Utc>, e: Entry) -> Result<i64, DbErr> {
+    append_many(conn, at, std::slice::from_ref(&e)).await
 }
 
 /// Entries written by one multi-row statement: at most this many, so that a statement's bound
@@ -125,7 +205,7 @@ const CHUNK: usize = 1000;
 /// and the entries are written in multi-row statements, so a bulk change costs a handful of
 /// statements however many entries it makes. Returns the last entry's sequence number (the
 /// head's when `entries` is empty).
-pub async fn append_many<C: ConnectionTrait>(conn: &C, entries: &[Entry<'_>]) -> Result<i64, DbErr> {
+pub async fn append_many<C: ConnectionTrait>(conn: &C, at: DateTime<Utc>, entries: &[Entry]) -> Result<i64, DbErr> {
     // Lock the head row first (a row lock on PostgreSQL; SQLite writes are already serial).
     head::Entity::update_many()
         .col_expr(head::Column::Seq, Expr::col(head::Column::Seq).add(entries.len() as i64))
@@ -137,8 +217,7 @@ pub async fn append_many<C: ConnectionTrait>(conn: &C, entries: &[Entry<'_>]) ->
     if entries.is_empty() {
         return Ok(current.seq);
     }
-    let at = chrono::Utc::now();
-    let at = chrono::DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
+    let at = DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
     let first = current.seq - entries.len() as i64 + 1;
     let mut prev = current.hash;
     let mut rows = Vec::with_capacity(entries.len().min(CHUNK));
@@ -146,14 +225,14 @@ pub async fn append_many<C: ConnectionTrait>(conn: &C, entries: &[Entry<'_>]) ->
         let mut model = Model {
             seq: first + i as i64,
             at,
-            actor: e.actor.to_owned(),
-            role: e.role.to_owned(),
-            jurisdiction: e.jurisdiction.to_owned(),
-            action: e.action.to_owned(),
-            division: e.division.to_owned(),
+            actor: e.actor.subject.clone(),
+            role: e.actor.role.clone(),
+            jurisdiction: e.actor.jurisdiction.clone(),
+            action: e.action.clone(),
+            division: e.division.clone(),
             subject_id: e.subject_id,
-            reason: e.reason.map(str::to_owned),
-            payload_hash: hex::encode(Sha256::digest(e.payload.to_string().as_bytes())),
+            reason: e.reason.clone(),
+            payload_hash: e.payload_hash.clone(),
             prev_hash: prev,
             hash: String::new(),
         };
@@ -248,28 +327,20 @@ pub async fn verify<C: ConnectionTrait>(conn: &C) -> Result<Verdict, DbErr> {
 mod tests {
     use super::*;
 
-    fn entry<'a>(action: &'a str, payload: &'a serde_json::Value) -> Entry<'a> {
-        Entry {
-            actor: "tester",
-            role: "operator",
-            jurisdiction: "520624",
-            action,
-            division: "520624101201",
-            subject_id: None,
-            reason: None,
-            payload,
-        }
+    fn entry(action: &str, payload: &serde_json::Value) -> Entry {
+        Entry::new(Actor::service("tester", "520624"), action, "520624101201").payload(payload)
     }
 
     #[tokio::test]
     async fn entries_appended_together_continue_the_chain_as_single_ones_do() {
         let db = crate::outbox::tests::database().await;
         let payload = serde_json::json!({ "n": 1 });
-        assert_eq!(append(&db, entry("one", &payload)).await.unwrap(), 1);
-        let many: Vec<Entry<'_>> = ["two", "three", "four"].iter().map(|a| entry(a, &payload)).collect();
-        assert_eq!(append_many(&db, &many).await.unwrap(), 4);
-        assert_eq!(append_many(&db, &[]).await.unwrap(), 4);
-        assert_eq!(append(&db, entry("five", &payload)).await.unwrap(), 5);
+        let at = Utc::now();
+        assert_eq!(append(&db, at, entry("one", &payload)).await.unwrap(), 1);
+        let many: Vec<Entry> = ["two", "three", "four"].iter().map(|a| entry(a, &payload)).collect();
+        assert_eq!(append_many(&db, at, &many).await.unwrap(), 4);
+        assert_eq!(append_many(&db, at, &[]).await.unwrap(), 4);
+        assert_eq!(append(&db, at, entry("five", &payload)).await.unwrap(), 5);
         assert_eq!(verify(&db).await.unwrap(), Verdict::Intact { entries: 5 });
         let actions: Vec<String> =
             list(&db, None, None, None, 10).await.unwrap().into_iter().map(|m| m.action).collect();

@@ -134,7 +134,15 @@ pub(crate) mod tests {
         use super::*;
         let db = database().await;
         let envelopes: Vec<Envelope> = (0..5)
-            .map(|i| Envelope::new("identification.task-changed", "520624", "tester", serde_json::json!({ "i": i })))
+            .map(|i| {
+                Envelope::new(
+                    "identification.task-changed",
+                    "520624",
+                    "tester",
+                    chrono::Utc::now(),
+                    serde_json::json!({ "i": i }),
+                )
+            })
             .collect();
         enqueue_many(&db, "chain", &envelopes).await.unwrap();
         let rows = Entity::find().order_by_asc(Column::Seq).all(&db).await.unwrap();

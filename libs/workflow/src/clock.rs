@@ -32,6 +32,7 @@ impl Clock {
     }
 
     /// Now.
+    #[expect(clippy::disallowed_methods, reason = "the one place the services' clock reads the wall clock")]
     pub fn now(&self) -> DateTime<Utc> {
         let now = Utc::now();
         let now = DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
@@ -55,6 +56,7 @@ impl Clock {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)]
 mod tests {
     use super::*;
 

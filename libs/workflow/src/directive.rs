@@ -23,8 +23,6 @@ use crate::rules::{layer_of, owner_acts, valid_kind};
 
 /// Rows per multi-row insert.
 const BATCH: usize = 500;
-/// Directives planning more tasks than this answer at once and open them in the background.
-pub const INLINE_LIMIT: usize = 20_000;
 /// Most targets a request may list by code.
 const MAX_LISTED_TARGETS: usize = 5_000;
 
@@ -452,16 +450,10 @@ impl Engine {
             });
             chain_store::audit::append(
                 &txn,
-                chain_store::audit::Entry {
-                    actor: &actor.subject,
-                    role: &actor.role,
-                    jurisdiction: &actor.jurisdiction,
-                    action: "directive.issue",
-                    division: &root.division,
-                    subject_id: Some(root.id),
-                    reason: None,
-                    payload: &payload,
-                },
+                now,
+                chain_store::audit::Entry::new(actor.clone(), "directive.issue", &root.division)
+                    .about(root.id)
+                    .payload(&payload),
             )
             .await?;
             self.publish(&txn, crate::engine::DIRECTIVE_ISSUED, &root.division, &actor.subject, payload).await?;

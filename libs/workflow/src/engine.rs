@@ -3,7 +3,9 @@
 
 use chain_api::workflow::{DeadlineStage, Task, TaskState};
 use chain_api::{Envelope, Principal, Problem, ProblemKind};
+pub(crate) use chain_bus::service::internal;
 use chain_domain::{DeadlineLadder, NoticeDays};
+pub(crate) use chain_store::audit::Actor;
 use chain_store::text::{enum_str, parse_enum};
 use chain_store::{Db, audit, outbox};
 use chrono::{DateTime, Utc};
@@ -31,7 +33,7 @@ pub struct Engine {
     pub(crate) notice_days: NoticeDays,
     pub(crate) wake: std::sync::Arc<tokio::sync::Notify>,
     pub(crate) inline_limit: usize,
-    pub(crate) hook: Option<std::sync::Arc<dyn crate::notice::NoticeHook>>,
+    pub(crate) hook: Option<std::sync::Arc<dyn NoticeHook>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -51,7 +53,7 @@ impl Engine {
             ladder: DeadlineLadder::default_table().clone(),
             notice_days: NoticeDays::default_table().clone(),
             wake: Default::default(),
-            inline_limit: crate::directive::INLINE_LIMIT,
+            inline_limit: INLINE_LIMIT,
             hook: None,
         }
     }
@@ -70,7 +72,7 @@ impl Engine {
     }
 
     /// The service's reaction to notices on its procedure tasks.
-    pub fn with_hook(mut self, hook: std::sync::Arc<dyn crate::notice::NoticeHook>) -> Engine {
+    pub fn with_hook(mut self, hook: std::sync::Arc<dyn NoticeHook>) -> Engine {
         self.hook = Some(hook);
         self
     }
@@ -91,28 +93,35 @@ impl Engine {
     }
 }
 
-/// Who did something: an official, or the engine's timers.
-#[derive(Debug, Clone)]
-pub(crate) struct Actor {
-    pub subject: String,
-    pub role: String,
-    pub jurisdiction: String,
+/// Directives planning more tasks than this answer at once and open them in the background.
+pub const INLINE_LIMIT: usize = 20_000;
+
+/// What happened to a public notice on a task, as a service's [`NoticeHook`] hears it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeEvent {
+    /// An objection interrupted the notice; work still with the owner went back for review.
+    ObjectionLodged,
+    /// The owner resolved an objection (upheld or dismissed).
+    ObjectionResolved {
+        /// Whether the objection was found right.
+        upheld: bool,
+    },
+    /// The window ran out with no objection.
+    Passed,
 }
 
-impl Actor {
-    pub fn of(p: &Principal) -> Actor {
-        Actor { subject: p.subject.clone(), role: p.role_names(), jurisdiction: p.jurisdiction.to_string() }
-    }
-
-    pub fn system() -> Actor {
-        Actor { subject: "system".into(), role: "system".into(), jurisdiction: "system".into() }
-    }
-}
-
-/// Maps a database failure to a logged internal problem.
-pub(crate) fn internal(e: DbErr) -> Problem {
-    tracing::error!(error = %e, "workflow engine: database failure");
-    Problem::internal()
+/// A service's reaction to notices on its own procedure tasks, run inside the transaction that
+/// changed the notice, so the service's records never disagree with its tasks.
+#[async_trait::async_trait]
+pub trait NoticeHook: Send + Sync {
+    /// Called after `task` (already updated) saw `event`.
+    async fn on_notice(
+        &self,
+        engine: &Engine,
+        txn: &sea_orm::DatabaseTransaction,
+        task: &chain_api::workflow::Task,
+        event: NoticeEvent,
+    ) -> Result<(), Problem>;
 }
 
 /// The API form of a task row.
@@ -275,20 +284,16 @@ impl Engine {
             })
             .collect();
         if !audited.is_empty() {
-            let entries: Vec<audit::Entry<'_>> = audited
+            let entries: Vec<audit::Entry> = audited
                 .iter()
-                .map(|(c, action, payload)| audit::Entry {
-                    actor: &c.actor.subject,
-                    role: &c.actor.role,
-                    jurisdiction: &c.actor.jurisdiction,
-                    action,
-                    division: &c.task.division,
-                    subject_id: Some(c.task.id),
-                    reason: c.reason,
-                    payload,
+                .map(|(c, action, payload)| {
+                    audit::Entry::new(c.actor.clone(), action, &c.task.division)
+                        .about(c.task.id)
+                        .reason(c.reason)
+                        .payload(payload)
                 })
                 .collect();
-            audit::append_many(conn, &entries).await?;
+            audit::append_many(conn, now, &entries).await?;
         }
         let traceparent = chain_telemetry::current_traceparent();
         let events: Vec<Envelope> = changes
@@ -310,6 +315,7 @@ impl Engine {
                     &format!("{}.{TASK_CHANGED}", self.service),
                     &c.task.division,
                     &c.actor.subject,
+                    now,
                     payload,
                 );
                 env.traceparent = traceparent.clone();
@@ -331,9 +337,16 @@ impl Engine {
         actor: &str,
         payload: serde_json::Value,
     ) -> Result<(), DbErr> {
-        let mut env = Envelope::new(&format!("{}.{event}", self.service), division, actor, payload);
-        env.traceparent = chain_telemetry::current_traceparent();
+        let env = self.event(&format!("{}.{event}", self.service), division, actor, payload);
         outbox::enqueue(conn, &self.root, &env).await
+    }
+
+    /// An event of type `kind` (one of `chain_api::events`) about a record in `division`, by
+    /// `actor`, occurring now by the engine's clock and carrying the current trace.
+    pub fn event(&self, kind: &str, division: &str, actor: &str, payload: serde_json::Value) -> Envelope {
+        let mut env = Envelope::new(kind, division, actor, self.clock.now(), payload);
+        env.traceparent = chain_telemetry::current_traceparent();
+        env
     }
 
     /// Re-reads a task after a write.

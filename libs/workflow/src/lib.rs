@@ -20,8 +20,8 @@ pub mod tree;
 
 pub use clock::Clock;
 pub use engine::Engine;
+pub use engine::{NoticeEvent, NoticeHook};
 pub use machine::{Action, Refusal};
-pub use notice::{NoticeEvent, NoticeHook};
 pub use procedures::{NewProcedure, NewTask, ProcedureStep};
 pub use timers::{Swept, spawn_timers};
 

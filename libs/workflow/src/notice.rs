@@ -14,7 +14,9 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ConnectionTrait, QueryOrder, TransactionTrait};
 
-use crate::engine::{Actor, Change, Engine, bump, check_version, in_txn, internal, lost_race, state_of, visible_task};
+use crate::engine::{
+    Actor, Change, Engine, NoticeEvent, bump, check_version, in_txn, internal, lost_race, state_of, visible_task,
+};
 use crate::entity::{notice, objection, task};
 use crate::rules::{covers, owner_acts};
 
@@ -69,34 +71,6 @@ async fn set_notice_state<C: ConnectionTrait>(conn: &C, n: &notice::Model, state
         .exec(conn)
         .await?;
     Ok(r.rows_affected == 1)
-}
-
-/// What happened to a public notice on a task, as a service's [`NoticeHook`] hears it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoticeEvent {
-    /// An objection interrupted the notice; work still with the owner went back for review.
-    ObjectionLodged,
-    /// The owner resolved an objection (upheld or dismissed).
-    ObjectionResolved {
-        /// Whether the objection was found right.
-        upheld: bool,
-    },
-    /// The window ran out with no objection.
-    Passed,
-}
-
-/// A service's reaction to notices on its own procedure tasks, run inside the transaction that
-/// changed the notice, so the service's records never disagree with its tasks.
-#[async_trait::async_trait]
-pub trait NoticeHook: Send + Sync {
-    /// Called after `task` (already updated) saw `event`.
-    async fn on_notice(
-        &self,
-        engine: &Engine,
-        txn: &sea_orm::DatabaseTransaction,
-        task: &chain_api::workflow::Task,
-        event: NoticeEvent,
-    ) -> Result<(), Problem>;
 }
 
 impl Engine {

@@ -91,16 +91,14 @@ impl Engine {
         schedule::ActiveModel::from(m.clone()).insert(&txn).await.map_err(internal)?;
         audit::append(
             &txn,
-            audit::Entry {
-                actor: &p.subject,
-                role: &p.role_names(),
-                jurisdiction: &m.issuer,
-                action: "schedule.create",
-                division: &m.issuer,
-                subject_id: Some(m.id),
-                reason: None,
-                payload: &serde_json::to_value(&req).unwrap_or_default(),
-            },
+            now,
+            audit::Entry::new(
+                audit::Actor { jurisdiction: m.issuer.clone(), ..audit::Actor::of(p) },
+                "schedule.create",
+                &m.issuer,
+            )
+            .about(m.id)
+            .payload(&serde_json::to_value(&req).unwrap_or_default()),
         )
         .await
         .map_err(internal)?;

@@ -314,6 +314,7 @@ pub fn spawn_timers(
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)]
 mod tests {
     use super::*;
 

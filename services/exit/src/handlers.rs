@@ -3,13 +3,13 @@
 use chain_api::events::{HOUSEHOLD_EXITED, HouseholdExited};
 use chain_api::exit::{Acknowledge, ExitCase, ExitStatus, ProposeExit};
 use chain_api::step::{ById, Decision, Step};
-use chain_api::{Envelope, Principal, Problem, ProblemKind, Role};
+use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_bus::Endpoints;
 use chain_bus::service::internal;
 use chain_domain::{Division, Layer, Level};
 use chain_store::{audit, outbox};
 use chain_workflow::{Action, ProcedureStep};
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, TransactionTrait};
 
@@ -54,7 +54,7 @@ async fn propose(s: State, p: Principal, req: ProposeExit) -> Result<ExitCase, P
     };
     let village = Division::parse(&h.village).map_err(internal)?;
     p.require(&[Role::Operator, Role::Approver], Layer::County, &village, household_hidden())?;
-    let line = domain::validate(&req, h.year, Utc::now().year(), &s.lines, &village)?;
+    let line = domain::validate(&req, h.year, s.now().year(), &s.lines, &village)?;
     let county =
         village.ancestor_at(Level::County).ok_or_else(|| internal(anyhow::anyhow!("{village} has no county")))?;
     let txn = s.db.begin().await.map_err(internal)?;
@@ -62,7 +62,7 @@ async fn propose(s: State, p: Principal, req: ProposeExit) -> Result<ExitCase, P
         return Err(conflict());
     }
     let id = Uuid::now_v7();
-    let now = Utc::now();
+    let now = s.now();
     let inserted = exit_case::ActiveModel {
         id: Set(id),
         household_id: Set(h.household_id),
@@ -125,7 +125,7 @@ async fn acknowledge(s: State, p: Principal, req: Step<Acknowledge>) -> Result<E
         .col_expr(exit_case::Column::Status, Expr::value(label(next)))
         .col_expr(exit_case::Column::AcknowledgedBy, Expr::value(name))
         .col_expr(exit_case::Column::Version, Expr::value(row.version + 1))
-        .col_expr(exit_case::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(exit_case::Column::UpdatedAt, Expr::value(s.now()))
         .filter(exit_case::Column::Id.eq(row.id))
         .filter(exit_case::Column::Version.eq(row.version))
         .exec(&txn)
@@ -156,7 +156,7 @@ async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<ExitCase
     let changed = exit_case::Entity::update_many()
         .col_expr(exit_case::Column::Status, Expr::value(label(next)))
         .col_expr(exit_case::Column::Version, Expr::value(row.version + 1))
-        .col_expr(exit_case::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(exit_case::Column::UpdatedAt, Expr::value(s.now()))
         .filter(exit_case::Column::Id.eq(row.id))
         .filter(exit_case::Column::Version.eq(row.version))
         .exec(&txn)
@@ -183,8 +183,7 @@ async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<ExitCase
         year: row.year,
     };
     let mut event =
-        Envelope::new(HOUSEHOLD_EXITED, &row.village, &p.subject, serde_json::to_value(payload).map_err(internal)?);
-    event.traceparent = chain_telemetry::current_traceparent();
+        s.engine.event(HOUSEHOLD_EXITED, &row.village, &p.subject, serde_json::to_value(payload).map_err(internal)?);
     event.correlation_id = Some(row.household_id);
     outbox::enqueue(&txn, s.bus.root(), &event).await.map_err(internal)?;
     txn.commit().await.map_err(internal)?;
@@ -246,16 +245,11 @@ async fn record<C: ConnectionTrait>(
 ) -> Result<(), Problem> {
     audit::append(
         conn,
-        audit::Entry {
-            actor: &p.subject,
-            role: &p.role_names(),
-            jurisdiction: &p.jurisdiction.to_string(),
-            action,
-            division: division.as_str(),
-            subject_id: Some(id),
-            reason,
-            payload: &serde_json::json!({ "exit_id": id, "household_id": household_id }),
-        },
+        chrono::Utc::now(),
+        audit::Entry::by(p, action, division.as_str())
+            .about(id)
+            .reason(reason)
+            .payload(&serde_json::json!({ "exit_id": id, "household_id": household_id })),
     )
     .await
     .map_err(internal)?;

@@ -64,16 +64,13 @@ impl NoticeHook for NoticeOfTheExit {
         }
         audit::append(
             txn,
-            audit::Entry {
-                actor: "system",
-                role: "system",
-                jurisdiction: "system",
-                action: if next == ExitStatus::Objected { "case.objected" } else { "case.notice-passed" },
-                division: &row.village,
-                subject_id: Some(row.id),
-                reason: None,
-                payload: &serde_json::json!({ "exit_id": row.id, "household_id": household, "task_id": task.id }),
-            },
+            chrono::Utc::now(),
+            audit::Entry::system(
+                if next == ExitStatus::Objected { "case.objected" } else { "case.notice-passed" },
+                &row.village,
+            )
+            .about(row.id)
+            .payload(&serde_json::json!({ "exit_id": row.id, "household_id": household, "task_id": task.id })),
         )
         .await
         .map_err(internal)?;

@@ -32,8 +32,8 @@ pub fn endpoints(state: State) -> Endpoints<State> {
 }
 
 /// Now, at the precision the databases keep (microseconds).
-fn now() -> DateTime<Utc> {
-    let now = Utc::now();
+fn now(s: &State) -> DateTime<Utc> {
+    let now = s.now();
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
 
@@ -58,33 +58,21 @@ async fn record<C: ConnectionTrait>(
     id: Uuid,
     event: Envelope,
 ) -> Result<(), Problem> {
-    audit::append(
-        conn,
-        audit::Entry {
-            actor: &p.subject,
-            role: &p.role_names(),
-            jurisdiction: &p.jurisdiction.to_string(),
-            action,
-            division,
-            subject_id: Some(id),
-            reason: None,
-            payload: &event.payload,
-        },
-    )
-    .await
-    .map_err(internal)?;
+    audit::append(conn, s.now(), audit::Entry::by(p, action, division).about(id).payload(&event.payload))
+        .await
+        .map_err(internal)?;
     outbox::enqueue(conn, s.bus.root(), &event).await.map_err(internal)
 }
 
 fn event(
+    s: &State,
     kind: &str,
     division: &str,
     p: &Principal,
     id: Uuid,
     payload: impl serde::Serialize,
 ) -> Result<Envelope, Problem> {
-    let mut e = Envelope::new(kind, division, &p.subject, serde_json::to_value(payload).map_err(internal)?);
-    e.traceparent = chain_telemetry::current_traceparent();
+    let mut e = s.engine.event(kind, division, &p.subject, serde_json::to_value(payload).map_err(internal)?);
     e.correlation_id = Some(id);
     Ok(e)
 }
@@ -95,7 +83,7 @@ fn event(
 /// allocator's onward tasks the allocation satisfies (see [`tasks`]).
 #[tracing::instrument(skip_all, fields(actor = %p.subject))]
 async fn create_allocation(s: State, p: Principal, req: CreateAllocation) -> Result<Allocation, Problem> {
-    let valid = domain::validate_allocation(&req, Utc::now().year())?;
+    let valid = domain::validate_allocation(&req, s.now().year())?;
     if !p.has(Role::Approver) {
         return Err(Problem::forbidden("allocating funds needs the approver role"));
     }
@@ -103,9 +91,16 @@ async fn create_allocation(s: State, p: Principal, req: CreateAllocation) -> Res
     let from = p.jurisdiction.to_string();
     let to = valid.to.to_string();
     let id = Uuid::now_v7();
-    let created_at = now();
+    let created_at = now(&s);
     let txn = s.db.begin().await.map_err(internal)?;
-    let transfer = Transfer { from: &from, to: &to, amount: valid.amount, kind: EntryKind::Allocation, ref_id: id };
+    let transfer = Transfer {
+        from: &from,
+        to: &to,
+        amount: valid.amount,
+        kind: EntryKind::Allocation,
+        ref_id: id,
+        at: created_at,
+    };
     let (txn, txn_id) = move_money(txn, &transfer).await?;
     let row = allocation::ActiveModel {
         id: Set(id),
@@ -133,7 +128,7 @@ async fn create_allocation(s: State, p: Principal, req: CreateAllocation) -> Res
         amount_fen: valid.amount.fen(),
         year: valid.year,
     };
-    let e = event(FUNDS_ALLOCATED, &to, &p, id, payload)?;
+    let e = event(&s, FUNDS_ALLOCATED, &to, &p, id, payload)?;
     record(&s, &txn, &p, "allocation.create", &to, id, e).await?;
     txn.commit().await.map_err(internal)?;
     s.outbox.wake();
@@ -165,7 +160,7 @@ async fn create_disbursement(s: State, p: Principal, req: CreateDisbursement) ->
     let county = village
         .ancestor_at(Level::County)
         .ok_or_else(|| internal(anyhow::anyhow!("plan village above county level")))?;
-    let (id, created_at) = (Uuid::now_v7(), now());
+    let (id, created_at) = (Uuid::now_v7(), now(&s));
     let household = ledger::household_account(plan.household_id);
     let transfer = Transfer {
         from: county.as_str(),
@@ -173,6 +168,7 @@ async fn create_disbursement(s: State, p: Principal, req: CreateDisbursement) ->
         amount: valid.amount,
         kind: EntryKind::Disbursement,
         ref_id: id,
+        at: created_at,
     };
     let (txn, txn_id) = move_money(txn, &transfer).await?;
     let row = disbursement::ActiveModel {
@@ -197,7 +193,7 @@ async fn create_disbursement(s: State, p: Principal, req: CreateDisbursement) ->
         county: row.county.clone(),
         amount_fen: row.amount_fen,
     };
-    let e = event(FUNDS_DISBURSED, &row.village, &p, id, payload)?;
+    let e = event(&s, FUNDS_DISBURSED, &row.village, &p, id, payload)?;
     record(&s, &txn, &p, "disbursement.create", &row.village, id, e).await?;
     txn.commit().await.map_err(internal)?;
     s.outbox.wake();

@@ -7,6 +7,7 @@
 use chain_api::funding::{Account, LedgerCheck};
 use chain_api::{Problem, ProblemKind};
 use chain_domain::Money;
+use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, Statement};
@@ -45,6 +46,8 @@ pub struct Transfer<'a> {
     pub kind: EntryKind,
     /// The allocation or disbursement it records.
     pub ref_id: Uuid,
+    /// When, by the service's clock.
+    pub at: DateTime<Utc>,
 }
 
 /// Why a movement was not recorded.
@@ -144,7 +147,7 @@ pub async fn transfer<C: ConnectionTrait>(conn: &C, t: &Transfer<'_>) -> Result<
         return Err(LedgerError::Overflow(t.to.to_owned()));
     }
     let txn_id = Uuid::now_v7();
-    let now = chrono::Utc::now();
+    let now = t.at;
     for (key, amount) in [(t.from, -x), (t.to, x)] {
         ledger_entry::ActiveModel {
             txn_id: Set(txn_id),

@@ -48,7 +48,9 @@ impl ActiveModelBehavior for ActiveModel {}
 
 fn subject_of(req: &Request, state: &AppState) -> Option<String> {
     let token = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")?;
-    state.verifier.verify(token.trim(), chrono::Utc::now().timestamp()).ok().map(|p| p.subject)
+    #[expect(clippy::disallowed_methods, reason = "token expiry is measured by the wall clock")]
+    let now = chrono::Utc::now().timestamp();
+    state.verifier.verify(token.trim(), now).ok().map(|p| p.subject)
 }
 
 /// The middleware.
@@ -137,7 +139,7 @@ async fn claim(db: &chain_store::Db, scope_key: &str, hash: &str) -> Result<Clai
     let insert = Query::insert()
         .into_table(Entity)
         .columns([Column::ScopeKey, Column::RequestHash, Column::CreatedAt])
-        .values_panic([scope_key.into(), hash.into(), chrono::Utc::now().into()])
+        .values_panic([scope_key.into(), hash.into(), stored_at().into()])
         .on_conflict(OnConflict::column(Column::ScopeKey).do_nothing().to_owned())
         .to_owned();
     if db.execute(&insert).await?.rows_affected() == 1 {
@@ -164,4 +166,10 @@ fn replay(m: Model) -> Response {
     }
     headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
     resp
+}
+
+/// When an answer is kept from: idempotency windows are measured by the wall clock.
+#[expect(clippy::disallowed_methods, reason = "idempotency windows are measured by the wall clock")]
+fn stored_at() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
 }

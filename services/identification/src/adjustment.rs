@@ -9,7 +9,7 @@ use chain_api::events::{HOUSEHOLD_REMOVED, HouseholdRemoved};
 use chain_api::identification::{CampaignEntry, Entry, Household, HouseholdStatus, ProposeRemoval};
 use chain_api::step::{Decision, Step};
 use chain_api::workflow::{Task, TaskState};
-use chain_api::{Envelope, Principal, Problem, Role};
+use chain_api::{Principal, Problem, Role};
 use chain_bus::service::internal;
 use chain_domain::{Division, Layer, Level};
 use chain_store::outbox;
@@ -231,13 +231,12 @@ pub async fn approve_removal(s: State, p: Principal, req: Step<Decision>) -> Res
             village: row.village.clone(),
             reason: note.unwrap_or_default().to_owned(),
         };
-        let mut event = Envelope::new(
+        let mut event = s.engine.event(
             HOUSEHOLD_REMOVED,
             &row.village,
             &p.subject,
             serde_json::to_value(payload).map_err(internal)?,
         );
-        event.traceparent = chain_telemetry::current_traceparent();
         event.correlation_id = Some(row.id);
         outbox::enqueue(txn, s.bus.root(), &event).await.map_err(internal)
     })
@@ -311,20 +310,17 @@ pub async fn on_notice(
     let system = Principal::system();
     chain_store::audit::append(
         txn,
-        chain_store::audit::Entry {
-            actor: "system",
-            role: "system",
-            jurisdiction: "system",
-            action: if next == HouseholdStatus::RemovalObjected {
+        chrono::Utc::now(),
+        chain_store::audit::Entry::system(
+            if next == HouseholdStatus::RemovalObjected {
                 "household.removal-objected"
             } else {
                 "household.removal-notice-passed"
             },
-            division: &row.village,
-            subject_id: Some(id),
-            reason: None,
-            payload: &serde_json::json!({ "household_id": id, "task_id": task.id, "status": label(next) }),
-        },
+            &row.village,
+        )
+        .about(id)
+        .payload(&serde_json::json!({ "household_id": id, "task_id": task.id, "status": label(next) })),
     )
     .await
     .map_err(internal)?;

@@ -3,6 +3,7 @@
 use chain_api::identification::{HouseholdKind, HouseholdStatus, MemberInput, RegisterHousehold, Relation};
 use chain_api::{FieldError, Problem};
 use chain_domain::{Causes, Division, Level, PovertyCause, ResidentId, registry};
+use chrono::{Datelike, NaiveDate};
 
 /// Most members a household may list.
 pub const MAX_MEMBERS: usize = 30;
@@ -46,7 +47,8 @@ fn field(errors: &mut Vec<FieldError>, field: impl Into<String>, message: impl I
 }
 
 /// Validates an application; every invalid field is reported at once.
-pub fn validate(req: &RegisterHousehold, current_year: i32) -> Result<ValidHousehold, Problem> {
+pub fn validate(req: &RegisterHousehold, today: NaiveDate) -> Result<ValidHousehold, Problem> {
+    let current_year = today.year();
     let mut errors = Vec::new();
     let village = match Division::parse(&req.village) {
         Ok(d) if d.level() != Level::Village => {
@@ -91,7 +93,7 @@ pub fn validate(req: &RegisterHousehold, current_year: i32) -> Result<ValidHouse
     if req.per_capita_income_fen < 0 {
         field(&mut errors, "per_capita_income_fen", "must not be negative");
     }
-    let members = validate_members(&req.members, &mut errors);
+    let members = validate_members(&req.members, today, &mut errors);
     crate::card::validate(&req.card, req.members.len(), req.per_capita_income_fen, current_year, &mut errors);
     for (i, m) in req.members.iter().enumerate() {
         crate::card::validate_member(&m.details, &format!("members/{i}"), &mut errors);
@@ -111,7 +113,7 @@ pub fn validate(req: &RegisterHousehold, current_year: i32) -> Result<ValidHouse
     })
 }
 
-fn validate_members(input: &[MemberInput], errors: &mut Vec<FieldError>) -> Vec<ValidMember> {
+fn validate_members(input: &[MemberInput], today: NaiveDate, errors: &mut Vec<FieldError>) -> Vec<ValidMember> {
     if input.is_empty() || input.len() > MAX_MEMBERS {
         field(errors, "members", format!("a household lists 1 to {MAX_MEMBERS} members"));
     }
@@ -125,7 +127,7 @@ fn validate_members(input: &[MemberInput], errors: &mut Vec<FieldError>) -> Vec<
         if name.is_empty() || name.chars().count() > 50 {
             field(errors, format!("members/{i}/name"), "must be 1 to 50 characters");
         }
-        match ResidentId::parse(&m.resident_id) {
+        match ResidentId::parse(&m.resident_id, today) {
             Ok(id) => {
                 if out.iter().any(|o: &ValidMember| o.resident_id == id) {
                     field(errors, format!("members/{i}/resident_id"), "appears twice in this household");
@@ -355,7 +357,7 @@ mod tests {
         let last = if bad.ends_with('0') { '1' } else { '0' };
         bad.pop();
         bad.push(last);
-        let p = validate(&application(&[&good, &bad]), 2026).unwrap_err();
+        let p = validate(&application(&[&good, &bad]), NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).unwrap_err();
         assert_eq!(p.errors.len(), 1);
         assert_eq!(p.errors[0].field, "members/1/resident_id");
         assert!(!serde_json::to_string(&p).unwrap().contains(&bad[6..14]));
@@ -364,7 +366,7 @@ mod tests {
     #[test]
     fn the_same_id_twice_in_one_household_is_refused() {
         let id = chain_domain::with_check_digit("52062419800101002");
-        let p = validate(&application(&[&id, &id]), 2026).unwrap_err();
+        let p = validate(&application(&[&id, &id]), NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).unwrap_err();
         assert_eq!(p.errors[0].field, "members/1/resident_id");
     }
 

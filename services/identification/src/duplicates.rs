@@ -13,7 +13,6 @@ use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_bus::service::internal;
 use chain_domain::{Division, Level};
 use chain_workflow::{Action, NewTask};
-use chrono::Utc;
 use sea_orm::entity::prelude::*;
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 
@@ -111,20 +110,14 @@ pub async fn open_adjudication(
     s.engine.open(txn, &p.subject, task).await.map_err(internal)?;
     chain_store::audit::append(
         txn,
-        chain_store::audit::Entry {
-            actor: &p.subject,
-            role: &p.role_names(),
-            jurisdiction: &p.jurisdiction.to_string(),
-            action: "household.suspected-duplicate",
-            division: valid.village.as_str(),
-            subject_id: Some(id),
-            reason: None,
-            payload: &serde_json::json!({
+        s.now(),
+        chain_store::audit::Entry::by(p, "household.suspected-duplicate", valid.village.as_str()).about(id).payload(
+            &serde_json::json!({
                 "household_id": id,
                 "adjudicated_by": division,
                 "existing": records.iter().map(|r| r.existing_household_id).collect::<Vec<_>>(),
             }),
-        },
+        ),
     )
     .await
     .map_err(internal)?;
@@ -262,7 +255,7 @@ async fn transfer_out(
         .map_err(internal)?;
     let bumped = household::Entity::update_many()
         .col_expr(household::Column::Version, Expr::value(existing.version + 1))
-        .col_expr(household::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(household::Column::UpdatedAt, Expr::value(chrono::Utc::now()))
         .filter(household::Column::Id.eq(existing.id))
         .filter(household::Column::Version.eq(existing.version))
         .exec(txn)
@@ -273,16 +266,11 @@ async fn transfer_out(
     }
     chain_store::audit::append(
         txn,
-        chain_store::audit::Entry {
-            actor: &p.subject,
-            role: &p.role_names(),
-            jurisdiction: &p.jurisdiction.to_string(),
-            action: "household.member-transferred",
-            division: &existing.village,
-            subject_id: Some(existing.id),
-            reason: Some(reason),
-            payload: &serde_json::json!({ "household_id": existing.id, "to": to, "service": SERVICE }),
-        },
+        chrono::Utc::now(),
+        chain_store::audit::Entry::by(p, "household.member-transferred", &existing.village)
+            .about(existing.id)
+            .reason(Some(reason))
+            .payload(&serde_json::json!({ "household_id": existing.id, "to": to, "service": SERVICE })),
     )
     .await
     .map_err(internal)?;

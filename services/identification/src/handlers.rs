@@ -4,13 +4,12 @@ use chain_api::events::{HOUSEHOLD_IDENTIFIED, HouseholdIdentified};
 use chain_api::identification::{Appraisal, DataMatch, Household, HouseholdStatus, ReadHousehold, Rejection};
 use chain_api::step::{Decision, Step};
 use chain_api::workflow::TaskState;
-use chain_api::{Envelope, Principal, Problem, ProblemKind, Role};
+use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_bus::Endpoints;
 use chain_bus::service::internal;
 use chain_domain::{Division, Layer, Level};
 use chain_store::{audit, outbox};
 use chain_workflow::Action;
-use chrono::Utc;
 use sea_orm::entity::prelude::*;
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 
@@ -69,16 +68,11 @@ pub(crate) async fn record<C: ConnectionTrait>(
 ) -> Result<(), Problem> {
     audit::append(
         conn,
-        audit::Entry {
-            actor: &p.subject,
-            role: &p.role_names(),
-            jurisdiction: &p.jurisdiction.to_string(),
-            action,
-            division: division.as_str(),
-            subject_id: Some(id),
-            reason,
-            payload: &serde_json::json!({ "household_id": id }),
-        },
+        chrono::Utc::now(),
+        audit::Entry::by(p, action, division.as_str())
+            .about(id)
+            .reason(reason)
+            .payload(&serde_json::json!({ "household_id": id })),
     )
     .await
     .map_err(internal)?;
@@ -93,22 +87,15 @@ pub(crate) async fn record_many<C: ConnectionTrait>(
     entries: &[(String, serde_json::Value)],
     ids: &[Uuid],
 ) -> Result<(), Problem> {
-    let (role, jurisdiction) = (p.role_names(), p.jurisdiction.to_string());
-    let entries: Vec<audit::Entry<'_>> = entries
+    let actor = audit::Actor::of(p);
+    let entries: Vec<audit::Entry> = entries
         .iter()
         .zip(ids)
-        .map(|((division, payload), id)| audit::Entry {
-            actor: &p.subject,
-            role: &role,
-            jurisdiction: &jurisdiction,
-            action,
-            division,
-            subject_id: Some(*id),
-            reason: None,
-            payload,
+        .map(|((division, payload), id)| {
+            audit::Entry::new(actor.clone(), &action, division).about(*id).payload(payload)
         })
         .collect();
-    audit::append_many(conn, &entries).await.map_err(internal)?;
+    audit::append_many(conn, chrono::Utc::now(), &entries).await.map_err(internal)?;
     Ok(())
 }
 
@@ -312,7 +299,7 @@ pub(crate) async fn set_status<C: ConnectionTrait>(
     let changed = household::Entity::update_many()
         .col_expr(household::Column::Status, Expr::value(label(next)))
         .col_expr(household::Column::Version, Expr::value(row.version + 1))
-        .col_expr(household::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(household::Column::UpdatedAt, Expr::value(chrono::Utc::now()))
         .filter(household::Column::Id.eq(row.id))
         .filter(household::Column::Version.eq(row.version))
         .exec(conn)
@@ -341,9 +328,12 @@ async fn announce(
         per_capita_income_fen: row.per_capita_income_fen,
         members: current.members.len() as u32,
     };
-    let mut event =
-        Envelope::new(HOUSEHOLD_IDENTIFIED, &row.village, &p.subject, serde_json::to_value(payload).map_err(internal)?);
-    event.traceparent = chain_telemetry::current_traceparent();
+    let mut event = s.engine.event(
+        HOUSEHOLD_IDENTIFIED,
+        &row.village,
+        &p.subject,
+        serde_json::to_value(payload).map_err(internal)?,
+    );
     event.correlation_id = Some(row.id);
     outbox::enqueue(txn, s.bus.root(), &event).await.map_err(internal)
 }

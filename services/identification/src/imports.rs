@@ -14,7 +14,7 @@ use chain_api::imports::{
 use chain_api::{FieldError, Principal, Problem, ProblemKind, Role};
 use chain_bus::service::internal;
 use chain_domain::Jurisdiction;
-use chrono::{Datelike, Utc};
+use chrono::NaiveDate;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect, TransactionTrait};
@@ -65,7 +65,7 @@ pub async fn start(s: State, p: Principal, req: StartImport) -> Result<ImportOpe
         rows_invalid: Set(0),
         batches: Set(0),
         failure: Set(None),
-        started_at: Set(Utc::now()),
+        started_at: Set(s.now()),
         finished_at: Set(None),
         idempotency_key: Set(key.map(str::to_owned)),
         last_active_at: Set(Some(s.engine.clock().now())),
@@ -228,16 +228,11 @@ async fn audit(
 ) -> Result<(), Problem> {
     chain_store::audit::append(
         txn,
-        chain_store::audit::Entry {
-            actor: &p.subject,
-            role: &p.role_names(),
-            jurisdiction: &p.jurisdiction.to_string(),
-            action,
-            division: &row.jurisdiction,
-            subject_id: Some(row.id),
-            reason: Some(reason),
-            payload: &serde_json::json!({ "import_id": row.id, "batches": row.batches, "rows_read": row.rows_read }),
-        },
+        chrono::Utc::now(),
+        chain_store::audit::Entry::by(p, action, &row.jurisdiction)
+            .about(row.id)
+            .reason(Some(reason))
+            .payload(&serde_json::json!({ "import_id": row.id, "batches": row.batches, "rows_read": row.rows_read })),
     )
     .await
     .map_err(internal)?;
@@ -290,7 +285,7 @@ pub async fn finish(s: State, p: Principal, req: FinishImport) -> Result<ImportO
     let mut active: import::ActiveModel = row.clone().into();
     active.status = Set(enum_str(&status));
     active.failure = Set(failure.clone());
-    active.finished_at = Set(Some(Utc::now()));
+    active.finished_at = Set(Some(s.now()));
     let row = active.update(&txn).await.map_err(internal)?;
     import_id::Entity::delete_many()
         .filter(import_id::Column::ImportId.eq(row.id))
@@ -299,15 +294,11 @@ pub async fn finish(s: State, p: Principal, req: FinishImport) -> Result<ImportO
         .map_err(internal)?;
     chain_store::audit::append(
         &txn,
-        chain_store::audit::Entry {
-            actor: &p.subject,
-            role: &p.role_names(),
-            jurisdiction: &p.jurisdiction.to_string(),
-            action: "household.import",
-            division: &p.jurisdiction.to_string(),
-            subject_id: Some(row.id),
-            reason: Some(&summary(&row)),
-            payload: &serde_json::json!({
+        s.now(),
+        chain_store::audit::Entry::by(&p, "household.import", &p.jurisdiction.to_string())
+            .about(row.id)
+            .reason(Some(&summary(&row)))
+            .payload(&serde_json::json!({
                 "import_id": row.id,
                 "file_name": row.file_name,
                 "file_size": row.file_size,
@@ -318,8 +309,7 @@ pub async fn finish(s: State, p: Principal, req: FinishImport) -> Result<ImportO
                 "households_suspected_duplicate": row.households_suspected_duplicate,
                 "households_invalid": row.households_invalid,
                 "rows_invalid": row.rows_invalid,
-            }),
-        },
+            })),
     )
     .await
     .map_err(internal)?;
@@ -360,10 +350,10 @@ pub async fn batch(s: State, p: Principal, req: ImportBatch) -> Result<ImportOpe
         }
         return Err(Problem::transition(format!("the import expects batch {}, not {}", row.batches + 1, req.seq)));
     }
-    let year = Utc::now().year();
+    let today = chain_domain::calendar::beijing_date(s.now());
     let (mut registered, mut suspected, mut invalid, mut rows_invalid) = (0i64, 0i64, 0i64, 0i64);
     let mut report: Vec<RowError> = vec![];
-    let outcomes = register_batch(&s, &txn, &p, req.import_id, &req.households, year).await?;
+    let outcomes = register_batch(&s, &txn, &p, req.import_id, &req.households, today).await?;
     for (h, outcome) in req.households.iter().zip(outcomes) {
         match outcome {
             Ok(HouseholdStatus::SuspectedDuplicate) => suspected += 1,
@@ -446,7 +436,7 @@ async fn register_batch(
     p: &Principal,
     import: Uuid,
     households: &[ImportedHousehold],
-    year: i32,
+    today: NaiveDate,
 ) -> Result<Vec<Outcome>, Problem> {
     let mut outcomes: Vec<Option<Outcome>> = vec![None; households.len()];
     for (k, first) in refs_used_before(txn, import, households).await? {
@@ -459,7 +449,7 @@ async fn register_batch(
         if outcomes[k].is_some() {
             continue;
         }
-        match validated(p, h, year) {
+        match validated(p, h, today) {
             Ok(v) => valid.push((k, v)),
             Err(errors) => outcomes[k] = Some(Err(errors)),
         }
@@ -567,14 +557,14 @@ async fn register_batch(
 }
 
 /// A household's rows as a validated application the importer may register, or its errors.
-fn validated(p: &Principal, h: &ImportedHousehold, year: i32) -> Result<domain::ValidHousehold, Vec<RowError>> {
+fn validated(p: &Principal, h: &ImportedHousehold, today: NaiveDate) -> Result<domain::ValidHousehold, Vec<RowError>> {
     if !h.errors.is_empty() {
         return Err(h.errors.clone());
     }
     let Some(req) = &h.household else {
         return Err(vec![at(h, 0, "household_ref", "the household's rows could not be read")]);
     };
-    let valid = domain::validate(req, year).map_err(|problem| located(h, &problem))?;
+    let valid = domain::validate(req, today).map_err(|problem| located(h, &problem))?;
     if let Err(problem) = crate::registration::may_register(p, &valid) {
         return Err(vec![at(h, 0, "village", problem.detail.as_deref().unwrap_or(&problem.title))]);
     }

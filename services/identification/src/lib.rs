@@ -23,16 +23,17 @@ pub mod queries;
 pub mod quotas;
 pub mod reactions;
 pub mod registration;
+pub mod state;
 pub mod store;
 
+use chain_api::events;
+use chain_bus::{Bus, Shutdown};
+use chain_kit::Kit;
 use std::sync::Arc;
 
-use anyhow::Context;
-use chain_bus::{Bus, OutboxSignal, Shutdown};
-use chain_store::Db;
-use sea_orm_migration::MigratorTrait;
-
 pub use pii::PiiKey;
+
+pub use state::State;
 
 /// The service's name on the bus.
 pub const SERVICE: &str = "identification";
@@ -48,69 +49,18 @@ pub struct Config {
     pub pii_key: PiiKey,
 }
 
-/// Shared state of the handlers.
-#[derive(Clone)]
-pub struct State {
-    /// The service database.
-    pub db: Db,
-    /// The bus (for the subject root of events).
-    pub bus: Bus,
-    /// Wakes the outbox relay.
-    pub outbox: OutboxSignal,
-    /// The responsibility-chain engine over this service's tasks.
-    pub engine: chain_workflow::Engine,
-    /// PII protection.
-    pub pii: Arc<PiiKey>,
-    /// The procedure's per-province parameters.
-    pub policies: &'static domain::Policies,
-}
-
-/// Connects, migrates, and starts the relay, consumers and endpoints. Returns once the service
-/// answers requests; the returned handles run until `shutdown` fires.
+/// Connects, migrates, and starts the relay, consumers, timers and endpoints. Returns once the
+/// service answers requests; the returned handles run until `shutdown` fires.
 pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
-    let db = chain_store::connect(&config.database_url).await?;
-    migrations::Migrator::up(&db, None).await.context("migrating the identification database")?;
-    let outbox = OutboxSignal::new();
     let policies = domain::Policies::embedded();
-    let engine = chain_workflow::Engine::new(db.clone(), SERVICE, config.workflow.clock.clone(), bus.root())
-        .with_hook(Arc::new(procedure::NoticesOfTheProcedure { policies }));
-    let wake = outbox.clone();
-    let state = State {
-        db: db.clone(),
-        bus: bus.clone(),
-        outbox: outbox.clone(),
-        engine: engine.clone(),
-        pii: Arc::new(config.pii_key),
-        policies,
-    };
-    let mut tasks = vec![chain_bus::spawn_relay(db.clone(), bus.clone(), outbox.clone(), shutdown.clone())];
-    tasks.push(
-        chain_bus::spawn_consumer(
-            bus.clone(),
-            db.clone(),
-            "identification-on-household-exited",
-            "exit.household-exited.>",
-            Arc::new(reactions::OnHouseholdExited),
-            outbox,
-            shutdown.clone(),
-        )
-        .await?,
-    );
-    tasks.push(chain_workflow::spawn_timers(
-        engine.clone(),
-        config.workflow.sweep_every,
-        move || wake.wake(),
-        shutdown.clone(),
-    ));
-    tasks.push(imports::spawn_watch(state.clone(), config.workflow.sweep_every, shutdown.clone()));
-    tasks.push(chain_workflow::serve::register(handlers::endpoints(state), &engine).start(bus, shutdown).await?);
-    Ok(tasks)
-}
-
-/// Runs the service until shutdown.
-pub async fn run(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Result<()> {
-    for t in start(config, bus, shutdown).await? {
-        let _ = t.await;
-    }
-    Ok(())
+    let kit = Kit::connect::<migrations::Migrator>(SERVICE, &config.database_url, config.workflow, bus, shutdown)
+        .await?
+        .hook(Arc::new(procedure::NoticesOfTheProcedure { policies }));
+    let state = kit.core_with(state::Identification { pii: config.pii_key, policies });
+    let watch = imports::spawn_watch(state.clone(), kit.sweep_every(), kit.shutdown());
+    kit.consume("identification-on-household-exited", events::HOUSEHOLD_EXITED, reactions::OnHouseholdExited)
+        .await?
+        .spawn(watch)
+        .serve(handlers::endpoints(state))
+        .await
 }

@@ -8,7 +8,7 @@ use chain_api::step::Step;
 use chain_api::{FieldError, Principal, Problem, ProblemKind, Role};
 use chain_bus::service::internal;
 use chain_domain::{Division, ResidentId};
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder, TransactionTrait};
 
@@ -28,7 +28,7 @@ pub async fn add_member(s: State, p: Principal, req: Step<MemberInput>) -> Resul
     if m.relation == Relation::Head {
         errors.push(FieldError { field: "relation".into(), message: "the household already has its head".into() });
     }
-    let id = match ResidentId::parse(&m.resident_id) {
+    let id = match ResidentId::parse(&m.resident_id, chain_domain::calendar::beijing_date(s.now())) {
         Ok(id) => Some(id),
         Err(e) => {
             errors.push(FieldError { field: "resident_id".into(), message: e.to_string() });
@@ -114,7 +114,7 @@ pub async fn add_member(s: State, p: Principal, req: Step<MemberInput>) -> Resul
     }
     let bumped = household::Entity::update_many()
         .col_expr(household::Column::Version, Expr::value(row.version + 1))
-        .col_expr(household::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(household::Column::UpdatedAt, Expr::value(s.now()))
         .filter(household::Column::Id.eq(row.id))
         .filter(household::Column::Version.eq(row.version))
         .exec(&txn)

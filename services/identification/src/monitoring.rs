@@ -104,7 +104,7 @@ async fn open(s: State, p: Principal, req: OpenMonitoringCase) -> Result<Monitor
         if name.is_empty() || name.chars().count() > 50 {
             bad(&mut errors, "head_name", "a household not in the register needs its head's name (1–50 characters)");
         }
-        match req.head_resident_id.as_deref().map(ResidentId::parse) {
+        match req.head_resident_id.as_deref().map(|id| ResidentId::parse(id, today)) {
             Some(Ok(id)) => head_id = Some(id),
             Some(Err(e)) => bad(&mut errors, "head_resident_id", e.to_string()),
             None => bad(&mut errors, "head_resident_id", "a household not in the register needs its head's ID"),

@@ -169,16 +169,11 @@ pub(crate) async fn record<C: ConnectionTrait>(
 ) -> Result<(), Problem> {
     audit::append(
         conn,
-        audit::Entry {
-            actor: &p.subject,
-            role: &p.role_names(),
-            jurisdiction: &p.jurisdiction.to_string(),
-            action,
-            division: division.as_str(),
-            subject_id: Some(id),
-            reason,
-            payload: &serde_json::json!({ "monitoring_case_id": id, "status": status }),
-        },
+        chrono::Utc::now(),
+        audit::Entry::by(p, action, division.as_str())
+            .about(id)
+            .reason(reason)
+            .payload(&serde_json::json!({ "monitoring_case_id": id, "status": status })),
     )
     .await
     .map_err(internal)?;

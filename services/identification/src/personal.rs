@@ -36,16 +36,10 @@ pub async fn unmask(s: &State, p: &Principal, h: &mut Household) -> Result<(), P
     }
     audit::append(
         &txn,
-        audit::Entry {
-            actor: &p.subject,
-            role: &p.role_names(),
-            jurisdiction: &p.jurisdiction.to_string(),
-            action: "household.pii-read",
-            division: &h.village,
-            subject_id: Some(h.id),
-            reason: None,
-            payload: &serde_json::json!({ "household_id": h.id, "fields": fields, "members": members.len() }),
-        },
+        s.now(),
+        audit::Entry::by(p, "household.pii-read", &h.village)
+            .about(h.id)
+            .payload(&serde_json::json!({ "household_id": h.id, "fields": fields, "members": members.len() })),
     )
     .await
     .map_err(internal)?;

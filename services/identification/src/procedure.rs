@@ -69,16 +69,14 @@ impl NoticeHook for NoticesOfTheProcedure {
         };
         audit::append(
             txn,
-            audit::Entry {
-                actor: &who.subject,
-                role: "system",
-                jurisdiction: "system",
-                action,
-                division: &row.village,
-                subject_id: Some(id),
-                reason: None,
-                payload: &serde_json::json!({ "household_id": id, "task_id": task.id, "status": domain::label(next) }),
-            },
+            chrono::Utc::now(),
+            audit::Entry::new(
+                audit::Actor { subject: who.subject.clone(), ..audit::Actor::system() },
+                &action,
+                &row.village,
+            )
+            .about(id)
+            .payload(&serde_json::json!({ "household_id": id, "task_id": task.id, "status": domain::label(next) })),
         )
         .await
         .map_err(internal)?;

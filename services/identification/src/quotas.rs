@@ -22,7 +22,7 @@ use chain_api::{FieldError, Principal, Problem, ProblemKind, Role};
 use chain_bus::service::internal;
 use chain_domain::{Division, Level, registry};
 use chain_store::audit;
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder, TransactionTrait};
@@ -99,7 +99,7 @@ fn county_of(code: &str) -> Result<Division, Problem> {
 }
 
 fn check_year(year: i32) -> Result<(), Problem> {
-    let now = Utc::now().year();
+    let now = chrono::Utc::now().year();
     if !(2014..=now + 1).contains(&year) {
         return Err(Problem::invalid("year", format!("must be between 2014 and {}", now + 1)));
     }
@@ -180,7 +180,7 @@ pub async fn set(s: State, p: Principal, req: QuotaRequest<SetCountyQuota>) -> R
     }
     let txn = s.db.begin().await.map_err(internal)?;
     let key = (county.to_string(), req.year);
-    let now = Utc::now();
+    let now = s.now();
     // Lock the row first (PostgreSQL holds the update's row lock to commit), so a concurrent
     // breakdown or change of the total waits and then sees this one.
     let bumped = county_quota::Entity::update_many()
@@ -277,7 +277,7 @@ pub async fn allot(s: State, p: Principal, req: QuotaRequest<SetVillageQuotas>) 
     // Lock the county's row: a concurrent change of the total or the breakdown waits for us.
     let bumped = county_quota::Entity::update_many()
         .col_expr(county_quota::Column::Version, Expr::col(county_quota::Column::Version).add(1))
-        .col_expr(county_quota::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(county_quota::Column::UpdatedAt, Expr::value(s.now()))
         .filter(county_quota::Column::County.eq(county.as_str()))
         .filter(county_quota::Column::Year.eq(req.year))
         .exec(&txn)
@@ -379,16 +379,8 @@ async fn record<C: ConnectionTrait>(
 ) -> Result<(), Problem> {
     audit::append(
         conn,
-        audit::Entry {
-            actor: &p.subject,
-            role: &p.role_names(),
-            jurisdiction: &p.jurisdiction.to_string(),
-            action,
-            division: county.as_str(),
-            subject_id: None,
-            reason: Some(reason),
-            payload,
-        },
+        chrono::Utc::now(),
+        audit::Entry::by(p, action, county.as_str()).reason(Some(reason)).payload(payload),
     )
     .await
     .map_err(internal)?;

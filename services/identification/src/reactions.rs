@@ -45,16 +45,18 @@ impl Reaction for OnHouseholdExited {
             active_id::Entity::delete_many().filter(active_id::Column::HouseholdId.eq(row.id)).exec(txn).await?;
             audit::append(
                 txn,
-                audit::Entry {
-                    actor: &event.actor,
-                    role: "event",
-                    jurisdiction: &event.division,
-                    action: "household.exit",
-                    division: &row.village,
-                    subject_id: Some(row.id),
-                    reason: None,
-                    payload: &event.payload,
-                },
+                chrono::Utc::now(),
+                audit::Entry::new(
+                    audit::Actor {
+                        subject: event.actor.clone(),
+                        role: "event".into(),
+                        jurisdiction: event.division.clone(),
+                    },
+                    "household.exit",
+                    &row.village,
+                )
+                .about(row.id)
+                .payload(&event.payload),
             )
             .await?;
             Ok(())

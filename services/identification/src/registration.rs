@@ -20,7 +20,7 @@ use crate::store::{self, active_id, enum_str, household, member};
 /// A village-level operator (or one above, within jurisdiction) registers a household application.
 #[tracing::instrument(skip_all, fields(actor = %p.subject))]
 pub async fn register(s: State, p: Principal, req: RegisterHousehold) -> Result<Household, Problem> {
-    let valid = domain::validate(&req, Utc::now().year())?;
+    let valid = domain::validate(&req, chain_domain::calendar::beijing_date(s.now()))?;
     may_register(&p, &valid)?;
     let txn = s.db.begin().await.map_err(internal)?;
     let id = match register_in(&s, &txn, &p, &valid).await {
@@ -116,7 +116,7 @@ async fn store_applications(
     ids: &[Uuid],
     status: HouseholdStatus,
 ) -> Result<(), Problem> {
-    let now = Utc::now();
+    let now = s.now();
     let mut households = Vec::with_capacity(applications.len());
     let mut members = vec![];
     for (a, id) in applications.iter().zip(ids) {
@@ -332,12 +332,12 @@ pub async fn assign_helper(s: State, p: Principal, req: Step<AssignHelper>) -> R
         since: req.body.since,
         until: None,
         assigned_by: p.subject.clone(),
-        recorded_at: Utc::now(),
+        recorded_at: s.now(),
     });
     let changed = household::Entity::update_many()
         .col_expr(household::Column::Helpers, Expr::value(serde_json::to_string(&helpers).map_err(internal)?))
         .col_expr(household::Column::Version, Expr::value(row.version + 1))
-        .col_expr(household::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(household::Column::UpdatedAt, Expr::value(s.now()))
         .filter(household::Column::Id.eq(row.id))
         .filter(household::Column::Version.eq(row.version))
         .exec(&txn)

@@ -3,13 +3,13 @@
 use chain_api::events::{PLAN_APPROVED, PlanApproved};
 use chain_api::planning::{CreatePlan, Plan, PlanStatus};
 use chain_api::step::{ById, Decision, Step};
-use chain_api::{Envelope, Principal, Problem, ProblemKind, Role};
+use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_bus::Endpoints;
 use chain_bus::service::internal;
 use chain_domain::{Division, Layer};
 use chain_store::{audit, outbox};
 use chain_workflow::Action;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, TransactionTrait};
 
@@ -41,7 +41,7 @@ async fn create(s: State, p: Principal, req: CreatePlan) -> Result<Plan, Problem
     p.require(&[Role::Operator, Role::Approver], Layer::County, &village, no_household())?;
     let valid = domain::validate(&req, &h.causes().map_err(internal)?)?;
     let id = Uuid::now_v7();
-    let now = Utc::now();
+    let now = s.now();
     let txn = s.db.begin().await.map_err(internal)?;
     if store::plan_of(&txn, h.household_id).await.map_err(internal)?.is_some() {
         let _ = txn.rollback().await;
@@ -78,7 +78,7 @@ async fn create(s: State, p: Principal, req: CreatePlan) -> Result<Plan, Problem
         let _ = txn.rollback().await;
         return Err(if chain_store::is_unique_violation(&e) { conflict() } else { internal(e) });
     }
-    record(&txn, &p, "plan.create", &h.village, id, h.household_id, None).await?;
+    record(&txn, &p, "plan.create", &h.village, id, h.household_id, None, now).await?;
     txn.commit().await.map_err(internal)?;
     tracing::info!(plan = %id, "plan drafted");
     load(&s, id).await
@@ -96,19 +96,15 @@ async fn record(
     plan_id: Uuid,
     household_id: Uuid,
     reason: Option<&str>,
+    at: DateTime<Utc>,
 ) -> Result<(), Problem> {
     audit::append(
         txn,
-        audit::Entry {
-            actor: &p.subject,
-            role: &p.role_names(),
-            jurisdiction: &p.jurisdiction.to_string(),
-            action,
-            division: village,
-            subject_id: Some(plan_id),
-            reason,
-            payload: &serde_json::json!({ "plan_id": plan_id, "household_id": household_id }),
-        },
+        at,
+        audit::Entry::by(p, action, village)
+            .about(plan_id)
+            .reason(reason)
+            .payload(&serde_json::json!({ "plan_id": plan_id, "household_id": household_id })),
     )
     .await
     .map_err(internal)?;
@@ -149,7 +145,7 @@ async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<Plan, Pr
     let changed = plan::Entity::update_many()
         .col_expr(plan::Column::Status, Expr::value(label(next)))
         .col_expr(plan::Column::Version, Expr::value(row.version + 1))
-        .col_expr(plan::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(plan::Column::UpdatedAt, Expr::value(s.now()))
         .filter(plan::Column::Id.eq(row.id))
         .filter(plan::Column::Version.eq(row.version))
         .exec(&txn)
@@ -169,11 +165,10 @@ async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<Plan, Pr
             }
         }
     }
-    record(&txn, &p, "plan.approve", &row.village, row.id, row.household_id, note).await?;
+    record(&txn, &p, "plan.approve", &row.village, row.id, row.household_id, note, s.now()).await?;
     let payload = PlanApproved { plan_id: row.id, household_id: row.household_id, village: row.village.clone() };
     let payload = serde_json::to_value(payload).map_err(internal)?;
-    let mut event = Envelope::new(PLAN_APPROVED, &row.village, &p.subject, payload);
-    event.traceparent = chain_telemetry::current_traceparent();
+    let mut event = s.engine.event(PLAN_APPROVED, &row.village, &p.subject, payload);
     event.correlation_id = Some(row.household_id);
     outbox::enqueue(&txn, s.bus.root(), &event).await.map_err(internal)?;
     txn.commit().await.map_err(internal)?;

@@ -19,7 +19,14 @@ async fn fresh_db() -> (chain_store::Db, std::path::PathBuf) {
 /// Moves money in its own transaction, committing only if the ledger accepts it.
 async fn pay(db: &chain_store::Db, from: &str, to: &str, fen: i64, kind: EntryKind) -> Result<Uuid, LedgerError> {
     let txn = db.begin().await?;
-    let t = Transfer { from, to, amount: Money::from_fen(fen), kind, ref_id: Uuid::now_v7() };
+    let t = Transfer {
+        from,
+        to,
+        amount: Money::from_fen(fen),
+        kind,
+        ref_id: Uuid::now_v7(),
+        at: chain_workflow::Clock::system().now(),
+    };
     match transfer(&txn, &t).await {
         Ok(id) => {
             txn.commit().await?;

@@ -1,0 +1,181 @@
+//! What every service is built from. A service's `start` connects to its database and migrates
+//! it, starts the outbox relay, builds the responsibility-chain engine, subscribes its consumers,
+//! starts the timer sweep and serves its verb table — in that order, the same way in all four:
+//!
+//! ```ignore
+//! let kit = Kit::connect::<migrations::Migrator>(SERVICE, &config.database_url, config.workflow, bus, shutdown).await?;
+//! let state = kit.core(); // or kit.core_with(Extras { … })
+//! let kit = kit.consume("planning-on-household-identified", events::HOUSEHOLD_IDENTIFIED, reactions::OnHouseholdIdentified).await?;
+//! kit.serve(handlers::endpoints(state)).await
+//! ```
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use chain_bus::{Bus, Endpoints, OutboxSignal, Reaction, Shutdown};
+use chain_store::Db;
+use chain_workflow::{Engine, NoticeHook, Settings};
+use sea_orm_migration::{MigrationTrait, MigratorTrait};
+use tokio::task::JoinHandle;
+
+/// What a service's handlers and reactions work with: its database, the bus, the relay's wake-up,
+/// the engine over its tasks, and what the service keeps besides (`X`, reached through `Deref`:
+/// `state.pii` for identification's key). Cheap to clone.
+pub struct Core<X = ()> {
+    /// The service database.
+    pub db: Db,
+    /// The bus (for the subject root of events).
+    pub bus: Bus,
+    /// Wakes the outbox relay after a commit that wrote events.
+    pub outbox: OutboxSignal,
+    /// The responsibility-chain engine over this service's tasks; its clock is the service's
+    /// only clock.
+    pub engine: Engine,
+    own: Arc<X>,
+}
+
+impl<X> Clone for Core<X> {
+    fn clone(&self) -> Self {
+        Core {
+            db: self.db.clone(),
+            bus: self.bus.clone(),
+            outbox: self.outbox.clone(),
+            engine: self.engine.clone(),
+            own: self.own.clone(),
+        }
+    }
+}
+
+impl<X> std::ops::Deref for Core<X> {
+    type Target = X;
+
+    fn deref(&self) -> &X {
+        &self.own
+    }
+}
+
+impl<X> std::fmt::Debug for Core<X> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core").field("service", &self.engine.service()).finish()
+    }
+}
+
+impl<X> Core<X> {
+    /// The current instant by the service's clock (the engine's).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.engine.clock().now()
+    }
+}
+
+/// A service being started: what runs so far, and what it is built on.
+pub struct Kit {
+    core: Core,
+    sweep_every: Duration,
+    shutdown: Shutdown,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Kit {
+    /// Connects to the service's database, runs its migrations `M`, starts the outbox relay and
+    /// builds the engine over the service's tasks.
+    pub async fn connect<M: MigratorTrait>(
+        service: &'static str,
+        database_url: &str,
+        workflow: Settings,
+        bus: Bus,
+        shutdown: Shutdown,
+    ) -> anyhow::Result<Kit> {
+        let db = chain_store::connect(database_url).await?;
+        M::up(&db, None).await.with_context(|| format!("migrating the {service} database"))?;
+        let outbox = OutboxSignal::new();
+        let engine = Engine::new(db.clone(), service, workflow.clock, bus.root());
+        let relay = chain_bus::spawn_relay(db.clone(), bus.clone(), outbox.clone(), shutdown.clone());
+        Ok(Kit {
+            core: Core { db, bus, outbox, engine, own: Arc::new(()) },
+            sweep_every: workflow.sweep_every,
+            shutdown,
+            tasks: vec![relay],
+        })
+    }
+
+    /// Lets `hook` keep the service's records in step with its notices (see [`NoticeHook`]).
+    /// Call before [`Kit::core`], so that every holder of the engine sees it.
+    pub fn hook(mut self, hook: Arc<dyn NoticeHook>) -> Kit {
+        self.core.engine = self.core.engine.clone().with_hook(hook);
+        self
+    }
+
+    /// What handlers and reactions work with.
+    pub fn core(&self) -> Core {
+        self.core.clone()
+    }
+
+    /// What handlers and reactions work with, with what the service keeps besides.
+    pub fn core_with<X>(&self, own: X) -> Core<X> {
+        let Core { db, bus, outbox, engine, .. } = self.core.clone();
+        Core { db, bus, outbox, engine, own: Arc::new(own) }
+    }
+
+    /// How often timers are swept; background jobs of the service tick at the same pace.
+    pub fn sweep_every(&self) -> Duration {
+        self.sweep_every
+    }
+
+    /// The shutdown signal the service's background jobs stop on.
+    pub fn shutdown(&self) -> Shutdown {
+        self.shutdown.clone()
+    }
+
+    /// Subscribes a durable consumer named `name` to the events of type `event` (one of
+    /// `chain_api::events`), in every division.
+    pub async fn consume(mut self, name: &str, event: &str, reaction: impl Reaction) -> anyhow::Result<Kit> {
+        let c = &self.core;
+        let filter = format!("{event}.>");
+        let consumer = chain_bus::spawn_consumer(
+            c.bus.clone(),
+            c.db.clone(),
+            name,
+            &filter,
+            Arc::new(reaction),
+            c.outbox.clone(),
+            self.shutdown.clone(),
+        )
+        .await?;
+        self.tasks.push(consumer);
+        Ok(self)
+    }
+
+    /// Runs a background job of the service until shutdown, alongside the others.
+    pub fn spawn(mut self, job: JoinHandle<()>) -> Kit {
+        self.tasks.push(job);
+        self
+    }
+
+    /// Starts the timer sweep and serves the service's verb table together with the engine's
+    /// verbs. Returns once requests are answered; the handles run until shutdown.
+    pub async fn serve<S: Clone + Send + Sync + 'static>(
+        mut self,
+        endpoints: Endpoints<S>,
+    ) -> anyhow::Result<Vec<JoinHandle<()>>> {
+        let Core { bus, outbox, engine, .. } = self.core;
+        self.tasks.push(chain_workflow::spawn_timers(
+            engine.clone(),
+            self.sweep_every,
+            move || outbox.wake(),
+            self.shutdown.clone(),
+        ));
+        let served = chain_workflow::serve::register(endpoints, &engine).start(bus, self.shutdown).await?;
+        self.tasks.push(served);
+        Ok(self.tasks)
+    }
+}
+
+/// A service's migrations: the tables every service has (outbox, inbox, audit log; the engine's
+/// tasks, notices and schedules), then its own, in order. A service's `Migrator` answers this.
+pub fn migrations(own: Vec<Box<dyn MigrationTrait>>) -> Vec<Box<dyn MigrationTrait>> {
+    let mut all: Vec<Box<dyn MigrationTrait>> =
+        vec![Box::new(chain_store::migration::SharedTables), Box::new(chain_workflow::migration::TaskTables)];
+    all.extend(own);
+    all
+}
