@@ -7,9 +7,21 @@ use clap::Parser;
 use cli::{AuditCommand, Cli, Command, TasksCommand};
 use commands::{audit, import, run, token, watch};
 
+/// Runs the command; an error is printed with its causes, `chain: what failed: why`, and exits 1.
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+async fn main() {
+    let code = match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("chain: {e:#}");
+            1
+        }
+    };
+    std::process::exit(code);
+}
+
+/// Dispatches to the command; answers the exit status.
+async fn run(cli: Cli) -> anyhow::Result<i32> {
     let data = cli.data_dir;
     let code = match cli.command {
         Command::Openapi => {
@@ -38,8 +50,5 @@ async fn main() -> anyhow::Result<()> {
             result?
         }
     };
-    if code != 0 {
-        std::process::exit(code);
-    }
-    Ok(())
+    Ok(code)
 }
