@@ -69,11 +69,7 @@ pub struct UpArgs {
     #[arg(long)]
     pub demo: bool,
     #[command(flatten)]
-    pub tokens: TokenSettings,
-    #[command(flatten)]
-    pub pii: PiiSettings,
-    #[command(flatten)]
-    pub workflow: WorkflowSettings,
+    pub services: ServiceSettings,
 }
 
 /// `chain serve`.
@@ -95,6 +91,13 @@ pub struct ServeArgs {
     /// directory.
     #[arg(long, env = "CHAIN_JWKS_FILE")]
     pub jwks_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub services: ServiceSettings,
+}
+
+/// What the services of `chain up` and `chain serve` share.
+#[derive(Args, Clone)]
+pub struct ServiceSettings {
     #[command(flatten)]
     pub tokens: TokenSettings,
     #[command(flatten)]

@@ -33,17 +33,17 @@ pub async fn up(data: &Path, args: UpArgs) -> anyhow::Result<i32> {
     };
     let url = args.nats_url.clone().unwrap_or_else(|| nats.as_ref().map(|n| n.url().to_owned()).unwrap_or_default());
     let key = keys::signing_key(&data)?;
-    let (issuer, audience) = (args.tokens.token_issuer.clone(), args.tokens.token_audience.clone());
+    let (issuer, audience) = (args.services.tokens.token_issuer.clone(), args.services.tokens.token_audience.clone());
     let system = System::start(SystemConfig {
         nats_url: url.clone(),
         subject_root: ROOT.into(),
         databases: Databases::sqlite_in(&data),
-        workflow: workflow_settings(&args.workflow),
+        workflow: workflow_settings(&args.services.workflow),
         listen: args.listen,
         jwks: key.jwks(),
         issuer: issuer.clone(),
         audience: audience.clone(),
-        pii_key: pii_key(&data, &args.pii)?,
+        pii_key: pii_key(&data, &args.services.pii)?,
     })
     .await?;
     let marker = data.join("demo-loaded");
@@ -57,8 +57,11 @@ pub async fn up(data: &Path, args: UpArgs) -> anyhow::Result<i32> {
         std::fs::write(&marker, "")?;
         println!("{DEMO_LOADED}");
     }
-    if args.workflow.clock_skew_hours != 0 {
-        println!("The workflow clock runs {} hours ahead of the system clock.", args.workflow.clock_skew_hours);
+    if args.services.workflow.clock_skew_hours != 0 {
+        println!(
+            "The workflow clock runs {} hours ahead of the system clock.",
+            args.services.workflow.clock_skew_hours
+        );
     }
     let gateway = format!("http://{}", system.gateway);
     println!(
@@ -99,7 +102,7 @@ pub async fn serve(data: &Path, args: ServeArgs) -> anyhow::Result<i32> {
     };
     let bus = Bus::connect(&args.nats_url, ROOT).await?;
     let trigger = ShutdownTrigger::new();
-    let workflow = workflow_settings(&args.workflow);
+    let workflow = workflow_settings(&args.services.workflow);
     let handles = match args.service {
         ServiceName::Gateway => {
             let jwks = match args.jwks_file {
@@ -110,15 +113,15 @@ pub async fn serve(data: &Path, args: ServeArgs) -> anyhow::Result<i32> {
                 listen: args.listen,
                 database_url,
                 jwks,
-                issuer: args.tokens.token_issuer,
-                audience: args.tokens.token_audience,
+                issuer: args.services.tokens.token_issuer,
+                audience: args.services.tokens.token_audience,
             };
             let (addr, h) = chain_gateway::start(config, bus, trigger.signal()).await?;
             println!("gateway listening on http://{addr}");
             vec![h]
         }
         ServiceName::Identification => {
-            let pii_key = pii_key(data, &args.pii)?;
+            let pii_key = pii_key(data, &args.services.pii)?;
             let config = chain_identification::Config { database_url, pii_key, workflow };
             chain_identification::start(config, bus, trigger.signal()).await?
         }
