@@ -215,6 +215,9 @@ def main():
     with open(readme, encoding="utf-8") as f:
         readme_lines = f.read().split("\n")
     blocks = parse(readme_lines)
+    missing = [tool for tool in ("bash", "curl", "cargo") if not shutil.which(tool)]
+    if missing:
+        sys.exit(f"readme-check: the walk-through needs {', '.join(missing)} on PATH")
 
     root = tempfile.mkdtemp(prefix="readme-check.")
     data = os.path.join(root, ".chain")
