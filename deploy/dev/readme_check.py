@@ -29,7 +29,9 @@ Directives, in an HTML comment on the line before a block:
 
 Usage: deploy/dev/readme_check.py [--write] [--keep] [README.md]
   --write  replace the README's printed output with what the commands print now (then review
-           the diff: every change is a change in behaviour)
+           the diff: every change is a change in behaviour). A read-only command whose README
+           output is still empty matches a reading taken before the system has caught up, so
+           write the first lines of a new command's output by hand.
   --keep   leave the last system running and its data directory in place
 Exit status 0 when every block printed what the README says.
 """

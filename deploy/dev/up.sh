@@ -29,12 +29,13 @@ done
 
 # In the background, ensure-nats.sh speaks only when it fails.
 if $detach; then
-    if ! CHAIN_NATS_SERVER="$("$script_dir/ensure-nats.sh" 2>/tmp/up.sh.$$)"; then
-        cat /tmp/up.sh.$$ >&2
-        rm -f /tmp/up.sh.$$
+    said="$(mktemp)"
+    if ! CHAIN_NATS_SERVER="$("$script_dir/ensure-nats.sh" 2>"$said")"; then
+        cat "$said" >&2
+        rm -f "$said"
         exit 1
     fi
-    rm -f /tmp/up.sh.$$
+    rm -f "$said"
 else
     CHAIN_NATS_SERVER="$("$script_dir/ensure-nats.sh")"
 fi
