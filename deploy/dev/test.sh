@@ -6,7 +6,9 @@
 #   deploy/dev/test.sh -p chain-store -- --nocapture
 # Without arguments, each pass then imports the full-size file: 100,000
 # households with 1% bad rows (the suite's own run of that test uses 2,000, so
-# that it does not starve the tests running beside it on a small machine).
+# that it does not starve the tests running beside it on a small machine), and
+# after both passes the README's walk-through is run and compared with what the
+# README prints (readme_check.py, a few minutes).
 # Works from any directory. Both passes always run; the exit status is
 # non-zero if either failed (or if the servers could not be provided).
 #
@@ -46,7 +48,14 @@ for db in sqlite postgres; do
     fi
 done
 
-# On success cargo's own summary stays the last output (CI reads it).
+if [[ $# -eq 0 ]]; then
+    header "test.sh: the README walk-through (readme_check.py)"
+    if ! python3 "$script_dir/readme_check.py"; then
+        failed+=("README walk-through")
+    fi
+fi
+
+# On success the last summary line is the README check's "N passed, 0 failed" (CI reads it).
 if [[ ${#failed[@]} -gt 0 ]]; then
     header "test.sh: FAILED pass(es): ${failed[*]}"
     exit 1

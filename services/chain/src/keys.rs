@@ -1,6 +1,6 @@
 //! Development key material kept in the data directory: the token signing key and the PII key.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chain_gateway::SigningKey;
@@ -23,17 +23,30 @@ fn read_or_create(path: &Path, make: impl FnOnce() -> anyhow::Result<String>) ->
     Ok(value)
 }
 
+/// Where the development token signing key of a data directory is kept.
+pub fn signing_key_path(data: &Path) -> PathBuf {
+    data.join("signing.key")
+}
+
 /// The development token signing key in `<data>/signing.key`, created on first use.
 pub fn signing_key(data: &Path) -> anyhow::Result<SigningKey> {
-    let hex = read_or_create(&data.join("signing.key"), || Ok(SigningKey::generate()?.to_hex()))?;
+    let hex = read_or_create(&signing_key_path(data), || Ok(SigningKey::generate()?.to_hex()))?;
     SigningKey::from_hex(&hex)
 }
 
-/// The PII master key: `$CHAIN_PII_KEY`, else `<data>/pii.key`, created on first use.
-pub fn pii_key(data: &Path) -> anyhow::Result<PiiKey> {
-    if let Ok(hex) = std::env::var("CHAIN_PII_KEY") {
-        return PiiKey::from_hex(&hex);
+/// The development token signing key in `<data>/signing.key` if there is one; never creates it.
+pub fn existing_signing_key(data: &Path) -> anyhow::Result<Option<SigningKey>> {
+    let path = signing_key_path(data);
+    match std::fs::read_to_string(&path) {
+        Ok(hex) => SigningKey::from_hex(hex.trim()).with_context(|| format!("reading {}", path.display())).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(anyhow::Error::from(e).context(format!("reading {}", path.display()))),
     }
+}
+
+/// The PII master key in `<data>/pii.key`, created on first use (development; production sets
+/// `CHAIN_PII_KEY`).
+pub fn pii_key(data: &Path) -> anyhow::Result<PiiKey> {
     let hex = read_or_create(&data.join("pii.key"), || {
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;

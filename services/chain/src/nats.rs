@@ -34,9 +34,15 @@ pub fn find_binary() -> Option<PathBuf> {
 }
 
 impl NatsServer {
-    /// Starts a server on a free loopback port with JetStream storage under `dir`.
+    /// Starts the server [`find_binary`] finds on a free loopback port with JetStream storage
+    /// under `dir`.
     pub async fn start(dir: &Path) -> anyhow::Result<NatsServer> {
         let binary = find_binary().ok_or_else(|| anyhow::anyhow!(INSTALL_HINT))?;
+        NatsServer::start_binary(&binary, dir).await
+    }
+
+    /// Starts `binary` on a free loopback port with JetStream storage under `dir`.
+    pub async fn start_binary(binary: &Path, dir: &Path) -> anyhow::Result<NatsServer> {
         let store = dir.join("jetstream");
         let ports = dir.join("ports");
         std::fs::create_dir_all(&store).with_context(|| format!("creating {}", store.display()))?;
@@ -44,7 +50,7 @@ impl NatsServer {
         for entry in std::fs::read_dir(&ports)? {
             let _ = std::fs::remove_file(entry?.path());
         }
-        let child = Command::new(&binary)
+        let child = Command::new(binary)
             .args(["-a", "127.0.0.1", "-p", "-1", "-js", "-sd"])
             .arg(&store)
             .arg("--ports_file_dir")

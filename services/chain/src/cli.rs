@@ -1,0 +1,271 @@
+//! The command line: every subcommand, option and `CHAIN_*` environment setting of the binary.
+//! `chain --help` and `chain <command> --help` show each setting with its variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chain::{DEFAULT_AUDIENCE, DEFAULT_ISSUER};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Telemetry settings, read by `chain_telemetry` rather than by an option.
+const TELEMETRY: &str = "Telemetry (read by every service):
+  RUST_LOG                       log filter, e.g. info,chain_workflow=debug (default info)
+  OTEL_EXPORTER_OTLP_ENDPOINT    export traces over OTLP to this endpoint (default: no export)";
+
+#[derive(Parser)]
+#[command(
+    name = "chain",
+    version,
+    about = "Workflow orchestration for the poverty-alleviation responsibility chain",
+    after_help = TELEMETRY
+)]
+pub struct Cli {
+    /// Where `chain up` keeps its databases, NATS store, development keys and tokens.env; where
+    /// `chain token` and `chain audit verify` look for them.
+    #[arg(long, env = "CHAIN_DATA_DIR", default_value = ".chain", global = true)]
+    pub data_dir: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run everything in one process: a local nats-server, five services, SQLite files.
+    Up(UpArgs),
+    /// Run one service, configured by the environment (for Kubernetes).
+    Serve(ServeArgs),
+    /// Mint a development token signed with the key `chain up` keeps in the data directory.
+    Token(TokenArgs),
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Work with the tasks of the responsibility chain.
+    Tasks {
+        #[command(subcommand)]
+        command: TasksCommand,
+    },
+    /// Import households from a county's registry file (CSV or .xlsx; see `POST /v1/imports`),
+    /// showing progress; the error report is saved beside the file.
+    Import(ImportArgs),
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+/// `chain up`.
+#[derive(Args)]
+pub struct UpArgs {
+    /// Gateway address.
+    #[arg(long, env = "CHAIN_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Use this NATS server instead of starting one.
+    #[arg(long, env = "CHAIN_NATS_URL")]
+    pub nats_url: Option<String>,
+    /// The nats-server binary to start (default: `$NATS_SERVER_BIN`, then the first on PATH).
+    #[arg(long, env = "CHAIN_NATS_SERVER")]
+    pub nats_server: Option<PathBuf>,
+    /// Load the demo data set (households in Tangtou, funds for Sinan) on first start.
+    #[arg(long)]
+    pub demo: bool,
+    #[command(flatten)]
+    pub services: ServiceSettings,
+}
+
+/// `chain serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The service.
+    pub service: ServiceName,
+    /// Database URL (SQLite or PostgreSQL); default a SQLite file `<service>.db` in the data
+    /// directory.
+    #[arg(long, env = "CHAIN_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// NATS URL.
+    #[arg(long, env = "CHAIN_NATS_URL", default_value = "nats://127.0.0.1:4222")]
+    pub nats_url: String,
+    /// Gateway address (gateway only).
+    #[arg(long, env = "CHAIN_LISTEN", default_value = "0.0.0.0:8080")]
+    pub listen: SocketAddr,
+    /// JWKS file with the token keys (gateway only); default the development key in the data
+    /// directory.
+    #[arg(long, env = "CHAIN_JWKS_FILE")]
+    pub jwks_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub services: ServiceSettings,
+}
+
+/// What the services of `chain up` and `chain serve` share.
+#[derive(Args, Clone)]
+pub struct ServiceSettings {
+    #[command(flatten)]
+    pub tokens: TokenSettings,
+    #[command(flatten)]
+    pub pii: PiiSettings,
+    #[command(flatten)]
+    pub workflow: WorkflowSettings,
+}
+
+/// Which tokens the gateway accepts, and `chain token` and `chain up` mint.
+#[derive(Args, Clone)]
+pub struct TokenSettings {
+    /// Required token issuer (`iss`).
+    #[arg(long, env = "CHAIN_TOKEN_ISSUER", default_value = DEFAULT_ISSUER)]
+    pub token_issuer: String,
+    /// Required token audience (`aud`).
+    #[arg(long, env = "CHAIN_TOKEN_AUDIENCE", default_value = DEFAULT_AUDIENCE)]
+    pub token_audience: String,
+}
+
+/// The key protecting resident IDs and bank accounts (identification).
+#[derive(Args, Clone)]
+pub struct PiiSettings {
+    /// PII master key, 64 hex digits (identification only); default `pii.key` in the data
+    /// directory, created on first use.
+    #[arg(long, env = "CHAIN_PII_KEY", hide_env_values = true)]
+    pub pii_key: Option<String>,
+}
+
+/// The workflow engine's clock and timer sweep, shared by the four services.
+#[derive(Args, Clone)]
+pub struct WorkflowSettings {
+    /// Seconds between timer sweeps (deadlines, notices, recurring reports).
+    #[arg(long, env = "CHAIN_SWEEP_SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    pub sweep_seconds: u64,
+    /// Run the workflow clock this many hours ahead of the system clock, to rehearse deadlines,
+    /// notices and escalation in development. Never set it in production.
+    #[arg(long, env = "CHAIN_CLOCK_SKEW_HOURS", default_value_t = 0, allow_negative_numbers = true)]
+    pub clock_skew_hours: i64,
+}
+
+/// `chain token`.
+#[derive(Args)]
+pub struct TokenArgs {
+    /// Subject (the official's id).
+    #[arg(long)]
+    pub sub: String,
+    /// Roles (repeat or comma-separate): operator, approver, auditor, assessor, admin, pii_reader.
+    #[arg(long = "role", value_delimiter = ',', required = true)]
+    pub roles: Vec<String>,
+    /// Jurisdiction: `CN` or the code of an existing division.
+    #[arg(long)]
+    pub jurisdiction: String,
+    /// Lifetime in hours.
+    #[arg(long, default_value_t = 24)]
+    pub ttl_hours: i64,
+    #[command(flatten)]
+    pub tokens: TokenSettings,
+}
+
+/// Where a client command finds the gateway, and as whom it calls.
+#[derive(Args)]
+pub struct ClientSettings {
+    /// The gateway's base URL (`chain up` writes it to tokens.env).
+    #[arg(long, env = "CHAIN_GATEWAY", default_value = "http://127.0.0.1:8080")]
+    pub gateway: String,
+    /// Bearer token.
+    #[arg(long, env = "CHAIN_TOKEN", hide_env_values = true)]
+    pub token: String,
+}
+
+/// `chain import`.
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The file.
+    pub file: PathBuf,
+    /// Continue this interrupted import of the same file instead of starting a new one.
+    #[arg(long)]
+    pub resume: Option<uuid::Uuid>,
+    #[command(flatten)]
+    pub client: ClientSettings,
+}
+
+#[derive(Subcommand)]
+pub enum TasksCommand {
+    /// Follow a task's subtree live, one line per change, until Ctrl-C; reconnects and resumes
+    /// where it left off when the connection drops.
+    Watch {
+        /// The task.
+        id: uuid::Uuid,
+        /// Start after this event sequence number (default: from the first change).
+        #[arg(long)]
+        after: Option<i64>,
+        #[command(flatten)]
+        client: ClientSettings,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Walk each service's hash-chained audit log and report the first edited or missing entry.
+    /// Exit status: 0 all intact, 1 a chain is broken, 2 a database could not be read.
+    Verify {
+        /// A database to verify, `service=url` or just the URL (repeatable). Default: the four
+        /// service databases `chain up` keeps in the data directory.
+        #[arg(long = "database-url")]
+        database_urls: Vec<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ServiceName {
+    Gateway,
+    Identification,
+    Planning,
+    Funding,
+    Exit,
+}
+
+impl ServiceName {
+    /// The service's name, as in `chain serve <name>`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceName::Gateway => "gateway",
+            ServiceName::Identification => "identification",
+            ServiceName::Planning => "planning",
+            ServiceName::Funding => "funding",
+            ServiceName::Exit => "exit",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_setting_has_its_variable_in_the_help() {
+        let mut help = Vec::new();
+        for sub in ["up", "serve", "token", "import"] {
+            let mut cmd = Cli::command();
+            cmd.build();
+            let sub = cmd.find_subcommand_mut(sub).expect("a subcommand");
+            help.push(sub.render_long_help().to_string());
+        }
+        let help = help.join("\n");
+        for var in [
+            "CHAIN_DATA_DIR",
+            "CHAIN_LISTEN",
+            "CHAIN_NATS_URL",
+            "CHAIN_NATS_SERVER",
+            "CHAIN_DATABASE_URL",
+            "CHAIN_JWKS_FILE",
+            "CHAIN_TOKEN_ISSUER",
+            "CHAIN_TOKEN_AUDIENCE",
+            "CHAIN_PII_KEY",
+            "CHAIN_SWEEP_SECONDS",
+            "CHAIN_CLOCK_SKEW_HOURS",
+            "CHAIN_GATEWAY",
+            "CHAIN_TOKEN",
+        ] {
+            assert!(help.contains(&format!("[env: {var}")), "{var} is not in the help");
+        }
+    }
+}
