@@ -1,6 +1,8 @@
-//! The gateway's own surface: OpenAPI drift, the offline docs page, health, idempotency, If-Match.
+//! The gateway's own surface: OpenAPI drift, every documented operation mounted, the offline docs
+//! page, health, idempotency, If-Match.
 
-use chain_system_tests::{application, rid, spawn};
+use chain_system_tests::{Answer, application, rid, spawn};
+use reqwest::Method;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -17,6 +19,54 @@ async fn the_served_openapi_document_equals_the_committed_one() {
         "the API changed: regenerate openapi/openapi.json with `cargo run -p chain -- openapi > openapi/openapi.json`"
     );
     assert_eq!(served["openapi"], "3.1.0");
+    t.stop().await;
+}
+
+/// Whether the router itself answered: no route for the path, or none for the method.
+fn answered_by_the_router(a: &Answer) -> bool {
+    let detail = a.body["detail"].as_str().unwrap_or_default();
+    (a.status == 404 && detail.starts_with("no route for "))
+        || (a.status == 405 && detail.ends_with(" does not accept this method"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_documented_operation_reaches_its_handler_and_no_other_method_is_routed() {
+    let t = spawn().await;
+    let doc: serde_json::Value = reqwest::get(format!("{}/openapi.json", t.base)).await.unwrap().json().await.unwrap();
+    let token = t.token("SINAN");
+    let methods = [Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE];
+    let mut routed = std::collections::BTreeMap::<String, Vec<Method>>::new();
+    // A record that exists nowhere, in a division that does: every handler refuses without
+    // changing anything.
+    let nowhere = uuid::Uuid::now_v7().to_string();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let url = path
+            .replace("{id}", &nowhere)
+            .replace("{code}", "520624")
+            .replace("{county}", "520624")
+            .replace("{division}", "520624")
+            .replace("{year}", "2016");
+        let (mount, custom) = match url.split_once(':') {
+            Some((base, _)) => (base.to_owned(), true),
+            None => (url.clone(), false),
+        };
+        for method in methods.iter().filter(|m| item.get(m.as_str().to_lowercase()).is_some()) {
+            let body = (method != Method::GET).then(|| json!({}));
+            let a = t.send(method.clone(), &url, &token, body, &[]).await;
+            assert!(!answered_by_the_router(&a), "{method} {path} is documented but not mounted: {}", a.body);
+            if custom {
+                assert_ne!(a.body["detail"], "operation not found", "{method} {path} is documented but not dispatched");
+            }
+            routed.entry(mount.clone()).or_default().push(method.clone());
+        }
+    }
+    for (mount, documented) in routed {
+        for method in methods.iter().filter(|m| !documented.contains(m)) {
+            let body = (method != Method::GET).then(|| json!({}));
+            let a = t.send(method.clone(), &mount, &token, body, &[]).await;
+            assert!(answered_by_the_router(&a), "{method} {mount} is answered but not documented: {}", a.body);
+        }
+    }
     t.stop().await;
 }
 

@@ -1,88 +1,91 @@
 //! The NATS verbs of each service (`chain.<service>.<verb>`), declared once: the gateway sends
-//! them and the service's verb table answers them. Every service also answers the workflow verbs
-//! in [`crate::workflow::verbs`].
+//! them and the service's verb table answers them. Each says what it is sent and what it answers
+//! with (types of this crate's module of the same name, [`crate::queries`], [`crate::quotas`],
+//! [`crate::imports`], [`crate::card`] and [`crate::step`]); a step on an existing record is sent
+//! as [`crate::step::Step`]: its id, the version from `If-Match`, the step's body. Every service
+//! also answers the workflow verbs in [`crate::workflow::verbs`].
 
 /// The identification service's verbs.
 pub mod identification {
     /// The service's name on the bus.
     pub const SERVICE: &str = "identification";
-    /// `household.register`.
+    /// `household.register`: `RegisterHousehold` → `Household` (`applied`, or `suspected_duplicate`).
     pub const HOUSEHOLD_REGISTER: &str = "household.register";
-    /// `household.get`.
+    /// `household.get`: `ReadHousehold` → `Household`.
     pub const HOUSEHOLD_GET: &str = "household.get";
-    /// `household.appraise`.
+    /// `household.appraise`: `Step<Appraisal>` → `Household`.
     pub const HOUSEHOLD_APPRAISE: &str = "household.appraise";
-    /// `household.match`.
+    /// `household.match`: `Step<DataMatch>` → `Household`.
     pub const HOUSEHOLD_MATCH: &str = "household.match";
-    /// `household.verify`.
+    /// `household.verify`: `Step<Decision>` → `Household`.
     pub const HOUSEHOLD_VERIFY: &str = "household.verify";
-    /// `household.review`.
+    /// `household.review`: `Step<Decision>` → `Household`.
     pub const HOUSEHOLD_REVIEW: &str = "household.review";
-    /// `household.approve`.
+    /// `household.approve`: `Step<Decision>` → `Household`.
     pub const HOUSEHOLD_APPROVE: &str = "household.approve";
-    /// `household.reject`.
+    /// `household.reject`: `Step<Rejection>` → `Household`.
     pub const HOUSEHOLD_REJECT: &str = "household.reject";
-    /// `household.assign-helper`.
+    /// `household.assign-helper`: `Step<AssignHelper>` → `Household`.
     pub const HOUSEHOLD_ASSIGN_HELPER: &str = "household.assign-helper";
-    /// `household.adjudicate`.
+    /// `household.adjudicate`: `Step<Adjudicate>` (the suspected duplicate's id) → `Household`.
     pub const HOUSEHOLD_ADJUDICATE: &str = "household.adjudicate";
-    /// `household.add-member`.
+    /// `household.add-member`: `Step<MemberInput>` → `Household`.
     pub const HOUSEHOLD_ADD_MEMBER: &str = "household.add-member";
-    /// `household.propose-removal`.
+    /// `household.propose-removal`: `Step<ProposeRemoval>` → `Household`.
     pub const HOUSEHOLD_PROPOSE_REMOVAL: &str = "household.propose-removal";
-    /// `household.review-removal`.
+    /// `household.review-removal`: `Step<Decision>` → `Household`.
     pub const HOUSEHOLD_REVIEW_REMOVAL: &str = "household.review-removal";
-    /// `household.approve-removal`.
+    /// `household.approve-removal`: `Step<Decision>` → `Household`.
     pub const HOUSEHOLD_APPROVE_REMOVAL: &str = "household.approve-removal";
-    /// `household.withdraw-removal`.
+    /// `household.withdraw-removal`: `Step<Decision>` → `Household`.
     pub const HOUSEHOLD_WITHDRAW_REMOVAL: &str = "household.withdraw-removal";
-    /// `household.list`.
+    /// `household.list`: `HouseholdQuery` → `HouseholdPage`.
     pub const HOUSEHOLD_LIST: &str = "household.list";
-    /// `household.counts`.
+    /// `household.counts`: `CountsQuery` → `Vec<DivisionCounts>`.
     pub const HOUSEHOLD_COUNTS: &str = "household.counts";
-    /// `household.import-batch`.
+    /// `household.import-batch`: `ImportBatch` → `ImportOperation`: one numbered batch of an import.
     pub const HOUSEHOLD_IMPORT_BATCH: &str = "household.import-batch";
-    /// `board.list`.
+    /// `board.list`: `BoardQuery` → `Vec<BoardNotice>`: a village's notice board.
     pub const BOARD_LIST: &str = "board.list";
-    /// `quota.get`.
+    /// `quota.get`: `QuotaRequest<()>` → `Quota`.
     pub const QUOTA_GET: &str = "quota.get";
-    /// `quota.set`.
+    /// `quota.set`: `QuotaRequest<SetCountyQuota>` → `Quota`.
     pub const QUOTA_SET: &str = "quota.set";
-    /// `quota.allot`.
+    /// `quota.allot`: `QuotaRequest<SetVillageQuotas>` → `Quota`.
     pub const QUOTA_ALLOT: &str = "quota.allot";
-    /// `import.start`.
+    /// `import.start`: `StartImport` → `ImportOperation`.
     pub const IMPORT_START: &str = "import.start";
-    /// `import.finish`.
+    /// `import.finish`: `FinishImport` → `ImportOperation`.
     pub const IMPORT_FINISH: &str = "import.finish";
-    /// `import.get`.
+    /// `import.get`: `ReadImport` → `ImportOperation`.
     pub const IMPORT_GET: &str = "import.get";
-    /// `import.errors`.
+    /// `import.errors`: `ReadImportErrors` → `ImportErrorPage`.
     pub const IMPORT_ERRORS: &str = "import.errors";
-    /// `monitoring.open`.
+    /// `monitoring.open`: `OpenMonitoringCase` → `MonitoringCase`.
     pub const MONITORING_OPEN: &str = "monitoring.open";
-    /// `monitoring.get`.
+    /// `monitoring.get`: `ById` → `MonitoringCase`.
     pub const MONITORING_GET: &str = "monitoring.get";
-    /// `monitoring.list`.
+    /// `monitoring.list`: `MonitoringQuery` → `Vec<MonitoringCase>`.
     pub const MONITORING_LIST: &str = "monitoring.list";
-    /// `monitoring.visit`.
+    /// `monitoring.visit`: `Step<HomeVisit>` → `MonitoringCase`.
     pub const MONITORING_VISIT: &str = "monitoring.visit";
-    /// `monitoring.consent`.
+    /// `monitoring.consent`: `Step<Consent>` → `MonitoringCase`.
     pub const MONITORING_CONSENT: &str = "monitoring.consent";
-    /// `monitoring.match`.
+    /// `monitoring.match`: `Step<DataMatch>` → `MonitoringCase`.
     pub const MONITORING_MATCH: &str = "monitoring.match";
-    /// `monitoring.appraise`.
+    /// `monitoring.appraise`: `Step<Appraisal>` → `MonitoringCase`.
     pub const MONITORING_APPRAISE: &str = "monitoring.appraise";
-    /// `monitoring.post-notice`.
+    /// `monitoring.post-notice`: `Step<Decision>` → `MonitoringCase`.
     pub const MONITORING_POST_NOTICE: &str = "monitoring.post-notice";
-    /// `monitoring.review`.
+    /// `monitoring.review`: `Step<Decision>` → `MonitoringCase`.
     pub const MONITORING_REVIEW: &str = "monitoring.review";
-    /// `monitoring.decide`.
+    /// `monitoring.decide`: `Step<MonitoringDecision>` → `MonitoringCase`.
     pub const MONITORING_DECIDE: &str = "monitoring.decide";
-    /// `monitoring.add-measure`.
+    /// `monitoring.add-measure`: `Step<NewMeasure>` → `MonitoringCase`.
     pub const MONITORING_ADD_MEASURE: &str = "monitoring.add-measure";
-    /// `monitoring.remove-risk`.
+    /// `monitoring.remove-risk`: `Step<RemoveRisk>` → `MonitoringCase`.
     pub const MONITORING_REMOVE_RISK: &str = "monitoring.remove-risk";
-    /// `monitoring.reinstate`.
+    /// `monitoring.reinstate`: `Step<Reason>` → `MonitoringCase`.
     pub const MONITORING_REINSTATE: &str = "monitoring.reinstate";
 }
 
@@ -90,11 +93,11 @@ pub mod identification {
 pub mod planning {
     /// The service's name on the bus.
     pub const SERVICE: &str = "planning";
-    /// `plan.create`.
+    /// `plan.create`: `CreatePlan` → `Plan`.
     pub const PLAN_CREATE: &str = "plan.create";
-    /// `plan.get`.
+    /// `plan.get`: `ById` → `Plan`.
     pub const PLAN_GET: &str = "plan.get";
-    /// `plan.approve`.
+    /// `plan.approve`: `Step<Decision>` → `Plan`.
     pub const PLAN_APPROVE: &str = "plan.approve";
 }
 
@@ -102,13 +105,13 @@ pub mod planning {
 pub mod funding {
     /// The service's name on the bus.
     pub const SERVICE: &str = "funding";
-    /// `allocation.create`.
+    /// `allocation.create`: `CreateAllocation` → `Allocation`.
     pub const ALLOCATION_CREATE: &str = "allocation.create";
-    /// `disbursement.create`.
+    /// `disbursement.create`: `CreateDisbursement` → `Disbursement`.
     pub const DISBURSEMENT_CREATE: &str = "disbursement.create";
-    /// `account.get`.
+    /// `account.get`: `AccountQuery` → `Account`.
     pub const ACCOUNT_GET: &str = "account.get";
-    /// `ledger.check`.
+    /// `ledger.check`: `{}` → `LedgerCheck`.
     pub const LEDGER_CHECK: &str = "ledger.check";
 }
 
@@ -116,12 +119,12 @@ pub mod funding {
 pub mod exit {
     /// The service's name on the bus.
     pub const SERVICE: &str = "exit";
-    /// `case.propose`.
+    /// `case.propose`: `ProposeExit` → `ExitCase`.
     pub const CASE_PROPOSE: &str = "case.propose";
-    /// `case.get`.
+    /// `case.get`: `ById` → `ExitCase`.
     pub const CASE_GET: &str = "case.get";
-    /// `case.acknowledge`.
+    /// `case.acknowledge`: `Step<Acknowledge>` → `ExitCase`.
     pub const CASE_ACKNOWLEDGE: &str = "case.acknowledge";
-    /// `case.approve`.
+    /// `case.approve`: `Step<Decision>` → `ExitCase`.
     pub const CASE_APPROVE: &str = "case.approve";
 }

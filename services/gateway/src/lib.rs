@@ -3,10 +3,15 @@
 //! problem+json, makes POSTs idempotent, and serves the OpenAPI document and an offline docs UI.
 
 pub mod auth;
+pub mod custom;
+pub mod feed;
 pub mod idempotency;
 pub mod imports;
+pub mod migrations;
 pub mod openapi;
+pub mod owners;
 pub mod problem;
+pub mod rest;
 pub mod routes;
 
 use std::net::SocketAddr;
@@ -19,13 +24,14 @@ use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post, put};
 use chain_bus::{Bus, Shutdown};
 use chain_store::Db;
-use sea_orm_migration::prelude::*;
+use sea_orm_migration::MigratorTrait;
 use tracing::Instrument;
 
 pub use auth::{Claims, SigningKey, TokenVerifier};
+pub use migrations::Migrator;
+use owners::Owners;
 
 /// Configuration of the gateway.
 #[derive(Debug, Clone)]
@@ -52,106 +58,33 @@ pub struct AppState {
     /// Token verification.
     pub verifier: Arc<TokenVerifier>,
     /// Which service owns each task, notice and objection id seen so far.
-    pub owners: Arc<routes::tasks::Owners>,
+    pub owners: Arc<Owners>,
     /// Fires when the gateway stops; open event streams end then.
     pub shutdown: Shutdown,
-}
-
-/// The gateway's migrations.
-#[derive(Debug)]
-pub struct Migrator;
-
-#[async_trait::async_trait]
-impl MigratorTrait for Migrator {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(IdempotencyTable)]
-    }
-}
-
-#[derive(Debug)]
-struct IdempotencyTable;
-
-impl MigrationName for IdempotencyTable {
-    fn name(&self) -> &str {
-        "m0001_idempotency"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for IdempotencyTable {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        use sea_orm_migration::schema::*;
-        m.create_table(
-            Table::create()
-                .table("idempotency")
-                .if_not_exists()
-                .col(string("scope_key").primary_key())
-                .col(string("request_hash"))
-                .col(integer_null("status"))
-                .col(string_null("content_type"))
-                .col(string_null("etag"))
-                .col(text_null("body"))
-                .col(timestamp_with_time_zone("created_at"))
-                .to_owned(),
-        )
-        .await
-    }
 }
 
 /// How long a request may take before the gateway answers 504 (event streams are exempt).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The full router, documented routes and docs UI included.
+/// The full router: every operation of [`routes::api`], the document and its docs UI.
 pub fn router(state: AppState) -> Router {
-    use routes::*;
-    let v1 = Router::new()
-        .route("/v1/divisions", get(divisions::provinces))
-        .route("/v1/divisions/{code}", get(divisions::get))
-        .route("/v1/divisions/{code}/children", get(divisions::children))
-        .route("/v1/households", post(households::register).get(queries::list))
-        .route("/v1/households/counts", get(queries::counts))
-        .route("/v1/quotas/{county}/{year}", get(quotas::get).put(quotas::set))
-        .route("/v1/quotas/{county}/{year}/villages", put(quotas::allot))
-        .route("/v1/notices", get(boards::board))
-        .route("/v1/households/{id}", get(households::get).post(households::custom))
-        .route("/v1/imports/{id}", get(imports::get))
-        .route("/v1/imports/{id}/errors", get(imports::errors))
-        .route("/v1/plans", post(plans::create))
-        .route("/v1/plans/{id}", get(plans::get).post(plans::custom))
-        .route("/v1/allocations", post(funding::allocate))
-        .route("/v1/disbursements", post(funding::disburse))
-        .route("/v1/accounts/{division}", get(funding::account))
-        .route("/v1/ledger/check", get(funding::check))
-        .route("/v1/monitoring", get(monitoring::list).post(monitoring::open))
-        .route("/v1/monitoring/{id}", get(monitoring::get).post(monitoring::custom))
-        .route("/v1/exits", post(exits::propose))
-        .route("/v1/exits/{id}", get(exits::get).post(exits::custom))
-        .route("/v1/directives", post(directives::issue))
-        .route("/v1/tasks", get(tasks::list))
-        .route("/v1/tasks/{id}", get(tasks::get_task).post(tasks::custom))
-        .route("/v1/tasks/{id}/tree", get(tasks::tree))
-        .route("/v1/notices/{id}", get(notices::get_notice))
-        .route("/v1/notices/{id}/objections", post(notices::lodge_objection))
-        .route("/v1/objections/{id}", post(notices::custom))
-        .route("/v1/schedules", get(schedules::list_schedules).post(schedules::create_schedule))
-        .route("/v1/audit", get(audit::list_audit))
-        .route("/v1/accountability", get(audit::list_accountability))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+    let (routes, paths) = routes::api();
+    let docs = utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi::with_paths(paths));
+    let v1 = routes
+        .bounded
         .layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))
         .with_state(state.clone());
-    let docs = utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi::document());
     let bounded = Router::new().merge(v1).merge(docs).layer(tower_http::timeout::TimeoutLayer::with_status_code(
         axum::http::StatusCode::GATEWAY_TIMEOUT,
         REQUEST_TIMEOUT,
     ));
     // Event streams stay open for as long as the client listens, so they sit outside the timeout.
-    let streams = Router::new()
-        .route("/v1/tasks/{id}/events", get(tasks::events))
+    let streams = routes
+        .streams
         .layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))
         .with_state(state.clone());
     // Uploads take as long as the file takes to arrive, and are streamed to disk, not buffered.
-    let uploads = Router::new().route("/v1/imports", post(imports::upload)).with_state(state);
+    let uploads = routes.uploads.with_state(state);
     Router::new()
         .merge(bounded)
         .merge(streams)
@@ -195,7 +128,7 @@ pub async fn start(
         bus,
         db,
         verifier: Arc::new(verifier),
-        owners: Arc::new(routes::tasks::Owners::default()),
+        owners: Arc::new(Owners::default()),
         shutdown: shutdown.clone(),
     };
     let listener =

@@ -1,43 +1,21 @@
-//! The OpenAPI 3.1 document of the whole system.
+//! The OpenAPI 3.1 document of the whole system: its info, tags, security and components here; its
+//! paths from [`crate::routes::api`], where every operation is mounted.
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{
-    audit, boards, directives, divisions, exits, funding, health, households, imports, monitoring, notices, plans,
-    queries, quotas, schedules, tasks,
-};
-
-/// The document.
+/// The document without its paths.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "chain", description = "Workflow orchestration for the central → province → city → county → township → village responsibility chain of targeted poverty alleviation. Every error is an RFC 9457 problem; every POST accepts an Idempotency-Key; state changes are custom methods (`POST /v1/households/{id}:approve`) guarded by If-Match."),
-    paths(
-        households::register, households::get, households::appraise, households::match_data, households::verify,
-        households::review, households::approve, households::reject, households::assign_helper,
-        households::adjudicate, households::propose_removal, households::review_removal,
-        households::approve_removal, households::withdraw_removal, households::add_member,
-        queries::list, queries::counts, quotas::get, quotas::set, quotas::allot, boards::board,
-        imports::upload, imports::get, imports::errors,
-        plans::create, plans::get, plans::approve,
-        funding::allocate, funding::disburse, funding::account, funding::check,
-        exits::propose, exits::get, exits::acknowledge, exits::approve,
-        monitoring::open, monitoring::list, monitoring::get, monitoring::visit, monitoring::consent,
-        monitoring::match_data, monitoring::appraise, monitoring::post_notice, monitoring::review, monitoring::decide,
-        monitoring::add_measure, monitoring::remove_risk, monitoring::reinstate,
-        directives::issue,
-        tasks::list, tasks::get_task, tasks::start, tasks::submit, tasks::sign_off, tasks::send_back, tasks::cancel,
-        tasks::decompose, tasks::tree, tasks::events,
-        tasks::open_notice, notices::get_notice, notices::lodge_objection, notices::resolve_objection,
-        schedules::create_schedule, schedules::list_schedules,
-        audit::list_audit, audit::list_accountability,
-        divisions::provinces, divisions::get, divisions::children,
-        health::healthz, health::readyz,
-    ),
     components(schemas(
+        // The names `Quota`, `Measure` and `Health` are each taken by two types; a schema listed
+        // here wins over one a path uses, so the document holds the directive's quota, the
+        // monitoring measure and the gateway's health answer.
+        chain_api::workflow::Quota, chain_api::monitoring::Measure, crate::routes::health::Health,
         chain_api::Problem, chain_api::FieldError, chain_api::Role,
         chain_api::workflow::Service, chain_api::workflow::Task, chain_api::workflow::TaskState, chain_api::workflow::DeadlineStage,
-        chain_api::workflow::TargetLevel, chain_api::workflow::Targets, chain_api::workflow::Quota,
+        chain_api::workflow::TargetLevel, chain_api::workflow::Targets,
         chain_api::workflow::IssueDirective, chain_api::workflow::Decompose, chain_api::workflow::Issued,
         chain_api::workflow::LevelCount, chain_api::workflow::StepNote, chain_api::workflow::Rollup,
         chain_api::workflow::LevelRollup, chain_api::workflow::TreeNode, chain_api::workflow::TaskTree,
@@ -46,7 +24,7 @@ use crate::routes::{
         chain_api::workflow::LodgeObjection, chain_api::workflow::ResolveObjection, chain_api::workflow::Cadence,
         chain_api::workflow::NewSchedule, chain_api::workflow::Schedule, chain_api::workflow::AuditEntry,
         chain_api::workflow::AccountabilityRecord,
-        chain_api::quotas::Quota, chain_api::quotas::VillageQuota, chain_api::quotas::SetCountyQuota,
+        chain_api::quotas::VillageQuota, chain_api::quotas::SetCountyQuota,
         chain_api::quotas::SetVillageQuotas, chain_api::queries::HouseholdPage, chain_api::queries::HouseholdSummary,
         chain_api::queries::DivisionCounts, chain_api::queries::StatusCounts, chain_api::queries::GroupBy,
         chain_api::queries::BoardNotice, chain_api::queries::BoardHousehold, chain_api::queries::BoardState,
@@ -82,9 +60,19 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The document with the given paths and the schemas they use; where a path's schema and one
+/// listed in [`ApiDoc`] share a name, the listed one is kept.
+pub fn with_paths(paths: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    let listed = doc.components.as_mut().map(|c| std::mem::take(&mut c.schemas)).unwrap_or_default();
+    doc.merge(paths);
+    doc.components.get_or_insert_with(Default::default).schemas.extend(listed);
+    doc
+}
+
 /// The document as served at `/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    with_paths(crate::routes::api().1)
 }
 
 /// The document as committed under `openapi/`: pretty JSON with a trailing newline.

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chain_api::imports::{FileKind, FinishImport, ImportBatch, ImportOperation, ImportedHousehold};
+use chain_api::verbs::identification::{HOUSEHOLD_IMPORT_BATCH, IMPORT_FINISH, SERVICE};
 use chain_api::{Principal, Problem};
 use chain_bus::Bus;
 use uuid::Uuid;
@@ -74,7 +75,7 @@ pub async fn run(
     let _ = tokio::fs::remove_file(&path).await;
     let finish = FinishImport { import_id: id, failure };
     for attempt in 0..3 {
-        match bus.request::<_, ImportOperation>("identification", "import.finish", &principal, &finish).await {
+        match bus.request::<_, ImportOperation>(SERVICE, IMPORT_FINISH, &principal, &finish).await {
             Ok(_) => break,
             Err(problem) if problem.status >= 500 && attempt < 2 => tokio::time::sleep(Duration::from_secs(1)).await,
             Err(problem) => {
@@ -90,7 +91,7 @@ pub async fn run(
 async fn send(bus: &Bus, principal: &Principal, req: &ImportBatch) -> Result<(), Problem> {
     let mut attempt = 0;
     loop {
-        match bus.request::<_, ImportOperation>("identification", "household.import-batch", principal, req).await {
+        match bus.request::<_, ImportOperation>(SERVICE, HOUSEHOLD_IMPORT_BATCH, principal, req).await {
             Ok(_) => return Ok(()),
             Err(problem) if problem.status >= 500 && attempt < 3 => {
                 attempt += 1;

@@ -8,11 +8,10 @@ use chain_api::{Principal, Problem};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::Problems;
-use super::tasks::{check_division, check_limit};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::problem::{ApiProblem, Query};
+use crate::rest::{Problems, check_division, check_limit};
 
 /// Sends the same query to every service and concatenates the answers; any failure fails all.
 async fn gather<Q: Serialize + Sync, T: DeserializeOwned>(

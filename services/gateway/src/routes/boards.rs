@@ -6,11 +6,12 @@
 
 use axum::extract::State;
 use chain_api::queries::{BoardNotice, BoardQuery};
+use chain_api::verbs::identification::{BOARD_LIST, SERVICE};
 
-use super::Problems;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::problem::{ApiProblem, Query};
+use crate::rest::Problems;
 
 /// The village's board: the notices up now (`state=open`, the default), or recent ones (`passed`, `all`), newest first.
 #[utoipa::path(get, path = "/v1/notices", tag = "notices", params(BoardQuery),
@@ -21,5 +22,5 @@ pub async fn board(
     Auth(p): Auth,
     Query(q): Query<BoardQuery>,
 ) -> Result<axum::Json<Vec<BoardNotice>>, ApiProblem> {
-    Ok(axum::Json(s.bus.request("identification", "board.list", &p, &q).await?))
+    Ok(axum::Json(s.bus.request(SERVICE, BOARD_LIST, &p, &q).await?))
 }

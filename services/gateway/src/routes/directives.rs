@@ -4,11 +4,10 @@ use axum::extract::State;
 use axum::response::Response;
 use chain_api::workflow::{IssueDirective, Issued, verbs};
 
-use super::Problems;
-use super::tasks::issued;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::problem::{ApiProblem, Json};
+use crate::rest::{Problems, issued};
 
 /// Issue a directive: a root task for your own layer and one task for every division between you
 /// and the targets, each signed off by the layer above it. A quota is divided exactly among them.

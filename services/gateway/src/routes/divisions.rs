@@ -6,8 +6,8 @@ use chain_domain::{Division, DivisionInfo, registry};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::Problems;
 use crate::problem::{ApiProblem, Path};
+use crate::rest::Problems;
 
 /// A division in the registry.
 #[derive(Debug, Serialize, ToSchema)]

@@ -6,11 +6,12 @@ use axum::response::{IntoResponse, Response};
 use chain_api::funding::{
     Account, AccountQuery, Allocation, CreateAllocation, CreateDisbursement, Disbursement, LedgerCheck,
 };
+use chain_api::verbs::funding::{self as verbs, SERVICE};
 
-use super::Problems;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::problem::{ApiProblem, Json, Path};
+use crate::rest::Problems;
 
 /// Allocate funds from your division to one below it (approver of the allocating layer).
 #[utoipa::path(post, path = "/v1/allocations", tag = "funding", request_body = CreateAllocation,
@@ -22,7 +23,7 @@ pub async fn allocate(
     Auth(p): Auth,
     Json(req): Json<CreateAllocation>,
 ) -> Result<Response, ApiProblem> {
-    let a: Allocation = s.bus.request("funding", "allocation.create", &p, &req).await?;
+    let a: Allocation = s.bus.request(SERVICE, verbs::ALLOCATION_CREATE, &p, &req).await?;
     Ok((StatusCode::CREATED, axum::Json(a)).into_response())
 }
 
@@ -36,7 +37,7 @@ pub async fn disburse(
     Auth(p): Auth,
     Json(req): Json<CreateDisbursement>,
 ) -> Result<Response, ApiProblem> {
-    let d: Disbursement = s.bus.request("funding", "disbursement.create", &p, &req).await?;
+    let d: Disbursement = s.bus.request(SERVICE, verbs::DISBURSEMENT_CREATE, &p, &req).await?;
     Ok((StatusCode::CREATED, axum::Json(d)).into_response())
 }
 
@@ -50,7 +51,7 @@ pub async fn account(
     Auth(p): Auth,
     Path(division): Path<String>,
 ) -> Result<axum::Json<Account>, ApiProblem> {
-    Ok(axum::Json(s.bus.request("funding", "account.get", &p, &AccountQuery { division }).await?))
+    Ok(axum::Json(s.bus.request(SERVICE, verbs::ACCOUNT_GET, &p, &AccountQuery { division }).await?))
 }
 
 /// Check that the whole ledger balances to the fen (central officials).
@@ -58,5 +59,5 @@ pub async fn account(
     responses((status = 200, description = "The check", body = LedgerCheck), Problems),
     security(("bearer" = [])))]
 pub async fn check(State(s): State<AppState>, Auth(p): Auth) -> Result<axum::Json<LedgerCheck>, ApiProblem> {
-    Ok(axum::Json(s.bus.request("funding", "ledger.check", &p, &serde_json::json!({})).await?))
+    Ok(axum::Json(s.bus.request(SERVICE, verbs::LEDGER_CHECK, &p, &serde_json::json!({})).await?))
 }

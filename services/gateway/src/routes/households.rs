@@ -2,7 +2,7 @@
 //! procedure (appraisal, data matching, verification and the two notices, review, approval).
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use chain_api::card::AssignHelper;
 use chain_api::identification::{
@@ -10,12 +10,13 @@ use chain_api::identification::{
     RegisterHousehold, Rejection,
 };
 use chain_api::step::Decision;
+use chain_api::verbs::identification::{self as verbs, SERVICE};
 
-use super::exits::decode;
-use super::{Problems, custom_method, parse_id, step, versioned};
 use crate::AppState;
 use crate::auth::Auth;
+use crate::custom::{BodyRule, CustomMethod, Owner, Resource};
 use crate::problem::{ApiProblem, Json, Path, Query};
+use crate::rest::{Problems, parse_id, versioned};
 
 /// Register a household application in a village (village operator).
 #[utoipa::path(post, path = "/v1/households", tag = "identification", request_body = RegisterHousehold,
@@ -29,7 +30,7 @@ pub async fn register(
     Auth(p): Auth,
     Json(req): Json<RegisterHousehold>,
 ) -> Result<Response, ApiProblem> {
-    let h: Household = s.bus.request("identification", "household.register", &p, &req).await?;
+    let h: Household = s.bus.request(SERVICE, verbs::HOUSEHOLD_REGISTER, &p, &req).await?;
     let status =
         if h.status == HouseholdStatus::SuspectedDuplicate { StatusCode::ACCEPTED } else { StatusCode::CREATED };
     Ok(versioned(status, &h))
@@ -58,258 +59,97 @@ pub async fn get(
 ) -> Result<Response, ApiProblem> {
     let id = parse_id(&id, "household")?;
     let h: Household =
-        s.bus.request("identification", "household.get", &p, &ReadHousehold { id, unmask: q.unmask }).await?;
+        s.bus.request(SERVICE, verbs::HOUSEHOLD_GET, &p, &ReadHousehold { id, unmask: q.unmask }).await?;
     Ok(versioned(StatusCode::OK, &h))
 }
 
-/// The democratic appraisal (village approver): a majority of the votes cast puts the household on the list; otherwise it is `rejected`.
-#[utoipa::path(post, path = "/v1/households/{id}:appraise", tag = "identification", request_body = Appraisal,
-    params(("id" = uuid::Uuid, Path, description = "Household id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 200, description = "`appraised` or `rejected`", body = Household), Problems),
-    security(("bearer" = [])))]
-pub async fn appraise(
-    s: AppState,
-    p: chain_api::Principal,
-    id: uuid::Uuid,
-    headers: HeaderMap,
-    body: Appraisal,
-) -> Result<Response, ApiProblem> {
-    step::<_, Household>(&s, &p, ("identification", "household.appraise"), id, &headers, body).await
-}
-
-/// The county's data matching, where the province's procedure has it (county official).
-#[utoipa::path(post, path = "/v1/households/{id}:match", tag = "identification", request_body = DataMatch,
-    params(("id" = uuid::Uuid, Path, description = "Household id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 200, description = "`matched` or `rejected`", body = Household), Problems),
-    security(("bearer" = [])))]
-pub async fn match_data(
-    s: AppState,
-    p: chain_api::Principal,
-    id: uuid::Uuid,
-    headers: HeaderMap,
-    body: DataMatch,
-) -> Result<Response, ApiProblem> {
-    step::<_, Household>(&s, &p, ("identification", "household.match"), id, &headers, body).await
-}
-
-/// Verification by the village with its work team (village approver): posts the first public notice in the village; after an objection, posts it again.
-#[utoipa::path(post, path = "/v1/households/{id}:verify", tag = "identification", request_body = Decision,
-    params(("id" = uuid::Uuid, Path, description = "Household id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 200, description = "`first_notice`", body = Household), Problems),
-    security(("bearer" = [])))]
-pub async fn verify(
-    s: AppState,
-    p: chain_api::Principal,
-    id: uuid::Uuid,
-    headers: HeaderMap,
-    body: Decision,
-) -> Result<Response, ApiProblem> {
-    step::<_, Household>(&s, &p, ("identification", "household.verify"), id, &headers, body).await
-}
-
-/// Township review once the village's notice has passed (township approver): posts the second public notice; after an objection, posts it again.
-#[utoipa::path(post, path = "/v1/households/{id}:review", tag = "identification", request_body = Decision,
-    params(("id" = uuid::Uuid, Path, description = "Household id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 200, description = "`second_notice`", body = Household), Problems),
-    security(("bearer" = [])))]
-pub async fn review(
-    s: AppState,
-    p: chain_api::Principal,
-    id: uuid::Uuid,
-    headers: HeaderMap,
-    body: Decision,
-) -> Result<Response, ApiProblem> {
-    step::<_, Household>(&s, &p, ("identification", "household.review"), id, &headers, body).await
-}
-
-/// County approval once the township's notice has passed (county approver): the household is identified and announced.
-#[utoipa::path(post, path = "/v1/households/{id}:approve", tag = "identification", request_body = Decision,
-    params(("id" = uuid::Uuid, Path, description = "Household id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 200, description = "`identified`", body = Household), Problems),
-    security(("bearer" = [])))]
-pub async fn approve(
-    s: AppState,
-    p: chain_api::Principal,
-    id: uuid::Uuid,
-    headers: HeaderMap,
-    body: Decision,
-) -> Result<Response, ApiProblem> {
-    step::<_, Household>(&s, &p, ("identification", "household.approve"), id, &headers, body).await
-}
-
-/// Turn the household down (approver of the layer holding the case), e.g. after an upheld objection; its members' IDs are released.
-#[utoipa::path(post, path = "/v1/households/{id}:reject", tag = "identification", request_body = Rejection,
-    params(("id" = uuid::Uuid, Path, description = "Household id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 200, description = "`rejected`", body = Household), Problems),
-    security(("bearer" = [])))]
-pub async fn reject(
-    s: AppState,
-    p: chain_api::Principal,
-    id: uuid::Uuid,
-    headers: HeaderMap,
-    body: Rejection,
-) -> Result<Response, ApiProblem> {
-    step::<_, Household>(&s, &p, ("identification", "household.reject"), id, &headers, body).await
-}
-
-/// Record a new helper for the household (county or township official); the previous helper's
-/// assignment ends the day before and stays in the history.
-#[utoipa::path(post, path = "/v1/households/{id}:assign-helper", tag = "identification", request_body = AssignHelper,
-    params(("id" = uuid::Uuid, Path, description = "Household id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 200, description = "The household with its helper history", body = Household), Problems),
-    security(("bearer" = [])))]
-pub async fn assign_helper(
-    s: AppState,
-    p: chain_api::Principal,
-    id: uuid::Uuid,
-    headers: HeaderMap,
-    body: AssignHelper,
-) -> Result<Response, ApiProblem> {
-    step::<_, Household>(&s, &p, ("identification", "household.assign-helper"), id, &headers, body).await
-}
-
-/// Decide a suspected duplicate (approver of the adjudicating layer): `duplicate` turns the
-/// application down; `transfer` moves the people out of the existing household and lets the
-/// application into the procedure.
-#[utoipa::path(post, path = "/v1/households/{id}:adjudicate", tag = "identification", request_body = Adjudicate,
-    params(("id" = uuid::Uuid, Path, description = "Household id of the suspected duplicate"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 200, description = "`rejected` or `applied`", body = Household), Problems),
-    security(("bearer" = [])))]
-pub async fn adjudicate(
-    s: AppState,
-    p: chain_api::Principal,
-    id: uuid::Uuid,
-    headers: HeaderMap,
-    body: Adjudicate,
-) -> Result<Response, ApiProblem> {
-    step::<_, Household>(&s, &p, ("identification", "household.adjudicate"), id, &headers, body).await
-}
-
-/// Propose removing a wrongly identified household (village approver; dynamic adjustment): posts the village's notice of the removal; after an objection, posts it again.
-#[utoipa::path(post, path = "/v1/households/{id}:propose-removal", tag = "identification", request_body = ProposeRemoval,
-    params(("id" = uuid::Uuid, Path, description = "Household id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 200, description = "`removal_first_notice`", body = Household), Problems),
-    security(("bearer" = [])))]
-pub async fn propose_removal(
-    s: AppState,
-    p: chain_api::Principal,
-    id: uuid::Uuid,
-    headers: HeaderMap,
-    body: ProposeRemoval,
-) -> Result<Response, ApiProblem> {
-    step::<_, Household>(&s, &p, ("identification", "household.propose-removal"), id, &headers, body).await
-}
-
-/// Township review of a removal once the village's notice has passed (township approver): posts the township's notice.
-#[utoipa::path(post, path = "/v1/households/{id}:review-removal", tag = "identification", request_body = Decision,
-    params(("id" = uuid::Uuid, Path, description = "Household id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 200, description = "`removal_second_notice`", body = Household), Problems),
-    security(("bearer" = [])))]
-pub async fn review_removal(
-    s: AppState,
-    p: chain_api::Principal,
-    id: uuid::Uuid,
-    headers: HeaderMap,
-    body: Decision,
-) -> Result<Response, ApiProblem> {
-    step::<_, Household>(&s, &p, ("identification", "household.review-removal"), id, &headers, body).await
-}
-
-/// County decision on a removal once both notices have passed (county approver): the household leaves the register and its IDs are freed.
-#[utoipa::path(post, path = "/v1/households/{id}:approve-removal", tag = "identification", request_body = Decision,
-    params(("id" = uuid::Uuid, Path, description = "Household id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 200, description = "`removed`", body = Household), Problems),
-    security(("bearer" = [])))]
-pub async fn approve_removal(
-    s: AppState,
-    p: chain_api::Principal,
-    id: uuid::Uuid,
-    headers: HeaderMap,
-    body: Decision,
-) -> Result<Response, ApiProblem> {
-    step::<_, Household>(&s, &p, ("identification", "household.approve-removal"), id, &headers, body).await
-}
-
-/// Withdraw a removal (approver of the layer holding it; not while a notice is up): the household stays identified.
-#[utoipa::path(post, path = "/v1/households/{id}:withdraw-removal", tag = "identification", request_body = Decision,
-    params(("id" = uuid::Uuid, Path, description = "Household id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 200, description = "`identified`", body = Household), Problems),
-    security(("bearer" = [])))]
-pub async fn withdraw_removal(
-    s: AppState,
-    p: chain_api::Principal,
-    id: uuid::Uuid,
-    headers: HeaderMap,
-    body: Decision,
-) -> Result<Response, ApiProblem> {
-    step::<_, Household>(&s, &p, ("identification", "household.withdraw-removal"), id, &headers, body).await
-}
-
-/// Add a member to a household (operator covering the village): the same nationwide duplicate
-/// check as registration; a person in another active household is refused with it named.
-#[utoipa::path(post, path = "/v1/households/{id}:add-member", tag = "identification", request_body = MemberInput,
-    params(("id" = uuid::Uuid, Path, description = "Household id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 200, description = "The household with the new member", body = Household), Problems),
-    security(("bearer" = [])))]
-pub async fn add_member(
-    s: AppState,
-    p: chain_api::Principal,
-    id: uuid::Uuid,
-    headers: HeaderMap,
-    body: MemberInput,
-) -> Result<Response, ApiProblem> {
-    step::<_, Household>(&s, &p, ("identification", "household.add-member"), id, &headers, body).await
-}
-
-/// Dispatches `POST /v1/households/{id}:<verb>`.
-pub async fn custom(
-    State(s): State<AppState>,
-    Auth(p): Auth,
-    Path(target): Path<String>,
-    headers: HeaderMap,
-    Json(body): Json<serde_json::Value>,
-) -> Result<Response, ApiProblem> {
-    let (id, verb) = custom_method(&target, "household")?;
-    match verb.as_str() {
-        "appraise" => appraise(s, p, id, headers, decode(body)?).await,
-        "match" => match_data(s, p, id, headers, decode(body)?).await,
-        "verify" => verify(s, p, id, headers, decode(body)?).await,
-        "review" => review(s, p, id, headers, decode(body)?).await,
-        "approve" => approve(s, p, id, headers, decode(body)?).await,
-        "reject" => reject(s, p, id, headers, decode(body)?).await,
-        "assign-helper" => assign_helper(s, p, id, headers, decode(body)?).await,
-        "adjudicate" => adjudicate(s, p, id, headers, decode(body)?).await,
-        "add-member" => add_member(s, p, id, headers, decode(body)?).await,
-        "propose-removal" => propose_removal(s, p, id, headers, decode(body)?).await,
-        "review-removal" => review_removal(s, p, id, headers, decode(body)?).await,
-        "approve-removal" => approve_removal(s, p, id, headers, decode(body)?).await,
-        "withdraw-removal" => withdraw_removal(s, p, id, headers, decode(body)?).await,
-        _ => Err(ApiProblem(chain_api::Problem::not_found("operation"))),
-    }
-}
+/// `POST /v1/households/{id}:<method>`: the steps of the procedure and the later changes to a
+/// household, each answered with the household and its new `ETag`.
+pub static STEPS: Resource = Resource {
+    path: "/v1/households/{id}",
+    what: "household",
+    tag: "identification",
+    id_doc: "Household id",
+    if_match_doc: "ETag of the version you read",
+    owner: Owner::Service(SERVICE),
+    body: BodyRule::Json,
+    methods: &[
+        CustomMethod::new::<Appraisal, Household>("appraise", verbs::HOUSEHOLD_APPRAISE)
+            .doc(
+                "The democratic appraisal (village approver): a majority of the votes cast puts the household \
+                on the list; otherwise it is `rejected`.",
+            )
+            .answers("`appraised` or `rejected`"),
+        CustomMethod::new::<DataMatch, Household>("match", verbs::HOUSEHOLD_MATCH)
+            .doc("The county's data matching, where the province's procedure has it (county official).")
+            .answers("`matched` or `rejected`"),
+        CustomMethod::new::<Decision, Household>("verify", verbs::HOUSEHOLD_VERIFY)
+            .doc(
+                "Verification by the village with its work team (village approver): posts the first public \
+                notice in the village; after an objection, posts it again.",
+            )
+            .answers("`first_notice`"),
+        CustomMethod::new::<Decision, Household>("review", verbs::HOUSEHOLD_REVIEW)
+            .doc(
+                "Township review once the village's notice has passed (township approver): posts the second \
+                public notice; after an objection, posts it again.",
+            )
+            .answers("`second_notice`"),
+        CustomMethod::new::<Decision, Household>("approve", verbs::HOUSEHOLD_APPROVE)
+            .doc(
+                "County approval once the township's notice has passed (county approver): the household is \
+                identified and announced.",
+            )
+            .answers("`identified`"),
+        CustomMethod::new::<Rejection, Household>("reject", verbs::HOUSEHOLD_REJECT)
+            .doc(
+                "Turn the household down (approver of the layer holding the case), e.g. after an upheld \
+                objection; its members' IDs are released.",
+            )
+            .answers("`rejected`"),
+        CustomMethod::new::<AssignHelper, Household>("assign-helper", verbs::HOUSEHOLD_ASSIGN_HELPER)
+            .doc(
+                "Record a new helper for the household (county or township official); the previous helper's \
+                assignment ends the day before and stays in the history.",
+            )
+            .answers("The household with its helper history"),
+        CustomMethod::new::<Adjudicate, Household>("adjudicate", verbs::HOUSEHOLD_ADJUDICATE)
+            .doc(
+                "Decide a suspected duplicate (approver of the adjudicating layer): `duplicate` turns the \
+                application down; `transfer` moves the people out of the existing household and lets the \
+                application into the procedure.",
+            )
+            .answers("`rejected` or `applied`")
+            .id_doc("Household id of the suspected duplicate"),
+        CustomMethod::new::<MemberInput, Household>("add-member", verbs::HOUSEHOLD_ADD_MEMBER)
+            .doc(
+                "Add a member to a household (operator covering the village): the same nationwide duplicate \
+                check as registration; a person in another active household is refused with it named.",
+            )
+            .answers("The household with the new member"),
+        CustomMethod::new::<ProposeRemoval, Household>("propose-removal", verbs::HOUSEHOLD_PROPOSE_REMOVAL)
+            .doc(
+                "Propose removing a wrongly identified household (village approver; dynamic adjustment): posts \
+                the village's notice of the removal; after an objection, posts it again.",
+            )
+            .answers("`removal_first_notice`"),
+        CustomMethod::new::<Decision, Household>("review-removal", verbs::HOUSEHOLD_REVIEW_REMOVAL)
+            .doc(
+                "Township review of a removal once the village's notice has passed (township approver): posts \
+                the township's notice.",
+            )
+            .answers("`removal_second_notice`"),
+        CustomMethod::new::<Decision, Household>("approve-removal", verbs::HOUSEHOLD_APPROVE_REMOVAL)
+            .doc(
+                "County decision on a removal once both notices have passed (county approver): the household \
+                leaves the register and its IDs are freed.",
+            )
+            .answers("`removed`"),
+        CustomMethod::new::<Decision, Household>("withdraw-removal", verbs::HOUSEHOLD_WITHDRAW_REMOVAL)
+            .doc(
+                "Withdraw a removal (approver of the layer holding it; not while a notice is up): the household \
+                stays identified.",
+            )
+            .answers("`identified`"),
+    ],
+};

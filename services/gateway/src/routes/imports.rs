@@ -8,14 +8,15 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chain_api::imports::{FileKind, ImportErrorPage, ImportOperation, ReadImport, ReadImportErrors, StartImport};
+use chain_api::verbs::identification::{IMPORT_ERRORS, IMPORT_GET, IMPORT_START, SERVICE};
 use chain_api::{Problem, ProblemKind, Role};
 use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 
-use super::{Problems, parse_id};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::problem::{ApiProblem, Path, Query};
+use crate::rest::{Problems, parse_id};
 
 /// The media type of an Excel workbook.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -94,7 +95,7 @@ pub async fn upload(
     };
     let idempotency_key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let start = StartImport { file_name, file_size: size as i64, kind, idempotency_key, resume: q.resume };
-    let op: ImportOperation = match s.bus.request("identification", "import.start", &p, &start).await {
+    let op: ImportOperation = match s.bus.request(SERVICE, IMPORT_START, &p, &start).await {
         Ok(op) => op,
         Err(problem) => {
             let _ = tokio::fs::remove_file(&path).await;
@@ -149,7 +150,7 @@ async fn save(body: Body, path: &std::path::Path) -> Result<u64, Problem> {
     security(("bearer" = [])))]
 pub async fn get(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String>) -> Result<Response, ApiProblem> {
     let id = parse_id(&id, "import")?;
-    let op: ImportOperation = s.bus.request("identification", "import.get", &p, &ReadImport { id }).await?;
+    let op: ImportOperation = s.bus.request(SERVICE, IMPORT_GET, &p, &ReadImport { id }).await?;
     Ok(axum::Json(op).into_response())
 }
 
@@ -206,7 +207,7 @@ async fn page(
     id: uuid::Uuid,
     after: Option<i64>,
 ) -> Result<ImportErrorPage, Problem> {
-    s.bus.request("identification", "import.errors", p, &ReadImportErrors { id, after, limit: 2000 }).await
+    s.bus.request(SERVICE, IMPORT_ERRORS, p, &ReadImportErrors { id, after, limit: 2000 }).await
 }
 
 fn csv_lines(rows: &[[String; 4]]) -> Vec<u8> {

@@ -1,4 +1,5 @@
-//! REST routes under `/v1`, and the helpers they share.
+//! REST routes, and [`api`]: the one list of every operation, each mounted on the router and
+//! documented by the same line.
 
 pub mod audit;
 pub mod boards;
@@ -17,130 +18,169 @@ pub mod quotas;
 pub mod schedules;
 pub mod tasks;
 
-use std::collections::BTreeMap;
+use axum::Router;
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use axum::body::Body;
-use axum::extract::{FromRequest, Request};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use chain_api::{Problem, ProblemKind};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use utoipa::openapi::{self, ContentBuilder, Ref, RefOr, ResponseBuilder};
-use uuid::Uuid;
+use crate::AppState;
+use crate::custom::{self, Resource};
 
-use crate::problem::{ApiProblem, Json};
-
-/// The problems any `/v1` operation may answer with, generated from [`ProblemKind::ALL`] so the
-/// document and the runtime cannot disagree.
+/// Every operation's router, grouped by how the gateway wraps it (see [`crate::router`]).
 #[derive(Debug)]
-pub struct Problems;
+pub struct Routers {
+    /// Operations answered within [`crate::REQUEST_TIMEOUT`].
+    pub bounded: Router<AppState>,
+    /// Event streams, open for as long as the client listens.
+    pub streams: Router<AppState>,
+    /// Uploads, as long as the file takes to arrive.
+    pub uploads: Router<AppState>,
+}
 
-impl utoipa::IntoResponses for Problems {
-    fn responses() -> BTreeMap<String, RefOr<openapi::response::Response>> {
-        let mut by_status: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
-        for k in ProblemKind::ALL {
-            by_status.entry(k.status()).or_default().push(k.slug());
+/// The resources with custom methods (`POST {path}:<name>`).
+pub const CUSTOM: [&Resource; 6] =
+    [&households::STEPS, &monitoring::STEPS, &plans::STEPS, &exits::STEPS, &tasks::STEPS, &notices::OBJECTIONS];
+
+/// Every operation: the routers that answer them and their paths in the document.
+pub fn api() -> (Routers, OpenApi) {
+    let bounded = OpenApiRouter::default()
+        .routes(routes!(divisions::provinces))
+        .routes(routes!(divisions::get))
+        .routes(routes!(divisions::children))
+        .routes(routes!(households::register, queries::list))
+        .routes(routes!(queries::counts))
+        .routes(routes!(households::get))
+        .routes(routes!(quotas::get, quotas::set))
+        .routes(routes!(quotas::allot))
+        .routes(routes!(boards::board))
+        .routes(routes!(imports::get))
+        .routes(routes!(imports::errors))
+        .routes(routes!(plans::create))
+        .routes(routes!(plans::get))
+        .routes(routes!(funding::allocate))
+        .routes(routes!(funding::disburse))
+        .routes(routes!(funding::account))
+        .routes(routes!(funding::check))
+        .routes(routes!(monitoring::list, monitoring::open))
+        .routes(routes!(monitoring::get))
+        .routes(routes!(exits::propose))
+        .routes(routes!(exits::get))
+        .routes(routes!(directives::issue))
+        .routes(routes!(tasks::list))
+        .routes(routes!(tasks::get_task))
+        .routes(routes!(tasks::tree))
+        .routes(routes!(notices::get_notice))
+        .routes(routes!(notices::lodge_objection))
+        .routes(routes!(schedules::list_schedules, schedules::create_schedule))
+        .routes(routes!(audit::list_audit))
+        .routes(routes!(audit::list_accountability))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz));
+    let bounded = CUSTOM.into_iter().fold(bounded, custom::mount);
+    let streams = OpenApiRouter::default().routes(routes!(tasks::events));
+    let uploads = OpenApiRouter::default().routes(routes!(imports::upload));
+    let (bounded, mut paths) = bounded.split_for_parts();
+    let (streams, streamed) = streams.split_for_parts();
+    let (uploads, uploaded) = uploads.split_for_parts();
+    paths.merge(streamed);
+    paths.merge(uploaded);
+    (Routers { bounded, streams, uploads }, paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+    use axum::Router;
+    use utoipa::openapi::HttpMethod;
+
+    use super::*;
+
+    const METHODS: [(&str, HttpMethod); 5] = [
+        ("get", HttpMethod::Get),
+        ("post", HttpMethod::Post),
+        ("put", HttpMethod::Put),
+        ("patch", HttpMethod::Patch),
+        ("delete", HttpMethod::Delete),
+    ];
+
+    /// The `(path, method)` pairs a router answers, read from axum's `Debug` form of it, which
+    /// lists every route's path and, per method, its handler or `None`.
+    fn mounted(router: &Router<AppState>) -> BTreeSet<(String, &'static str)> {
+        let text = format!("{router:?}");
+        // The fallback router after it holds axum's own catch-all, not routes.
+        let text = text.split("fallback_router:").next().unwrap_or_default();
+        let (routes, node) = text.split_once("node: Node { paths: ").expect("axum's Debug form of a router");
+        let mut methods = BTreeMap::new();
+        for chunk in routes.split("RouteId(").skip(1) {
+            let (id, rest) = chunk.split_once(')').unwrap();
+            let body = rest.strip_prefix(": MethodRouter(MethodRouter { ").expect("a route is a method router");
+            let answered: Vec<_> =
+                METHODS.iter().map(|(m, _)| *m).filter(|m| !body.contains(&format!("{m}: None"))).collect();
+            assert!(!answered.is_empty(), "route {id} answers no method: {body}");
+            methods.insert(id.to_owned(), answered);
         }
-        by_status
-            .into_iter()
-            .map(|(status, slugs)| {
-                let types = slugs
-                    .iter()
-                    .map(|s| format!("`{}{s}`", chain_api::problem::TYPE_PREFIX))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let resp = ResponseBuilder::new()
-                    .description(format!("Problem (RFC 9457) of type {types}"))
-                    .content(
-                        "application/problem+json",
-                        ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
-                    )
-                    .build();
-                (status.to_string(), RefOr::T(resp))
-            })
-            .collect()
-    }
-}
-
-/// A JSON answer with an `ETag` taken from the body's `version`.
-pub fn versioned<T: Serialize>(status: StatusCode, value: &T) -> Response {
-    let body = serde_json::to_vec(value).unwrap_or_default();
-    let version = serde_json::from_slice::<serde_json::Value>(&body).ok().and_then(|v| v.get("version")?.as_i64());
-    let mut resp =
-        (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response();
-    if let Some(v) = version
-        && let Ok(etag) = HeaderValue::from_str(&format!("\"{v}\""))
-    {
-        resp.headers_mut().insert(header::ETAG, etag);
-    }
-    resp
-}
-
-/// The version in `If-Match` (`"3"`, `W/"3"` or `3`), if sent.
-pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiProblem> {
-    let Some(v) = headers.get(header::IF_MATCH) else { return Ok(None) };
-    let text = v.to_str().unwrap_or_default().trim();
-    if text == "*" {
-        return Ok(None);
-    }
-    let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-    text.parse::<i64>().map(Some).map_err(|_| {
-        Problem::new(ProblemKind::PreconditionFailed, "If-Match must be an ETag from a previous answer").into()
-    })
-}
-
-/// Forwards a state change (a custom method) to its service with the `If-Match` version and
-/// answers with the resource and its new `ETag`.
-pub async fn step<B: Serialize, R: Serialize + serde::de::DeserializeOwned>(
-    s: &crate::AppState,
-    p: &chain_api::Principal,
-    (service, verb): (&str, &str),
-    id: Uuid,
-    headers: &HeaderMap,
-    body: B,
-) -> Result<Response, ApiProblem> {
-    let req = chain_api::step::Step { id, expected_version: if_match(headers)?, body };
-    let answer: R = s.bus.request(service, verb, p, &req).await?;
-    Ok(versioned(StatusCode::OK, &answer))
-}
-
-/// Splits a custom-method path segment `<uuid>:<verb>`.
-pub fn custom_method(target: &str, what: &str) -> Result<(Uuid, String), ApiProblem> {
-    let (id, verb) = target.split_once(':').ok_or_else(|| {
-        ApiProblem(Problem::new(
-            ProblemKind::MethodNotAllowed,
-            format!("POST a custom method such as /{what}/{{id}}:approve"),
-        ))
-    })?;
-    let id = Uuid::parse_str(id).map_err(|_| ApiProblem(Problem::not_found(what)))?;
-    Ok((id, verb.to_owned()))
-}
-
-/// A lookup by id from a path segment.
-pub fn parse_id(id: &str, what: &str) -> Result<Uuid, ApiProblem> {
-    Uuid::parse_str(id).map_err(|_| ApiProblem(Problem::not_found(what)))
-}
-
-/// A JSON body that may be left out: an empty body reads as `{}`; any other body must be
-/// `application/json`, exactly as for [`Json`].
-#[derive(Debug)]
-pub struct OptionalJson<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
-    type Rejection = ApiProblem;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let (parts, body) = req.into_parts();
-        let bytes = axum::body::to_bytes(body, crate::idempotency::MAX_BODY)
-            .await
-            .map_err(|_| ApiProblem(Problem::new(ProblemKind::BadRequest, "the body is too large or unreadable")))?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return serde_json::from_value(serde_json::Value::Object(serde_json::Map::new()))
-                .map(OptionalJson)
-                .map_err(|e| ApiProblem(Problem::new(ProblemKind::Validation, e.to_string())));
+        let mut pairs = BTreeSet::new();
+        for chunk in node.split("RouteId(").skip(1) {
+            let (id, rest) = chunk.split_once(')').unwrap();
+            let path = rest.split('"').nth(1).expect("a quoted path");
+            for m in methods.remove(id).unwrap_or_else(|| panic!("no methods for {path}")) {
+                pairs.insert((path.to_owned(), m));
+            }
         }
-        let Json(v) = Json::<T>::from_request(Request::from_parts(parts, Body::from(bytes)), state).await?;
-        Ok(OptionalJson(v))
+        assert!(methods.is_empty(), "routes without a path: {methods:?}");
+        pairs
+    }
+
+    /// The `(path, method)` pairs the document describes, with a custom method
+    /// `POST {path}:<name>` as the `POST {path}` that answers it.
+    fn documented(doc: &OpenApi) -> BTreeSet<(String, &'static str)> {
+        let mut pairs = BTreeSet::new();
+        for (path, item) in &doc.paths.paths {
+            for (name, method) in METHODS {
+                let op = match method {
+                    HttpMethod::Get => &item.get,
+                    HttpMethod::Post => &item.post,
+                    HttpMethod::Put => &item.put,
+                    HttpMethod::Patch => &item.patch,
+                    _ => &item.delete,
+                };
+                if op.is_some() {
+                    let mounted_at = path.split_once(':').map_or(path.as_str(), |(base, _)| base);
+                    pairs.insert((mounted_at.to_owned(), name));
+                }
+            }
+        }
+        pairs
+    }
+
+    #[test]
+    fn every_mounted_route_is_documented_and_every_documented_operation_is_mounted() {
+        let (routers, doc) = api();
+        let mut routes = mounted(&routers.bounded);
+        routes.extend(mounted(&routers.streams));
+        routes.extend(mounted(&routers.uploads));
+        assert!(routes.contains(&("/v1/households/{id}".to_owned(), "post")), "{routes:?}");
+        let documented = documented(&doc);
+        let undocumented: Vec<_> = routes.difference(&documented).collect();
+        let unmounted: Vec<_> = documented.difference(&routes).collect();
+        assert!(undocumented.is_empty(), "mounted but not in the document: {undocumented:?}");
+        assert!(unmounted.is_empty(), "in the document but not mounted: {unmounted:?}");
+    }
+
+    #[test]
+    fn every_custom_method_is_documented_once_under_its_own_name() {
+        let (_, doc) = api();
+        for resource in CUSTOM {
+            let mut names = HashSet::new();
+            for m in resource.methods {
+                assert!(names.insert(m.name), "{}:{} twice", resource.path, m.name);
+                assert!(!m.doc.is_empty() && !m.answers.is_empty(), "{}:{} is undescribed", resource.path, m.name);
+                let op = doc.paths.get_path_operation(format!("{}:{}", resource.path, m.name), HttpMethod::Post);
+                assert!(op.is_some(), "{}:{} is not in the document", resource.path, m.name);
+            }
+        }
+        let custom = doc.paths.paths.keys().filter(|p| p.contains(':')).count();
+        assert_eq!(custom, CUSTOM.iter().map(|r| r.methods.len()).sum::<usize>());
     }
 }

@@ -6,14 +6,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chain_api::step::Step;
 use chain_api::workflow::{LodgeObjection, Notice, Objection, ResolveObjection, verbs};
-use chain_api::{Principal, Problem};
-use uuid::Uuid;
 
-use super::tasks::{ask_all, decode, fetch, locate};
-use super::{Problems, custom_method, if_match, parse_id, versioned};
 use crate::AppState;
 use crate::auth::Auth;
+use crate::custom::{BodyRule, CustomMethod, Owner, Resource};
+use crate::owners::{fetch, locate};
 use crate::problem::{ApiProblem, Json, Path};
+use crate::rest::{Problems, if_match, parse_id, versioned};
 
 /// Read a notice with its objections.
 #[utoipa::path(get, path = "/v1/notices/{id}", tag = "notices",
@@ -52,41 +51,17 @@ pub async fn lodge_objection(
     Ok(versioned(StatusCode::CREATED, &objection))
 }
 
-/// Resolve an objection after review: upheld or dismissed, with the finding.
-#[utoipa::path(post, path = "/v1/objections/{id}:resolve", tag = "notices", request_body = ResolveObjection,
-    params(("id" = uuid::Uuid, Path, description = "Objection id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the objection version you read"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 200, description = "Resolved", body = Objection), Problems),
-    security(("bearer" = [])))]
-pub async fn resolve_objection(
-    s: AppState,
-    p: Principal,
-    id: Uuid,
-    headers: HeaderMap,
-    body: ResolveObjection,
-) -> Result<Response, ApiProblem> {
-    let req = Step { id, expected_version: if_match(&headers)?, body };
-    let objection: Objection = match s.owners.get(id) {
-        Some(service) => s.bus.request(service, verbs::RESOLVE, &p, &req).await?,
-        // No service can be asked who owns an objection, but only its owner finds it: the others
-        // answer 404 and change nothing.
-        None => ask_all(&s, &p, verbs::RESOLVE, id, &req).await?.1,
-    };
-    Ok(versioned(StatusCode::OK, &objection))
-}
-
-/// Dispatches `POST /v1/objections/{id}:<verb>`.
-pub async fn custom(
-    State(s): State<AppState>,
-    Auth(p): Auth,
-    Path(target): Path<String>,
-    headers: HeaderMap,
-    Json(body): Json<serde_json::Value>,
-) -> Result<Response, ApiProblem> {
-    let (id, verb) = custom_method(&target, "objection")?;
-    match verb.as_str() {
-        "resolve" => resolve_objection(s, p, id, headers, decode(body)?).await,
-        _ => Err(ApiProblem(Problem::not_found("operation"))),
-    }
-}
+/// `POST /v1/objections/{id}:<method>`: what is done with an objection, sent to the service that
+/// holds it.
+pub static OBJECTIONS: Resource = Resource {
+    path: "/v1/objections/{id}",
+    what: "objection",
+    tag: "notices",
+    id_doc: "Objection id",
+    if_match_doc: "ETag of the objection version you read",
+    owner: Owner::Objection,
+    body: BodyRule::Json,
+    methods: &[CustomMethod::new::<ResolveObjection, Objection>("resolve", verbs::RESOLVE)
+        .doc("Resolve an objection after review: upheld or dismissed, with the finding.")
+        .answers("Resolved")],
+};

@@ -1,15 +1,17 @@
 //! `/v1/plans`: household assistance plans.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use chain_api::planning::{CreatePlan, Plan};
 use chain_api::step::{ById, Decision};
+use chain_api::verbs::planning::{self as verbs, SERVICE};
 
-use super::{Problems, custom_method, parse_id, step, versioned};
 use crate::AppState;
 use crate::auth::Auth;
+use crate::custom::{BodyRule, CustomMethod, Owner, Resource};
 use crate::problem::{ApiProblem, Json, Path};
+use crate::rest::{Problems, parse_id, versioned};
 
 /// Draft a plan for an identified household (county official).
 #[utoipa::path(post, path = "/v1/plans", tag = "planning", request_body = CreatePlan,
@@ -21,7 +23,7 @@ pub async fn create(
     Auth(p): Auth,
     Json(req): Json<CreatePlan>,
 ) -> Result<Response, ApiProblem> {
-    let plan: Plan = s.bus.request("planning", "plan.create", &p, &req).await?;
+    let plan: Plan = s.bus.request(SERVICE, verbs::PLAN_CREATE, &p, &req).await?;
     Ok(versioned(StatusCode::CREATED, &plan))
 }
 
@@ -32,38 +34,21 @@ pub async fn create(
     security(("bearer" = [])))]
 pub async fn get(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String>) -> Result<Response, ApiProblem> {
     let id = parse_id(&id, "plan")?;
-    let plan: Plan = s.bus.request("planning", "plan.get", &p, &ById { id }).await?;
+    let plan: Plan = s.bus.request(SERVICE, verbs::PLAN_GET, &p, &ById { id }).await?;
     Ok(versioned(StatusCode::OK, &plan))
 }
 
-/// Approve a drafted plan (county approver).
-#[utoipa::path(post, path = "/v1/plans/{id}:approve", tag = "planning", request_body = Decision,
-    params(("id" = uuid::Uuid, Path, description = "Plan id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you read"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 200, description = "Approved", body = Plan), Problems),
-    security(("bearer" = [])))]
-pub async fn approve(
-    s: AppState,
-    p: chain_api::Principal,
-    id: uuid::Uuid,
-    headers: HeaderMap,
-    body: Decision,
-) -> Result<Response, ApiProblem> {
-    step::<_, Plan>(&s, &p, ("planning", "plan.approve"), id, &headers, body).await
-}
-
-/// Dispatches `POST /v1/plans/{id}:<verb>`.
-pub async fn custom(
-    State(s): State<AppState>,
-    Auth(p): Auth,
-    Path(target): Path<String>,
-    headers: HeaderMap,
-    Json(body): Json<Decision>,
-) -> Result<Response, ApiProblem> {
-    let (id, verb) = custom_method(&target, "plan")?;
-    match verb.as_str() {
-        "approve" => approve(s, p, id, headers, body).await,
-        _ => Err(ApiProblem(chain_api::Problem::not_found("operation"))),
-    }
-}
+/// `POST /v1/plans/{id}:<method>`: the steps of a plan, each answered with the plan and its new
+/// `ETag`.
+pub static STEPS: Resource = Resource {
+    path: "/v1/plans/{id}",
+    what: "plan",
+    tag: "planning",
+    id_doc: "Plan id",
+    if_match_doc: "ETag of the version you read",
+    owner: Owner::Service(SERVICE),
+    body: BodyRule::Json,
+    methods: &[CustomMethod::new::<Decision, Plan>("approve", verbs::PLAN_APPROVE)
+        .doc("Approve a drafted plan (county approver).")
+        .answers("Approved")],
+};

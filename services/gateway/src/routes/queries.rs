@@ -3,11 +3,12 @@
 
 use axum::extract::State;
 use chain_api::queries::{CountsQuery, DivisionCounts, HouseholdPage, HouseholdQuery};
+use chain_api::verbs::identification::{self as verbs, SERVICE};
 
-use super::Problems;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::problem::{ApiProblem, Query};
+use crate::rest::Problems;
 
 /// Households inside the caller's jurisdiction and the division prefix, filtered by status, main cause and year, in id order; page with `after` = the previous page's `next_after`. Resident IDs are not listed.
 #[utoipa::path(get, path = "/v1/households", tag = "identification", params(HouseholdQuery),
@@ -18,7 +19,7 @@ pub async fn list(
     Auth(p): Auth,
     Query(q): Query<HouseholdQuery>,
 ) -> Result<axum::Json<HouseholdPage>, ApiProblem> {
-    Ok(axum::Json(s.bus.request("identification", "household.list", &p, &q).await?))
+    Ok(axum::Json(s.bus.request(SERVICE, verbs::HOUSEHOLD_LIST, &p, &q).await?))
 }
 
 /// Households and members per county, township or village inside the caller's jurisdiction and the prefix: identified, in the procedure, exited, rejected.
@@ -30,5 +31,5 @@ pub async fn counts(
     Auth(p): Auth,
     Query(q): Query<CountsQuery>,
 ) -> Result<axum::Json<Vec<DivisionCounts>>, ApiProblem> {
-    Ok(axum::Json(s.bus.request("identification", "household.counts", &p, &q).await?))
+    Ok(axum::Json(s.bus.request(SERVICE, verbs::HOUSEHOLD_COUNTS, &p, &q).await?))
 }

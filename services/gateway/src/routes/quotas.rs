@@ -4,11 +4,12 @@
 
 use axum::extract::State;
 use chain_api::quotas::{Quota, QuotaRequest, SetCountyQuota, SetVillageQuotas};
+use chain_api::verbs::identification::{QUOTA_ALLOT, QUOTA_GET, QUOTA_SET, SERVICE};
 
-use super::Problems;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::problem::{ApiProblem, Json, Path};
+use crate::rest::Problems;
 
 fn year_of(year: &str) -> Result<i32, ApiProblem> {
     year.parse().map_err(|_| ApiProblem(chain_api::Problem::not_found("quota")))
@@ -27,7 +28,7 @@ pub async fn get(
     Path((county, year)): Path<(String, String)>,
 ) -> Result<axum::Json<Quota>, ApiProblem> {
     let req = QuotaRequest { county, year: year_of(&year)?, body: () };
-    Ok(axum::Json(s.bus.request("identification", "quota.get", &p, &req).await?))
+    Ok(axum::Json(s.bus.request(SERVICE, QUOTA_GET, &p, &req).await?))
 }
 
 /// Set or change the county's total (approver of the county or above); audited with the values before and after and the reason. It may not fall below what is allotted or used.
@@ -42,7 +43,7 @@ pub async fn set(
     Json(body): Json<SetCountyQuota>,
 ) -> Result<axum::Json<Quota>, ApiProblem> {
     let req = QuotaRequest { county, year: year_of(&year)?, body };
-    Ok(axum::Json(s.bus.request("identification", "quota.set", &p, &req).await?))
+    Ok(axum::Json(s.bus.request(SERVICE, QUOTA_SET, &p, &req).await?))
 }
 
 /// Replace the breakdown to villages (approver of the county or above): a village left out has no places. The sum may not exceed the total, nor any village get fewer places than it has used; unknown or foreign villages are field errors. Raising a full village's places lets the county approve there again.
@@ -58,5 +59,5 @@ pub async fn allot(
     Json(body): Json<SetVillageQuotas>,
 ) -> Result<axum::Json<Quota>, ApiProblem> {
     let req = QuotaRequest { county, year: year_of(&year)?, body };
-    Ok(axum::Json(s.bus.request("identification", "quota.allot", &p, &req).await?))
+    Ok(axum::Json(s.bus.request(SERVICE, QUOTA_ALLOT, &p, &req).await?))
 }

@@ -6,10 +6,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chain_api::workflow::{NewSchedule, Schedule, Service, verbs};
 
-use super::{Problems, versioned};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::problem::{ApiProblem, Json};
+use crate::rest::{Problems, versioned};
 
 /// Create a recurring report: every period, a directive from your layer to every division of the
 /// chosen level below it.
