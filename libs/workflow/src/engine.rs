@@ -382,15 +382,17 @@ pub(crate) fn st(s: TaskState) -> String {
     enum_str(&s)
 }
 
-/// Runs `f` in a transaction: committed when it succeeds, rolled back when it answers a problem.
-pub(crate) async fn in_txn<T, F>(db: &Db, f: F) -> Result<T, Problem>
+/// Runs `f` in a transaction: committed when it succeeds, rolled back when it answers an error
+/// (a problem, or a service error that becomes one at the endpoint).
+pub(crate) async fn in_txn<T, E, F>(db: &Db, f: F) -> Result<T, E>
 where
-    F: AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, Problem>,
+    F: AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, E>,
+    E: From<chain_bus::Error>,
 {
-    let txn = sea_orm::TransactionTrait::begin(db).await.map_err(internal)?;
+    let txn = sea_orm::TransactionTrait::begin(db).await.map_err(|e| E::from(e.into()))?;
     match f(&txn).await {
         Ok(v) => {
-            txn.commit().await.map_err(internal)?;
+            txn.commit().await.map_err(|e| E::from(e.into()))?;
             Ok(v)
         }
         Err(e) => {

@@ -17,7 +17,6 @@ use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder, QuerySelect};
 
-use crate::directive::required_reason;
 use crate::engine::{
     Actor, Change, Engine, approvals_of, bump, check_version, internal, lost_race, next_timer, st, stage_of, state_of,
     to_api, visible_task,
@@ -254,6 +253,15 @@ impl Engine {
         .insert(conn)
         .await?;
         Ok(())
+    }
+}
+
+/// A note's reason, required for some steps.
+fn required_reason(note: &StepNote, step: &str) -> Result<String, Problem> {
+    match note.reason.as_deref().map(str::trim) {
+        Some(r) if !r.is_empty() && r.chars().count() <= 2000 => Ok(r.to_owned()),
+        Some(r) if !r.is_empty() => Err(Problem::invalid("reason", "at most 2000 characters")),
+        _ => Err(Problem::invalid("reason", format!("say why you {step} it"))),
     }
 }
 
