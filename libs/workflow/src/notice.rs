@@ -12,6 +12,7 @@ use chain_domain::Division;
 use chain_store::text::{enum_str, parse_enum};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{ConnectionTrait, QueryOrder, TransactionTrait};
 
 use crate::engine::{
@@ -71,6 +72,38 @@ async fn set_notice_state<C: ConnectionTrait>(conn: &C, n: &notice::Model, state
         .exec(conn)
         .await?;
     Ok(r.rows_affected == 1)
+}
+
+/// What happened to a task's notice, or to an objection against it, as the task's change log,
+/// audit trail and events record it.
+struct Noted<'a> {
+    change: &'static str,
+    actor: &'a Actor,
+    reason: Option<&'a str>,
+    data: serde_json::Value,
+}
+
+impl Engine {
+    /// Gives the task a notice belongs to a new version with `changes` — so the change log never
+    /// shows two changes at one version — and records what happened on it. `None` when another
+    /// change to the task won the race.
+    async fn note<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        row: &task::Model,
+        changes: Vec<(task::Column, SimpleExpr)>,
+        what: Noted<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<task::Model>, DbErr> {
+        if !bump(conn, row, now, changes).await? {
+            return Ok(None);
+        }
+        let fresh = self.reload(conn, row.id).await?;
+        let Noted { change, actor, reason, data } = what;
+        self.record(conn, Change { task: &fresh, change, actor, reason, data, audited: true, published: true }, now)
+            .await?;
+        Ok(Some(fresh))
+    }
 }
 
 impl Engine {
@@ -283,32 +316,19 @@ impl Engine {
             };
             objection::ActiveModel::from(o.clone()).insert(txn).await.map_err(internal)?;
             let row = self.reload(txn, n.task_id).await.map_err(internal)?;
-            // Work still with its owner goes back for review; either way the task gets a new
-            // version, so the change log never shows two changes at one version.
+            // Work still with its owner goes back for review.
             let changes = if state_of(&row)?.awaits_owner() {
                 vec![(task::Column::State, Expr::value(enum_str(&TaskState::Returned)))]
             } else {
                 vec![]
             };
-            if !bump(txn, &row, now, changes).await.map_err(internal)? {
-                return Err(lost_race());
-            }
-            let fresh = self.reload(txn, row.id).await.map_err(internal)?;
-            self.record(
-                txn,
-                Change {
-                    task: &fresh,
-                    change: "objection_lodged",
-                    actor: &Actor::of(p),
-                    reason: Some(&reason),
-                    data: serde_json::json!({ "notice_id": n.id, "objection_id": o.id }),
-                    audited: true,
-                    published: true,
-                },
-                now,
-            )
-            .await
-            .map_err(internal)?;
+            let lodged = Noted {
+                change: "objection_lodged",
+                actor: &Actor::of(p),
+                reason: Some(&reason),
+                data: serde_json::json!({ "notice_id": n.id, "objection_id": o.id }),
+            };
+            let fresh = self.note(txn, &row, changes, lodged, now).await.map_err(internal)?.ok_or_else(lost_race)?;
             self.tell_hook(txn, &fresh, NoticeEvent::ObjectionLodged).await?;
             objection_api(&o).map_err(internal)
         })
@@ -348,25 +368,13 @@ impl Engine {
                 return Err(Problem::new(ProblemKind::StaleVersion, "the objection changed at the same moment"));
             }
             let row = self.reload(txn, o.task_id).await.map_err(internal)?;
-            if !bump(txn, &row, now, vec![]).await.map_err(internal)? {
-                return Err(lost_race());
-            }
-            let fresh = self.reload(txn, row.id).await.map_err(internal)?;
-            self.record(
-                txn,
-                Change {
-                    task: &fresh,
-                    change: "objection_resolved",
-                    actor: &Actor::of(p),
-                    reason: Some(&finding),
-                    data: serde_json::json!({ "objection_id": o.id, "upheld": req.body.upheld }),
-                    audited: true,
-                    published: true,
-                },
-                now,
-            )
-            .await
-            .map_err(internal)?;
+            let resolved = Noted {
+                change: "objection_resolved",
+                actor: &Actor::of(p),
+                reason: Some(&finding),
+                data: serde_json::json!({ "objection_id": o.id, "upheld": req.body.upheld }),
+            };
+            let fresh = self.note(txn, &row, vec![], resolved, now).await.map_err(internal)?.ok_or_else(lost_race)?;
             self.tell_hook(txn, &fresh, NoticeEvent::ObjectionResolved { upheld: req.body.upheld }).await?;
             let fresh_o =
                 objection::Entity::find_by_id(o.id).one(txn).await.map_err(internal)?.ok_or_else(Problem::internal)?;
@@ -393,25 +401,16 @@ impl Engine {
                 continue;
             }
             let row = self.reload(&txn, n.task_id).await?;
-            if !bump(&txn, &row, now, vec![]).await? {
+            let passed_now = Noted {
+                change: "notice_passed",
+                actor: &Actor::system(),
+                reason: None,
+                data: serde_json::json!({ "notice_id": n.id, "kind": n.kind, "days": n.days }),
+            };
+            let Some(fresh) = self.note(&txn, &row, vec![], passed_now, now).await? else {
                 txn.rollback().await?;
                 continue;
-            }
-            let fresh = self.reload(&txn, row.id).await?;
-            self.record(
-                &txn,
-                Change {
-                    task: &fresh,
-                    change: "notice_passed",
-                    actor: &Actor::system(),
-                    reason: None,
-                    data: serde_json::json!({ "notice_id": n.id, "kind": n.kind, "days": n.days }),
-                    audited: true,
-                    published: true,
-                },
-                now,
-            )
-            .await?;
+            };
             if let Err(p) = self.tell_hook(&txn, &fresh, NoticeEvent::Passed).await {
                 // The notice stays open and is tried again at the next sweep.
                 tracing::error!(notice = %n.id, problem = ?p.detail, "a service refused a passed notice");
