@@ -3,7 +3,8 @@
 //! transaction.
 
 use chain_api::workflow::{IssueDirective, Issued, Quota, TaskState};
-use chain_api::{FieldError, Principal, Problem, Role};
+use chain_api::{Principal, Problem, Role};
+use chain_domain::Invalid;
 use chain_store::audit;
 use chain_store::text::enum_str;
 use chrono::{DateTime, Utc};
@@ -84,33 +85,25 @@ impl Engine {
     }
 
     /// What the tasks of a directive share, from the request's checked fields.
-    fn template(&self, req: &IssueDirective, now: DateTime<Utc>) -> Result<Template, Problem> {
-        let mut errors = Vec::new();
+    fn template(&self, req: &IssueDirective, now: DateTime<Utc>) -> chain_bus::Result<Template> {
+        let mut bad = Invalid::new();
         if !valid_kind(&req.kind) {
-            errors.push(FieldError {
-                field: "kind".into(),
-                message: "1–64 lowercase letters, digits, `.` or `-`, starting with a letter".into(),
-            });
+            bad.push("kind", "1–64 lowercase letters, digits, `.` or `-`, starting with a letter");
         }
         let title = req.title.trim();
         if title.is_empty() || title.chars().count() > 200 {
-            errors.push(FieldError { field: "title".into(), message: "1–200 characters".into() });
+            bad.push("title", "1–200 characters");
         }
         let approvals = req.required_approvals.unwrap_or(1);
         if !(1..=5).contains(&approvals) {
-            errors.push(FieldError { field: "required_approvals".into(), message: "between 1 and 5".into() });
+            bad.push("required_approvals", "between 1 and 5");
         }
         if let Some(k) = &req.notice_kind
             && !self.notice_days.kinds().iter().any(|known| known == k)
         {
-            errors.push(FieldError {
-                field: "notice_kind".into(),
-                message: format!("unknown notice kind; known: {}", self.notice_days.kinds().join(", ")),
-            });
+            bad.push("notice_kind", format!("unknown notice kind; known: {}", self.notice_days.kinds().join(", ")));
         }
-        if !errors.is_empty() {
-            return Err(Problem::validation(errors));
-        }
+        bad.or(())?;
         let due_at = deadline(req.due_date, req.due_at, now, true)?;
         Ok(Template {
             kind: req.kind.clone(),
