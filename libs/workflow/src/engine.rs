@@ -1,7 +1,7 @@
 //! The engine handle a service holds, and the plumbing every operation shares: reading and
 //! version-checked writing of task rows, the change log, the audit trail and the outbox.
 
-use chain_api::workflow::{DeadlineStage, Task, TaskState};
+use chain_api::workflow::{DeadlineStage, Service, Task, TaskState};
 use chain_api::{Envelope, Principal, Problem, ProblemKind};
 pub(crate) use chain_bus::service::internal;
 use chain_domain::{DeadlineLadder, NoticeDays};
@@ -90,6 +90,15 @@ impl Engine {
     /// The owning service's name.
     pub fn service(&self) -> &'static str {
         self.service
+    }
+
+    /// Refuses a request for another service's workflow.
+    pub(crate) fn owns(&self, service: Service) -> Result<(), Problem> {
+        if service.as_str() == self.service {
+            Ok(())
+        } else {
+            Err(Problem::invalid("service", format!("this is the {} service", self.service)))
+        }
     }
 }
 

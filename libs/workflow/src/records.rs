@@ -12,7 +12,7 @@ use sea_orm::{QueryOrder, QuerySelect};
 
 use crate::engine::{Engine, internal};
 use crate::entity::{accountability, schedule};
-use crate::rules::{layer_of, prefix_of, valid_kind};
+use crate::rules::{issuer_acts, layer_of, prefix_of, valid_kind};
 use crate::timers::period_of;
 
 fn schedule_api(m: &schedule::Model) -> Result<Schedule, DbErr> {
@@ -35,12 +35,8 @@ fn schedule_api(m: &schedule::Model) -> Result<Schedule, DbErr> {
 impl Engine {
     /// Creates a recurring report for the levels below the caller's.
     pub async fn create_schedule(&self, p: &Principal, req: NewSchedule) -> Result<Schedule, Problem> {
-        if !p.has(Role::Approver) && !p.has(Role::Admin) {
-            return Err(Problem::forbidden("scheduling reports needs the role approver or admin"));
-        }
-        if req.service.as_str() != self.service {
-            return Err(Problem::invalid("service", format!("this is the {} service", self.service)));
-        }
+        issuer_acts(p, "scheduling reports")?;
+        self.owns(req.service)?;
         let mut bad = Invalid::new();
         if !valid_kind(&req.kind) {
             bad.push("kind", "1–64 lowercase letters, digits, `.` or `-`");

@@ -15,18 +15,14 @@ use super::pending::defer;
 use super::plan::{level_counts, plan};
 use crate::engine::{Actor, Change, DIRECTIVE_ISSUED, Engine, in_txn, internal, to_api};
 use crate::entity::task;
-use crate::rules::{layer_of, valid_kind};
+use crate::rules::{issuer_acts, layer_of, valid_kind};
 
 impl Engine {
     /// Issues a directive from the caller's layer: a root task owned by that layer and tasks for
     /// the targets and every layer between.
     pub async fn issue(&self, p: &Principal, req: IssueDirective) -> Result<Issued, Problem> {
-        if !p.has(Role::Approver) && !p.has(Role::Admin) {
-            return Err(Problem::forbidden("issuing a directive needs the role approver or admin"));
-        }
-        if req.service.as_str() != self.service {
-            return Err(Problem::invalid("service", format!("this is the {} service", self.service)));
-        }
+        issuer_acts(p, "issuing a directive")?;
+        self.owns(req.service)?;
         let now = self.clock.now();
         let template = self.template(&req, now)?;
         let quota = req.quota.as_ref().map(|Quota { total, shares }| (*total, shares.as_ref()));
