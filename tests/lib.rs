@@ -390,6 +390,13 @@ impl TestSystem {
         self.household_reaches(id, "awaiting_county").await;
     }
 
+    /// POSTs an allocation of `amount_fen` fen of 2016 central special funds to `to` as an
+    /// official.
+    pub async fn allocate(&self, who: &str, to: &str, amount_fen: i64) -> Answer {
+        let body = serde_json::json!({ "to": to, "year": 2016, "amount_fen": amount_fen, "fund": "central-special" });
+        self.post(who, "/v1/allocations", body).await
+    }
+
     /// PUTs JSON as an official.
     pub async fn put(&self, who: &str, path: &str, body: Value) -> Answer {
         self.send(Method::PUT, path, &self.token(who), Some(body), &[]).await

@@ -49,35 +49,11 @@ async fn invalid_households_are_refused_field_by_field_and_nothing_is_written() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn negative_money_and_over_spending_are_refused_and_the_ledger_stays_balanced() {
     let t = spawn().await;
-    t.post(
-        "CENTRAL",
-        "/v1/allocations",
-        json!({ "to": "52", "year": 2016, "amount_fen": -5, "fund": "central-special" }),
-    )
-    .await
-    .problem(422, "validation");
-    t.post(
-        "CENTRAL",
-        "/v1/allocations",
-        json!({ "to": "52", "year": 2016, "amount_fen": 1_000, "fund": "central-special" }),
-    )
-    .await
-    .ok(201);
+    t.allocate("CENTRAL", "52", -5).await.problem(422, "validation");
+    t.allocate("CENTRAL", "52", 1_000).await.ok(201);
     // Guizhou received 1,000 fen and cannot pass on more.
-    t.post(
-        "GUIZHOU",
-        "/v1/allocations",
-        json!({ "to": "520624", "year": 2016, "amount_fen": 1_001, "fund": "central-special" }),
-    )
-    .await
-    .problem(422, "insufficient-funds");
-    t.post(
-        "GUIZHOU",
-        "/v1/allocations",
-        json!({ "to": "520624", "year": 2016, "amount_fen": 600, "fund": "central-special" }),
-    )
-    .await
-    .ok(201);
+    t.allocate("GUIZHOU", "520624", 1_001).await.problem(422, "insufficient-funds");
+    t.allocate("GUIZHOU", "520624", 600).await.ok(201);
 
     let hid = identified_household(&t, &[rid("52062419850505007")]).await;
     plan_task(&t, &hid).await;

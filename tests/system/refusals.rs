@@ -48,27 +48,9 @@ async fn an_official_of_another_county_is_refused_at_every_step_and_changes_noth
     assert_eq!(t.get("SINAN", &format!("/v1/plans/{plan_id}")).await.ok(200)["status"], "draft");
     t.post("SINAN", &format!("/v1/plans/{plan_id}:approve"), json!({})).await.ok(200);
 
-    t.post(
-        "SHIQIAN",
-        "/v1/allocations",
-        json!({ "to": "520624", "year": 2016, "amount_fen": 100, "fund": "central-special" }),
-    )
-    .await
-    .problem(403, "forbidden");
-    t.post(
-        "CENTRAL",
-        "/v1/allocations",
-        json!({ "to": "52", "year": 2016, "amount_fen": 1_000_000, "fund": "central-special" }),
-    )
-    .await
-    .ok(201);
-    t.post(
-        "GUIZHOU",
-        "/v1/allocations",
-        json!({ "to": "520624", "year": 2016, "amount_fen": 1_000_000, "fund": "central-special" }),
-    )
-    .await
-    .ok(201);
+    t.allocate("SHIQIAN", "520624", 100).await.problem(403, "forbidden");
+    t.allocate("CENTRAL", "52", 1_000_000).await.ok(201);
+    t.allocate("GUIZHOU", "520624", 1_000_000).await.ok(201);
     // Wait until funding knows the plan, then try to pay it from Shiqian.
     eventually("funding to learn of the plan", || async {
         let d = t

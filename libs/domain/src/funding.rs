@@ -17,7 +17,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
 
 use crate::calendar::{beijing_date, end_of_day_beijing};
 use crate::division::{Division, Level};
-use crate::policy_table::{TableProblem, open_csv, parse_province};
+use crate::policy_table::{TableProblem, parse_province, rows, whole_number};
 
 /// The embedded table (`province,onward_days,disclosure_working_days`).
 const FUNDING_DEADLINES_TABLE: &str = include_str!("../data/funding_deadlines.csv");
@@ -131,25 +131,18 @@ impl FundingDeadlines {
     /// once; both numbers are whole days from 1 to 365. Lines starting with `#` are comments;
     /// fields are trimmed.
     pub fn from_csv(text: &str) -> Result<FundingDeadlines, FundingDeadlinesError> {
-        let mut reader = open_csv(text, &["province", "onward_days", "disclosure_working_days"])?;
-        let mut rows: BTreeMap<Option<Division>, FundingDeadline> = BTreeMap::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| FundingDeadlinesError::Csv(e.to_string()))?;
-            let line = record.position().map_or(0, |p| p.line());
+        let mut table: BTreeMap<Option<Division>, FundingDeadline> = BTreeMap::new();
+        for row in rows(text, &["province", "onward_days", "disclosure_working_days"])? {
+            let (line, record) = row?;
             let scope = parse_province(&record[0]).ok_or(FundingDeadlinesError::Province { line })?;
-            let days = |text: &str| {
-                text.parse::<u32>()
-                    .ok()
-                    .filter(|d| (1..=MAX_DAYS).contains(d))
-                    .ok_or(FundingDeadlinesError::Days { line })
-            };
+            let days = |text: &str| whole_number(text, 1..=MAX_DAYS).ok_or(FundingDeadlinesError::Days { line });
             let row = FundingDeadline { onward_days: days(&record[1])?, disclosure_working_days: days(&record[2])? };
-            if rows.insert(scope, row).is_some() {
+            if table.insert(scope, row).is_some() {
                 return Err(FundingDeadlinesError::Duplicate { line, province: record[0].to_owned() });
             }
         }
-        let default = rows.remove(&None).ok_or(FundingDeadlinesError::MissingDefault)?;
-        let by_province = rows.into_iter().filter_map(|(p, row)| p.map(|p| (p, row))).collect();
+        let default = table.remove(&None).ok_or(FundingDeadlinesError::MissingDefault)?;
+        let by_province = table.into_iter().filter_map(|(p, row)| p.map(|p| (p, row))).collect();
         Ok(FundingDeadlines { by_province, default })
     }
 

@@ -1,5 +1,7 @@
-//! What the policy tables share: CSV text with `#` comments, a fixed header, kind names and a
-//! province field where `*` means any province.
+//! What the policy tables share: CSV text with `#` comments, a fixed header, kind names, a
+//! province field where `*` means any province, and whole numbers within a range.
+
+use std::ops::RangeInclusive;
 
 use crate::division::{Division, Level};
 
@@ -35,6 +37,23 @@ pub(crate) fn open_csv<'a>(text: &'a str, header: &[&str]) -> Result<csv::Reader
         return Err(TableProblem::Header);
     }
     Ok(reader)
+}
+
+/// The data rows of a policy table: CSV text with `#` comments and trimmed fields under exactly
+/// `header`, each row with its 1-based line in the text.
+pub(crate) fn rows<'a>(
+    text: &'a str,
+    header: &[&str],
+) -> Result<impl Iterator<Item = Result<(u64, csv::StringRecord), TableProblem>> + 'a, TableProblem> {
+    Ok(open_csv(text, header)?.into_records().map(|record| {
+        let record = record.map_err(|e| TableProblem::Csv(e.to_string()))?;
+        Ok((record.position().map_or(0, |p| p.line()), record))
+    }))
+}
+
+/// Parses a whole number within `range`; `None` for anything else.
+pub(crate) fn whole_number(text: &str, range: RangeInclusive<u32>) -> Option<u32> {
+    text.parse::<u32>().ok().filter(|n| range.contains(n))
 }
 
 /// A parsing failure common to both tables, converted into each table's own error type.

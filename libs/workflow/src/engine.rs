@@ -1,7 +1,7 @@
 //! The engine handle a service holds, and the plumbing every operation shares: reading and
 //! version-checked writing of task rows, the change log, the audit trail and the outbox.
 
-use chain_api::workflow::{DeadlineStage, Task, TaskState};
+use chain_api::workflow::{DeadlineStage, Service, Task, TaskState};
 use chain_api::{Envelope, Principal, Problem, ProblemKind};
 pub(crate) use chain_bus::service::internal;
 use chain_domain::{DeadlineLadder, NoticeDays};
@@ -90,6 +90,15 @@ impl Engine {
     /// The owning service's name.
     pub fn service(&self) -> &'static str {
         self.service
+    }
+
+    /// Refuses a request for another service's workflow.
+    pub(crate) fn owns(&self, service: Service) -> Result<(), Problem> {
+        if service.as_str() == self.service {
+            Ok(())
+        } else {
+            Err(Problem::invalid("service", format!("this is the {} service", self.service)))
+        }
     }
 }
 
@@ -382,15 +391,17 @@ pub(crate) fn st(s: TaskState) -> String {
     enum_str(&s)
 }
 
-/// Runs `f` in a transaction: committed when it succeeds, rolled back when it answers a problem.
-pub(crate) async fn in_txn<T, F>(db: &Db, f: F) -> Result<T, Problem>
+/// Runs `f` in a transaction: committed when it succeeds, rolled back when it answers an error
+/// (a problem, or a service error that becomes one at the endpoint).
+pub(crate) async fn in_txn<T, E, F>(db: &Db, f: F) -> Result<T, E>
 where
-    F: AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, Problem>,
+    F: AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, E>,
+    E: From<chain_bus::Error>,
 {
-    let txn = sea_orm::TransactionTrait::begin(db).await.map_err(internal)?;
+    let txn = sea_orm::TransactionTrait::begin(db).await.map_err(|e| E::from(e.into()))?;
     match f(&txn).await {
         Ok(v) => {
-            txn.commit().await.map_err(internal)?;
+            txn.commit().await.map_err(|e| E::from(e.into()))?;
             Ok(v)
         }
         Err(e) => {

@@ -12,6 +12,7 @@ use chain_domain::Division;
 use chain_store::text::{enum_str, parse_enum};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{ConnectionTrait, QueryOrder, TransactionTrait};
 
 use crate::engine::{
@@ -73,15 +74,48 @@ async fn set_notice_state<C: ConnectionTrait>(conn: &C, n: &notice::Model, state
     Ok(r.rows_affected == 1)
 }
 
+/// What happened to a task's notice, or to an objection against it, as the task's change log,
+/// audit trail and events record it.
+struct Noted<'a> {
+    change: &'static str,
+    actor: &'a Actor,
+    reason: Option<&'a str>,
+    data: serde_json::Value,
+}
+
+impl Engine {
+    /// Gives the task a notice belongs to a new version with `changes` — so the change log never
+    /// shows two changes at one version — and records what happened on it. `None` when another
+    /// change to the task won the race.
+    async fn note<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        row: &task::Model,
+        changes: Vec<(task::Column, SimpleExpr)>,
+        what: Noted<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<task::Model>, DbErr> {
+        if !bump(conn, row, now, changes).await? {
+            return Ok(None);
+        }
+        let fresh = self.reload(conn, row.id).await?;
+        let Noted { change, actor, reason, data } = what;
+        self.record(conn, Change { task: &fresh, change, actor, reason, data, audited: true, published: true }, now)
+            .await?;
+        Ok(Some(fresh))
+    }
+}
+
 impl Engine {
     /// Posts a notice on a task (its own layer). The task is in progress while the notice runs.
     pub async fn open_notice(&self, p: &Principal, req: Step<OpenNotice>) -> Result<Notice, Problem> {
-        in_txn(&self.db, async |txn| {
+        let posted: chain_bus::Result<Notice> = in_txn(&self.db, async |txn| {
             let row = visible_task(txn, p, req.id).await?;
             owner_acts(p, &row.division, &[Role::Operator, Role::Approver])?;
             self.post_notice(txn, p, &row, req.body.kind.clone(), req.expected_version).await
         })
-        .await
+        .await;
+        Ok(posted?)
     }
 
     /// Posts the notice a service procedure's task requires (the task of `kind` about `subject_id`
@@ -104,7 +138,7 @@ impl Engine {
             .await
             .map_err(internal)?
             .ok_or_else(|| Problem::not_found("task"))?;
-        self.post_notice(conn, p, &row, None, None).await
+        Ok(self.post_notice(conn, p, &row, None, None).await?)
     }
 
     async fn post_notice<C: ConnectionTrait>(
@@ -114,52 +148,43 @@ impl Engine {
         row: &task::Model,
         kind: Option<String>,
         expected_version: Option<i64>,
-    ) -> Result<Notice, Problem> {
+    ) -> chain_bus::Result<Notice> {
         let now = self.clock.now();
         let state = state_of(row)?;
         if !state.awaits_owner() {
-            return Err(Problem::transition(format!(
-                "a notice is posted while the work is under way; the task is {}",
-                row.state
-            )));
+            let detail = format!("a notice is posted while the work is under way; the task is {}", row.state);
+            return Err(Problem::transition(detail).into());
         }
         let Some(kind) = kind.or_else(|| row.notice_kind.clone()) else {
-            return Err(Problem::invalid("kind", "this task requires no notice; name the kind of notice"));
+            return Err(Problem::invalid("kind", "this task requires no notice; name the kind of notice").into());
         };
         let division = Division::parse(&row.division)
             .map_err(|_| Problem::invalid("kind", "the central layer posts no public notice"))?;
         let Some(days) = self.notice_days.days_for(&kind, &division) else {
-            return Err(Problem::invalid(
-                "kind",
-                format!("unknown notice kind; known: {}", self.notice_days.kinds().join(", ")),
-            ));
+            let known = format!("unknown notice kind; known: {}", self.notice_days.kinds().join(", "));
+            return Err(Problem::invalid("kind", known).into());
         };
         let open = notice::Entity::find()
             .filter(notice::Column::TaskId.eq(row.id))
             .filter(notice::Column::State.eq(enum_str(&NoticeState::Open)))
             .count(txn)
-            .await
-            .map_err(internal)?;
+            .await?;
         if open > 0 {
-            return Err(Problem::new(ProblemKind::Conflict, "a notice is already open on this task"));
+            return Err(Problem::new(ProblemKind::Conflict, "a notice is already open on this task").into());
         }
         let unresolved = objection::Entity::find()
             .filter(objection::Column::TaskId.eq(row.id))
             .filter(objection::Column::State.eq(enum_str(&ObjectionState::Open)))
             .count(txn)
-            .await
-            .map_err(internal)?;
+            .await?;
         if unresolved > 0 {
-            return Err(Problem::transition(format!(
-                "{unresolved} objection(s) to an earlier notice are still under review; resolve them first"
-            )));
+            let detail =
+                format!("{unresolved} objection(s) to an earlier notice are still under review; resolve them first");
+            return Err(Problem::transition(detail).into());
         }
         check_version(expected_version, row.version, "task")?;
-        if !bump(txn, row, now, vec![(task::Column::State, Expr::value(enum_str(&TaskState::InProgress)))])
-            .await
-            .map_err(internal)?
-        {
-            return Err(lost_race());
+        if !bump(txn, row, now, vec![(task::Column::State, Expr::value(enum_str(&TaskState::InProgress)))]).await? {
+            return Err(lost_race().into());
         }
         let n = notice::Model {
             id: Uuid::now_v7(),
@@ -174,24 +199,20 @@ impl Engine {
             opened_by: p.subject.clone(),
             version: 1,
         };
-        notice::ActiveModel::from(n.clone()).insert(txn).await.map_err(internal)?;
-        let fresh = self.reload(txn, row.id).await.map_err(internal)?;
-        self.record(
-            txn,
-            Change {
-                task: &fresh,
-                change: "notice_opened",
-                actor: &Actor::of(p),
-                reason: None,
-                data: serde_json::json!({ "notice_id": n.id, "kind": kind, "days": days, "closes_at": n.closes_at }),
-                audited: true,
-                published: true,
-            },
-            now,
-        )
-        .await
-        .map_err(internal)?;
-        notice_api(txn, &n).await.map_err(internal)
+        notice::ActiveModel::from(n.clone()).insert(txn).await?;
+        let fresh = self.reload(txn, row.id).await?;
+        let data = serde_json::json!({ "notice_id": n.id, "kind": kind, "days": days, "closes_at": n.closes_at });
+        let opened = Change {
+            task: &fresh,
+            change: "notice_opened",
+            actor: &Actor::of(p),
+            reason: None,
+            data,
+            audited: true,
+            published: true,
+        };
+        self.record(txn, opened, now).await?;
+        Ok(notice_api(txn, &n).await?)
     }
 
     /// Tells the service's hook, if any, what happened to a notice on one of its tasks.
@@ -254,17 +275,17 @@ impl Engine {
         if req.body.lodged_for.as_ref().is_some_and(|f| f.trim().is_empty() || f.chars().count() > 100) {
             return Err(Problem::invalid("lodged_for", "1–100 characters"));
         }
-        in_txn(&self.db, async |txn| {
-            let n = match notice::Entity::find_by_id(req.id).one(txn).await.map_err(internal)? {
+        let lodged: chain_bus::Result<Objection> = in_txn(&self.db, async |txn| {
+            let n = match notice::Entity::find_by_id(req.id).one(txn).await? {
                 Some(n) if covers(p, &n.division) => n,
-                _ => return Err(Problem::not_found("notice")),
+                _ => return Err(Problem::not_found("notice").into()),
             };
             if n.state != enum_str(&NoticeState::Open) || now >= n.closes_at {
-                return Err(Problem::transition("the notice is not open for objections"));
+                return Err(Problem::transition("the notice is not open for objections").into());
             }
             check_version(req.expected_version, n.version, "notice")?;
-            if !set_notice_state(txn, &n, NoticeState::Interrupted).await.map_err(internal)? {
-                return Err(Problem::new(ProblemKind::StaleVersion, "the notice changed at the same moment"));
+            if !set_notice_state(txn, &n, NoticeState::Interrupted).await? {
+                return Err(Problem::new(ProblemKind::StaleVersion, "the notice changed at the same moment").into());
             }
             let o = objection::Model {
                 id: Uuid::now_v7(),
@@ -281,38 +302,26 @@ impl Engine {
                 resolved_at: None,
                 version: 1,
             };
-            objection::ActiveModel::from(o.clone()).insert(txn).await.map_err(internal)?;
-            let row = self.reload(txn, n.task_id).await.map_err(internal)?;
-            // Work still with its owner goes back for review; either way the task gets a new
-            // version, so the change log never shows two changes at one version.
+            objection::ActiveModel::from(o.clone()).insert(txn).await?;
+            let row = self.reload(txn, n.task_id).await?;
+            // Work still with its owner goes back for review.
             let changes = if state_of(&row)?.awaits_owner() {
                 vec![(task::Column::State, Expr::value(enum_str(&TaskState::Returned)))]
             } else {
                 vec![]
             };
-            if !bump(txn, &row, now, changes).await.map_err(internal)? {
-                return Err(lost_race());
-            }
-            let fresh = self.reload(txn, row.id).await.map_err(internal)?;
-            self.record(
-                txn,
-                Change {
-                    task: &fresh,
-                    change: "objection_lodged",
-                    actor: &Actor::of(p),
-                    reason: Some(&reason),
-                    data: serde_json::json!({ "notice_id": n.id, "objection_id": o.id }),
-                    audited: true,
-                    published: true,
-                },
-                now,
-            )
-            .await
-            .map_err(internal)?;
+            let lodged = Noted {
+                change: "objection_lodged",
+                actor: &Actor::of(p),
+                reason: Some(&reason),
+                data: serde_json::json!({ "notice_id": n.id, "objection_id": o.id }),
+            };
+            let fresh = self.note(txn, &row, changes, lodged, now).await?.ok_or_else(lost_race)?;
             self.tell_hook(txn, &fresh, NoticeEvent::ObjectionLodged).await?;
-            objection_api(&o).map_err(internal)
+            Ok(objection_api(&o)?)
         })
-        .await
+        .await;
+        Ok(lodged?)
     }
 
     /// The owning layer resolves an objection after review.
@@ -322,14 +331,14 @@ impl Engine {
         if finding.is_empty() || finding.chars().count() > 2000 {
             return Err(Problem::invalid("reason", "1–2000 characters"));
         }
-        in_txn(&self.db, async |txn| {
-            let o = match objection::Entity::find_by_id(req.id).one(txn).await.map_err(internal)? {
+        let resolved: chain_bus::Result<Objection> = in_txn(&self.db, async |txn| {
+            let o = match objection::Entity::find_by_id(req.id).one(txn).await? {
                 Some(o) if covers(p, &o.division) => o,
-                _ => return Err(Problem::not_found("objection")),
+                _ => return Err(Problem::not_found("objection").into()),
             };
             owner_acts(p, &o.division, &[Role::Approver])?;
             if o.state != enum_str(&ObjectionState::Open) {
-                return Err(Problem::transition("the objection is already resolved"));
+                return Err(Problem::transition("the objection is already resolved").into());
             }
             check_version(req.expected_version, o.version, "objection")?;
             let state = if req.body.upheld { ObjectionState::Upheld } else { ObjectionState::Dismissed };
@@ -342,37 +351,24 @@ impl Engine {
                 .filter(objection::Column::Id.eq(o.id))
                 .filter(objection::Column::Version.eq(o.version))
                 .exec(txn)
-                .await
-                .map_err(internal)?;
+                .await?;
             if r.rows_affected != 1 {
-                return Err(Problem::new(ProblemKind::StaleVersion, "the objection changed at the same moment"));
+                return Err(Problem::new(ProblemKind::StaleVersion, "the objection changed at the same moment").into());
             }
-            let row = self.reload(txn, o.task_id).await.map_err(internal)?;
-            if !bump(txn, &row, now, vec![]).await.map_err(internal)? {
-                return Err(lost_race());
-            }
-            let fresh = self.reload(txn, row.id).await.map_err(internal)?;
-            self.record(
-                txn,
-                Change {
-                    task: &fresh,
-                    change: "objection_resolved",
-                    actor: &Actor::of(p),
-                    reason: Some(&finding),
-                    data: serde_json::json!({ "objection_id": o.id, "upheld": req.body.upheld }),
-                    audited: true,
-                    published: true,
-                },
-                now,
-            )
-            .await
-            .map_err(internal)?;
+            let row = self.reload(txn, o.task_id).await?;
+            let resolved = Noted {
+                change: "objection_resolved",
+                actor: &Actor::of(p),
+                reason: Some(&finding),
+                data: serde_json::json!({ "objection_id": o.id, "upheld": req.body.upheld }),
+            };
+            let fresh = self.note(txn, &row, vec![], resolved, now).await?.ok_or_else(lost_race)?;
             self.tell_hook(txn, &fresh, NoticeEvent::ObjectionResolved { upheld: req.body.upheld }).await?;
-            let fresh_o =
-                objection::Entity::find_by_id(o.id).one(txn).await.map_err(internal)?.ok_or_else(Problem::internal)?;
-            objection_api(&fresh_o).map_err(internal)
+            let fresh_o = objection::Entity::find_by_id(o.id).one(txn).await?.ok_or_else(Problem::internal)?;
+            Ok(objection_api(&fresh_o)?)
         })
-        .await
+        .await;
+        Ok(resolved?)
     }
 
     /// Closes the notices whose window has run out with no open objection. Returns how many passed.
@@ -393,25 +389,16 @@ impl Engine {
                 continue;
             }
             let row = self.reload(&txn, n.task_id).await?;
-            if !bump(&txn, &row, now, vec![]).await? {
+            let passed_now = Noted {
+                change: "notice_passed",
+                actor: &Actor::system(),
+                reason: None,
+                data: serde_json::json!({ "notice_id": n.id, "kind": n.kind, "days": n.days }),
+            };
+            let Some(fresh) = self.note(&txn, &row, vec![], passed_now, now).await? else {
                 txn.rollback().await?;
                 continue;
-            }
-            let fresh = self.reload(&txn, row.id).await?;
-            self.record(
-                &txn,
-                Change {
-                    task: &fresh,
-                    change: "notice_passed",
-                    actor: &Actor::system(),
-                    reason: None,
-                    data: serde_json::json!({ "notice_id": n.id, "kind": n.kind, "days": n.days }),
-                    audited: true,
-                    published: true,
-                },
-                now,
-            )
-            .await?;
+            };
             if let Err(p) = self.tell_hook(&txn, &fresh, NoticeEvent::Passed).await {
                 // The notice stays open and is tried again at the next sweep.
                 tracing::error!(notice = %n.id, problem = ?p.detail, "a service refused a passed notice");

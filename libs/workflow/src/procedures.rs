@@ -119,24 +119,10 @@ impl Engine {
         to_api(&row)
     }
 
-    /// Opens a procedure about a record as a chain of tasks, one per division from the deciding
-    /// layer (`divisions[0]`, the root, which signs itself off) down to where the work starts; each
-    /// task is signed off by the one above. Inside the caller's transaction.
-    pub async fn open_procedure<C: ConnectionTrait>(
-        &self,
-        conn: &C,
-        actor: &str,
-        kind: &'static str,
-        title: &str,
-        subject_id: Uuid,
-        divisions: &[String],
-    ) -> Result<Vec<Task>, DbErr> {
-        let steps: Vec<ProcedureStep> =
-            divisions.iter().map(|d| ProcedureStep { division: d.clone(), notice_kind: None }).collect();
-        self.open_procedure_steps(conn, actor, kind, title, subject_id, &steps).await
-    }
-
-    /// Like [`Engine::open_procedure`], with a public notice required of some layers.
+    /// Opens a procedure about a record as a chain of tasks, one per step from the deciding
+    /// layer (`steps[0]`, the root, which signs itself off) down to where the work starts; each
+    /// task is signed off by the one above, and a step may require a public notice of its layer.
+    /// Inside the caller's transaction.
     pub async fn open_procedure_steps<C: ConnectionTrait>(
         &self,
         conn: &C,

@@ -2,9 +2,9 @@
 //! exposes them.
 
 use chain_api::workflow::{AccountabilityQuery, AccountabilityRecord, AuditEntry, AuditQuery, NewSchedule, Schedule};
-use chain_api::{FieldError, Principal, Problem, Role};
-use chain_domain::Level;
+use chain_api::{Principal, Problem, Role};
 use chain_domain::calendar::{beijing_date, period_start_on_or_after, start_instant};
+use chain_domain::{Invalid, Level};
 use chain_store::audit;
 use chain_store::text::{enum_str, parse_enum};
 use sea_orm::entity::prelude::*;
@@ -12,7 +12,7 @@ use sea_orm::{QueryOrder, QuerySelect};
 
 use crate::engine::{Engine, internal};
 use crate::entity::{accountability, schedule};
-use crate::rules::{layer_of, prefix_of, valid_kind};
+use crate::rules::{issuer_acts, layer_of, prefix_of, valid_kind};
 use crate::timers::period_of;
 
 fn schedule_api(m: &schedule::Model) -> Result<Schedule, DbErr> {
@@ -35,34 +35,24 @@ fn schedule_api(m: &schedule::Model) -> Result<Schedule, DbErr> {
 impl Engine {
     /// Creates a recurring report for the levels below the caller's.
     pub async fn create_schedule(&self, p: &Principal, req: NewSchedule) -> Result<Schedule, Problem> {
-        if !p.has(Role::Approver) && !p.has(Role::Admin) {
-            return Err(Problem::forbidden("scheduling reports needs the role approver or admin"));
-        }
-        if req.service.as_str() != self.service {
-            return Err(Problem::invalid("service", format!("this is the {} service", self.service)));
-        }
-        let mut errors = Vec::new();
+        issuer_acts(p, "scheduling reports")?;
+        self.owns(req.service)?;
+        let mut bad = Invalid::new();
         if !valid_kind(&req.kind) {
-            errors.push(FieldError {
-                field: "kind".into(),
-                message: "1–64 lowercase letters, digits, `.` or `-`".into(),
-            });
+            bad.push("kind", "1–64 lowercase letters, digits, `.` or `-`");
         }
         let title = req.title.trim();
         if title.is_empty() || title.chars().count() > 150 {
-            errors.push(FieldError { field: "title".into(), message: "1–150 characters".into() });
+            bad.push("title", "1–150 characters");
         }
         if !(1..=366).contains(&req.due_days) {
-            errors.push(FieldError { field: "due_days".into(), message: "between 1 and 366".into() });
+            bad.push("due_days", "between 1 and 366");
         }
         let level: Level = req.level.into();
         if p.jurisdiction.division().is_some_and(|d| d.level() >= level) {
-            errors
-                .push(FieldError { field: "level".into(), message: "the reporting level must be below yours".into() });
+            bad.push("level", "the reporting level must be below yours");
         }
-        if !errors.is_empty() {
-            return Err(Problem::validation(errors));
-        }
+        bad.or(()).map_err(chain_bus::Error::from)?;
         let now = self.clock.now();
         let today = beijing_date(now);
         let period = period_of(req.cadence);

@@ -37,6 +37,16 @@ pub fn owner_acts(p: &Principal, owner: &str, roles: &[Role]) -> Result<(), Prob
     Ok(())
 }
 
+/// An approver or administrator issues work from their layer (a directive, a schedule of reports);
+/// `doing` names the step in the refusal, e.g. `issuing a directive`.
+pub fn issuer_acts(p: &Principal, doing: &str) -> Result<(), Problem> {
+    if p.has(Role::Approver) || p.has(Role::Admin) {
+        Ok(())
+    } else {
+        Err(Problem::forbidden(format!("{doing} needs the role approver or admin")))
+    }
+}
+
 /// The signing layer (the one above, or the issuer for a root) acts on a task of `owner`.
 pub fn signer_acts(p: &Principal, owner: &str, signer: &str, roles: &[Role]) -> Result<(), Problem> {
     if !covers(p, owner) {

@@ -17,7 +17,6 @@ use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder, QuerySelect};
 
-use crate::directive::required_reason;
 use crate::engine::{
     Actor, Change, Engine, approvals_of, bump, check_version, internal, lost_race, next_timer, st, stage_of, state_of,
     to_api, visible_task,
@@ -71,7 +70,9 @@ impl Engine {
     /// Applies a step to a task.
     pub async fn step(&self, p: &Principal, action: Action, req: Step<StepNote>) -> Result<Task, Problem> {
         let now = self.clock.now();
-        crate::engine::in_txn(&self.db, async |txn| self.step_in(txn, p, action, req, now).await).await
+        let stepped: chain_bus::Result<Task> =
+            crate::engine::in_txn(&self.db, async |txn| self.step_in(txn, p, action, req, now).await).await;
+        Ok(stepped?)
     }
 
     async fn step_in<C: ConnectionTrait>(
@@ -81,7 +82,7 @@ impl Engine {
         action: Action,
         req: Step<StepNote>,
         now: DateTime<Utc>,
-    ) -> Result<Task, Problem> {
+    ) -> chain_bus::Result<Task> {
         let row = visible_task(txn, p, req.id).await?;
         let state = state_of(&row)?;
         match action {
@@ -95,7 +96,7 @@ impl Engine {
             _ => req.body.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned),
         };
         if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
-            return Err(Problem::invalid("reason", "at most 2000 characters"));
+            return Err(Problem::invalid("reason", "at most 2000 characters").into());
         }
         let mut next = machine::next(state, action).map_err(|r| Problem::transition(r.to_string()))?;
         let mut changes: Vec<(task::Column, SimpleExpr)> = Vec::new();
@@ -109,11 +110,11 @@ impl Engine {
             }
             Action::SignOff => {
                 if row.submitted_by.as_deref() == Some(p.subject.as_str()) {
-                    return Err(Problem::forbidden("whoever submitted the work cannot sign it off"));
+                    return Err(Problem::forbidden("whoever submitted the work cannot sign it off").into());
                 }
                 let mut approvals = approvals_of(&row);
                 if approvals.contains(&p.subject) {
-                    return Err(Problem::new(ProblemKind::Conflict, "you have already signed this task off"));
+                    return Err(Problem::new(ProblemKind::Conflict, "you have already signed this task off").into());
                 }
                 approvals.push(p.subject.clone());
                 if (approvals.len() as i32) < row.required_approvals {
@@ -136,22 +137,19 @@ impl Engine {
             }
         }
         check_version(req.expected_version, row.version, "task")?;
-        let row = if action == Action::Submit {
-            self.catch_up(txn, &row, now).await.map_err(internal)?.ok_or_else(lost_race)?
-        } else {
-            row
-        };
+        let row =
+            if action == Action::Submit { self.catch_up(txn, &row, now).await?.ok_or_else(lost_race)? } else { row };
         changes.push((task::Column::State, Expr::value(enum_str(&next))));
-        if !bump(txn, &row, now, changes).await.map_err(internal)? {
-            return Err(lost_race());
+        if !bump(txn, &row, now, changes).await? {
+            return Err(lost_race().into());
         }
-        let fresh = self.reload(txn, row.id).await.map_err(internal)?;
+        let fresh = self.reload(txn, row.id).await?;
         let actor = Actor::of(p);
         let mut data = serde_json::json!({ "from": row.state });
         if action == Action::Cancel {
             // The subtree first: its rows are locked before the audit chain's head, the order
             // every other writer takes them in.
-            let withdrawn = self.cancel_below(txn, &fresh, &actor, reason.as_deref(), now).await.map_err(internal)?;
+            let withdrawn = self.cancel_below(txn, &fresh, &actor, reason.as_deref(), now).await?;
             data["withdrawn"] = withdrawn.into();
         }
         self.record(
@@ -167,14 +165,11 @@ impl Engine {
             },
             now,
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         if action == Action::Return {
-            self.hold_accountable(txn, &fresh, "returned", reason.as_deref().unwrap_or_default(), now)
-                .await
-                .map_err(internal)?;
+            self.hold_accountable(txn, &fresh, "returned", reason.as_deref().unwrap_or_default(), now).await?;
         }
-        to_api(&fresh).map_err(internal)
+        Ok(to_api(&fresh)?)
     }
 
     /// Cancels every unfinished task below a cancelled one; returns how many.
@@ -254,6 +249,15 @@ impl Engine {
         .insert(conn)
         .await?;
         Ok(())
+    }
+}
+
+/// A note's reason, required for some steps.
+fn required_reason(note: &StepNote, step: &str) -> Result<String, Problem> {
+    match note.reason.as_deref().map(str::trim) {
+        Some(r) if !r.is_empty() && r.chars().count() <= 2000 => Ok(r.to_owned()),
+        Some(r) if !r.is_empty() => Err(Problem::invalid("reason", "at most 2000 characters")),
+        _ => Err(Problem::invalid("reason", format!("say why you {step} it"))),
     }
 }
 
