@@ -39,7 +39,7 @@ impl Reaction for OnHouseholdExited {
             debug_assert_eq!(next, HouseholdStatus::Exited);
             household::set_status(txn, &row, next, event.occurred_at).await?;
             active_id::Entity::delete_many().filter(active_id::Column::HouseholdId.eq(row.id)).exec(txn).await?;
-            // Recorded as the exit service's official did it, in the event's division.
+            // By the official whose act the event reports, in the event's division.
             let by = Actor { subject: event.actor.clone(), role: "event".into(), jurisdiction: event.division.clone() };
             let entry = Entry::new(by, "household.exit", &row.village).about(row.id).payload(&event.payload);
             audit::append(txn, event.occurred_at, entry).await?;
