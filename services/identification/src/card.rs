@@ -1,178 +1,87 @@
-//! Pure rules of the file card: validating what an application or an update enters, deriving the
-//! net income, and masking the bank account.
+//! The household file card (建档立卡) as stored with the household row — the bank account
+//! masked, the helpers kept apart — and its helper history (帮扶责任人): a county or township
+//! official records a new helper, the previous one's assignment ending the day before.
 
-use chain_api::FieldError;
-use chain_api::card::{AssignHelper, BankAccountInput, CardInput, Income, MemberDetails};
+use anyhow::Context;
+use chain_api::card::{AssignHelper, BankAccount, Card, CardInput, HelperAssignment, IncomeSummary};
+use chain_api::identification::Household;
+use chain_api::step::Step;
+use chain_api::{Principal, Problem, Role};
+use chain_domain::{Invalid, Layer};
+use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
+use sea_orm::entity::prelude::*;
 
-/// The most any income figure may be, fen (¥100 million): a typing error above this.
-const MAX_FEN: i64 = 10_000_000_000;
+use crate::State;
+use crate::domain::card::{self as rules, mask_account, net_income};
+use crate::domain::household::holds_ids;
+use crate::error::Result;
+use crate::household::{self, hidden};
+use crate::store::households::household as household_row;
 
-fn field(errors: &mut Vec<FieldError>, field: impl Into<String>, message: impl Into<String>) {
-    errors.push(FieldError { field: field.into(), message: message.into() });
+/// The card as stored with the household row: the bank account masked, helpers kept apart.
+pub fn stored(input: &CardInput) -> Card {
+    Card {
+        standard: input.standard,
+        income: input.income.map(|i| IncomeSummary { by_type: i, net_fen: net_income(&i) }),
+        housing: input.housing.clone(),
+        drinking_water_safe: input.drinking_water_safe,
+        electricity: input.electricity,
+        distance_to_market_km: input.distance_to_market_km,
+        bank_account: input
+            .bank_account
+            .as_ref()
+            .map(|b| BankAccount { bank: b.bank.trim().to_owned(), number: mask_account(&b.number) }),
+        helper: None,
+        helpers: vec![],
+    }
 }
 
-/// Net income: every income type less production costs.
-pub fn net_income(i: &Income) -> i64 {
-    i.wages_fen + i.business_fen + i.transfers_fen + i.property_fen - i.production_costs_fen
+/// The helper history an application starts with: its helper, if it names one.
+pub fn first_helper(input: &CardInput, p: &Principal, now: DateTime<Utc>) -> Vec<HelperAssignment> {
+    input.helper.iter().map(|h| assignment(h, p, now)).collect()
 }
 
-/// Per-capita net income, rounded down to the fen.
-pub fn per_capita(i: &Income, members: usize) -> i64 {
-    if members == 0 { 0 } else { net_income(i).div_euclid(members as i64) }
+fn assignment(h: &AssignHelper, p: &Principal, now: DateTime<Utc>) -> HelperAssignment {
+    HelperAssignment {
+        name: h.name.trim().to_owned(),
+        unit: h.unit.trim().to_owned(),
+        since: h.since,
+        until: None,
+        assigned_by: p.subject.clone(),
+        recorded_at: now,
+    }
 }
 
-/// Checks the household part of a card against the application's members and stated per-capita
-/// income, adding field errors.
-pub fn validate(card: &CardInput, members: usize, per_capita_income_fen: i64, year: i32, errors: &mut Vec<FieldError>) {
-    if let Some(i) = &card.income {
-        let figures = [
-            ("wages_fen", i.wages_fen),
-            ("business_fen", i.business_fen),
-            ("transfers_fen", i.transfers_fen),
-            ("property_fen", i.property_fen),
-            ("production_costs_fen", i.production_costs_fen),
-        ];
-        let mut sane = true;
-        for (name, v) in figures {
-            if !(0..=MAX_FEN).contains(&v) {
-                field(errors, format!("card/income/{name}"), "must be between 0 and 10000000000 fen");
-                sane = false;
-            }
+/// A county or township official records a new helper for the household; the previous one's
+/// assignment ends the day before.
+pub async fn assign_helper(s: State, p: Principal, req: Step<AssignHelper>) -> Result<Household> {
+    rules::helper(&req.body)?;
+    let txn = s.db.begin().await?;
+    let (row, current) = household::read(&txn, req.id).await?;
+    let village = household::village_of(&row)?;
+    p.require_within(&[Role::Operator, Role::Approver], &village, hidden())?;
+    if !matches!(p.layer(), Layer::County | Layer::Township) {
+        return Err(Problem::forbidden("helpers are assigned by the county or the township").into());
+    }
+    household::check_version(&row, req.expected_version)?;
+    if !holds_ids(current.status) {
+        return Err(Problem::transition("a household that was turned down or has exited gets no new helper").into());
+    }
+    let mut helpers = current.card.helpers.clone();
+    if let Some(last) = helpers.last_mut().filter(|h| h.until.is_none()) {
+        if req.body.since <= last.since {
+            let why = format!("must be after {}, when the current helper started", last.since);
+            return Err(Invalid::field("since", why).into());
         }
-        if sane && members > 0 && per_capita(i, members) != per_capita_income_fen {
-            field(
-                errors,
-                "per_capita_income_fen",
-                format!(
-                    "must equal the card's net income divided by the {members} members ({} fen)",
-                    per_capita(i, members)
-                ),
-            );
-        }
+        last.until = req.body.since.pred_opt();
     }
-    if let Some(h) = &card.housing {
-        if !(1..=10_000).contains(&h.area_m2) {
-            field(errors, "card/housing/area_m2", "must be 1 to 10000 square metres");
-        }
-        if !(1900..=year + 1).contains(&h.built_year) {
-            field(errors, "card/housing/built_year", format!("must be between 1900 and {}", year + 1));
-        }
-    }
-    if card.distance_to_market_km.is_some_and(|d| d > 1000) {
-        field(errors, "card/distance_to_market_km", "must be at most 1000 km");
-    }
-    if let Some(b) = &card.bank_account {
-        validate_bank(b, "card/bank_account", errors);
-    }
-    if let Some(h) = &card.helper {
-        validate_helper(h, "card/helper", errors);
-    }
-}
-
-fn validate_bank(b: &BankAccountInput, at: &str, errors: &mut Vec<FieldError>) {
-    let bank = b.bank.trim();
-    if bank.is_empty() || bank.chars().count() > 100 {
-        field(errors, format!("{at}/bank"), "must be 1 to 100 characters");
-    }
-    let n = b.number.trim();
-    if !(8..=30).contains(&n.len()) || !n.bytes().all(|c| c.is_ascii_digit()) {
-        // The number itself is never echoed.
-        field(errors, format!("{at}/number"), "must be 8 to 30 digits");
-    }
-}
-
-/// Checks a helper assignment.
-pub fn validate_helper(h: &AssignHelper, at: &str, errors: &mut Vec<FieldError>) {
-    let name = h.name.trim();
-    if name.is_empty() || name.chars().count() > 50 {
-        field(errors, format!("{at}/name"), "must be 1 to 50 characters");
-    }
-    let unit = h.unit.trim();
-    if unit.is_empty() || unit.chars().count() > 100 {
-        field(errors, format!("{at}/unit"), "must be 1 to 100 characters");
-    }
-}
-
-/// Checks one member's details.
-pub fn validate_member(d: &MemberDetails, at: &str, errors: &mut Vec<FieldError>) {
-    if d.ethnicity.as_ref().is_some_and(|e| e.trim().is_empty() || e.chars().count() > 20) {
-        field(errors, format!("{at}/ethnicity"), "must be 1 to 20 characters");
-    }
-    if d.migrant_work_months.is_some_and(|m| m > 12) {
-        field(errors, format!("{at}/migrant_work_months"), "must be 0 to 12");
-    }
-}
-
-/// A bank account number masked but for its last four digits.
-pub fn mask_account(number: &str) -> String {
-    let n = number.trim();
-    let keep = n.len().saturating_sub(4);
-    format!("{}{}", "*".repeat(keep), &n[keep..])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chain_api::card::{Housing, Structure};
-
-    fn income() -> Income {
-        Income {
-            wages_fen: 300_000,
-            business_fen: 150_000,
-            transfers_fen: 60_000,
-            property_fen: 0,
-            production_costs_fen: 90_000,
-        }
-    }
-
-    #[test]
-    fn net_and_per_capita_income_follow_the_card() {
-        assert_eq!(net_income(&income()), 420_000);
-        assert_eq!(per_capita(&income(), 3), 140_000);
-        assert_eq!(per_capita(&income(), 0), 0);
-    }
-
-    #[test]
-    fn the_stated_per_capita_income_must_agree_with_the_card() {
-        let card = CardInput { income: Some(income()), ..Default::default() };
-        let mut errors = vec![];
-        validate(&card, 3, 140_000, 2016, &mut errors);
-        assert!(errors.is_empty(), "{errors:?}");
-        validate(&card, 3, 150_000, 2016, &mut errors);
-        assert_eq!(errors[0].field, "per_capita_income_fen");
-    }
-
-    #[test]
-    fn every_bad_field_is_reported_and_the_account_number_is_never_echoed() {
-        let card = CardInput {
-            income: Some(Income { wages_fen: -1, ..income() }),
-            housing: Some(Housing { area_m2: 0, structure: Structure::EarthTimber, built_year: 1800, safe: false }),
-            distance_to_market_km: Some(5000),
-            bank_account: Some(BankAccountInput { bank: "".into(), number: "6217-0000".into() }),
-            helper: Some(AssignHelper { name: " ".into(), unit: "县农业局".into(), since: chrono::NaiveDate::MIN }),
-            ..Default::default()
-        };
-        let mut errors = vec![];
-        validate(&card, 2, 0, 2016, &mut errors);
-        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            [
-                "card/income/wages_fen",
-                "card/housing/area_m2",
-                "card/housing/built_year",
-                "card/distance_to_market_km",
-                "card/bank_account/bank",
-                "card/bank_account/number",
-                "card/helper/name"
-            ]
-        );
-        assert!(!format!("{errors:?}").contains("6217"));
-    }
-
-    #[test]
-    fn an_account_shows_only_its_last_four_digits() {
-        assert_eq!(mask_account("6217000012345678"), "************5678");
-        assert_eq!(mask_account("1234"), "1234");
-    }
+    let now = s.now();
+    helpers.push(assignment(&req.body, &p, now));
+    let helpers = serde_json::to_string(&helpers).context("encoding the helper history")?;
+    household::update(&txn, &row, now, vec![(household_row::Column::Helpers, Expr::value(helpers))]).await?;
+    let note = format!("helper {} ({}) from {}", req.body.name.trim(), req.body.unit.trim(), req.body.since);
+    household::record(&txn, now, &p, "household.assign-helper", &row.village, row.id, Some(&note)).await?;
+    txn.commit().await?;
+    household::load(&s, req.id).await
 }

@@ -1,19 +1,21 @@
-//! How the identification procedure follows its public notices: when the village's or the
-//! township's notice runs out with no objection, that layer's task is submitted and the case moves
-//! on to the layer above, whose deadline starts; an objection sends the case back for review.
-//! Runs inside the engine's transaction, so a household's status never disagrees with its tasks.
+//! How the household procedures follow their public notices. When the village's or the township's
+//! notice of an identification or a removal runs out with no objection, that layer's task is
+//! submitted and the case moves on to the layer above, whose deadline starts; an objection sends
+//! the case back. Notices of monitoring cases go to `crate::monitoring`. Runs inside the engine's
+//! transaction, so a household's status never disagrees with its tasks.
 
+use chain_api::Problem;
 use chain_api::identification::HouseholdStatus;
 use chain_api::workflow::Task;
-use chain_api::{Principal, Problem};
 use chain_domain::{Division, Level};
-use chain_store::audit;
 use chain_workflow::{Action, Engine, NoticeEvent, NoticeHook};
 use sea_orm::DatabaseTransaction;
 
-use crate::domain::{self, Policies, Step};
-use crate::handlers::{PROCEDURE, layers, procedure_with, set_status};
-use crate::store;
+use crate::domain::procedure::{self, Policies, Policy, Step};
+use crate::error::Result;
+use crate::household::{self, PROCEDURE, REMOVAL};
+use crate::store::households;
+use crate::tasks::layers;
 
 /// The identification service's [`NoticeHook`].
 #[derive(Debug)]
@@ -31,21 +33,30 @@ impl NoticeHook for NoticesOfTheProcedure {
         task: &Task,
         event: NoticeEvent,
     ) -> Result<(), Problem> {
-        if task.kind == crate::adjustment::REMOVAL {
-            return crate::adjustment::on_notice(self.policies, engine, txn, task, event).await;
-        }
-        if task.kind == crate::monitoring::PROCEDURE {
-            return crate::monitoring::on_notice(engine, txn, task, event).await;
-        }
-        let (Some(id), true) = (task.subject_id, task.kind == PROCEDURE) else {
-            return Ok(());
+        let followed = match task.kind.as_str() {
+            PROCEDURE => self.identification(engine, txn, task, event).await,
+            REMOVAL => self.removal(engine, txn, task, event).await,
+            crate::monitoring::case::PROCEDURE => crate::monitoring::flow::on_notice(engine, txn, task, event).await,
+            _ => Ok(()),
         };
-        let internal = |e: sea_orm::DbErr| chain_bus::service::internal(e);
-        let Some((row, current)) = store::load(txn, id).await.map_err(internal)? else {
-            return Ok(());
-        };
-        let village = Division::parse(&row.village).map_err(chain_bus::service::internal)?;
-        let at_village = Division::parse(&task.division).is_ok_and(|d| d.level() == Level::Village);
+        followed.map_err(Problem::from)
+    }
+}
+
+impl NoticesOfTheProcedure {
+    /// A notice of the identification procedure: passing moves the case to the layer above, an
+    /// objection sends it back.
+    async fn identification(
+        &self,
+        engine: &Engine,
+        txn: &DatabaseTransaction,
+        task: &Task,
+        event: NoticeEvent,
+    ) -> Result<()> {
+        let Some(id) = task.subject_id else { return Ok(()) };
+        let Some((row, current)) = households::find(txn, id).await? else { return Ok(()) };
+        let village = household::village_of(&row)?;
+        let at_village = at_village(task);
         let step = match event {
             NoticeEvent::Passed if at_village => Step::FirstNoticePassed,
             NoticeEvent::Passed => Step::SecondNoticePassed,
@@ -53,43 +64,90 @@ impl NoticeHook for NoticesOfTheProcedure {
             NoticeEvent::ObjectionResolved { .. } => return Ok(()),
         };
         let policy = self.policies.for_division(&village);
-        let next = match domain::next(current.status, step, &policy) {
+        let next = match procedure::next(current.status, step, &policy) {
             Ok(next) => next,
-            Err(problem) => {
+            Err(refusal) => {
                 // A notice on a case that has moved on (turned down meanwhile) changes nothing.
-                tracing::info!(household = %id, detail = ?problem.detail, "notice event does not apply");
+                tracing::info!(household = %id, %refusal, "notice event does not apply");
                 return Ok(());
             }
         };
-        set_status(txn, &row, next).await?;
-        let who = Principal::system();
         let action = match next {
             HouseholdStatus::Objected => "household.objected",
             _ => "household.notice-passed",
         };
-        audit::append(
-            txn,
-            chrono::Utc::now(),
-            audit::Entry::new(
-                audit::Actor { subject: who.subject.clone(), ..audit::Actor::system() },
-                &action,
-                &row.village,
-            )
-            .about(id)
-            .payload(&serde_json::json!({ "household_id": id, "task_id": task.id, "status": domain::label(next) })),
-        )
-        .await
-        .map_err(internal)?;
-        if step == Step::Objection {
-            return Ok(());
-        }
-        // The layer's work is done: its task goes up, and the next layer's clock starts.
-        let [county, township, _] = layers(&village)?;
-        procedure_with(engine, txn, &who, id, &[(&task.division, Action::Submit)], None).await?;
-        let (above, days) =
-            if at_village { (&township, policy.township_review_days) } else { (&county, policy.county_approval_days) };
-        let due = engine.clock().now() + chrono::Duration::days(i64::from(days));
-        engine.set_due(txn, PROCEDURE, id, above, due).await.map_err(internal)?;
-        Ok(())
+        let objected = step == Step::Objection;
+        follow(engine, txn, PROCEDURE, task, &row, Followed { next, action, objected }, &policy).await
     }
+
+    /// A notice of a removal: the same two notices, on the removal's statuses.
+    async fn removal(&self, engine: &Engine, txn: &DatabaseTransaction, task: &Task, event: NoticeEvent) -> Result<()> {
+        let Some(id) = task.subject_id else { return Ok(()) };
+        let Some((row, current)) = households::find(txn, id).await? else { return Ok(()) };
+        let next = match (event, current.status, at_village(task)) {
+            (NoticeEvent::Passed, HouseholdStatus::RemovalFirstNotice, true) => {
+                HouseholdStatus::RemovalAwaitingTownship
+            }
+            (NoticeEvent::Passed, HouseholdStatus::RemovalSecondNotice, false) => {
+                HouseholdStatus::RemovalAwaitingCounty
+            }
+            (
+                NoticeEvent::ObjectionLodged,
+                HouseholdStatus::RemovalFirstNotice | HouseholdStatus::RemovalSecondNotice,
+                _,
+            ) => HouseholdStatus::RemovalObjected,
+            _ => return Ok(()),
+        };
+        let action = match next {
+            HouseholdStatus::RemovalObjected => "household.removal-objected",
+            _ => "household.removal-notice-passed",
+        };
+        let objected = next == HouseholdStatus::RemovalObjected;
+        let policy = self.policies.for_division(&household::village_of(&row)?);
+        follow(engine, txn, REMOVAL, task, &row, Followed { next, action, objected }, &policy).await
+    }
+}
+
+/// Whether the notice's task is the village's (the first notice) rather than the township's.
+fn at_village(task: &Task) -> bool {
+    Division::parse(&task.division).is_ok_and(|d| d.level() == Level::Village)
+}
+
+/// What a notice did to a household: the status it leads to, audited as `action`.
+struct Followed {
+    next: HouseholdStatus,
+    action: &'static str,
+    objected: bool,
+}
+
+/// Saves and audits what a notice of the procedure `kind` did to household `row`. Unless it was
+/// objected to, the layer whose notice passed is done: its task goes up, and the next layer's
+/// clock starts — the township's review days after the village's notice, the county's approval
+/// days after the township's.
+async fn follow(
+    engine: &Engine,
+    txn: &DatabaseTransaction,
+    kind: &str,
+    task: &Task,
+    row: &households::household::Model,
+    followed: Followed,
+    policy: &Policy,
+) -> Result<()> {
+    let now = engine.clock().now();
+    household::set_status(txn, row, followed.next, now).await?;
+    household::record_notice(txn, now, followed.action, row, task, followed.next).await?;
+    if followed.objected {
+        return Ok(());
+    }
+    let [county, township, _] = layers(&household::village_of(row)?)?;
+    let system = chain_api::Principal::system();
+    engine.advance(txn, &system, kind, row.id, &[(&task.division, Action::Submit)], None).await?;
+    let (above, days) = if at_village(task) {
+        (&township, policy.township_review_days)
+    } else {
+        (&county, policy.county_approval_days)
+    };
+    let due = now + chrono::Duration::days(i64::from(days));
+    engine.set_due(txn, kind, row.id, above, due).await?;
+    Ok(())
 }

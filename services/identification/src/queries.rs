@@ -1,19 +1,18 @@
-//! Reading the register: households by division and filters, counts per division by status, and
-//! the village's public notice board. Every query is a range scan over village codes (a division
+//! Reading the register: one household, households by division and filters, counts per division
+//! by status, and the village's public notice board. Every query is a range scan over village codes (a division
 //! prefix is the range `P000…` to `P999…`, which an ordinary B-tree index serves under any
 //! collation) intersected with the caller's jurisdiction, plus at most one query for the members
 //! of the rows found — never one query per row.
 
 use std::collections::HashMap;
 
-use chain_api::identification::HouseholdStatus;
+use chain_api::identification::{Household, HouseholdStatus, ReadHousehold};
 use chain_api::queries::{
     BoardHousehold, BoardNotice, BoardQuery, BoardState, CountsQuery, DivisionCounts, GroupBy, HouseholdPage,
     HouseholdQuery, HouseholdSummary, StatusCounts,
 };
 use chain_api::workflow::NoticeState;
 use chain_api::{Principal, Problem};
-use chain_bus::service::internal;
 use chain_domain::{Division, Level, PovertyCause, registry};
 use chain_workflow::entity::{notice, task};
 use sea_orm::entity::prelude::*;
@@ -21,8 +20,25 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query};
 use sea_orm::{ConnectionTrait, QueryOrder, QuerySelect};
 
 use crate::State;
-use crate::handlers::PROCEDURE;
-use crate::store::{household, member, parse_enum};
+use crate::domain::household::label as status_label;
+use crate::error::Result;
+use crate::household::{self, PROCEDURE, hidden};
+use crate::store::households::{self, household as household_row, member};
+use crate::store::{enum_str, parse_enum};
+
+/// Reads a household inside the caller's jurisdiction, its personal data unmasked when asked
+/// (and allowed).
+pub async fn get(s: State, p: Principal, req: ReadHousehold) -> Result<Household> {
+    let mut h = household::load(&s, req.id).await?;
+    let village = households::division(&h.village)?;
+    if !p.covers(&village) {
+        return Err(hidden().into());
+    }
+    if req.unmask {
+        crate::personal::unmask(&s, &p, &mut h).await?;
+    }
+    Ok(h)
+}
 
 /// The range of 12-digit village codes under a prefix.
 fn range(prefix: &str) -> (String, String) {
@@ -57,7 +73,7 @@ fn check_limit(limit: Option<u64>, default: u64, max: u64) -> Result<u64, Proble
 }
 
 /// Head name and size of each household among `ids`, in one query.
-async fn heads<C: ConnectionTrait>(conn: &C, ids: Vec<Uuid>) -> Result<HashMap<Uuid, (String, u32)>, Problem> {
+async fn heads<C: ConnectionTrait>(conn: &C, ids: Vec<Uuid>) -> Result<HashMap<Uuid, (String, u32)>> {
     let rows: Vec<(Uuid, String, String)> = member::Entity::find()
         .select_only()
         .column(member::Column::HouseholdId)
@@ -66,8 +82,7 @@ async fn heads<C: ConnectionTrait>(conn: &C, ids: Vec<Uuid>) -> Result<HashMap<U
         .filter(member::Column::HouseholdId.is_in(ids))
         .into_tuple()
         .all(conn)
-        .await
-        .map_err(internal)?;
+        .await?;
     let mut out: HashMap<Uuid, (String, u32)> = HashMap::new();
     for (id, relation, name) in rows {
         let entry = out.entry(id).or_default();
@@ -80,7 +95,7 @@ async fn heads<C: ConnectionTrait>(conn: &C, ids: Vec<Uuid>) -> Result<HashMap<U
 }
 
 /// `household.list`: households in the caller's jurisdiction and the prefix, filtered, in id order.
-pub async fn list(s: State, p: Principal, q: HouseholdQuery) -> Result<HouseholdPage, Problem> {
+pub async fn list(s: State, p: Principal, q: HouseholdQuery) -> Result<HouseholdPage> {
     let limit = check_limit(q.limit, 50, 500)?;
     let cause = match &q.cause {
         Some(c) => Some(c.parse::<PovertyCause>().map_err(|_| Problem::invalid("cause", "unknown poverty cause"))?),
@@ -90,20 +105,20 @@ pub async fn list(s: State, p: Principal, q: HouseholdQuery) -> Result<Household
         return Ok(HouseholdPage { items: vec![], next_after: None });
     };
     let (lo, hi) = range(&prefix);
-    let mut find = household::Entity::find().filter(household::Column::Village.between(lo, hi));
+    let mut find = household_row::Entity::find().filter(household_row::Column::Village.between(lo, hi));
     if let Some(status) = q.status {
-        find = find.filter(household::Column::Status.eq(crate::domain::label(status)));
+        find = find.filter(household_row::Column::Status.eq(status_label(status)));
     }
     if let Some(c) = cause {
-        find = find.filter(household::Column::MainCause.eq(c.to_string()));
+        find = find.filter(household_row::Column::MainCause.eq(c.to_string()));
     }
     if let Some(year) = q.year {
-        find = find.filter(household::Column::Year.eq(year));
+        find = find.filter(household_row::Column::Year.eq(year));
     }
     if let Some(after) = q.after {
-        find = find.filter(household::Column::Id.gt(after));
+        find = find.filter(household_row::Column::Id.gt(after));
     }
-    let mut rows = find.order_by_asc(household::Column::Id).limit(limit + 1).all(&s.db).await.map_err(internal)?;
+    let mut rows = find.order_by_asc(household_row::Column::Id).limit(limit + 1).all(&s.db).await?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let heads = heads(&s.db, rows.iter().map(|r| r.id).collect()).await?;
@@ -125,8 +140,7 @@ pub async fn list(s: State, p: Principal, q: HouseholdQuery) -> Result<Household
                 updated_at: h.updated_at,
             })
         })
-        .collect::<Result<Vec<_>, DbErr>>()
-        .map_err(internal)?;
+        .collect::<Result<Vec<_>, DbErr>>()?;
     let next_after = if more { rows.last().map(|r| r.id) } else { None };
     Ok(HouseholdPage { items, next_after })
 }
@@ -149,7 +163,7 @@ fn bucket(counts: &mut StatusCounts, status: HouseholdStatus) -> &mut u64 {
 
 /// `household.counts`: households and members per division at the grouping level, by status —
 /// one grouped query over the range.
-pub async fn counts(s: State, p: Principal, q: CountsQuery) -> Result<Vec<DivisionCounts>, Problem> {
+pub async fn counts(s: State, p: Principal, q: CountsQuery) -> Result<Vec<DivisionCounts>> {
     let group = q.group_by.unwrap_or_default();
     let digits: i32 = match group {
         GroupBy::County => 6,
@@ -159,43 +173,44 @@ pub async fn counts(s: State, p: Principal, q: CountsQuery) -> Result<Vec<Divisi
     if let Some(d) = &q.division
         && d.len() > digits as usize
     {
-        return Err(Problem::invalid("group_by", "must not be above the division's own level"));
+        return Err(Problem::invalid("group_by", "must not be above the division's own level").into());
     }
     let Some(prefix) = scope(&p, q.division.as_deref())? else {
         return Ok(vec![]);
     };
     let (lo, hi) = range(&prefix);
-    let village = Expr::col((household::Entity, household::Column::Village));
+    let village = Expr::col((household_row::Entity, household_row::Column::Village));
     let at_level = Func::cust("substr").arg(village.clone()).arg(1).arg(digits);
     let mut select = Query::select();
     select
         .expr_as(at_level, Alias::new("grouped_division"))
-        .column((household::Entity, household::Column::Status))
-        .expr(Func::count_distinct(Expr::col((household::Entity, household::Column::Id))))
+        .column((household_row::Entity, household_row::Column::Status))
+        .expr(Func::count_distinct(Expr::col((household_row::Entity, household_row::Column::Id))))
         .expr(Func::count(Expr::col((member::Entity, member::Column::Id))))
-        .from(household::Entity)
+        .from(household_row::Entity)
         .left_join(
             member::Entity,
-            Expr::col((member::Entity, member::Column::HouseholdId)).equals((household::Entity, household::Column::Id)),
+            Expr::col((member::Entity, member::Column::HouseholdId))
+                .equals((household_row::Entity, household_row::Column::Id)),
         )
         .and_where(village.between(lo, hi))
         // By the output name: PostgreSQL would not match two copies of `substr` whose arguments
         // are separate bind parameters.
         .add_group_by([
             Expr::col(Alias::new("grouped_division")),
-            Expr::col((household::Entity, household::Column::Status)),
+            Expr::col((household_row::Entity, household_row::Column::Status)),
         ]);
     if let Some(year) = q.year {
-        select.and_where(Expr::col((household::Entity, household::Column::Year)).eq(year));
+        select.and_where(Expr::col((household_row::Entity, household_row::Column::Year)).eq(year));
     }
-    let rows = s.db.query_all(&select).await.map_err(internal)?;
+    let rows = s.db.query_all(&select).await?;
     let mut by_division: std::collections::BTreeMap<String, DivisionCounts> = Default::default();
     for row in rows {
-        let division: String = row.try_get_by_index(0).map_err(internal)?;
-        let status: String = row.try_get_by_index(1).map_err(internal)?;
-        let households: i64 = row.try_get_by_index(2).map_err(internal)?;
-        let members: i64 = row.try_get_by_index(3).map_err(internal)?;
-        let status: HouseholdStatus = parse_enum(&status).map_err(internal)?;
+        let division: String = row.try_get_by_index(0)?;
+        let status: String = row.try_get_by_index(1)?;
+        let households: i64 = row.try_get_by_index(2)?;
+        let members: i64 = row.try_get_by_index(3)?;
+        let status: HouseholdStatus = parse_enum(&status)?;
         let entry = by_division.entry(division.clone()).or_insert_with(|| DivisionCounts {
             name: Division::parse(&division).ok().and_then(|d| registry().name(&d).map(str::to_owned)),
             division,
@@ -212,13 +227,13 @@ pub async fn counts(s: State, p: Principal, q: CountsQuery) -> Result<Vec<Divisi
 /// households (the village's first notice and the township's second), with only the facts a
 /// public notice carries. Readable by any official whose jurisdiction covers the village;
 /// others get 404, as for a village that does not exist.
-pub async fn board(s: State, p: Principal, q: BoardQuery) -> Result<Vec<BoardNotice>, Problem> {
+pub async fn board(s: State, p: Principal, q: BoardQuery) -> Result<Vec<BoardNotice>> {
     let village = match Division::parse(&q.village) {
         Ok(d) if d.level() == Level::Village && registry().exists(&d) => d,
-        _ => return Err(Problem::invalid("village", "must be a 12-digit village code in the division registry")),
+        _ => return Err(Problem::invalid("village", "must be a 12-digit village code in the division registry").into()),
     };
     if !p.covers(&village) {
-        return Err(Problem::not_found("village"));
+        return Err(Problem::not_found("village").into());
     }
     let limit = check_limit(q.limit, 100, 500)?;
     let states: Vec<String> = match q.state.unwrap_or_default() {
@@ -238,37 +253,37 @@ pub async fn board(s: State, p: Principal, q: BoardQuery) -> Result<Vec<BoardNot
             (notice::Entity, notice::Column::ClosesAt),
         ])
         .columns([
-            (household::Entity, household::Column::Id),
-            (household::Entity, household::Column::MainCause),
-            (household::Entity, household::Column::Year),
+            (household_row::Entity, household_row::Column::Id),
+            (household_row::Entity, household_row::Column::MainCause),
+            (household_row::Entity, household_row::Column::Year),
         ])
-        .from(household::Entity)
+        .from(household_row::Entity)
         .inner_join(
             task::Entity,
-            Expr::col((task::Entity, task::Column::SubjectId)).equals((household::Entity, household::Column::Id)),
+            Expr::col((task::Entity, task::Column::SubjectId))
+                .equals((household_row::Entity, household_row::Column::Id)),
         )
         .inner_join(notice::Entity, n(notice::Column::TaskId).equals((task::Entity, task::Column::Id)))
-        .and_where(Expr::col((household::Entity, household::Column::Village)).eq(village.as_str()))
+        .and_where(Expr::col((household_row::Entity, household_row::Column::Village)).eq(village.as_str()))
         .and_where(Expr::col((task::Entity, task::Column::Kind)).eq(PROCEDURE))
         .and_where(n(notice::Column::State).is_in(states))
         .order_by((notice::Entity, notice::Column::OpenedAt), Order::Desc)
         .order_by((notice::Entity, notice::Column::Id), Order::Desc)
         .limit(limit);
-    let rows = s.db.query_all(&select).await.map_err(internal)?;
+    let rows = s.db.query_all(&select).await?;
     let mut found = Vec::with_capacity(rows.len());
     for row in rows {
-        let get = |e: DbErr| internal(e);
-        let state: String = row.try_get_by_index(2).map_err(get)?;
+        let state: String = row.try_get_by_index(2)?;
         found.push((
-            row.try_get_by_index::<Uuid>(0).map_err(get)?,
-            row.try_get_by_index::<String>(1).map_err(get)?,
-            parse_enum::<NoticeState>(&state).map_err(get)?,
-            row.try_get_by_index::<String>(3).map_err(get)?,
-            row.try_get_by_index::<DateTimeUtc>(4).map_err(get)?,
-            row.try_get_by_index::<DateTimeUtc>(5).map_err(get)?,
-            row.try_get_by_index::<Uuid>(6).map_err(get)?,
-            row.try_get_by_index::<String>(7).map_err(get)?,
-            row.try_get_by_index::<i32>(8).map_err(get)?,
+            row.try_get_by_index::<Uuid>(0)?,
+            row.try_get_by_index::<String>(1)?,
+            parse_enum::<NoticeState>(&state)?,
+            row.try_get_by_index::<String>(3)?,
+            row.try_get_by_index::<DateTimeUtc>(4)?,
+            row.try_get_by_index::<DateTimeUtc>(5)?,
+            row.try_get_by_index::<Uuid>(6)?,
+            row.try_get_by_index::<String>(7)?,
+            row.try_get_by_index::<i32>(8)?,
         ));
     }
     let heads = heads(&s.db, found.iter().map(|f| f.6).collect()).await?;
@@ -299,5 +314,5 @@ pub async fn board(s: State, p: Principal, q: BoardQuery) -> Result<Vec<BoardNot
 }
 
 fn label(s: NoticeState) -> String {
-    crate::store::enum_str(&s)
+    enum_str(&s)
 }

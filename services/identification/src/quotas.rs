@@ -17,78 +17,20 @@
 
 use std::collections::BTreeMap;
 
+use anyhow::Context;
 use chain_api::quotas::{Quota, QuotaRequest, SetCountyQuota, SetVillageQuotas, VillageQuota};
-use chain_api::{FieldError, Principal, Problem, ProblemKind, Role};
-use chain_bus::service::internal;
-use chain_domain::{Division, Level, registry};
-use chain_store::audit;
-use chrono::Datelike;
+use chain_api::{Principal, Problem, ProblemKind, Role};
+use chain_domain::{Division, Invalid, Level, registry};
+use chain_store::audit::{self, Entry};
+use chrono::{DateTime, Datelike, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder, TransactionTrait};
 
 use crate::State;
-
-/// Most places a county or village quota may hold.
-const MAX_PLACES: i64 = 1_000_000;
-
-/// The `quotas` table: a county's total for a year.
-pub mod county_quota {
-    use sea_orm::entity::prelude::*;
-
-    /// A county's quota row.
-    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-    #[sea_orm(table_name = "quotas")]
-    pub struct Model {
-        /// 6-digit county code.
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub county: String,
-        /// Year.
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub year: i32,
-        /// Households the county may identify in the year.
-        pub total: i64,
-        /// Bumped by every change of the total or the breakdown.
-        pub version: i64,
-        /// Last change.
-        pub updated_at: DateTimeUtc,
-    }
-
-    /// No relations.
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-/// The `village_quotas` table: a village's places for a year and how many are used.
-pub mod village_quota {
-    use sea_orm::entity::prelude::*;
-
-    /// A village's row.
-    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-    #[sea_orm(table_name = "village_quotas")]
-    pub struct Model {
-        /// 12-digit village code.
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub village: String,
-        /// Year.
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub year: i32,
-        /// The village's county.
-        pub county: String,
-        /// Places allotted (none when null).
-        pub quota: Option<i64>,
-        /// Households approved.
-        pub used: i64,
-    }
-
-    /// No relations.
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
+use crate::domain::{quota as rules, remarks};
+use crate::error::{self, Result};
+use crate::store::quotas::{county_quota, village_quota};
 
 /// The county from a path, or 404.
 fn county_of(code: &str) -> Result<Division, Problem> {
@@ -96,22 +38,6 @@ fn county_of(code: &str) -> Result<Division, Problem> {
         Ok(d) if d.level() == Level::County && registry().exists(&d) => Ok(d),
         _ => Err(Problem::not_found("county")),
     }
-}
-
-fn check_year(year: i32) -> Result<(), Problem> {
-    let now = chrono::Utc::now().year();
-    if !(2014..=now + 1).contains(&year) {
-        return Err(Problem::invalid("year", format!("must be between 2014 and {}", now + 1)));
-    }
-    Ok(())
-}
-
-fn check_reason(reason: &str) -> Result<&str, Problem> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 2000 {
-        return Err(Problem::invalid("reason", "1–2000 characters"));
-    }
-    Ok(reason)
 }
 
 /// Setting a quota is the county approver's, or an approver of the city, province or centre
@@ -122,13 +48,13 @@ fn may_set(p: &Principal, county: &Division) -> Result<(), Problem> {
 
 /// `quota.get`: the county's quota, breakdown and use, for anyone whose jurisdiction covers the
 /// county; a township or village inside it sees the county's figures and its own villages' places.
-pub async fn get(s: State, p: Principal, req: QuotaRequest<()>) -> Result<Quota, Problem> {
+pub async fn get(s: State, p: Principal, req: QuotaRequest<()>) -> Result<Quota> {
     let county = county_of(&req.county)?;
     let inside = p.jurisdiction.division().is_some_and(|d| county.contains(d));
     if !p.covers(&county) && !inside {
-        return Err(Problem::not_found("county"));
+        return Err(Problem::not_found("county").into());
     }
-    check_year(req.year)?;
+    rules::year(req.year, s.now().year())?;
     let mut quota = read(&s.db, &county, req.year).await?;
     if !p.covers(&county) {
         quota.villages.retain(|v| Division::parse(&v.village).is_ok_and(|d| p.covers(&d)));
@@ -136,15 +62,14 @@ pub async fn get(s: State, p: Principal, req: QuotaRequest<()>) -> Result<Quota,
     Ok(quota)
 }
 
-async fn read<C: ConnectionTrait>(conn: &C, county: &Division, year: i32) -> Result<Quota, Problem> {
-    let row = county_quota::Entity::find_by_id((county.to_string(), year)).one(conn).await.map_err(internal)?;
+async fn read<C: ConnectionTrait>(conn: &C, county: &Division, year: i32) -> Result<Quota> {
+    let row = county_quota::Entity::find_by_id((county.to_string(), year)).one(conn).await?;
     let villages = village_quota::Entity::find()
         .filter(village_quota::Column::County.eq(county.as_str()))
         .filter(village_quota::Column::Year.eq(year))
         .order_by_asc(village_quota::Column::Village)
         .all(conn)
-        .await
-        .map_err(internal)?;
+        .await?;
     let villages: Vec<VillageQuota> = villages
         .into_iter()
         .filter(|v| v.quota.is_some() || v.used > 0)
@@ -169,18 +94,16 @@ async fn read<C: ConnectionTrait>(conn: &C, county: &Division, year: i32) -> Res
 
 /// `quota.set`: sets or changes the county's total. It may not fall below the places already
 /// allotted to villages, nor below the households already approved.
-pub async fn set(s: State, p: Principal, req: QuotaRequest<SetCountyQuota>) -> Result<Quota, Problem> {
+pub async fn set(s: State, p: Principal, req: QuotaRequest<SetCountyQuota>) -> Result<Quota> {
     let county = county_of(&req.county)?;
     may_set(&p, &county)?;
-    check_year(req.year)?;
-    let reason = check_reason(&req.body.reason)?;
-    let total = req.body.total;
-    if !(0..=MAX_PLACES).contains(&total) {
-        return Err(Problem::invalid("total", format!("0 to {MAX_PLACES} households")));
-    }
-    let txn = s.db.begin().await.map_err(internal)?;
-    let key = (county.to_string(), req.year);
     let now = s.now();
+    rules::year(req.year, now.year())?;
+    let reason = remarks::reason(&req.body.reason)?;
+    let total = req.body.total;
+    rules::total(total)?;
+    let txn = s.db.begin().await?;
+    let key = (county.to_string(), req.year);
     // Lock the row first (PostgreSQL holds the update's row lock to commit), so a concurrent
     // breakdown or change of the total waits and then sees this one.
     let bumped = county_quota::Entity::update_many()
@@ -188,27 +111,24 @@ pub async fn set(s: State, p: Principal, req: QuotaRequest<SetCountyQuota>) -> R
         .filter(county_quota::Column::County.eq(county.as_str()))
         .filter(county_quota::Column::Year.eq(req.year))
         .exec(&txn)
-        .await
-        .map_err(internal)?;
+        .await?;
     let before = if bumped.rows_affected == 1 {
-        county_quota::Entity::find_by_id(key.clone()).one(&txn).await.map_err(internal)?.map(|r| r.total)
+        county_quota::Entity::find_by_id(key.clone()).one(&txn).await?.map(|r| r.total)
     } else {
         None
     };
     let current = read(&txn, &county, req.year).await?;
     let floor = std::cmp::max(current.allotted, current.used);
     if total < floor {
-        return Err(Problem::invalid(
-            "total",
-            format!(
-                "{} places are allotted to villages and {} households approved; lower the breakdown first",
-                current.allotted, current.used
-            ),
-        ));
+        let why = format!(
+            "{} places are allotted to villages and {} households approved; lower the breakdown first",
+            current.allotted, current.used
+        );
+        return Err(Invalid::field("total", why).into());
     }
     if before == Some(total) {
         // A repeated PUT changes nothing: the version bump above is rolled back, nothing audited.
-        txn.rollback().await.map_err(internal)?;
+        txn.rollback().await?;
         return read(&s.db, &county, req.year).await;
     }
     if before.is_some() {
@@ -218,8 +138,7 @@ pub async fn set(s: State, p: Principal, req: QuotaRequest<SetCountyQuota>) -> R
             .filter(county_quota::Column::County.eq(county.as_str()))
             .filter(county_quota::Column::Year.eq(req.year))
             .exec(&txn)
-            .await
-            .map_err(internal)?;
+            .await?;
     } else {
         let inserted = county_quota::ActiveModel {
             county: Set(key.0.clone()),
@@ -231,7 +150,7 @@ pub async fn set(s: State, p: Principal, req: QuotaRequest<SetCountyQuota>) -> R
         .insert(&txn)
         .await;
         if let Err(e) = inserted {
-            return Err(if chain_store::is_unique_violation(&e) { raced() } else { internal(e) });
+            return Err(if chain_store::is_unique_violation(&e) { error::stale("quota").into() } else { e.into() });
         }
     }
     let change = match before {
@@ -239,61 +158,40 @@ pub async fn set(s: State, p: Principal, req: QuotaRequest<SetCountyQuota>) -> R
         None => format!("total set to {total}"),
     };
     let payload = serde_json::json!({ "county": county.as_str(), "year": req.year, "before": before, "after": total });
-    record(&txn, &p, "quota.set", &county, &format!("{reason} [{} {change}]", req.year), &payload).await?;
+    record(&txn, now, &p, "quota.set", &county, &format!("{reason} [{} {change}]", req.year), &payload).await?;
     let answer = read(&txn, &county, req.year).await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
     tracing::info!(county = %county, year = req.year, %change, "county quota changed");
     Ok(answer)
 }
 
-fn raced() -> Problem {
-    Problem::new(ProblemKind::StaleVersion, "the quota changed concurrently; read it again")
-}
-
 /// `quota.allot`: replaces the county's breakdown to its villages.
-pub async fn allot(s: State, p: Principal, req: QuotaRequest<SetVillageQuotas>) -> Result<Quota, Problem> {
+pub async fn allot(s: State, p: Principal, req: QuotaRequest<SetVillageQuotas>) -> Result<Quota> {
     let county = county_of(&req.county)?;
     may_set(&p, &county)?;
-    check_year(req.year)?;
-    let reason = check_reason(&req.body.reason)?;
-    let mut errors = Vec::new();
-    for (code, places) in &req.body.villages {
-        let field = format!("villages/{code}");
-        match Division::parse(code) {
-            Ok(d) if d.level() == Level::Village && registry().exists(&d) && county.contains(&d) => {}
-            Ok(d) if d.level() == Level::Village && registry().exists(&d) => {
-                errors.push(FieldError { field, message: format!("not a village of county {county}") });
-            }
-            _ => errors.push(FieldError { field, message: "no such village in the division registry".into() }),
-        }
-        if !(0..=MAX_PLACES).contains(places) {
-            errors.push(FieldError { field: format!("villages/{code}"), message: format!("0 to {MAX_PLACES} places") });
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Problem::validation(errors));
-    }
-    let txn = s.db.begin().await.map_err(internal)?;
+    let now = s.now();
+    rules::year(req.year, now.year())?;
+    let reason = remarks::reason(&req.body.reason)?;
+    rules::breakdown(&county, &req.body.villages)?;
+    let txn = s.db.begin().await?;
     // Lock the county's row: a concurrent change of the total or the breakdown waits for us.
     let bumped = county_quota::Entity::update_many()
         .col_expr(county_quota::Column::Version, Expr::col(county_quota::Column::Version).add(1))
-        .col_expr(county_quota::Column::UpdatedAt, Expr::value(s.now()))
+        .col_expr(county_quota::Column::UpdatedAt, Expr::value(now))
         .filter(county_quota::Column::County.eq(county.as_str()))
         .filter(county_quota::Column::Year.eq(req.year))
         .exec(&txn)
-        .await
-        .map_err(internal)?;
+        .await?;
     if bumped.rows_affected != 1 {
-        return Err(Problem::new(
-            ProblemKind::Conflict,
-            format!("county {county} has no quota for {}; set its total first", req.year),
-        ));
+        let why = format!("county {county} has no quota for {}; set its total first", req.year);
+        return Err(Problem::new(ProblemKind::Conflict, why).into());
     }
     let current = read(&txn, &county, req.year).await?;
     let total = current.total.unwrap_or_default();
     let sum: i64 = req.body.villages.values().sum();
     if sum > total {
-        return Err(Problem::invalid("villages", format!("the breakdown allots {sum} places; the county has {total}")));
+        let why = format!("the breakdown allots {sum} places; the county has {total}");
+        return Err(Invalid::field("villages", why).into());
     }
     // Every row, including villages a past breakdown left without places (and none used), so
     // that giving them places again updates their row rather than inserting a second one.
@@ -301,22 +199,18 @@ pub async fn allot(s: State, p: Principal, req: QuotaRequest<SetVillageQuotas>) 
         .filter(village_quota::Column::County.eq(county.as_str()))
         .filter(village_quota::Column::Year.eq(req.year))
         .all(&txn)
-        .await
-        .map_err(internal)?;
+        .await?;
     let before: BTreeMap<&str, (Option<i64>, i64)> =
         rows.iter().map(|v| (v.village.as_str(), (v.quota, v.used))).collect();
+    let mut bad = Invalid::new();
     for (village, (_, used)) in &before {
         let given = req.body.villages.get(*village).copied().unwrap_or(0);
         if *used > given {
-            errors.push(FieldError {
-                field: format!("villages/{village}"),
-                message: format!("{used} households are already approved here; allot at least {used} places"),
-            });
+            let why = format!("{used} households are already approved here; allot at least {used} places");
+            bad.push(format!("villages/{village}"), why);
         }
     }
-    if !errors.is_empty() {
-        return Err(Problem::validation(errors));
-    }
+    bad.or(())?;
     let mut changes = Vec::new();
     for (village, (quota, _)) in &before {
         let after = req.body.villages.get(*village).copied();
@@ -328,10 +222,9 @@ pub async fn allot(s: State, p: Principal, req: QuotaRequest<SetVillageQuotas>) 
                 .filter(village_quota::Column::Year.eq(req.year))
                 .filter(village_quota::Column::Used.lte(after.unwrap_or(0)))
                 .exec(&txn)
-                .await
-                .map_err(internal)?;
+                .await?;
             if updated.rows_affected != 1 {
-                return Err(raced());
+                return Err(error::stale("quota").into());
             }
         }
     }
@@ -347,12 +240,12 @@ pub async fn allot(s: State, p: Principal, req: QuotaRequest<SetVillageQuotas>) 
         .insert(&txn)
         .await;
         if let Err(e) = inserted {
-            return Err(if chain_store::is_unique_violation(&e) { raced() } else { internal(e) });
+            return Err(if chain_store::is_unique_violation(&e) { error::stale("quota").into() } else { e.into() });
         }
     }
     if changes.is_empty() {
         // A repeated PUT changes nothing: the version bump above is rolled back, nothing audited.
-        txn.rollback().await.map_err(internal)?;
+        txn.rollback().await?;
         return read(&s.db, &county, req.year).await;
     }
     let show = |q: Option<i64>| q.map_or("none".to_owned(), |q| q.to_string());
@@ -362,38 +255,33 @@ pub async fn allot(s: State, p: Principal, req: QuotaRequest<SetVillageQuotas>) 
         "county": county.as_str(), "year": req.year,
         "changes": changes.iter().map(|(v, b, a)| serde_json::json!({ "village": v, "before": b, "after": a })).collect::<Vec<_>>(),
     });
-    record(&txn, &p, "quota.allot", &county, &format!("{reason} [{} {summary}]", req.year), &payload).await?;
+    record(&txn, now, &p, "quota.allot", &county, &format!("{reason} [{} {summary}]", req.year), &payload).await?;
     let answer = read(&txn, &county, req.year).await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await?;
     tracing::info!(county = %county, year = req.year, changed = changes.len(), "village quotas changed");
     Ok(answer)
 }
 
+/// Audits a change of the county's quota or breakdown, with the values before and after.
 async fn record<C: ConnectionTrait>(
     conn: &C,
+    at: DateTime<Utc>,
     p: &Principal,
     action: &str,
     county: &Division,
     reason: &str,
     payload: &serde_json::Value,
-) -> Result<(), Problem> {
-    audit::append(
-        conn,
-        chrono::Utc::now(),
-        audit::Entry::by(p, action, county.as_str()).reason(Some(reason)).payload(payload),
-    )
-    .await
-    .map_err(internal)?;
+) -> Result<()> {
+    audit::append(conn, at, Entry::by(p, action, county.as_str()).reason(Some(reason)).payload(payload)).await?;
     Ok(())
 }
 
 /// Takes one of the village's places for a household the county is approving, inside the
 /// approval's transaction; refuses (409 `quota-exceeded`) when none is left. Without a county
 /// quota for the year the approval is not limited, but still counted.
-pub(crate) async fn take_place<C: ConnectionTrait>(conn: &C, village: &Division, year: i32) -> Result<(), Problem> {
-    let county = village.ancestor_at(Level::County).ok_or_else(Problem::internal)?;
-    let limited =
-        county_quota::Entity::find_by_id((county.to_string(), year)).one(conn).await.map_err(internal)?.is_some();
+pub async fn take_place<C: ConnectionTrait>(conn: &C, village: &Division, year: i32) -> Result<()> {
+    let county = village.ancestor_at(Level::County).context("a village's county")?;
+    let limited = county_quota::Entity::find_by_id((county.to_string(), year)).one(conn).await?.is_some();
     if !limited {
         let row = village_quota::ActiveModel {
             village: Set(village.to_string()),
@@ -412,8 +300,7 @@ pub(crate) async fn take_place<C: ConnectionTrait>(conn: &C, village: &Division,
                     .to_owned(),
             )
             .exec_without_returning(conn)
-            .await
-            .map_err(internal)?;
+            .await?;
         return Ok(());
     }
     // The row lock taken by this update makes a concurrent approval wait and then re-check
@@ -424,12 +311,11 @@ pub(crate) async fn take_place<C: ConnectionTrait>(conn: &C, village: &Division,
         .filter(village_quota::Column::Year.eq(year))
         .filter(Expr::col(village_quota::Column::Used).lt(Expr::col(village_quota::Column::Quota)))
         .exec(conn)
-        .await
-        .map_err(internal)?;
+        .await?;
     if taken.rows_affected == 1 {
         return Ok(());
     }
-    let row = village_quota::Entity::find_by_id((village.to_string(), year)).one(conn).await.map_err(internal)?;
+    let row = village_quota::Entity::find_by_id((village.to_string(), year)).one(conn).await?;
     let detail = match row {
         Some(village_quota::Model { quota: Some(q), used, .. }) => format!(
             "village {village} has used {used} of its {q} places for {year}; the county must raise the village's quota before approving more"
@@ -438,5 +324,5 @@ pub(crate) async fn take_place<C: ConnectionTrait>(conn: &C, village: &Division,
             "county {county} has a quota for {year} but allots no places to village {village}; the county must allot places to it first"
         ),
     };
-    Err(Problem::new(ProblemKind::QuotaExceeded, detail))
+    Err(Problem::new(ProblemKind::QuotaExceeded, detail).into())
 }

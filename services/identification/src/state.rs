@@ -1,7 +1,7 @@
 //! What the identification service's handlers and reactions work with: the kit's core (database,
 //! bus, outbox, engine), the key protecting personal data and the procedure's policies.
 
-use crate::domain::Policies;
+use crate::domain::procedure::Policies;
 use crate::pii::PiiKey;
 
 /// Shared state of the handlers.

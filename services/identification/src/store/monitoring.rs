@@ -1,13 +1,12 @@
-//! Monitoring cases and their measures in the identification database: the migration, the
-//! entities, and loading a case in API form.
+//! Return-to-poverty monitoring cases and their assistance measures, and reading a case in API
+//! form.
 
 use chain_api::monitoring::{Measure, MonitoringCase};
+use chain_store::text::parse_enum;
 use sea_orm::entity::prelude::*;
 use sea_orm::{ConnectionTrait, QueryOrder};
-use sea_orm_migration::prelude::*;
-use sea_orm_migration::schema::*;
 
-use crate::store::parse_enum;
+use super::households::decode;
 
 /// The `monitoring_cases` table.
 pub mod case {
@@ -30,7 +29,7 @@ pub mod case {
         pub head_id_masked: Option<String>,
         /// Head's ID blind index.
         pub head_id_index: Option<String>,
-        /// Unique while the case is open (see `monitoring::open_key`), `NULL` once closed.
+        /// Unique while the case is open (see `crate::monitoring::case::open_key`), `NULL` once closed.
         pub open_key: Option<String>,
         /// Group (snake_case).
         pub group_name: String,
@@ -109,8 +108,9 @@ pub mod measure {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// Loads a case with its measures in API form (without the notice, which the engine knows).
-pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(case::Model, MonitoringCase)>, DbErr> {
+/// A case row and the case with its measures in API form (without the notice, which the engine
+/// knows).
+pub async fn find<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(case::Model, MonitoringCase)>, DbErr> {
     let Some(c) = case::Entity::find_by_id(id).one(conn).await? else {
         return Ok(None);
     };
@@ -142,7 +142,7 @@ pub fn to_api(c: &case::Model, measures: Vec<Measure>) -> Result<MonitoringCase,
         previous_income_fen: c.previous_income_fen,
         rigid_spending_fen: c.rigid_spending_fen,
         rigid_spending_reason: c.rigid_reason.as_deref().map(parse_enum).transpose()?,
-        reasons: serde_json::from_str(&c.reasons).map_err(|e| DbErr::Type(e.to_string()))?,
+        reasons: decode(&c.reasons)?,
         income_ceiling_fen: c.ceiling_fen,
         has_labour: c.has_labour,
         status: parse_enum(&c.status)?,
@@ -156,81 +156,4 @@ pub fn to_api(c: &case::Model, measures: Vec<Measure>) -> Result<MonitoringCase,
         created_at: c.created_at,
         updated_at: c.updated_at,
     })
-}
-
-/// Monitoring cases and their measures.
-#[derive(Debug)]
-pub struct MonitoringTables;
-
-impl MigrationName for MonitoringTables {
-    fn name(&self) -> &str {
-        "m0200_monitoring"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for MonitoringTables {
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table("monitoring_cases")
-                .col(uuid("id").primary_key())
-                .col(string("village"))
-                .col(uuid_null("household_id"))
-                .col(string_null("head_name"))
-                .col(string_null("head_id_masked"))
-                .col(string_null("head_id_index"))
-                // NULLs are distinct in SQLite and PostgreSQL alike: closed cases never collide.
-                .col(string_null("open_key").unique_key())
-                .col(string("group_name"))
-                .col(string("channel"))
-                .col(date("signal_date"))
-                .col(integer("year"))
-                .col(big_integer("income_fen"))
-                .col(big_integer_null("previous_income_fen"))
-                .col(big_integer_null("rigid_spending_fen"))
-                .col(string_null("rigid_reason"))
-                .col(string("reasons"))
-                .col(big_integer("ceiling_fen"))
-                .col(boolean("has_labour"))
-                .col(string("status"))
-                .col(timestamp_with_time_zone("decision_due_at"))
-                .col(timestamp_with_time_zone_null("decided_at"))
-                .col(timestamp_with_time_zone_null("monitored_since"))
-                .col(timestamp_with_time_zone_null("risk_removed_at"))
-                .col(big_integer("version"))
-                .col(string("created_by"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create().name("monitoring_cases_village").table("monitoring_cases").col("village").to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create().name("monitoring_cases_household").table("monitoring_cases").col("household_id").to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create().name("monitoring_cases_head").table("monitoring_cases").col("head_id_index").to_owned(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("monitoring_measures")
-                .col(big_pk_auto("id"))
-                .col(uuid("case_id"))
-                .col(text("description"))
-                .col(string("recorded_by"))
-                .col(timestamp_with_time_zone("recorded_at"))
-                .to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create().name("monitoring_measures_case").table("monitoring_measures").col("case_id").to_owned(),
-        )
-        .await
-    }
 }

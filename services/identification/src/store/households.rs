@@ -1,9 +1,12 @@
-//! Households in the identification database.
+//! Households, their members and the nationwide index of the resident IDs active households hold.
 
 use chain_api::card::Card;
 use chain_api::identification::{CampaignEntry, Household, HouseholdStatus, Member};
+use chain_domain::Division;
+use chain_store::text::parse_enum;
 use sea_orm::entity::prelude::*;
 use sea_orm::{ConnectionTrait, QueryOrder};
+use serde::de::DeserializeOwned;
 
 /// The `households` table.
 pub mod household {
@@ -119,10 +122,9 @@ pub mod active_id {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-pub use chain_store::text::{enum_str, parse_enum};
-
-/// Loads a household and its members in API form.
-pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(household::Model, Household)>, DbErr> {
+/// A household row and the household with its members in API form, as stored (without the notice
+/// and the adjudication, which the engine knows).
+pub async fn find<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(household::Model, Household)>, DbErr> {
     let Some(h) = household::Entity::find_by_id(id).one(conn).await? else {
         return Ok(None);
     };
@@ -137,7 +139,7 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(hous
         year: h.year,
         kind: parse_enum(&h.kind)?,
         main_cause: h.main_cause.clone(),
-        other_causes: serde_json::from_str(&h.other_causes).map_err(|e| DbErr::Type(e.to_string()))?,
+        other_causes: decode(&h.other_causes)?,
         per_capita_income_fen: h.per_capita_income_fen,
         status: parse_enum::<HouseholdStatus>(&h.status)?,
         notice: None,
@@ -158,7 +160,7 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(hous
                     relation: parse_enum(&m.relation)?,
                     sex: m.sex.clone(),
                     birth_year: m.birth_year,
-                    details: serde_json::from_str(&m.details).map_err(|e| DbErr::Type(e.to_string()))?,
+                    details: decode(&m.details)?,
                 })
             })
             .collect::<Result<_, DbErr>>()?,
@@ -169,33 +171,20 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(hous
     Ok(Some((h, api)))
 }
 
-/// Which of the given blind indexes are held by an active household.
-pub async fn active_among<C: ConnectionTrait>(conn: &C, indexes: &[String]) -> Result<Vec<String>, DbErr> {
-    Ok(active_id::Entity::find()
-        .filter(active_id::Column::IdIndex.is_in(indexes.iter().cloned()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|r| r.id_index)
-        .collect())
-}
-
 /// The file card of a household row, the bank account masked.
 pub fn card_of(h: &household::Model) -> Result<Card, DbErr> {
-    let bad = |e: serde_json::Error| DbErr::Type(e.to_string());
-    let mut card: Card = serde_json::from_str(&h.card).map_err(bad)?;
-    card.helpers = serde_json::from_str(&h.helpers).map_err(bad)?;
+    let mut card: Card = decode(&h.card)?;
+    card.helpers = decode(&h.helpers)?;
     card.helper = card.helpers.last().filter(|a| a.until.is_none()).cloned();
     Ok(card)
 }
 
-/// Refuses a stale `If-Match` on a household (412).
-pub fn check_version(row: &household::Model, expected: Option<i64>) -> Result<(), chain_api::Problem> {
-    match expected {
-        Some(v) if v != row.version => Err(chain_api::Problem::new(
-            chain_api::ProblemKind::PreconditionFailed,
-            format!("the household is at version {}, not {v}", row.version),
-        )),
-        _ => Ok(()),
-    }
+/// The value of a JSON column.
+pub fn decode<T: DeserializeOwned>(json: &str) -> Result<T, DbErr> {
+    serde_json::from_str(json).map_err(|e| DbErr::Type(e.to_string()))
+}
+
+/// A stored division code (a household's or a case's village).
+pub fn division(code: &str) -> Result<Division, DbErr> {
+    Division::parse(code).map_err(|e| DbErr::Type(format!("stored division {code:?}: {e}")))
 }

@@ -1,149 +1,11 @@
-//! Pure rules of identification: validating an application and the procedure's steps.
+//! Pure rules of the identification procedure ("two notices and one announcement"): its steps,
+//! the per-province parameters, and the status each step leads to.
 
-use chain_api::identification::{HouseholdKind, HouseholdStatus, MemberInput, RegisterHousehold, Relation};
-use chain_api::{FieldError, Problem};
-use chain_domain::{Causes, Division, Level, PovertyCause, ResidentId, registry};
-use chrono::{Datelike, NaiveDate};
+use chain_api::identification::HouseholdStatus;
+use chain_domain::Division;
 
-/// Most members a household may list.
-pub const MAX_MEMBERS: usize = 30;
-
-/// An application that passed validation.
-#[derive(Debug, Clone)]
-pub struct ValidHousehold {
-    /// The village.
-    pub village: Division,
-    /// Year of identification.
-    pub year: i32,
-    /// Kind.
-    pub kind: HouseholdKind,
-    /// Causes.
-    pub causes: Causes,
-    /// Per-capita net income, fen.
-    pub per_capita_income_fen: i64,
-    /// Members with parsed IDs.
-    pub members: Vec<ValidMember>,
-    /// The rest of the file card.
-    pub card: chain_api::card::CardInput,
-    /// The dynamic-adjustment campaign the application belongs to.
-    pub adjustment: Option<chain_api::identification::CampaignEntry>,
-}
-
-/// A member that passed validation.
-#[derive(Debug, Clone)]
-pub struct ValidMember {
-    /// Name.
-    pub name: String,
-    /// Parsed resident ID.
-    pub resident_id: ResidentId,
-    /// Relation.
-    pub relation: Relation,
-    /// The rest of the member's file-card entry.
-    pub details: chain_api::card::MemberDetails,
-}
-
-fn field(errors: &mut Vec<FieldError>, field: impl Into<String>, message: impl Into<String>) {
-    errors.push(FieldError { field: field.into(), message: message.into() });
-}
-
-/// Validates an application; every invalid field is reported at once.
-pub fn validate(req: &RegisterHousehold, today: NaiveDate) -> Result<ValidHousehold, Problem> {
-    let current_year = today.year();
-    let mut errors = Vec::new();
-    let village = match Division::parse(&req.village) {
-        Ok(d) if d.level() != Level::Village => {
-            field(&mut errors, "village", "must be a 12-digit village code");
-            None
-        }
-        Ok(d) if !registry().exists(&d) => {
-            field(&mut errors, "village", "no such village in the division registry");
-            None
-        }
-        Ok(d) => Some(d),
-        Err(e) => {
-            field(&mut errors, "village", e.to_string());
-            None
-        }
-    };
-    if !(2014..=current_year + 1).contains(&req.year) {
-        field(&mut errors, "year", format!("must be between 2014 and {}", current_year + 1));
-    }
-    let main = match req.main_cause.parse::<PovertyCause>() {
-        Ok(c) => Some(c),
-        Err(_) => {
-            field(&mut errors, "main_cause", "unknown poverty cause");
-            None
-        }
-    };
-    let mut others = Vec::new();
-    for (i, c) in req.other_causes.iter().enumerate() {
-        match c.parse::<PovertyCause>() {
-            Ok(c) => others.push(c),
-            Err(_) => field(&mut errors, format!("other_causes/{i}"), "unknown poverty cause"),
-        }
-    }
-    let causes = match main.map(|m| Causes::new(m, others)) {
-        Some(Ok(c)) => Some(c),
-        Some(Err(e)) => {
-            field(&mut errors, "other_causes", e.to_string());
-            None
-        }
-        None => None,
-    };
-    if req.per_capita_income_fen < 0 {
-        field(&mut errors, "per_capita_income_fen", "must not be negative");
-    }
-    let members = validate_members(&req.members, today, &mut errors);
-    crate::card::validate(&req.card, req.members.len(), req.per_capita_income_fen, current_year, &mut errors);
-    for (i, m) in req.members.iter().enumerate() {
-        crate::card::validate_member(&m.details, &format!("members/{i}"), &mut errors);
-    }
-    if !errors.is_empty() {
-        return Err(Problem::validation(errors));
-    }
-    Ok(ValidHousehold {
-        village: village.expect("checked"),
-        year: req.year,
-        kind: req.kind,
-        causes: causes.expect("checked"),
-        per_capita_income_fen: req.per_capita_income_fen,
-        members,
-        card: req.card.clone(),
-        adjustment: req.adjustment,
-    })
-}
-
-fn validate_members(input: &[MemberInput], today: NaiveDate, errors: &mut Vec<FieldError>) -> Vec<ValidMember> {
-    if input.is_empty() || input.len() > MAX_MEMBERS {
-        field(errors, "members", format!("a household lists 1 to {MAX_MEMBERS} members"));
-    }
-    let heads = input.iter().filter(|m| m.relation == Relation::Head).count();
-    if heads != 1 && !input.is_empty() {
-        field(errors, "members", "exactly one member must be the head of household");
-    }
-    let mut out = Vec::with_capacity(input.len());
-    for (i, m) in input.iter().enumerate() {
-        let name = m.name.trim();
-        if name.is_empty() || name.chars().count() > 50 {
-            field(errors, format!("members/{i}/name"), "must be 1 to 50 characters");
-        }
-        match ResidentId::parse(&m.resident_id, today) {
-            Ok(id) => {
-                if out.iter().any(|o: &ValidMember| o.resident_id == id) {
-                    field(errors, format!("members/{i}/resident_id"), "appears twice in this household");
-                }
-                out.push(ValidMember {
-                    name: name.to_owned(),
-                    resident_id: id,
-                    relation: m.relation,
-                    details: m.details.clone(),
-                });
-            }
-            Err(e) => field(errors, format!("members/{i}/resident_id"), e.to_string()),
-        }
-    }
-    out
-}
+use super::Refusal;
+use super::household::label;
 
 /// A step of the procedure ("two notices and one announcement"): the village appraises,
 /// (where the province requires it) the county matches the data, the village verifies and posts
@@ -202,7 +64,7 @@ impl Policies {
     pub fn embedded() -> &'static Policies {
         static TABLE: std::sync::OnceLock<Policies> = std::sync::OnceLock::new();
         TABLE.get_or_init(|| {
-            Policies::from_csv(include_str!("../data/identification_policy.csv"))
+            Policies::from_csv(include_str!("../../data/identification_policy.csv"))
                 .expect("the embedded policy table parses")
         })
     }
@@ -248,15 +110,15 @@ impl Policies {
 }
 
 /// The status after a step, or why it is not allowed.
-pub fn next(status: HouseholdStatus, step: Step, policy: &Policy) -> Result<HouseholdStatus, Problem> {
+pub fn next(status: HouseholdStatus, step: Step, policy: &Policy) -> Result<HouseholdStatus, Refusal> {
     use HouseholdStatus::*;
-    let refuse = |what: &str| Err(Problem::transition(format!("{what}; this household is {}", label(status))));
+    let refuse = |what: &str| Err(Refusal::transition(format!("{what}; this household is {}", label(status))));
     match (status, step) {
         (Applied, Step::Appraise { passed: true }) => Ok(Appraised),
         (Applied, Step::Appraise { passed: false }) => Ok(Rejected),
         (_, Step::Appraise { .. }) => refuse("only an application is appraised"),
         (_, Step::Match { .. }) if !policy.data_matching => {
-            Err(Problem::transition("this province has no data-matching step in its procedure"))
+            Err(Refusal::transition("this province has no data-matching step in its procedure"))
         }
         (Appraised, Step::Match { passed: true }) => Ok(Matched),
         (Appraised, Step::Match { passed: false }) => Ok(Rejected),
@@ -288,92 +150,15 @@ pub fn next(status: HouseholdStatus, step: Step, policy: &Policy) -> Result<Hous
     }
 }
 
-/// The snake_case name of a status.
-pub fn label(s: HouseholdStatus) -> &'static str {
-    match s {
-        HouseholdStatus::Applied => "applied",
-        HouseholdStatus::Appraised => "appraised",
-        HouseholdStatus::Matched => "matched",
-        HouseholdStatus::FirstNotice => "first_notice",
-        HouseholdStatus::AwaitingTownship => "awaiting_township",
-        HouseholdStatus::SecondNotice => "second_notice",
-        HouseholdStatus::AwaitingCounty => "awaiting_county",
-        HouseholdStatus::Identified => "identified",
-        HouseholdStatus::Objected => "objected",
-        HouseholdStatus::SuspectedDuplicate => "suspected_duplicate",
-        HouseholdStatus::Rejected => "rejected",
-        HouseholdStatus::Exited => "exited",
-        HouseholdStatus::RemovalFirstNotice => "removal_first_notice",
-        HouseholdStatus::RemovalAwaitingTownship => "removal_awaiting_township",
-        HouseholdStatus::RemovalSecondNotice => "removal_second_notice",
-        HouseholdStatus::RemovalAwaitingCounty => "removal_awaiting_county",
-        HouseholdStatus::RemovalObjected => "removal_objected",
-        HouseholdStatus::Removed => "removed",
-    }
-}
-
-/// Whether a household in this status still holds its members' resident IDs.
-pub fn holds_ids(s: HouseholdStatus) -> bool {
-    !matches!(
-        s,
-        HouseholdStatus::Rejected
-            | HouseholdStatus::Exited
-            | HouseholdStatus::SuspectedDuplicate
-            | HouseholdStatus::Removed
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn application(ids: &[&str]) -> RegisterHousehold {
-        RegisterHousehold {
-            village: "520624101201".into(),
-            year: 2016,
-            kind: HouseholdKind::Ordinary,
-            main_cause: "illness".into(),
-            other_causes: vec!["lack_of_skills".into()],
-            per_capita_income_fen: 210_000,
-            members: ids
-                .iter()
-                .enumerate()
-                .map(|(i, id)| MemberInput {
-                    name: format!("member {i}"),
-                    resident_id: (*id).into(),
-                    relation: if i == 0 { Relation::Head } else { Relation::Child },
-                    details: Default::default(),
-                })
-                .collect(),
-            card: Default::default(),
-            adjustment: None,
-        }
-    }
-
-    #[test]
-    fn a_wrong_check_digit_is_reported_on_its_field_without_echoing_the_number() {
-        let good = chain_domain::with_check_digit("52062419800101002");
-        let mut bad = good.clone();
-        let last = if bad.ends_with('0') { '1' } else { '0' };
-        bad.pop();
-        bad.push(last);
-        let p = validate(&application(&[&good, &bad]), NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).unwrap_err();
-        assert_eq!(p.errors.len(), 1);
-        assert_eq!(p.errors[0].field, "members/1/resident_id");
-        assert!(!serde_json::to_string(&p).unwrap().contains(&bad[6..14]));
-    }
-
-    #[test]
-    fn the_same_id_twice_in_one_household_is_refused() {
-        let id = chain_domain::with_check_digit("52062419800101002");
-        let p = validate(&application(&[&id, &id]), NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).unwrap_err();
-        assert_eq!(p.errors[0].field, "members/1/resident_id");
-    }
+    use crate::domain::household::holds_ids;
 
     const PLAIN: Policy = Policy { data_matching: false, township_review_days: 10, county_approval_days: 15 };
     const MATCHING: Policy = Policy { data_matching: true, ..PLAIN };
 
-    fn run(policy: &Policy, steps: &[Step]) -> Result<HouseholdStatus, Problem> {
+    fn run(policy: &Policy, steps: &[Step]) -> Result<HouseholdStatus, Refusal> {
         steps.iter().try_fold(HouseholdStatus::Applied, |s, step| next(s, *step, policy))
     }
 

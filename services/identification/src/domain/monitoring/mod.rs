@@ -1,11 +1,12 @@
 //! Pure rules of return-to-poverty monitoring (DOMAIN.md §7): the per-province policy table, the
 //! range test that admits a case, the steps from signal to decision, and when a household's risk
-//! may be removed. No I/O; the handlers in `monitoring.rs` apply these.
+//! may be removed. No I/O; the verbs in `crate::monitoring` apply these.
 
-use chain_api::monitoring::{MonitoringStatus, RangeReason};
-use chain_api::{FieldError, Problem};
-use chain_domain::{Division, Money};
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chain_api::monitoring::{MonitoringStatus, OpenMonitoringCase, RangeReason};
+use chain_domain::{Division, Invalid, Level, Money, ResidentId, registry};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+
+use super::Refusal;
 
 /// Per-province parameters of monitoring (`data/monitoring_policy.csv`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +38,7 @@ impl Policies {
     pub fn embedded() -> &'static Policies {
         static TABLE: std::sync::OnceLock<Policies> = std::sync::OnceLock::new();
         TABLE.get_or_init(|| {
-            Policies::from_csv(include_str!("../data/monitoring_policy.csv")).expect("the embedded table parses")
+            Policies::from_csv(include_str!("../../../data/monitoring_policy.csv")).expect("the embedded table parses")
         })
     }
 
@@ -83,6 +84,55 @@ impl Policies {
     }
 }
 
+/// A signal that passed validation: its village and, for a household not in the register, its
+/// head's resident ID.
+#[derive(Debug, Clone)]
+pub struct ValidSignal {
+    /// The village.
+    pub village: Division,
+    /// The head's ID (only for a household not in the register).
+    pub head_id: Option<ResidentId>,
+}
+
+/// Validates a signal's village, years and dates, and (for a household not in the register) its
+/// head's name and ID; every invalid field is reported at once.
+pub fn signal(req: &OpenMonitoringCase, today: NaiveDate) -> Result<ValidSignal, Invalid> {
+    let mut bad = Invalid::new();
+    let village = match Division::parse(&req.village) {
+        Ok(d) if d.level() == Level::Village && registry().exists(&d) => Some(d),
+        Ok(_) => {
+            bad.push("village", "must be the 12-digit code of a village in the registry");
+            None
+        }
+        Err(e) => {
+            bad.push("village", e.to_string());
+            None
+        }
+    };
+    if !(2014..=today.year()).contains(&req.year) {
+        bad.push("year", format!("must be between 2014 and {}", today.year()));
+    }
+    if req.signal_date > today || req.signal_date.year() < 2014 {
+        bad.push("signal_date", "must be a date since 2014 and not in the future");
+    }
+    let mut head_id = None;
+    if req.household_id.is_none() {
+        let name = req.head_name.as_deref().map(str::trim).unwrap_or_default();
+        if name.is_empty() || name.chars().count() > 50 {
+            bad.push("head_name", "a household not in the register needs its head's name (1–50 characters)");
+        }
+        match req.head_resident_id.as_deref().map(|id| ResidentId::parse(id, today)) {
+            Some(Ok(id)) => head_id = Some(id),
+            Some(Err(e)) => bad.push("head_resident_id", e.to_string()),
+            None => bad.push("head_resident_id", "a household not in the register needs its head's ID"),
+        }
+    }
+    match village {
+        Some(village) if bad.is_empty() => Ok(ValidSignal { village, head_id }),
+        _ => Err(bad),
+    }
+}
+
 /// The upper bound of the range: the line × the policy's multiple, rounded down to whole fen.
 pub fn ceiling(line: Money, policy: &Policy) -> i64 {
     let fen = i128::from(line.fen()) * i128::from(policy.income_multiplier_permille) / 1000;
@@ -104,9 +154,9 @@ pub struct Facts {
 
 /// Why a case is in range, or a field-level refusal: income below `ceiling_fen`, rigid spending
 /// above income, or a drop of at least the policy's share.
-pub fn range(f: &Facts, ceiling_fen: i64, policy: &Policy) -> Result<Vec<RangeReason>, Problem> {
-    let mut errors = Vec::new();
-    let mut err = |field: &str, message: String| errors.push(FieldError { field: field.into(), message });
+pub fn range(f: &Facts, ceiling_fen: i64, policy: &Policy) -> Result<Vec<RangeReason>, Invalid> {
+    let mut bad = Invalid::new();
+    let mut err = |field: &str, message: String| bad.push(field, message);
     if f.income_fen < 0 {
         err("per_capita_income_fen", "must not be negative".into());
     }
@@ -122,8 +172,8 @@ pub fn range(f: &Facts, ceiling_fen: i64, policy: &Policy) -> Result<Vec<RangeRe
             "rigid spending and its reason (illness, disability, disaster) go together".into(),
         );
     }
-    if !errors.is_empty() {
-        return Err(Problem::validation(errors));
+    if !bad.is_empty() {
+        return Err(bad);
     }
     let mut reasons = Vec::new();
     if f.income_fen < ceiling_fen {
@@ -139,13 +189,13 @@ pub fn range(f: &Facts, ceiling_fen: i64, policy: &Policy) -> Result<Vec<RangeRe
         reasons.push(RangeReason::SharpIncomeDrop);
     }
     if reasons.is_empty() {
-        return Err(Problem::validation(vec![FieldError {
-            field: "per_capita_income_fen".into(),
-            message: format!(
+        return Err(Invalid::field(
+            "per_capita_income_fen",
+            format!(
                 "not in the monitoring range: income is not below {ceiling_fen} fen ({} ‰ of the poverty line), no rigid spending above it, and no drop of {} ‰ or more from the year before",
                 policy.income_multiplier_permille, policy.income_drop_permille
             ),
-        }]));
+        ));
     }
     Ok(reasons)
 }
@@ -197,10 +247,10 @@ pub enum Step {
     Reinstate,
 }
 
-/// The status after a step, or a 409 saying why not.
-pub fn next(status: MonitoringStatus, step: Step) -> Result<MonitoringStatus, Problem> {
+/// The status after a step, or why not.
+pub fn next(status: MonitoringStatus, step: Step) -> Result<MonitoringStatus, Refusal> {
     use MonitoringStatus::*;
-    let refuse = |what: &str| Err(Problem::transition(format!("{what}; this case is {}", label(status))));
+    let refuse = |what: &str| Err(Refusal::transition(format!("{what}; this case is {}", label(status))));
     match (status, step) {
         (Alerted, Step::Visit) => Ok(Visited),
         (_, Step::Visit) => refuse("the village visits a household once the signal is recorded"),
@@ -248,38 +298,36 @@ pub struct Removal {
 }
 
 /// Whether the risk may be removed. What the case lacks (labour, a measure, the months of
-/// monitoring) is a 409; a finding that does not meet the rule (income in range, not stable long
-/// enough) is a field-level 422. There is no quota: every household is judged on its own facts.
-pub fn may_remove(r: &Removal, policy: &Policy) -> Result<(), Problem> {
+/// monitoring) a transition refusal; a finding that does not meet the rule (income in range, not
+/// stable long enough) names its fields. There is no quota: every household is judged on its own
+/// facts.
+pub fn may_remove(r: &Removal, policy: &Policy) -> Result<(), Refusal> {
     if !r.has_labour {
-        return Err(Problem::transition(
+        return Err(Refusal::transition(
             "the risk of a household without labour is never removed; it stays under monitoring with assistance",
         ));
     }
     if r.measures == 0 {
-        return Err(Problem::transition("record at least one assistance measure before removing the risk"));
+        return Err(Refusal::transition("record at least one assistance measure before removing the risk"));
     }
     let months = Months::new(policy.risk_removal_min_months);
     if r.monitored_since.checked_add_months(months).is_none_or(|d| d > r.today) {
-        return Err(Problem::transition(format!(
+        return Err(Refusal::transition(format!(
             "the household has been monitored since {}; risk removal needs at least {} months",
             r.monitored_since, policy.risk_removal_min_months
         )));
     }
-    let mut errors = Vec::new();
+    let mut bad = Invalid::new();
     if r.income_fen < r.ceiling_fen {
-        errors.push(FieldError {
-            field: "per_capita_income_fen".into(),
-            message: format!("still in the monitoring range (below {} fen)", r.ceiling_fen),
-        });
+        bad.push("per_capita_income_fen", format!("still in the monitoring range (below {} fen)", r.ceiling_fen));
     }
     if r.stable_since > r.today || r.stable_since.checked_add_months(months).is_none_or(|d| d > r.today) {
-        errors.push(FieldError {
-            field: "stable_since".into(),
-            message: format!("income must have been stable for at least {} months", policy.risk_removal_min_months),
-        });
+        bad.push(
+            "stable_since",
+            format!("income must have been stable for at least {} months", policy.risk_removal_min_months),
+        );
     }
-    if errors.is_empty() { Ok(()) } else { Err(Problem::validation(errors)) }
+    bad.or(()).map_err(Refusal::from)
 }
 
 /// The snake_case name of a status.
@@ -288,5 +336,4 @@ pub fn label(s: MonitoringStatus) -> String {
 }
 
 #[cfg(test)]
-#[path = "monitoring_domain_tests.rs"]
 mod tests;
