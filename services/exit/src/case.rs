@@ -1,0 +1,81 @@
+//! Exit cases: reading one inside the caller's jurisdiction, and the case's kit the procedure's
+//! steps share — loading it (with the village's open notice), hiding it outside the caller's
+//! reach, checking the version the caller saw, moving its status and recording each change in the
+//! audit log.
+
+use anyhow::Context;
+use chain_api::exit::{ExitCase, ExitStatus};
+use chain_api::step::ById;
+use chain_api::{Principal, Problem, ProblemKind};
+use chain_domain::Division;
+use chain_store::audit::{self, Entry};
+use chrono::{DateTime, Utc};
+use sea_orm::entity::prelude::*;
+
+use crate::State;
+use crate::domain::TASK_KIND;
+use crate::error::Result;
+use crate::store::exit_case;
+
+/// A case that does not exist or lies outside the caller's jurisdiction.
+pub fn hidden() -> Problem {
+    Problem::not_found("exit case")
+}
+
+/// Reads an exit case inside the caller's jurisdiction.
+pub async fn get(s: State, p: Principal, req: ById) -> Result<ExitCase> {
+    let case = load(&s, req.id).await?;
+    let village = Division::parse(&case.village).context("reading the case's village")?;
+    if !p.covers(&village) {
+        return Err(hidden().into());
+    }
+    Ok(case)
+}
+
+/// A case in API form, with the village's notice while it is up; hidden when there is none.
+pub async fn load(s: &State, id: Uuid) -> Result<ExitCase> {
+    let (_, mut case) = exit_case::load(&s.db, id).await?.ok_or_else(hidden)?;
+    case.notice = s.engine.open_notice_about(&s.db, TASK_KIND, case.household_id).await?;
+    Ok(case)
+}
+
+/// Refuses a step when the caller saw another version of the case than `row`'s.
+pub fn expect_version(row: &exit_case::Model, expected: Option<i64>) -> Result<()> {
+    match expected {
+        Some(v) if v != row.version => {
+            let detail = format!("the exit case is at version {}, not {v}", row.version);
+            Err(Problem::new(ProblemKind::PreconditionFailed, detail).into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Moves the case to `status` at `at` (recording who acknowledged, when given), refusing when
+/// somebody moved it since `row` was read.
+pub async fn set_status<C: ConnectionTrait>(
+    conn: &C,
+    row: &exit_case::Model,
+    status: ExitStatus,
+    acknowledged_by: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    if !exit_case::set_status(conn, row, status, acknowledged_by, at).await? {
+        return Err(Problem::new(ProblemKind::StaleVersion, "the exit case changed concurrently; read it again").into());
+    }
+    Ok(())
+}
+
+/// Appends the audit entry of `action` by `p` on the case, at `at`, inside the caller's
+/// transaction: about the case, in its village, carrying the case's and the household's ids.
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    p: &Principal,
+    action: &str,
+    row: &exit_case::Model,
+    reason: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let payload = serde_json::json!({ "exit_id": row.id, "household_id": row.household_id });
+    audit::append(conn, at, Entry::by(p, action, &row.village).about(row.id).reason(reason).payload(&payload)).await?;
+    Ok(())
+}

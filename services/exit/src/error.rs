@@ -1,0 +1,40 @@
+//! What exit's verbs answer with when they do not answer with their result
+//! ([`chain_bus::Error`]), and how exit's refusals become it: a refused step of the exit procedure
+//! is an invalid transition; a proposal that misses the exit criteria is a validation problem
+//! pointing at its fields (converted by `chain_bus`).
+
+use chain_api::Problem;
+
+use crate::domain::Refusal;
+
+pub use chain_bus::{Error, Result};
+
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Error {
+        Error::Refused(Problem::transition(refusal.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chain_api::ProblemKind;
+    use chain_api::exit::{Acknowledge, ExitStatus};
+
+    use super::*;
+    use crate::domain::{Step, next, validate_acknowledgement};
+
+    #[test]
+    fn a_refused_step_is_answered_as_an_invalid_transition() {
+        let p = Problem::from(Error::from(next(ExitStatus::Proposed, Step::Approve).unwrap_err()));
+        assert!(p.is(ProblemKind::InvalidTransition));
+        assert_eq!(p.detail.as_deref(), Some("the household has not acknowledged the result"));
+    }
+
+    #[test]
+    fn a_bad_field_is_answered_as_a_validation_problem_pointing_at_it() {
+        let bad = validate_acknowledgement(&Acknowledge { acknowledged_by: " ".into() }).unwrap_err();
+        let p = Problem::from(Error::from(bad));
+        assert!(p.is(ProblemKind::Validation));
+        assert_eq!(p.errors[0].field, "acknowledged_by");
+    }
+}
