@@ -4,7 +4,10 @@
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use sea_orm_migration::MigratorTrait;
 
+use chain_api::{Problem, ProblemKind};
+
 use super::*;
+use crate::error::Error;
 use crate::migrations::Migrator;
 
 /// A fresh, migrated SQLite file database in its own temporary directory.
@@ -40,7 +43,7 @@ async fn pay(db: &chain_store::Db, from: &str, to: &str, fen: i64, kind: EntryKi
 }
 
 async fn entries(db: &chain_store::Db) -> u64 {
-    check(db).await.unwrap().entries
+    recount(db).await.unwrap().entries
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -65,7 +68,7 @@ async fn scenario(db: &chain_store::Db) {
     let before = (account(&db, "520624").await.unwrap(), entries(&db).await);
     let refused = pay(&db, "520624", &household(1), 500_000, EntryKind::Disbursement).await.unwrap_err();
     assert_eq!(refused.to_string(), "520624 has 1000.00 available; this needs 5000.00");
-    let problem = refused.into_problem();
+    let problem = Problem::from(Error::from(refused));
     assert!(problem.is(ProblemKind::InsufficientFunds));
     assert_eq!(problem.status, 422);
     assert_eq!((account(&db, "520624").await.unwrap(), entries(&db).await), before);
@@ -96,7 +99,7 @@ async fn scenario(db: &chain_store::Db) {
     assert_eq!((province.received_fen, province.allocated_fen, province.balance_fen), (1_000_000, 100_000, 900_000));
 
     // Recomputed from the entries alone, the ledger balances to the fen.
-    let report = check(&db).await.unwrap();
+    let report = recount(&db).await.unwrap();
     assert_eq!(
         report,
         LedgerCheck { entries: 6, sum_fen: 0, unbalanced_transactions: 0, inconsistent_accounts: 0, balanced: true }
@@ -111,7 +114,7 @@ async fn scenario(db: &chain_store::Db) {
     )
     .await
     .unwrap();
-    let report = check(&db).await.unwrap();
+    let report = recount(&db).await.unwrap();
     assert_eq!((report.sum_fen, report.unbalanced_transactions, report.inconsistent_accounts), (5, 1, 2));
     assert!(!report.balanced);
 }

@@ -2,18 +2,21 @@
 //! zero and updates both accounts inside the caller's transaction. Only the centre (`CN`, the
 //! source of central special funds) may go negative; every other debit is a conditional update
 //! (`... WHERE balance_fen >= amount`), so two concurrent spends can never both pass, on SQLite
-//! or PostgreSQL.
+//! or PostgreSQL. The central layer's `ledger.check` recounts the whole ledger from its entries.
 
 use chain_api::funding::{Account, LedgerCheck};
-use chain_api::{Problem, ProblemKind};
-use chain_domain::Money;
+use chain_api::{Principal, Problem};
+use chain_domain::{Jurisdiction, Money};
+use chain_store::text::enum_str;
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, Statement};
 use serde::{Deserialize, Serialize};
 
-use crate::store::{account, enum_str, ledger_entry};
+use crate::State;
+use crate::error::Result;
+use crate::store::{account, ledger_entry};
 
 /// The centre's account key.
 pub const CENTRE: &str = "CN";
@@ -69,17 +72,6 @@ pub enum LedgerError {
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbErr),
-}
-
-impl LedgerError {
-    /// The problem to answer with; database failures are logged and generic.
-    pub fn into_problem(self) -> Problem {
-        match self {
-            e @ LedgerError::Insufficient { .. } => Problem::new(ProblemKind::InsufficientFunds, e.to_string()),
-            e @ LedgerError::Overflow(_) => Problem::new(ProblemKind::Conflict, e.to_string()),
-            LedgerError::Db(e) => chain_bus::service::internal(e),
-        }
-    }
 }
 
 /// Creates the account row if it does not exist yet.
@@ -187,8 +179,20 @@ async fn scalar<C: ConnectionTrait>(conn: &C, sql: &str) -> Result<i64, DbErr> {
     row.map_or(Ok(0), |r| r.try_get::<i64>("", "n"))
 }
 
-/// Checks the whole ledger from its entries (not from the stored balances).
-pub async fn check<C: ConnectionTrait>(conn: &C) -> Result<LedgerCheck, DbErr> {
+/// The body of `ledger.check`, which takes no input: an empty JSON object.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub struct Empty {}
+
+/// Checks that the whole ledger balances to the fen (central layer only).
+pub async fn check(s: State, p: Principal, _req: Empty) -> Result<LedgerCheck> {
+    if p.jurisdiction != Jurisdiction::National {
+        return Err(Problem::forbidden("only the central layer may check the whole ledger").into());
+    }
+    Ok(recount(&s.db).await?)
+}
+
+/// Recounts the whole ledger from its entries (not from the stored balances).
+pub async fn recount<C: ConnectionTrait>(conn: &C) -> Result<LedgerCheck, DbErr> {
     let entries = scalar(conn, "SELECT COUNT(*) AS n FROM ledger_entries").await?;
     let sum_fen = scalar(conn, "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS n FROM ledger_entries").await?;
     let unbalanced = scalar(
