@@ -26,15 +26,12 @@ pub fn hidden() -> Problem {
 pub async fn get(s: State, p: Principal, req: ById) -> Result<ExitCase> {
     let case = load(&s, req.id).await?;
     let village = Division::parse(&case.village).context("reading the case's village")?;
-    if !p.covers(&village) {
-        return Err(hidden().into());
-    }
-    Ok(case)
+    p.covers(&village).then_some(case).ok_or_else(|| hidden().into())
 }
 
 /// A case in API form, with the village's notice while it is up; hidden when there is none.
 pub async fn load(s: &State, id: Uuid) -> Result<ExitCase> {
-    let (_, mut case) = exit_case::load(&s.db, id).await?.ok_or_else(hidden)?;
+    let mut case = exit_case::Entity::find_by_id(id).one(&s.db).await?.ok_or_else(hidden)?.to_api()?;
     case.notice = s.engine.open_notice_about(&s.db, TASK_KIND, case.household_id).await?;
     Ok(case)
 }
@@ -65,17 +62,15 @@ pub async fn set_status<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Appends the audit entry of `action` by `p` on the case, at `at`, inside the caller's
-/// transaction: about the case, in its village, carrying the case's and the household's ids.
+/// Appends `entry` (made at `at`) about the case, carrying the case's and the household's ids,
+/// inside the caller's transaction.
 pub async fn record<C: ConnectionTrait>(
     conn: &C,
-    p: &Principal,
-    action: &str,
-    row: &exit_case::Model,
-    reason: Option<&str>,
     at: DateTime<Utc>,
+    entry: Entry,
+    row: &exit_case::Model,
 ) -> Result<()> {
     let payload = serde_json::json!({ "exit_id": row.id, "household_id": row.household_id });
-    audit::append(conn, at, Entry::by(p, action, &row.village).about(row.id).reason(reason).payload(&payload)).await?;
+    audit::append(conn, at, entry.about(row.id).payload(&payload)).await?;
     Ok(())
 }

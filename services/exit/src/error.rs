@@ -21,17 +21,26 @@ mod tests {
     use chain_api::exit::{Acknowledge, ExitStatus};
 
     use super::*;
-    use crate::domain::{Step, next, validate_acknowledgement};
+    use crate::domain::validate_acknowledgement;
 
     #[test]
-    fn a_refused_step_is_answered_as_an_invalid_transition() {
-        let p = Problem::from(Error::from(next(ExitStatus::Proposed, Step::Approve).unwrap_err()));
-        assert!(p.is(ProblemKind::InvalidTransition));
-        assert_eq!(p.detail.as_deref(), Some("the household has not acknowledged the result"));
+    fn every_refused_step_is_an_invalid_transition_saying_why() {
+        let status = ExitStatus::Approved;
+        for refusal in [
+            Refusal::NotAcknowledged,
+            Refusal::NoticeNotPassed,
+            Refusal::NotProposed { status },
+            Refusal::NoNotice { status },
+            Refusal::NotApprovable { status },
+        ] {
+            let p = Problem::from(Error::from(refusal));
+            assert!(p.is(ProblemKind::InvalidTransition), "{refusal}");
+            assert_eq!(p.detail, Some(refusal.to_string()));
+        }
     }
 
     #[test]
-    fn a_bad_field_is_answered_as_a_validation_problem_pointing_at_it() {
+    fn an_unacceptable_acknowledgement_is_a_validation_problem_on_its_field() {
         let bad = validate_acknowledgement(&Acknowledge { acknowledged_by: " ".into() }).unwrap_err();
         let p = Problem::from(Error::from(bad));
         assert!(p.is(ProblemKind::Validation));

@@ -12,6 +12,7 @@ use chain_api::step::{Decision, Step};
 use chain_api::workflow::{Task, TaskState};
 use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_domain::{Division, Layer, Level};
+use chain_kit::rows;
 use chain_store::audit::{self, Entry};
 use chain_store::outbox;
 use chain_workflow::{Action, Engine, NoticeEvent, NoticeHook, ProcedureStep};
@@ -22,7 +23,7 @@ use sea_orm::{ActiveValue::Set, DatabaseTransaction, TransactionTrait};
 use crate::State;
 use crate::case::{self, hidden};
 use crate::domain::{self, TASK_KIND, VILLAGE_NOTICE, label};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::{exit_case, household};
 
 fn no_household() -> Problem {
@@ -47,7 +48,7 @@ pub async fn propose(s: State, p: Principal, req: ProposeExit) -> Result<ExitCas
     if exit_case::of_household(&txn, h.household_id).await?.is_some() {
         return Err(conflict().into());
     }
-    let row = exit_case::ActiveModel {
+    let new = exit_case::ActiveModel {
         id: Set(Uuid::now_v7()),
         household_id: Set(h.household_id),
         village: Set(h.village.clone()),
@@ -61,10 +62,8 @@ pub async fn propose(s: State, p: Principal, req: ProposeExit) -> Result<ExitCas
         proposed_by: Set(p.subject.clone()),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| if chain_store::is_unique_violation(&e) { conflict().into() } else { Error::from(e) })?;
+    };
+    let row = rows::insert_or(&txn, new, conflict).await?;
     let steps = [
         ProcedureStep { division: county.to_string(), notice_kind: None },
         ProcedureStep { division: village.to_string(), notice_kind: Some(VILLAGE_NOTICE) },
@@ -72,7 +71,7 @@ pub async fn propose(s: State, p: Principal, req: ProposeExit) -> Result<ExitCas
     let title = format!("Exit of household {}", h.household_id);
     s.engine.open_procedure_steps(&txn, &p.subject, TASK_KIND, &title, h.household_id, &steps).await?;
     s.engine.advance(&txn, &p, TASK_KIND, h.household_id, &[(&village, Action::Start)], None).await?;
-    case::record(&txn, &p, "case.propose", &row, None, now).await?;
+    case::record(&txn, now, Entry::by(&p, "case.propose", &row.village), &row).await?;
     txn.commit().await?;
     tracing::info!(exit = %row.id, household = %h.household_id, village = %village, "exit proposed");
     case::load(&s, row.id).await
@@ -85,19 +84,20 @@ pub async fn acknowledge(s: State, p: Principal, req: Step<Acknowledge>) -> Resu
     let name = domain::validate_acknowledgement(&req.body)?;
     let now = s.now();
     let txn = s.db.begin().await?;
-    let (row, current) = exit_case::load(&txn, req.id).await?.ok_or_else(hidden)?;
+    let row = exit_case::Entity::find_by_id(req.id).one(&txn).await?.ok_or_else(hidden)?;
+    let current = row.status()?;
     let village = Division::parse(&row.village).context("reading the case's village")?;
     p.require_within(&[Role::Operator], &village, hidden())?;
     case::expect_version(&row, req.expected_version)?;
-    let next = domain::next(current.status, domain::Step::Acknowledge)?;
+    let next = domain::next(current, domain::Step::Acknowledge)?;
     case::set_status(&txn, &row, next, Some(&name), now).await?;
-    if current.status == ExitStatus::Objected {
+    if current == ExitStatus::Objected {
         let task = s.engine.procedure_task(&txn, TASK_KIND, row.household_id, Some(village.as_str())).await?;
         if !task.is_some_and(|t| t.state == TaskState::Returned) {
             return Err(Problem::transition("the objection is still under review").into());
         }
     }
-    case::record(&txn, &p, "case.acknowledge", &row, None, now).await?;
+    case::record(&txn, now, Entry::by(&p, "case.acknowledge", &row.village), &row).await?;
     s.engine.post_procedure_notice(&txn, &p, TASK_KIND, row.household_id, village.as_str()).await?;
     txn.commit().await?;
     case::load(&s, row.id).await
@@ -109,11 +109,11 @@ pub async fn acknowledge(s: State, p: Principal, req: Step<Acknowledge>) -> Resu
 pub async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<ExitCase> {
     let now = s.now();
     let txn = s.db.begin().await?;
-    let (row, current) = exit_case::load(&txn, req.id).await?.ok_or_else(hidden)?;
+    let row = exit_case::Entity::find_by_id(req.id).one(&txn).await?.ok_or_else(hidden)?;
     let village = Division::parse(&row.village).context("reading the case's village")?;
     p.require(&[Role::Approver], Layer::County, &village, hidden())?;
     case::expect_version(&row, req.expected_version)?;
-    let next = domain::next(current.status, domain::Step::Approve)?;
+    let next = domain::next(row.status()?, domain::Step::Approve)?;
     case::set_status(&txn, &row, next, None, now).await?;
     let note = req.body.note.as_deref();
     let county = village.ancestor_at(Level::County).with_context(|| format!("{village} has no county"))?;
@@ -124,7 +124,7 @@ pub async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<Exit
         (county.as_str(), Action::SignOff),
     ];
     s.engine.advance(&txn, &p, TASK_KIND, row.household_id, &moves, note).await?;
-    case::record(&txn, &p, "case.approve", &row, note, now).await?;
+    case::record(&txn, now, Entry::by(&p, "case.approve", &row.village).reason(note), &row).await?;
     let exited = HouseholdExited {
         exit_id: row.id,
         household_id: row.household_id,
@@ -154,11 +154,14 @@ impl NoticeHook for NoticeOfTheExit {
         txn: &DatabaseTransaction,
         task: &Task,
         event: NoticeEvent,
-    ) -> std::result::Result<(), Problem> {
+    ) -> Result<(), Problem> {
         follow_notice(engine, txn, task, event).await.map_err(Problem::from)
     }
 }
 
+/// Moves the case of the household `task` is about as the village's notice says, with the
+/// engine's clock; notices of other tasks, and events that do not apply to the case's status,
+/// change nothing.
 async fn follow_notice(engine: &Engine, txn: &DatabaseTransaction, task: &Task, event: NoticeEvent) -> Result<()> {
     let (Some(household), true) = (task.subject_id, task.kind == TASK_KIND) else {
         return Ok(());
@@ -171,7 +174,7 @@ async fn follow_notice(engine: &Engine, txn: &DatabaseTransaction, task: &Task, 
         NoticeEvent::ObjectionLodged => domain::Step::Objection,
         NoticeEvent::ObjectionResolved { .. } => return Ok(()),
     };
-    let next = match domain::next(row.to_api()?.status, step) {
+    let next = match domain::next(row.status()?, step) {
         Ok(next) => next,
         Err(refusal) => {
             tracing::info!(exit = %row.id, %refusal, "notice event does not apply");

@@ -1,8 +1,10 @@
-//! Accounts: reading a division's account in the ledger (the centre's only for the central layer).
+//! Reading the books: a division's account (the centre's only for the central layer), and the
+//! recount of the whole ledger (the central layer only).
 
-use chain_api::funding::{Account, AccountQuery};
+use chain_api::funding::{Account, AccountQuery, LedgerCheck};
 use chain_api::{Principal, Problem};
 use chain_domain::{Division, Jurisdiction, registry};
+use serde::Deserialize;
 
 use crate::State;
 use crate::error::Result;
@@ -28,4 +30,16 @@ pub async fn get(s: State, p: Principal, req: AccountQuery) -> Result<Account> {
         division.to_string()
     };
     Ok(ledger::account(&s.db, &key).await?)
+}
+
+/// The body of `ledger.check`, which takes no input: an empty JSON object.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub struct Empty {}
+
+/// Checks that the whole ledger balances to the fen, recounted from its entries.
+pub async fn check_ledger(s: State, p: Principal, _req: Empty) -> Result<LedgerCheck> {
+    if p.jurisdiction != Jurisdiction::National {
+        return Err(Problem::forbidden("only the central layer may check the whole ledger").into());
+    }
+    Ok(ledger::recount(&s.db).await?)
 }

@@ -34,6 +34,8 @@ impl From<LedgerError> for Error {
 
 #[cfg(test)]
 mod tests {
+    use chain_domain::Money;
+
     use super::*;
 
     fn answer(refusal: Refusal) -> Problem {
@@ -53,5 +55,18 @@ mod tests {
             assert_eq!((p.status, p.errors[0].field.as_str()), (422, "to"), "{refusal}");
             assert_eq!(p.errors[0].message, refusal.to_string());
         }
+    }
+
+    #[test]
+    fn an_overspend_is_answered_as_insufficient_funds_naming_the_account_and_amounts() {
+        let short = LedgerError::Insufficient {
+            account: "520624".into(),
+            available: Money::from_fen(100_000),
+            needed: Money::from_fen(500_000),
+        };
+        let p = Problem::from(Error::from(short));
+        assert!(p.is(ProblemKind::InsufficientFunds));
+        assert_eq!(p.status, 422);
+        assert_eq!(p.detail.as_deref(), Some("520624 has 1000.00 available; this needs 5000.00"));
     }
 }

@@ -3,7 +3,7 @@
 use chain_api::verbs::funding::{ACCOUNT_GET, ALLOCATION_CREATE, DISBURSEMENT_CREATE, LEDGER_CHECK, SERVICE};
 use chain_bus::Endpoints;
 
-use crate::{State, account, allocation, disbursement, ledger};
+use crate::{State, account, allocation, disbursement};
 
 /// The endpoints, by verb.
 pub fn endpoints(state: State) -> Endpoints<State> {
@@ -11,5 +11,5 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle(ALLOCATION_CREATE, allocation::create)
         .handle(DISBURSEMENT_CREATE, disbursement::create)
         .handle(ACCOUNT_GET, account::get)
-        .handle(LEDGER_CHECK, ledger::check)
+        .handle(LEDGER_CHECK, account::check_ledger)
 }

@@ -19,22 +19,20 @@ impl From<Refusal> for Error {
 mod tests {
     use chain_api::ProblemKind;
     use chain_api::planning::PlanStatus;
-    use chain_domain::Invalid;
 
     use super::*;
-    use crate::domain::{Step, next};
 
     #[test]
-    fn a_refused_step_is_answered_as_an_invalid_transition() {
-        let p = Problem::from(Error::from(next(PlanStatus::Approved, Step::Approve).unwrap_err()));
+    fn approving_a_plan_twice_is_an_invalid_transition() {
+        let p = Problem::from(Error::from(Refusal::NotADraft { status: PlanStatus::Approved }));
         assert!(p.is(ProblemKind::InvalidTransition));
         assert_eq!(p.detail.as_deref(), Some("only a draft plan can be approved; this one is approved"));
     }
 
     #[test]
-    fn an_invalid_plan_is_answered_as_a_validation_problem_on_its_fields() {
-        let p = Problem::from(Error::from(Invalid::field("measures", "a plan lists 1 to 20 measures")));
-        assert!(p.is(ProblemKind::Validation));
-        assert_eq!(p.errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["measures"]);
+    fn a_plan_missing_the_main_cause_is_a_validation_problem_on_measures() {
+        let bad = chain_domain::Invalid::field("measures", "no measure addresses the main poverty cause illness");
+        let p = Problem::from(Error::from(bad));
+        assert_eq!((p.is(ProblemKind::Validation), p.errors[0].field.as_str()), (true, "measures"));
     }
 }

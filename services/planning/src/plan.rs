@@ -10,6 +10,7 @@ use chain_api::planning::{CreatePlan, Plan, PlanStatus};
 use chain_api::step::{ById, Decision, Step};
 use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_domain::{Division, Layer, Level};
+use chain_kit::rows;
 use chain_store::audit::{self, Entry};
 use chain_store::outbox;
 use chain_workflow::Action;
@@ -19,7 +20,7 @@ use sea_orm::{ActiveValue::Set, TransactionTrait};
 
 use crate::State;
 use crate::domain::{self, PLAN_TASK, label};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::{household, plan};
 
 /// A plan that does not exist or lies outside the caller's jurisdiction.
@@ -51,7 +52,7 @@ pub async fn create(s: State, p: Principal, req: CreatePlan) -> Result<Plan> {
         Some(started) => started?,
         None => return Err(no_household().into()),
     };
-    let row = plan::ActiveModel {
+    let new = plan::ActiveModel {
         id: Set(Uuid::now_v7()),
         household_id: Set(h.household_id),
         village: Set(h.village.clone()),
@@ -63,11 +64,9 @@ pub async fn create(s: State, p: Principal, req: CreatePlan) -> Result<Plan> {
         created_by: Set(p.subject.clone()),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| if chain_store::is_unique_violation(&e) { conflict().into() } else { Error::from(e) })?;
-    record(&txn, &p, "plan.create", &row, None, now).await?;
+    };
+    let row = rows::insert_or(&txn, new, conflict).await?;
+    record(&txn, now, Entry::by(&p, "plan.create", &row.village), &row).await?;
     txn.commit().await?;
     tracing::info!(plan = %row.id, "plan drafted");
     load(&s, row.id).await
@@ -77,10 +76,7 @@ pub async fn create(s: State, p: Principal, req: CreatePlan) -> Result<Plan> {
 pub async fn get(s: State, p: Principal, req: ById) -> Result<Plan> {
     let plan = load(&s, req.id).await?;
     let village = Division::parse(&plan.village).context("reading the plan's village")?;
-    if !p.covers(&village) {
-        return Err(hidden().into());
-    }
-    Ok(plan)
+    p.covers(&village).then_some(plan).ok_or_else(|| hidden().into())
 }
 
 /// The county approves a drafted plan; this completes the county's planning task and announces
@@ -89,7 +85,7 @@ pub async fn get(s: State, p: Principal, req: ById) -> Result<Plan> {
 pub async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<Plan> {
     let now = s.now();
     let txn = s.db.begin().await?;
-    let (row, current) = plan::load(&txn, req.id).await?.ok_or_else(hidden)?;
+    let row = plan::Entity::find_by_id(req.id).one(&txn).await?.ok_or_else(hidden)?;
     let village = Division::parse(&row.village).context("reading the plan's village")?;
     p.require(&[Role::Approver], Layer::County, &village, hidden())?;
     if let Some(v) = req.expected_version
@@ -98,7 +94,7 @@ pub async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<Plan
         let detail = format!("the plan is at version {}, not {v}", row.version);
         return Err(Problem::new(ProblemKind::PreconditionFailed, detail).into());
     }
-    let next = domain::next(current.status, domain::Step::Approve)?;
+    let next = domain::next(row.status()?, domain::Step::Approve)?;
     if !plan::set_status(&txn, &row, next, now).await? {
         return Err(Problem::new(ProblemKind::StaleVersion, "the plan changed concurrently; read it again").into());
     }
@@ -106,7 +102,7 @@ pub async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<Plan
     let county = village.ancestor_at(Level::County).context("the plan's village lies above the county level")?;
     let moves = [(county.as_str(), Action::Submit), (county.as_str(), Action::SignOff)];
     s.engine.advance(&txn, &p, PLAN_TASK, row.household_id, &moves, note).await?;
-    record(&txn, &p, "plan.approve", &row, note, now).await?;
+    record(&txn, now, Entry::by(&p, "plan.approve", &row.village).reason(note), &row).await?;
     let approved = PlanApproved { plan_id: row.id, household_id: row.household_id, village: row.village.clone() };
     let approved = serde_json::to_value(approved).context("encoding the plan-approved event")?;
     let mut event = s.engine.event(PLAN_APPROVED, &row.village, &p.subject, approved);
@@ -120,20 +116,14 @@ pub async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<Plan
 
 /// A plan in API form, or hidden when there is none.
 async fn load(s: &State, id: Uuid) -> Result<Plan> {
-    plan::load(&s.db, id).await?.map(|(_, plan)| plan).ok_or_else(|| hidden().into())
+    let row = plan::Entity::find_by_id(id).one(&s.db).await?.ok_or_else(hidden)?;
+    Ok(row.to_api()?)
 }
 
-/// Appends the audit entry of `action` by `p` on the plan, at `at`, inside the caller's
-/// transaction: about the plan, in its village, carrying the plan's and the household's ids.
-pub async fn record<C: ConnectionTrait>(
-    conn: &C,
-    p: &Principal,
-    action: &str,
-    row: &plan::Model,
-    reason: Option<&str>,
-    at: DateTime<Utc>,
-) -> Result<()> {
+/// Appends `entry` (made at `at`) about the plan, carrying the plan's and the household's ids,
+/// inside the caller's transaction.
+pub async fn record<C: ConnectionTrait>(conn: &C, at: DateTime<Utc>, entry: Entry, row: &plan::Model) -> Result<()> {
     let payload = serde_json::json!({ "plan_id": row.id, "household_id": row.household_id });
-    audit::append(conn, at, Entry::by(p, action, &row.village).about(row.id).reason(reason).payload(&payload)).await?;
+    audit::append(conn, at, entry.about(row.id).payload(&payload)).await?;
     Ok(())
 }

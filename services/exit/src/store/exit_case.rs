@@ -48,6 +48,11 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
+    /// The case's status.
+    pub fn status(&self) -> Result<ExitStatus, DbErr> {
+        parse_enum(&self.status)
+    }
+
     /// The API form, without the notice (the engine holds it).
     pub fn to_api(&self) -> Result<ExitCase, DbErr> {
         Ok(ExitCase {
@@ -58,7 +63,7 @@ impl Model {
             per_capita_income_fen: self.per_capita_income_fen,
             poverty_line_fen: self.poverty_line_fen,
             guarantees: serde_json::from_str(&self.guarantees).map_err(|e| DbErr::Type(e.to_string()))?,
-            status: parse_enum::<ExitStatus>(&self.status)?,
+            status: self.status()?,
             notice: None,
             acknowledged_by: self.acknowledged_by.clone(),
             version: self.version,
@@ -68,22 +73,13 @@ impl Model {
     }
 }
 
-/// Loads a case with its API form.
-pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(Model, ExitCase)>, DbErr> {
-    let Some(row) = Entity::find_by_id(id).one(conn).await? else {
-        return Ok(None);
-    };
-    let api = row.to_api()?;
-    Ok(Some((row, api)))
-}
-
 /// The case of a household, if one was proposed.
 pub async fn of_household<C: ConnectionTrait>(conn: &C, household_id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find().filter(Column::HouseholdId.eq(household_id)).one(conn).await
 }
 
 /// Moves the case to `status` at `at` (recording who acknowledged, when given) if it is still at
-/// the version `row` was read at, and bumps the version; whether it was.
+/// the version `row` was read at; whether it was.
 pub async fn set_status<C: ConnectionTrait>(
     conn: &C,
     row: &Model,
@@ -91,13 +87,8 @@ pub async fn set_status<C: ConnectionTrait>(
     acknowledged_by: Option<&str>,
     at: DateTimeUtc,
 ) -> Result<bool, DbErr> {
-    let mut update = Entity::update_many()
-        .col_expr(Column::Status, Expr::value(label(status)))
-        .col_expr(Column::Version, Expr::value(row.version + 1))
-        .col_expr(Column::UpdatedAt, Expr::value(at));
-    if let Some(name) = acknowledged_by {
-        update = update.col_expr(Column::AcknowledgedBy, Expr::value(name));
-    }
-    let changed = update.filter(Column::Id.eq(row.id)).filter(Column::Version.eq(row.version)).exec(conn).await?;
-    Ok(changed.rows_affected == 1)
+    let mut changes = vec![(Column::Status, Expr::value(label(status))), (Column::UpdatedAt, Expr::value(at))];
+    changes.extend(acknowledged_by.map(|name| (Column::AcknowledgedBy, Expr::value(name))));
+    chain_kit::rows::update_versioned::<Entity, _>(conn, Column::Id.eq(row.id), (Column::Version, row.version), changes)
+        .await
 }

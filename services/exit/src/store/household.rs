@@ -3,7 +3,6 @@
 
 use sea_orm::ConnectionTrait;
 use sea_orm::entity::prelude::*;
-use sea_orm::sea_query::OnConflict;
 
 /// An identified household.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -26,9 +25,7 @@ impl ActiveModelBehavior for ActiveModel {}
 
 /// Records an identified household, or refreshes it when it is announced again.
 pub async fn project<C: ConnectionTrait>(conn: &C, h: Model) -> Result<(), DbErr> {
-    let refresh = OnConflict::column(Column::HouseholdId).update_columns([Column::Village, Column::Year]).to_owned();
-    Entity::insert(ActiveModel::from(h)).on_conflict(refresh).exec_without_returning(conn).await?;
-    Ok(())
+    chain_kit::rows::upsert(conn, ActiveModel::from(h)).await
 }
 
 /// Forgets a household (removed as wrongly identified); no exit can be proposed for it.

@@ -2,11 +2,10 @@
 //! zero and updates both accounts inside the caller's transaction. Only the centre (`CN`, the
 //! source of central special funds) may go negative; every other debit is a conditional update
 //! (`... WHERE balance_fen >= amount`), so two concurrent spends can never both pass, on SQLite
-//! or PostgreSQL. The central layer's `ledger.check` recounts the whole ledger from its entries.
+//! or PostgreSQL. [`recount`] checks the whole ledger from its entries alone.
 
 use chain_api::funding::{Account, LedgerCheck};
-use chain_api::{Principal, Problem};
-use chain_domain::{Jurisdiction, Money};
+use chain_domain::Money;
 use chain_store::text::enum_str;
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
@@ -14,8 +13,6 @@ use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, Statement};
 use serde::{Deserialize, Serialize};
 
-use crate::State;
-use crate::error::Result;
 use crate::store::{account, ledger_entry};
 
 /// The centre's account key.
@@ -177,18 +174,6 @@ pub async fn account<C: ConnectionTrait>(conn: &C, key: &str) -> Result<Account,
 async fn scalar<C: ConnectionTrait>(conn: &C, sql: &str) -> Result<i64, DbErr> {
     let row = conn.query_one_raw(Statement::from_string(conn.get_database_backend(), sql)).await?;
     row.map_or(Ok(0), |r| r.try_get::<i64>("", "n"))
-}
-
-/// The body of `ledger.check`, which takes no input: an empty JSON object.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
-pub struct Empty {}
-
-/// Checks that the whole ledger balances to the fen (central layer only).
-pub async fn check(s: State, p: Principal, _req: Empty) -> Result<LedgerCheck> {
-    if p.jurisdiction != Jurisdiction::National {
-        return Err(Problem::forbidden("only the central layer may check the whole ledger").into());
-    }
-    Ok(recount(&s.db).await?)
 }
 
 /// Recounts the whole ledger from its entries (not from the stored balances).

@@ -4,10 +4,7 @@
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use sea_orm_migration::MigratorTrait;
 
-use chain_api::{Problem, ProblemKind};
-
 use super::*;
-use crate::error::Error;
 use crate::migrations::Migrator;
 
 /// A fresh, migrated SQLite file database in its own temporary directory.
@@ -68,9 +65,7 @@ async fn scenario(db: &chain_store::Db) {
     let before = (account(&db, "520624").await.unwrap(), entries(&db).await);
     let refused = pay(&db, "520624", &household(1), 500_000, EntryKind::Disbursement).await.unwrap_err();
     assert_eq!(refused.to_string(), "520624 has 1000.00 available; this needs 5000.00");
-    let problem = Problem::from(Error::from(refused));
-    assert!(problem.is(ProblemKind::InsufficientFunds));
-    assert_eq!(problem.status, 422);
+    assert!(matches!(refused, LedgerError::Insufficient { .. }), "answered as insufficient funds (see error.rs)");
     assert_eq!((account(&db, "520624").await.unwrap(), entries(&db).await), before);
     assert_eq!(account(&db, &household(1)).await.unwrap().received_fen, 0);
 

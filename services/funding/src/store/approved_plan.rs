@@ -2,7 +2,6 @@
 
 use sea_orm::ConnectionTrait;
 use sea_orm::entity::prelude::*;
-use sea_orm::sea_query::OnConflict;
 
 /// An approved plan, as far as funding needs to know it.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -25,7 +24,5 @@ impl ActiveModelBehavior for ActiveModel {}
 
 /// Records an approved plan, or refreshes it when it is announced again.
 pub async fn project<C: ConnectionTrait>(conn: &C, plan: Model) -> Result<(), DbErr> {
-    let refresh = OnConflict::column(Column::PlanId).update_columns([Column::HouseholdId, Column::Village]).to_owned();
-    Entity::insert(ActiveModel::from(plan)).on_conflict(refresh).exec_without_returning(conn).await?;
-    Ok(())
+    chain_kit::rows::upsert(conn, ActiveModel::from(plan)).await
 }

@@ -48,13 +48,18 @@ fn json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, DbErr> {
 }
 
 impl Model {
+    /// The plan's status.
+    pub fn status(&self) -> Result<PlanStatus, DbErr> {
+        parse_enum(&self.status)
+    }
+
     /// The API form.
     pub fn to_api(&self) -> Result<Plan, DbErr> {
         Ok(Plan {
             id: self.id,
             household_id: self.household_id,
             village: self.village.clone(),
-            status: parse_enum::<PlanStatus>(&self.status)?,
+            status: self.status()?,
             measures: json(&self.measures)?,
             helper: json(&self.helper)?,
             task_id: self.task_id,
@@ -65,35 +70,20 @@ impl Model {
     }
 }
 
-/// Loads a plan and its API form.
-pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(Model, Plan)>, DbErr> {
-    let Some(row) = Entity::find_by_id(id).one(conn).await? else {
-        return Ok(None);
-    };
-    let api = row.to_api()?;
-    Ok(Some((row, api)))
-}
-
 /// The plan of a household, if it has one.
 pub async fn of_household<C: ConnectionTrait>(conn: &C, household_id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find().filter(Column::HouseholdId.eq(household_id)).one(conn).await
 }
 
-/// Moves the plan to `status` at `at` if it is still at the version `row` was read at, and bumps
-/// the version; whether it was.
+/// Moves the plan to `status` at `at` if it is still at the version `row` was read at; whether it
+/// was.
 pub async fn set_status<C: ConnectionTrait>(
     conn: &C,
     row: &Model,
     status: PlanStatus,
     at: DateTimeUtc,
 ) -> Result<bool, DbErr> {
-    let changed = Entity::update_many()
-        .col_expr(Column::Status, Expr::value(label(status)))
-        .col_expr(Column::Version, Expr::value(row.version + 1))
-        .col_expr(Column::UpdatedAt, Expr::value(at))
-        .filter(Column::Id.eq(row.id))
-        .filter(Column::Version.eq(row.version))
-        .exec(conn)
-        .await?;
-    Ok(changed.rows_affected == 1)
+    let changes = [(Column::Status, Expr::value(label(status))), (Column::UpdatedAt, Expr::value(at))];
+    chain_kit::rows::update_versioned::<Entity, _>(conn, Column::Id.eq(row.id), (Column::Version, row.version), changes)
+        .await
 }
