@@ -1,7 +1,7 @@
 //! Exit cases: reading one inside the caller's jurisdiction, and the case's kit the procedure's
-//! steps share — loading it (with the village's open notice), hiding it outside the caller's
-//! reach, checking the version the caller saw, moving its status and recording each change in the
-//! audit log.
+//! steps share — loading it (in API form with the village's open notice, or for a step), hiding
+//! it outside the caller's reach, checking the version the caller saw, moving its status and
+//! recording each change in the audit log.
 
 use anyhow::Context;
 use chain_api::exit::{ExitCase, ExitStatus};
@@ -34,6 +34,14 @@ pub async fn load(s: &State, id: Uuid) -> Result<ExitCase> {
     let mut case = exit_case::Entity::find_by_id(id).one(&s.db).await?.ok_or_else(hidden)?.to_api()?;
     case.notice = s.engine.open_notice_about(&s.db, TASK_KIND, case.household_id).await?;
     Ok(case)
+}
+
+/// The case a step is about and its village, read inside the step's transaction; hidden when
+/// there is none.
+pub async fn for_step<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<(exit_case::Model, Division)> {
+    let row = exit_case::Entity::find_by_id(id).one(conn).await?.ok_or_else(hidden)?;
+    let village = Division::parse(&row.village).context("reading the case's village")?;
+    Ok((row, village))
 }
 
 /// Refuses a step when the caller saw another version of the case than `row`'s.

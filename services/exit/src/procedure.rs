@@ -84,11 +84,10 @@ pub async fn acknowledge(s: State, p: Principal, req: Step<Acknowledge>) -> Resu
     let name = domain::validate_acknowledgement(&req.body)?;
     let now = s.now();
     let txn = s.db.begin().await?;
-    let row = exit_case::Entity::find_by_id(req.id).one(&txn).await?.ok_or_else(hidden)?;
-    let current = row.status()?;
-    let village = Division::parse(&row.village).context("reading the case's village")?;
+    let (row, village) = case::for_step(&txn, req.id).await?;
     p.require_within(&[Role::Operator], &village, hidden())?;
     case::expect_version(&row, req.expected_version)?;
+    let current = row.status()?;
     let next = domain::next(current, domain::Step::Acknowledge)?;
     case::set_status(&txn, &row, next, Some(&name), now).await?;
     if current == ExitStatus::Objected {
@@ -109,8 +108,7 @@ pub async fn acknowledge(s: State, p: Principal, req: Step<Acknowledge>) -> Resu
 pub async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<ExitCase> {
     let now = s.now();
     let txn = s.db.begin().await?;
-    let row = exit_case::Entity::find_by_id(req.id).one(&txn).await?.ok_or_else(hidden)?;
-    let village = Division::parse(&row.village).context("reading the case's village")?;
+    let (row, village) = case::for_step(&txn, req.id).await?;
     p.require(&[Role::Approver], Layer::County, &village, hidden())?;
     case::expect_version(&row, req.expected_version)?;
     let next = domain::next(row.status()?, domain::Step::Approve)?;
