@@ -47,7 +47,7 @@ pub async fn update_versioned<E: EntityTrait, C: ConnectionTrait>(
 }
 
 /// Writes `row`; when a row with its primary key exists already, overwrites that row's other
-/// columns with `row`'s instead.
+/// columns (the entity has at least one besides its key) with `row`'s instead.
 pub async fn upsert<A: ActiveModelTrait, C: ConnectionTrait>(conn: &C, row: A) -> Result<(), DbErr> {
     let keys: Vec<_> = <A::Entity as EntityTrait>::PrimaryKey::iter().map(PrimaryKeyToColumn::into_column).collect();
     let others = <A::Entity as EntityTrait>::Column::iter().filter(|c| keys.iter().all(|k| k.as_str() != c.as_str()));
