@@ -9,6 +9,8 @@
 //! kit.serve(handlers::endpoints(state)).await
 //! ```
 
+pub mod rows;
+
 use std::sync::Arc;
 use std::time::Duration;
 

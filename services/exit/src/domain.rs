@@ -1,16 +1,19 @@
 //! Pure rules of exit: validating a proposal against the exit criteria (income strictly above the
-//! poverty line, "two no-worries, three guarantees" plus safe drinking water) and the case's steps.
+//! poverty line, "two no-worries, three guarantees" plus safe drinking water), the case's steps,
+//! and the tasks and notice that follow a case.
 
 use chain_api::exit::{Acknowledge, ExitStatus, Guarantees, ProposeExit};
-use chain_api::{FieldError, Problem};
-use chain_domain::{Division, Money, PovertyLines};
+use chain_domain::{Division, Invalid, Money, PovertyLines};
 
 /// Longest name accepted for the household member who acknowledges the result.
 pub const MAX_ACKNOWLEDGED_BY: usize = 50;
 
-fn field(errors: &mut Vec<FieldError>, field: impl Into<String>, message: impl Into<String>) {
-    errors.push(FieldError { field: field.into(), message: message.into() });
-}
+/// Kind of the workflow tasks that follow an exit case: the village's (its public notice;
+/// submitted when the notice passes) under the county's (approval).
+pub const TASK_KIND: &str = "exit.household";
+
+/// The village's public notice of a household's exit.
+pub const VILLAGE_NOTICE: &str = "exit.household";
 
 /// Validates a proposal for a household identified in `identified_year`, in `village`, as of
 /// `current_year`. Returns the poverty line that applied. Malformed fields are reported first;
@@ -21,51 +24,46 @@ pub fn validate(
     current_year: i32,
     lines: &PovertyLines,
     village: &Division,
-) -> Result<Money, Problem> {
-    let mut errors = Vec::new();
+) -> Result<Money, Invalid> {
+    let mut bad = Invalid::new();
     if !(identified_year..=current_year).contains(&req.year) {
-        field(
-            &mut errors,
-            "year",
-            format!("must be between {identified_year} (the year of identification) and {current_year}"),
-        );
+        bad.push("year", format!("must be between {identified_year} (the year of identification) and {current_year}"));
     }
     if req.per_capita_income_fen < 0 {
-        field(&mut errors, "per_capita_income_fen", "must not be negative");
+        bad.push("per_capita_income_fen", "must not be negative");
     }
-    if !errors.is_empty() {
-        return Err(Problem::validation(errors));
+    if !bad.is_empty() {
+        return Err(bad);
     }
     criteria(req.year, Money::from_fen(req.per_capita_income_fen), &req.guarantees, lines.line_for(req.year, village))
 }
 
 /// Checks the exit criteria for a year, given the poverty line in force (`None` when the table
 /// has none). Returns the line, or every unmet criterion.
-pub fn criteria(year: i32, income: Money, guarantees: &Guarantees, line: Option<Money>) -> Result<Money, Problem> {
-    let mut errors = Vec::new();
+pub fn criteria(year: i32, income: Money, guarantees: &Guarantees, line: Option<Money>) -> Result<Money, Invalid> {
+    let mut bad = Invalid::new();
     match line {
-        None => field(&mut errors, "year", format!("no poverty line for {year}")),
-        Some(line) if income <= line => field(
-            &mut errors,
+        None => bad.push("year", format!("no poverty line for {year}")),
+        Some(line) if income <= line => bad.push(
             "per_capita_income_fen",
             format!("per-capita net income {income} is not above the {year} poverty line {line}"),
         ),
         Some(_) => {}
     }
     for name in guarantees.unmet() {
-        field(&mut errors, format!("guarantees/{name}"), "must be met before the household can exit");
+        bad.push(format!("guarantees/{name}"), "must be met before the household can exit");
     }
-    match (line, errors.is_empty()) {
-        (Some(line), true) => Ok(line),
-        _ => Err(Problem::validation(errors)),
+    match line {
+        Some(line) => bad.or(line),
+        None => Err(bad),
     }
 }
 
 /// Validates an acknowledgement; returns the trimmed name.
-pub fn validate_acknowledgement(req: &Acknowledge) -> Result<String, Problem> {
+pub fn validate_acknowledgement(req: &Acknowledge) -> Result<String, Invalid> {
     let name = req.acknowledged_by.trim();
     if name.is_empty() || name.chars().count() > MAX_ACKNOWLEDGED_BY {
-        return Err(Problem::invalid("acknowledged_by", format!("must be 1 to {MAX_ACKNOWLEDGED_BY} characters")));
+        return Err(Invalid::field("acknowledged_by", format!("must be 1 to {MAX_ACKNOWLEDGED_BY} characters")));
     }
     Ok(name.to_owned())
 }
@@ -83,27 +81,48 @@ pub enum Step {
     Approve,
 }
 
+/// Why a step of the exit procedure is not allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Approval before the household acknowledged the result.
+    #[error("the household has not acknowledged the result")]
+    NotAcknowledged,
+    /// Approval while the village's notice is up, or after an objection.
+    #[error("the village's public notice of the exit has not yet passed without objection")]
+    NoticeNotPassed,
+    /// An acknowledgement of a case past acknowledgement.
+    #[error("only a proposed exit can be acknowledged; this one is {}", label(*status))]
+    NotProposed {
+        /// The case's status.
+        status: ExitStatus,
+    },
+    /// The notice passing, or an objection, with no notice up.
+    #[error("no notice of this exit is up; this one is {}", label(*status))]
+    NoNotice {
+        /// The case's status.
+        status: ExitStatus,
+    },
+    /// An approval of a case already approved.
+    #[error("only an acknowledged exit can be approved; this one is {}", label(*status))]
+    NotApprovable {
+        /// The case's status.
+        status: ExitStatus,
+    },
+}
+
 /// The status after a step, or why it is not allowed.
-pub fn next(status: ExitStatus, step: Step) -> Result<ExitStatus, Problem> {
+pub fn next(status: ExitStatus, step: Step) -> Result<ExitStatus, Refusal> {
     use ExitStatus::*;
     match (status, step) {
         (Proposed | Objected, Step::Acknowledge) => Ok(Acknowledged),
         (Acknowledged, Step::NoticePassed) => Ok(Noticed),
         (Acknowledged, Step::Objection) => Ok(Objected),
         (Noticed, Step::Approve) => Ok(Approved),
-        (Proposed, Step::Approve) => Err(Problem::transition("the household has not acknowledged the result")),
-        (Acknowledged | Objected, Step::Approve) => {
-            Err(Problem::transition("the village's public notice of the exit has not yet passed without objection"))
-        }
-        (s, Step::Acknowledge) => {
-            Err(Problem::transition(format!("only a proposed exit can be acknowledged; this one is {}", label(s))))
-        }
-        (s, Step::NoticePassed | Step::Objection) => {
-            Err(Problem::transition(format!("no notice of this exit is up; this one is {}", label(s))))
-        }
-        (s, Step::Approve) => {
-            Err(Problem::transition(format!("only an acknowledged exit can be approved; this one is {}", label(s))))
-        }
+        (Proposed, Step::Approve) => Err(Refusal::NotAcknowledged),
+        (Acknowledged | Objected, Step::Approve) => Err(Refusal::NoticeNotPassed),
+        (status, Step::Acknowledge) => Err(Refusal::NotProposed { status }),
+        (status, Step::NoticePassed | Step::Objection) => Err(Refusal::NoNotice { status }),
+        (status, Step::Approve) => Err(Refusal::NotApprovable { status }),
     }
 }
 
@@ -121,7 +140,6 @@ pub fn label(s: ExitStatus) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chain_api::ProblemKind;
 
     const ALL_MET: Guarantees = Guarantees {
         food: true,
@@ -140,20 +158,19 @@ mod tests {
         ProposeExit { household_id: uuid::Uuid::nil(), year, per_capita_income_fen: income, guarantees }
     }
 
-    fn check(req: &ProposeExit) -> Result<Money, Problem> {
+    fn check(req: &ProposeExit) -> Result<Money, Invalid> {
         validate(req, 2015, 2026, &PovertyLines::default_table(), &village())
     }
 
-    fn fields(p: &Problem) -> Vec<&str> {
-        p.errors.iter().map(|e| e.field.as_str()).collect()
+    fn fields(bad: &Invalid) -> Vec<&str> {
+        bad.0.iter().map(|v| v.field.as_str()).collect()
     }
 
     #[test]
     fn income_exactly_at_the_line_is_refused() {
-        let p = check(&proposal(2016, 285_500, ALL_MET)).unwrap_err();
-        assert!(p.is(ProblemKind::Validation));
-        assert_eq!(fields(&p), ["per_capita_income_fen"]);
-        assert_eq!(p.errors[0].message, "per-capita net income 2855.00 is not above the 2016 poverty line 2855.00");
+        let bad = check(&proposal(2016, 285_500, ALL_MET)).unwrap_err();
+        assert_eq!(fields(&bad), ["per_capita_income_fen"]);
+        assert_eq!(bad.0[0].message, "per-capita net income 2855.00 is not above the 2016 poverty line 2855.00");
     }
 
     #[test]
@@ -164,24 +181,24 @@ mod tests {
     #[test]
     fn every_unmet_guarantee_is_reported_with_the_income() {
         let g = Guarantees { food: false, safe_drinking_water: false, ..ALL_MET };
-        let p = check(&proposal(2016, 280_000, g)).unwrap_err();
-        assert_eq!(fields(&p), ["per_capita_income_fen", "guarantees/food", "guarantees/safe_drinking_water"]);
-        assert!(p.errors[0].message.contains("2800.00 is not above the 2016 poverty line 2855.00"));
+        let bad = check(&proposal(2016, 280_000, g)).unwrap_err();
+        assert_eq!(fields(&bad), ["per_capita_income_fen", "guarantees/food", "guarantees/safe_drinking_water"]);
+        assert!(bad.0[0].message.contains("2800.00 is not above the 2016 poverty line 2855.00"));
     }
 
     #[test]
     fn a_year_outside_identification_to_now_is_refused_before_the_criteria() {
         let g = Guarantees { food: false, ..ALL_MET };
-        let p = check(&proposal(2014, -1, g)).unwrap_err();
-        assert_eq!(fields(&p), ["year", "per_capita_income_fen"]);
+        let bad = check(&proposal(2014, -1, g)).unwrap_err();
+        assert_eq!(fields(&bad), ["year", "per_capita_income_fen"]);
         assert!(check(&proposal(2027, 500_000, ALL_MET)).is_err());
     }
 
     #[test]
     fn a_year_without_a_poverty_line_is_reported_on_year() {
-        let p = criteria(2013, Money::from_fen(1), &ALL_MET, None).unwrap_err();
-        assert_eq!(fields(&p), ["year"]);
-        assert_eq!(p.errors[0].message, "no poverty line for 2013");
+        let bad = criteria(2013, Money::from_fen(1), &ALL_MET, None).unwrap_err();
+        assert_eq!(fields(&bad), ["year"]);
+        assert_eq!(bad.0[0].message, "no poverty line for 2013");
     }
 
     #[test]
@@ -195,9 +212,9 @@ mod tests {
 
     #[test]
     fn an_exit_is_acknowledged_before_it_is_approved() {
-        let p = next(ExitStatus::Proposed, Step::Approve).unwrap_err();
-        assert!(p.is(ProblemKind::InvalidTransition));
-        assert_eq!(p.detail.as_deref(), Some("the household has not acknowledged the result"));
+        let refused = next(ExitStatus::Proposed, Step::Approve).unwrap_err();
+        assert_eq!(refused, Refusal::NotAcknowledged);
+        assert_eq!(refused.to_string(), "the household has not acknowledged the result");
         let acked = next(ExitStatus::Proposed, Step::Acknowledge).unwrap();
         assert_eq!(acked, ExitStatus::Acknowledged);
         assert!(next(acked, Step::Approve).is_err(), "not while the village's notice is up");

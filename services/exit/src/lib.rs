@@ -3,7 +3,9 @@
 //! no-worries, three guarantees" plus safe drinking water), the household acknowledges the result,
 //! and the county approves it — announcing that the household has exited.
 
+pub mod case;
 pub mod domain;
+pub mod error;
 pub mod handlers;
 pub mod migrations;
 pub mod procedure;
@@ -21,7 +23,7 @@ use chain_kit::Kit;
 pub use state::State;
 
 /// The service's name on the bus.
-pub const SERVICE: &str = "exit";
+pub const SERVICE: &str = chain_api::verbs::exit::SERVICE;
 
 /// Configuration of the exit service.
 #[derive(Debug, Clone)]

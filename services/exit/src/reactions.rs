@@ -1,12 +1,13 @@
-//! Reactions of exit to other services' facts.
+//! Reactions of exit to other services' facts: the household projection, fed by
+//! identification's `household-identified` and `household-removed`.
 
 use chain_api::Envelope;
-use chain_api::events::HouseholdIdentified;
+use chain_api::events::{HouseholdIdentified, HouseholdRemoved};
 use chain_bus::Reaction;
 use futures::future::BoxFuture;
 use sea_orm::DatabaseTransaction;
 
-use crate::store::{self, household};
+use crate::store::household;
 
 /// On `identification.household-identified`: the household becomes eligible for an exit
 /// proposal; its village and year of identification are kept.
@@ -17,16 +18,13 @@ impl Reaction for OnHouseholdIdentified {
     fn apply<'a>(&'a self, txn: &'a DatabaseTransaction, event: &'a Envelope) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             let identified: HouseholdIdentified = event.payload_as()?;
-            store::upsert_household(
+            let id = identified.household_id;
+            household::project(
                 txn,
-                household::Model {
-                    household_id: identified.household_id,
-                    village: identified.village,
-                    year: identified.year,
-                },
+                household::Model { household_id: id, village: identified.village, year: identified.year },
             )
             .await?;
-            tracing::debug!(household = %identified.household_id, "identified household recorded");
+            tracing::debug!(household = %id, "identified household recorded");
             Ok(())
         })
     }
@@ -40,9 +38,8 @@ pub struct OnHouseholdRemoved;
 impl Reaction for OnHouseholdRemoved {
     fn apply<'a>(&'a self, txn: &'a DatabaseTransaction, event: &'a Envelope) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
-            use sea_orm::EntityTrait;
-            let removed: chain_api::events::HouseholdRemoved = event.payload_as()?;
-            household::Entity::delete_by_id(removed.household_id).exec(txn).await?;
+            let removed: HouseholdRemoved = event.payload_as()?;
+            household::forget(txn, removed.household_id).await?;
             tracing::info!(household = %removed.household_id, "removed household dropped from exit");
             Ok(())
         })

@@ -3,8 +3,7 @@
 //! signs a disclosure off, which onward tasks an onward allocation satisfies).
 
 use chain_api::funding::{CreateAllocation, CreateDisbursement};
-use chain_api::{FieldError, Problem};
-use chain_domain::{Division, Jurisdiction, Level, Money, registry};
+use chain_domain::{Division, Invalid, Jurisdiction, Level, Money, registry};
 
 /// The largest single amount accepted, fen (10 trillion yuan): far above any real allocation, and
 /// low enough that no account total can overflow a 64-bit integer in practice.
@@ -38,10 +37,6 @@ pub struct ValidDisbursement {
     pub purpose: String,
 }
 
-fn field(errors: &mut Vec<FieldError>, field: &str, message: impl Into<String>) {
-    errors.push(FieldError { field: field.to_owned(), message: message.into() });
-}
-
 /// Checks an amount of fen: strictly positive and not absurdly large.
 pub fn check_amount(fen: i64) -> Result<Money, String> {
     match Money::positive(fen) {
@@ -52,67 +47,78 @@ pub fn check_amount(fen: i64) -> Result<Money, String> {
 }
 
 /// Checks a free-text field of 1 to `max` characters (after trimming).
-fn check_text(errors: &mut Vec<FieldError>, name: &str, value: &str, max: usize) -> String {
+fn check_text(bad: &mut Invalid, name: &str, value: &str, max: usize) -> String {
     let value = value.trim();
     let chars = value.chars().count();
     if chars == 0 || chars > max {
-        field(errors, name, format!("must be 1 to {max} characters"));
+        bad.push(name, format!("must be 1 to {max} characters"));
     }
     value.to_owned()
 }
 
 /// Validates an allocation request; every invalid field is reported at once.
-pub fn validate_allocation(req: &CreateAllocation, current_year: i32) -> Result<ValidAllocation, Problem> {
-    let mut errors = Vec::new();
+pub fn validate_allocation(req: &CreateAllocation, current_year: i32) -> Result<ValidAllocation, Invalid> {
+    let mut bad = Invalid::new();
     let to = match Division::parse(&req.to) {
         Ok(d) if registry().exists(&d) => Some(d),
         Ok(_) => {
-            field(&mut errors, "to", "no such division in the division registry");
+            bad.push("to", "no such division in the division registry");
             None
         }
         Err(e) => {
-            field(&mut errors, "to", e.to_string());
+            bad.push("to", e.to_string());
             None
         }
     };
-    let amount = check_amount(req.amount_fen).map_err(|m| field(&mut errors, "amount_fen", m)).ok();
+    let amount = check_amount(req.amount_fen).map_err(|m| bad.push("amount_fen", m)).ok();
     if !(2014..=current_year + 1).contains(&req.year) {
-        field(&mut errors, "year", format!("must be between 2014 and {}", current_year + 1));
+        bad.push("year", format!("must be between 2014 and {}", current_year + 1));
     }
-    let fund = check_text(&mut errors, "fund", &req.fund, MAX_FUND_CHARS);
+    let fund = check_text(&mut bad, "fund", &req.fund, MAX_FUND_CHARS);
     match (to, amount) {
-        (Some(to), Some(amount)) if errors.is_empty() => Ok(ValidAllocation { to, year: req.year, amount, fund }),
-        _ => Err(Problem::validation(errors)),
+        (Some(to), Some(amount)) => bad.or(ValidAllocation { to, year: req.year, amount, fund }),
+        _ => Err(bad),
     }
 }
 
 /// Validates a disbursement request; every invalid field is reported at once.
-pub fn validate_disbursement(req: &CreateDisbursement) -> Result<ValidDisbursement, Problem> {
-    let mut errors = Vec::new();
-    let amount = check_amount(req.amount_fen).map_err(|m| field(&mut errors, "amount_fen", m)).ok();
-    let purpose = check_text(&mut errors, "purpose", &req.purpose, MAX_PURPOSE_CHARS);
+pub fn validate_disbursement(req: &CreateDisbursement) -> Result<ValidDisbursement, Invalid> {
+    let mut bad = Invalid::new();
+    let amount = check_amount(req.amount_fen).map_err(|m| bad.push("amount_fen", m)).ok();
+    let purpose = check_text(&mut bad, "purpose", &req.purpose, MAX_PURPOSE_CHARS);
     match amount {
-        Some(amount) if errors.is_empty() => Ok(ValidDisbursement { amount, purpose }),
-        _ => Err(Problem::validation(errors)),
+        Some(amount) => bad.or(ValidDisbursement { amount, purpose }),
+        None => Err(bad),
     }
 }
 
+/// Why an official may not allocate to a division.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The target does not lie strictly inside the allocator's jurisdiction.
+    #[error("the receiving division is outside your jurisdiction")]
+    OutsideJurisdiction,
+    /// The centre allocates to provinces only.
+    #[error("the central layer allocates only to provinces")]
+    CentreToProvincesOnly,
+    /// Below the centre, allocations go to cities and counties only.
+    #[error("townships and villages do not receive allocations; allocate to a city or county")]
+    NotCityOrCounty,
+}
+
 /// Whether an official of `from` may allocate to `to`: the target lies strictly inside the
-/// jurisdiction (else 403); the centre allocates only to provinces, every other layer only to a
-/// city or county strictly below it; townships and villages never receive allocations (422).
-pub fn allocation_target(from: &Jurisdiction, to: &Division) -> Result<(), Problem> {
+/// jurisdiction; the centre allocates only to provinces, every other layer only to a city or
+/// county strictly below it; townships and villages never receive allocations.
+pub fn allocation_target(from: &Jurisdiction, to: &Division) -> Result<(), Refusal> {
     let strictly_inside = from.covers(to) && from.division() != Some(to);
     if !strictly_inside {
-        return Err(Problem::forbidden("the receiving division is outside your jurisdiction"));
+        return Err(Refusal::OutsideJurisdiction);
     }
     match (from, to.level()) {
         (Jurisdiction::National, Level::Province) => Ok(()),
-        (Jurisdiction::National, _) => Err(Problem::invalid("to", "the central layer allocates only to provinces")),
+        (Jurisdiction::National, _) => Err(Refusal::CentreToProvincesOnly),
         (Jurisdiction::Division(_), Level::City | Level::County) => Ok(()),
-        (Jurisdiction::Division(_), _) => Err(Problem::invalid(
-            "to",
-            "townships and villages do not receive allocations; allocate to a city or county",
-        )),
+        (Jurisdiction::Division(_), _) => Err(Refusal::NotCityOrCounty),
     }
 }
 
@@ -177,8 +183,7 @@ mod tests {
     fn the_centre_allocates_only_to_provinces() {
         assert!(allocation_target(&j("CN"), &d("52")).is_ok());
         for below in ["5206", "520624", "520624101"] {
-            let p = allocation_target(&j("CN"), &d(below)).unwrap_err();
-            assert_eq!((p.status, p.errors[0].field.as_str()), (422, "to"), "{below}");
+            assert_eq!(allocation_target(&j("CN"), &d(below)), Err(Refusal::CentreToProvincesOnly), "{below}");
         }
     }
 
@@ -192,18 +197,15 @@ mod tests {
     #[test]
     fn townships_and_villages_never_receive_allocations() {
         for (from, to) in [("520624", "520624101"), ("52", "520624101201"), ("5206", "520624101")] {
-            let p = allocation_target(&j(from), &d(to)).unwrap_err();
-            assert_eq!(p.status, 422, "{from} -> {to}");
-            assert_eq!(p.errors[0].field, "to");
+            assert_eq!(allocation_target(&j(from), &d(to)), Err(Refusal::NotCityOrCounty), "{from} -> {to}");
         }
     }
 
     #[test]
     fn the_target_must_lie_strictly_inside_the_jurisdiction() {
-        assert_eq!(allocation_target(&j("52"), &d("52")).unwrap_err().status, 403);
-        assert_eq!(allocation_target(&j("520624"), &d("520624")).unwrap_err().status, 403);
-        assert_eq!(allocation_target(&j("52"), &d("5301")).unwrap_err().status, 403);
-        assert_eq!(allocation_target(&j("5206"), &d("520123")).unwrap_err().status, 403);
+        for (from, to) in [("52", "52"), ("520624", "520624"), ("52", "5301"), ("5206", "520123")] {
+            assert_eq!(allocation_target(&j(from), &d(to)), Err(Refusal::OutsideJurisdiction), "{from} -> {to}");
+        }
     }
 
     #[test]
@@ -221,10 +223,10 @@ mod tests {
         let mut req = allocation("99", 0);
         req.year = 2013;
         req.fund = "  ".into();
-        let p = validate_allocation(&req, 2026).unwrap_err();
-        let fields: Vec<_> = p.errors.iter().map(|e| e.field.as_str()).collect();
+        let bad = validate_allocation(&req, 2026).unwrap_err();
+        let fields: Vec<_> = bad.0.iter().map(|v| v.field.as_str()).collect();
         assert_eq!(fields, ["to", "amount_fen", "year", "fund"]);
-        assert_eq!(p.errors[1].message, "must be positive");
+        assert_eq!(bad.0[1].message, "must be positive");
     }
 
     #[test]
@@ -240,12 +242,13 @@ mod tests {
     #[test]
     fn a_disbursement_needs_a_positive_amount_and_a_purpose() {
         let req = CreateDisbursement { plan_id: uuid::Uuid::nil(), amount_fen: -1, purpose: String::new() };
-        let p = validate_disbursement(&req).unwrap_err();
-        let fields: Vec<_> = p.errors.iter().map(|e| e.field.as_str()).collect();
+        let bad = validate_disbursement(&req).unwrap_err();
+        let fields: Vec<_> = bad.0.iter().map(|v| v.field.as_str()).collect();
         assert_eq!(fields, ["amount_fen", "purpose"]);
         let ok = CreateDisbursement { amount_fen: 500_000, purpose: " cattle ".into(), ..req };
         assert_eq!(validate_disbursement(&ok).unwrap().purpose, "cattle");
     }
+
     #[test]
     fn onward_tasks_are_satisfied_first_in_first_out() {
         let owed = [100, 50, 30];

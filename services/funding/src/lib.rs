@@ -3,10 +3,15 @@
 //! (integer fen) that proves every yuan is accounted for. Allocations run on the
 //! responsibility-chain engine: onward-allocation deadlines and public disclosures are tasks.
 
+pub mod account;
+pub mod allocation;
+pub mod disbursement;
 pub mod domain;
+pub mod error;
 pub mod handlers;
 pub mod ledger;
 pub mod migrations;
+pub mod movement;
 pub mod reactions;
 pub mod state;
 pub mod store;
@@ -19,7 +24,7 @@ use chain_kit::Kit;
 pub use state::State;
 
 /// The service's name on the bus.
-pub const SERVICE: &str = "funding";
+pub const SERVICE: &str = chain_api::verbs::funding::SERVICE;
 
 /// Configuration of the funding service.
 #[derive(Debug, Clone)]

@@ -1,11 +1,11 @@
-//! Reactions of funding to other services' facts.
+//! Reactions of funding to other services' facts: the projection of approved plans, fed by
+//! planning's `plan-approved`.
 
 use chain_api::Envelope;
 use chain_api::events::PlanApproved;
 use chain_bus::Reaction;
 use futures::future::BoxFuture;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, EntityTrait};
+use sea_orm::DatabaseTransaction;
 
 use crate::store::approved_plan;
 
@@ -18,19 +18,12 @@ impl Reaction for OnPlanApproved {
     fn apply<'a>(&'a self, txn: &'a DatabaseTransaction, event: &'a Envelope) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             let approved: PlanApproved = event.payload_as()?;
-            let row = approved_plan::ActiveModel {
-                plan_id: Set(approved.plan_id),
-                household_id: Set(approved.household_id),
-                village: Set(approved.village.clone()),
+            let plan = approved_plan::Model {
+                plan_id: approved.plan_id,
+                household_id: approved.household_id,
+                village: approved.village.clone(),
             };
-            approved_plan::Entity::insert(row)
-                .on_conflict(
-                    OnConflict::column(approved_plan::Column::PlanId)
-                        .update_columns([approved_plan::Column::HouseholdId, approved_plan::Column::Village])
-                        .to_owned(),
-                )
-                .exec_without_returning(txn)
-                .await?;
+            approved_plan::project(txn, plan).await?;
             tracing::info!(plan = %approved.plan_id, village = %approved.village, "plan now payable");
             Ok(())
         })

@@ -14,117 +14,77 @@
 
 use std::collections::HashSet;
 
+use anyhow::Context;
 use chain_api::workflow::TaskState;
-use chain_api::{Principal, Problem, Role};
-use chain_bus::service::internal;
+use chain_api::{Principal, Role};
 use chain_domain::{Division, FundingDeadlines, Money};
 use chain_store::text::enum_str;
 use chain_workflow::entity::task;
 use chain_workflow::{Action, NewTask};
+use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::{DatabaseTransaction, QueryOrder, QuerySelect};
 
 use crate::State;
 use crate::domain::{self, DISCLOSURE_KIND, DISCLOSURE_NOTICE, ONWARD_KIND};
+use crate::error::Result;
 use crate::ledger::CENTRE;
 use crate::store::{account, allocation};
 
 /// Opens the tasks `a` gives rise to and submits the onward tasks it satisfies.
-pub async fn on_allocation(
-    s: &State,
-    txn: &DatabaseTransaction,
-    p: &Principal,
-    a: &allocation::Model,
-) -> Result<(), Problem> {
-    let to = Division::parse(&a.to_division).map_err(internal)?;
-    let from = (a.from_account != CENTRE).then(|| Division::parse(&a.from_account)).transpose().map_err(internal)?;
+pub async fn on_allocation(s: &State, txn: &DatabaseTransaction, p: &Principal, a: &allocation::Model) -> Result<()> {
+    let to = Division::parse(&a.to_division).context("reading the allocation's recipient")?;
+    let from = (a.from_account != CENTRE)
+        .then(|| Division::parse(&a.from_account))
+        .transpose()
+        .context("reading the allocation's allocator")?;
+    let (now, deadlines, amount) = (s.now(), FundingDeadlines::default_table(), Money::from_fen(a.amount_fen));
     if domain::passes_funds_on(&to) {
-        open_onward(s, txn, p, a, &to).await?;
+        let title =
+            format!("Allocate onward {amount} yuan of {} ({}) received from {}", a.fund, a.year, a.from_account);
+        let task = NewTask {
+            signer: Some(a.from_account.clone()),
+            ..NewTask::new(ONWARD_KIND, title, to.to_string(), Role::Approver)
+        };
+        open(s, txn, p, a, task, deadlines.for_division(Some(&to)).onward_due(now)).await?;
     }
     if let Some(from) = from {
-        open_disclosure(s, txn, p, a, &from).await?;
+        let title = format!("Publish the allocation of {amount} yuan of {} ({}) to {}", a.fund, a.year, a.to_division);
+        let task = NewTask {
+            signer: Some(domain::disclosure_signer(&from)),
+            notice_kind: Some(DISCLOSURE_NOTICE.to_owned()),
+            ..NewTask::new(DISCLOSURE_KIND, title, from.to_string(), Role::Approver)
+        };
+        open(s, txn, p, a, task, deadlines.for_division(Some(&from)).disclosure_due(now)).await?;
         submit_satisfied(s, txn, p, &from).await?;
     }
     Ok(())
 }
 
-/// The details both kinds of task carry.
-fn body(a: &allocation::Model) -> serde_json::Value {
-    serde_json::json!({
+/// Opens one of the tasks of `a`: about the allocation, carrying its details, due at `due`.
+async fn open(
+    s: &State,
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    a: &allocation::Model,
+    task: NewTask,
+    due: DateTime<Utc>,
+) -> Result<()> {
+    let body = serde_json::json!({
         "allocation_id": a.id,
         "from": a.from_account,
         "to": a.to_division,
         "amount_fen": a.amount_fen,
         "fund": a.fund,
         "year": a.year,
-    })
-}
-
-/// Opens the recipient's task to pass the allocation on.
-async fn open_onward(
-    s: &State,
-    txn: &DatabaseTransaction,
-    p: &Principal,
-    a: &allocation::Model,
-    to: &Division,
-) -> Result<(), Problem> {
-    let now = s.engine.clock().now();
-    let due = FundingDeadlines::default_table().for_division(Some(to)).onward_due(now);
-    let title = format!(
-        "Allocate onward {} yuan of {} ({}) received from {}",
-        Money::from_fen(a.amount_fen),
-        a.fund,
-        a.year,
-        a.from_account
-    );
-    let task = NewTask {
-        subject_id: Some(a.id),
-        due_at: Some(due),
-        body: body(a),
-        signer: Some(a.from_account.clone()),
-        ..NewTask::new(ONWARD_KIND, title, to.to_string(), Role::Approver)
-    };
-    s.engine.open(txn, &p.subject, task).await.map_err(internal)?;
-    Ok(())
-}
-
-/// Opens the allocator's task to publish the allocation.
-async fn open_disclosure(
-    s: &State,
-    txn: &DatabaseTransaction,
-    p: &Principal,
-    a: &allocation::Model,
-    from: &Division,
-) -> Result<(), Problem> {
-    let now = s.engine.clock().now();
-    let due = FundingDeadlines::default_table().for_division(Some(from)).disclosure_due(now);
-    let title = format!(
-        "Publish the allocation of {} yuan of {} ({}) to {}",
-        Money::from_fen(a.amount_fen),
-        a.fund,
-        a.year,
-        a.to_division
-    );
-    let task = NewTask {
-        subject_id: Some(a.id),
-        due_at: Some(due),
-        body: body(a),
-        signer: Some(domain::disclosure_signer(from)),
-        notice_kind: Some(DISCLOSURE_NOTICE.to_owned()),
-        ..NewTask::new(DISCLOSURE_KIND, title, from.to_string(), Role::Approver)
-    };
-    s.engine.open(txn, &p.subject, task).await.map_err(internal)?;
+    });
+    s.engine.open(txn, &p.subject, NewTask { subject_id: Some(a.id), due_at: Some(due), body, ..task }).await?;
     Ok(())
 }
 
 /// Submits every unfinished onward task of `division` that what it has allocated onward now
 /// covers, oldest first.
-async fn submit_satisfied(
-    s: &State,
-    txn: &DatabaseTransaction,
-    p: &Principal,
-    division: &Division,
-) -> Result<(), Problem> {
+async fn submit_satisfied(s: &State, txn: &DatabaseTransaction, p: &Principal, division: &Division) -> Result<()> {
     let code = division.to_string();
     // The ledger transfer has already updated (and so locked) this division's account row, so
     // concurrent allocations by the same division get here one after the other, each reading
@@ -140,8 +100,7 @@ async fn submit_satisfied(
         .filter(task::Column::State.is_in(waiting.iter().map(enum_str)))
         .into_tuple::<Option<Uuid>>()
         .all(txn)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .flatten()
         .collect();
@@ -159,10 +118,8 @@ async fn submit_satisfied(
         .order_by_asc(allocation::Column::Id)
         .into_tuple()
         .all(txn)
-        .await
-        .map_err(internal)?;
-    let passed_on =
-        account::Entity::find_by_id(code.as_str()).one(txn).await.map_err(internal)?.map_or(0, |a| a.allocated_fen);
+        .await?;
+    let passed_on = account::Entity::find_by_id(code.as_str()).one(txn).await?.map_or(0, |a| a.allocated_fen);
     let owed: Vec<i64> = received.iter().map(|(_, fen)| *fen).collect();
     let satisfied = domain::satisfied_prefix(&owed, passed_on);
     for (id, _) in received[..satisfied].iter().filter(|(id, _)| unfinished.contains(id)) {
@@ -178,22 +135,13 @@ async fn submit_onward(
     p: &Principal,
     allocation_id: Uuid,
     division: &str,
-) -> Result<(), Problem> {
-    let reason = Some("funds allocated onward");
-    let current = s.engine.procedure_task(txn, ONWARD_KIND, allocation_id, Some(division)).await.map_err(internal)?;
-    let Some(current) = current else { return Ok(()) };
-    let mut actions = vec![Action::Submit];
-    if matches!(current.state, TaskState::Open | TaskState::Returned) {
-        actions.insert(0, Action::Start);
-    }
-    for action in actions {
-        match s.engine.transition_at(txn, p, ONWARD_KIND, allocation_id, Some(division), action, reason).await {
-            Ok(Some(Ok(_))) => {}
-            Ok(Some(Err(problem))) => return Err(problem),
-            Ok(None) => return Err(internal(anyhow::anyhow!("onward task of allocation {allocation_id} vanished"))),
-            Err(e) => return Err(internal(e)),
-        }
-    }
+) -> Result<()> {
+    let Some(current) = s.engine.procedure_task(txn, ONWARD_KIND, allocation_id, Some(division)).await? else {
+        return Ok(());
+    };
+    let submit = [(division, Action::Start), (division, Action::Submit)];
+    let moves = if matches!(current.state, TaskState::Open | TaskState::Returned) { &submit[..] } else { &submit[1..] };
+    s.engine.advance(txn, p, ONWARD_KIND, allocation_id, moves, Some("funds allocated onward")).await?;
     tracing::info!(allocation = %allocation_id, %division, "onward allocation task submitted");
     Ok(())
 }

@@ -1,9 +1,8 @@
-//! Pure rules of planning: validating a plan against the household's recorded causes, and the
-//! plan's status machine.
+//! Pure rules of planning: validating a plan against the household's recorded causes, the
+//! plan's status machine, and the county's task of planning for a household.
 
 use chain_api::planning::{CreatePlan, Helper, Measure, PlanStatus};
-use chain_api::{FieldError, Problem};
-use chain_domain::{Causes, PovertyCause};
+use chain_domain::{Causes, Invalid, PovertyCause};
 
 /// Most measures a plan may list.
 pub const MAX_MEASURES: usize = 20;
@@ -11,6 +10,12 @@ pub const MAX_MEASURES: usize = 20;
 pub const MAX_DESCRIPTION: usize = 500;
 /// Longest helper name or work unit, in characters.
 pub const MAX_HELPER_FIELD: usize = 100;
+
+/// The kind of the county's task to plan assistance for a household.
+pub const PLAN_TASK: &str = "plan.household";
+
+/// Days the county has to plan assistance for a newly identified household.
+pub const PLAN_DUE_DAYS: i64 = 30;
 
 /// A plan that passed validation: measures and helper with surrounding whitespace trimmed.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,10 +26,6 @@ pub struct ValidPlan {
     pub helper: Helper,
 }
 
-fn field(errors: &mut Vec<FieldError>, field: impl Into<String>, message: impl Into<String>) {
-    errors.push(FieldError { field: field.into(), message: message.into() });
-}
-
 fn within(text: &str, max: usize) -> bool {
     let n = text.chars().count();
     (1..=max).contains(&n)
@@ -32,45 +33,40 @@ fn within(text: &str, max: usize) -> bool {
 
 /// Validates a plan for a household with the given recorded causes; every invalid field is
 /// reported at once.
-pub fn validate(req: &CreatePlan, causes: &Causes) -> Result<ValidPlan, Problem> {
-    let mut errors = Vec::new();
+pub fn validate(req: &CreatePlan, causes: &Causes) -> Result<ValidPlan, Invalid> {
+    let mut bad = Invalid::new();
     if req.measures.is_empty() || req.measures.len() > MAX_MEASURES {
-        field(&mut errors, "measures", format!("a plan lists 1 to {MAX_MEASURES} measures"));
+        bad.push("measures", format!("a plan lists 1 to {MAX_MEASURES} measures"));
     }
     let mut addressed = Vec::new();
     let mut measures = Vec::with_capacity(req.measures.len());
     for (i, m) in req.measures.iter().enumerate() {
         let description = m.description.trim();
         if !within(description, MAX_DESCRIPTION) {
-            let msg = format!("must be 1 to {MAX_DESCRIPTION} characters");
-            field(&mut errors, format!("measures/{i}/description"), msg);
+            bad.push(format!("measures/{i}/description"), format!("must be 1 to {MAX_DESCRIPTION} characters"));
         }
         match m.addresses.parse::<PovertyCause>() {
             Ok(c) if causes.includes(c) => addressed.push(c),
-            Ok(_) => field(&mut errors, format!("measures/{i}/addresses"), "not a recorded cause of this household"),
-            Err(_) => field(&mut errors, format!("measures/{i}/addresses"), "unknown poverty cause"),
+            Ok(_) => bad.push(format!("measures/{i}/addresses"), "not a recorded cause of this household"),
+            Err(_) => bad.push(format!("measures/{i}/addresses"), "unknown poverty cause"),
         }
         if m.expected_income_fen < 0 {
-            field(&mut errors, format!("measures/{i}/expected_income_fen"), "must not be negative");
+            bad.push(format!("measures/{i}/expected_income_fen"), "must not be negative");
         }
         measures.push(Measure { description: description.to_owned(), ..m.clone() });
     }
     if !req.measures.is_empty() && !addressed.contains(&causes.main()) {
-        let msg = format!("no measure addresses the main poverty cause {}", causes.main());
-        field(&mut errors, "measures", msg);
+        bad.push("measures", format!("no measure addresses the main poverty cause {}", causes.main()));
     }
     let name = req.helper.name.trim();
     if !within(name, MAX_HELPER_FIELD) {
-        field(&mut errors, "helper/name", format!("must be 1 to {MAX_HELPER_FIELD} characters"));
+        bad.push("helper/name", format!("must be 1 to {MAX_HELPER_FIELD} characters"));
     }
     let unit = req.helper.unit.trim();
     if !within(unit, MAX_HELPER_FIELD) {
-        field(&mut errors, "helper/unit", format!("must be 1 to {MAX_HELPER_FIELD} characters"));
+        bad.push("helper/unit", format!("must be 1 to {MAX_HELPER_FIELD} characters"));
     }
-    if !errors.is_empty() {
-        return Err(Problem::validation(errors));
-    }
-    Ok(ValidPlan { measures, helper: Helper { name: name.to_owned(), unit: unit.to_owned() } })
+    bad.or(ValidPlan { measures, helper: Helper { name: name.to_owned(), unit: unit.to_owned() } })
 }
 
 /// A step of a plan's procedure.
@@ -80,13 +76,22 @@ pub enum Step {
     Approve,
 }
 
+/// Why a step of a plan's procedure is not allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Only a draft is approved, and only once.
+    #[error("only a draft plan can be approved; this one is {}", label(*status))]
+    NotADraft {
+        /// The plan's status.
+        status: PlanStatus,
+    },
+}
+
 /// The status after a step, or why it is not allowed.
-pub fn next(status: PlanStatus, step: Step) -> Result<PlanStatus, Problem> {
+pub fn next(status: PlanStatus, step: Step) -> Result<PlanStatus, Refusal> {
     match (status, step) {
         (PlanStatus::Draft, Step::Approve) => Ok(PlanStatus::Approved),
-        (s, Step::Approve) => {
-            Err(Problem::transition(format!("only a draft plan can be approved; this one is {}", label(s))))
-        }
+        (status, Step::Approve) => Err(Refusal::NotADraft { status }),
     }
 }
 
@@ -100,7 +105,6 @@ pub fn label(s: PlanStatus) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use chain_api::ProblemKind;
     use chain_api::planning::MeasureKind;
 
     use super::*;
@@ -126,8 +130,8 @@ mod tests {
         }
     }
 
-    fn fields(p: &Problem) -> Vec<&str> {
-        p.errors.iter().map(|e| e.field.as_str()).collect()
+    fn fields(bad: &Invalid) -> Vec<&str> {
+        bad.0.iter().map(|v| v.field.as_str()).collect()
     }
 
     #[test]
@@ -142,10 +146,9 @@ mod tests {
     #[test]
     fn the_main_cause_must_be_addressed() {
         let req = plan(vec![measure(MeasureKind::Employment, "lack_of_skills")]);
-        let p = validate(&req, &causes()).unwrap_err();
-        assert!(p.is(ProblemKind::Validation));
-        assert_eq!(fields(&p), ["measures"]);
-        assert_eq!(p.errors[0].message, "no measure addresses the main poverty cause illness");
+        let bad = validate(&req, &causes()).unwrap_err();
+        assert_eq!(fields(&bad), ["measures"]);
+        assert_eq!(bad.0[0].message, "no measure addresses the main poverty cause illness");
     }
 
     #[test]
@@ -155,10 +158,10 @@ mod tests {
             measure(MeasureKind::DrinkingWater, "lack_of_water"),
             measure(MeasureKind::Industry, "bad_luck"),
         ]);
-        let p = validate(&req, &causes()).unwrap_err();
-        assert_eq!(fields(&p), ["measures/1/addresses", "measures/2/addresses"]);
-        assert_eq!(p.errors[0].message, "not a recorded cause of this household");
-        assert_eq!(p.errors[1].message, "unknown poverty cause");
+        let bad = validate(&req, &causes()).unwrap_err();
+        assert_eq!(fields(&bad), ["measures/1/addresses", "measures/2/addresses"]);
+        assert_eq!(bad.0[0].message, "not a recorded cause of this household");
+        assert_eq!(bad.0[1].message, "unknown poverty cause");
     }
 
     #[test]
@@ -169,9 +172,9 @@ mod tests {
         let mut req = plan(vec![m, measure(MeasureKind::Health, "illness")]);
         req.measures[1].description = "x".repeat(MAX_DESCRIPTION + 1);
         req.helper = Helper { name: String::new(), unit: "u".repeat(MAX_HELPER_FIELD + 1) };
-        let p = validate(&req, &causes()).unwrap_err();
+        let bad = validate(&req, &causes()).unwrap_err();
         assert_eq!(
-            fields(&p),
+            fields(&bad),
             [
                 "measures/0/description",
                 "measures/0/expected_income_fen",
@@ -184,11 +187,11 @@ mod tests {
 
     #[test]
     fn a_plan_has_one_to_twenty_measures() {
-        let p = validate(&plan(vec![]), &causes()).unwrap_err();
-        assert_eq!(fields(&p), ["measures"]);
+        let bad = validate(&plan(vec![]), &causes()).unwrap_err();
+        assert_eq!(fields(&bad), ["measures"]);
         let many = vec![measure(MeasureKind::Health, "illness"); MAX_MEASURES + 1];
-        let p = validate(&plan(many), &causes()).unwrap_err();
-        assert_eq!(fields(&p), ["measures"]);
+        let bad = validate(&plan(many), &causes()).unwrap_err();
+        assert_eq!(fields(&bad), ["measures"]);
         let most = vec![measure(MeasureKind::Health, "illness"); MAX_MEASURES];
         assert!(validate(&plan(most), &causes()).is_ok());
     }
@@ -203,7 +206,8 @@ mod tests {
     #[test]
     fn only_a_draft_plan_can_be_approved_once() {
         assert_eq!(next(PlanStatus::Draft, Step::Approve).unwrap(), PlanStatus::Approved);
-        let p = next(PlanStatus::Approved, Step::Approve).unwrap_err();
-        assert!(p.is(ProblemKind::InvalidTransition));
+        let refused = next(PlanStatus::Approved, Step::Approve).unwrap_err();
+        assert_eq!(refused, Refusal::NotADraft { status: PlanStatus::Approved });
+        assert_eq!(refused.to_string(), "only a draft plan can be approved; this one is approved");
     }
 }

@@ -3,8 +3,10 @@
 //! poverty causes, a responsible helper) through county approval, and announces approved plans.
 
 pub mod domain;
+pub mod error;
 pub mod handlers;
 pub mod migrations;
+pub mod plan;
 pub mod reactions;
 pub mod state;
 pub mod store;
@@ -16,7 +18,7 @@ use chain_kit::Kit;
 pub use state::State;
 
 /// The service's name on the bus.
-pub const SERVICE: &str = "planning";
+pub const SERVICE: &str = chain_api::verbs::planning::SERVICE;
 
 /// Configuration of the planning service.
 #[derive(Debug, Clone)]

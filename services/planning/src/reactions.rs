@@ -1,29 +1,27 @@
-//! Reactions of planning to other services' facts.
+//! Reactions of planning to other services' facts: the household projection, fed by
+//! identification's `household-identified` and `household-removed`, and the county's planning
+//! task that follows it.
 
 use anyhow::Context;
-use chain_api::events::HouseholdIdentified;
-use chain_api::{Envelope, Role};
+use chain_api::events::{HouseholdIdentified, HouseholdRemoved};
+use chain_api::workflow::TaskState;
+use chain_api::{Envelope, Principal, Role};
 use chain_bus::Reaction;
 use chain_domain::{Division, Level};
-use chain_workflow::NewTask;
+use chain_workflow::{Action, Engine, NewTask};
 use futures::future::BoxFuture;
-use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, DatabaseTransaction};
+use sea_orm::DatabaseTransaction;
 
+use crate::domain::{PLAN_DUE_DAYS, PLAN_TASK};
 use crate::store::household;
 
-/// The kind of the county's task to plan assistance for a household.
-pub const PLAN_TASK: &str = "plan.household";
-
-/// Days the county has to plan assistance for a newly identified household.
-pub const PLAN_DUE_DAYS: i64 = 30;
-
 /// On `identification.household-identified`: remember the household and its causes, and give
-/// its county the task of planning assistance for it.
+/// its county the task of planning assistance for it, due [`PLAN_DUE_DAYS`] after the
+/// identification.
 #[derive(Debug)]
 pub struct OnHouseholdIdentified {
     /// The engine the planning task is opened in.
-    pub engine: chain_workflow::Engine,
+    pub engine: Engine,
 }
 
 impl Reaction for OnHouseholdIdentified {
@@ -31,38 +29,30 @@ impl Reaction for OnHouseholdIdentified {
         Box::pin(async move {
             let identified: HouseholdIdentified = event.payload_as()?;
             let id = identified.household_id;
-            if household::Entity::find_by_id(id).one(txn).await?.is_some() {
-                tracing::warn!(household = %id, "household already projected; event ignored");
-                return Ok(());
-            }
             let village = Division::parse(&identified.village)?;
             let county =
                 village.ancestor_at(Level::County).context("the household's village lies above the county level")?;
-            household::ActiveModel {
-                household_id: Set(id),
-                village: Set(village.to_string()),
-                main_cause: Set(identified.main_cause.clone()),
-                other_causes: Set(serde_json::to_string(&identified.other_causes)?),
+            let row = household::Model {
+                household_id: id,
+                village: village.to_string(),
+                main_cause: identified.main_cause,
+                other_causes: serde_json::to_string(&identified.other_causes)?,
+            };
+            if !household::project(txn, row).await? {
+                tracing::warn!(household = %id, "household already projected; event ignored");
+                return Ok(());
             }
-            .insert(txn)
-            .await?;
-            self.engine
-                .open(
-                    txn,
-                    &event.actor,
-                    NewTask {
-                        kind: PLAN_TASK,
-                        title: format!("Plan assistance for household {id}"),
-                        division: county.to_string(),
-                        assignee_role: Role::Operator,
-                        subject_id: Some(id),
-                        due_at: Some(self.engine.clock().now() + chrono::Duration::days(PLAN_DUE_DAYS)),
-                        body: serde_json::Value::Null,
-                        signer: None,
-                        notice_kind: None,
-                    },
+            let task = NewTask {
+                subject_id: Some(id),
+                due_at: Some(event.occurred_at + chrono::Duration::days(PLAN_DUE_DAYS)),
+                ..NewTask::new(
+                    PLAN_TASK,
+                    format!("Plan assistance for household {id}"),
+                    county.to_string(),
+                    Role::Operator,
                 )
-                .await?;
+            };
+            self.engine.open(txn, &event.actor, task).await?;
             tracing::info!(household = %id, %county, "household projected; planning task opened");
             Ok(())
         })
@@ -75,22 +65,21 @@ impl Reaction for OnHouseholdIdentified {
 #[derive(Debug)]
 pub struct OnHouseholdRemoved {
     /// The engine holding the planning task.
-    pub engine: chain_workflow::Engine,
+    pub engine: Engine,
 }
 
 impl Reaction for OnHouseholdRemoved {
     fn apply<'a>(&'a self, txn: &'a DatabaseTransaction, event: &'a Envelope) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
-            let removed: chain_api::events::HouseholdRemoved = event.payload_as()?;
+            let removed: HouseholdRemoved = event.payload_as()?;
             let id = removed.household_id;
-            household::Entity::delete_by_id(id).exec(txn).await?;
-            let system = chain_api::Principal::system();
+            household::forget(txn, id).await?;
             let task = self.engine.procedure_task(txn, PLAN_TASK, id, None).await?;
-            if task.is_some_and(|t| t.state.awaits_owner() || t.state == chain_api::workflow::TaskState::Submitted) {
+            if task.is_some_and(|t| t.state.awaits_owner() || t.state == TaskState::Submitted) {
                 let reason = format!("the household was removed as wrongly identified: {}", removed.reason);
                 let cancelled = self
                     .engine
-                    .transition(txn, &system, PLAN_TASK, id, chain_workflow::Action::Cancel, Some(&reason))
+                    .transition(txn, &Principal::system(), PLAN_TASK, id, Action::Cancel, Some(&reason))
                     .await?;
                 if let Some(Err(problem)) = cancelled {
                     anyhow::bail!("cancelling the planning task: {problem}");

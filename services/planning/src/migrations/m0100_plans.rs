@@ -1,35 +1,14 @@
-//! The planning database: shared tables, tasks, the household projection and plans.
+//! The projection of identified households, and plans (at most one per household).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-/// All migrations, in order.
-#[derive(Debug)]
-pub struct Migrator;
+/// Creates `households` and `plans`.
+#[derive(Debug, DeriveMigrationName)]
+pub struct Migration;
 
 #[async_trait::async_trait]
-impl MigratorTrait for Migrator {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            Box::new(chain_store::migration::SharedTables),
-            Box::new(chain_workflow::migration::TaskTables),
-            Box::new(Plans),
-        ]
-    }
-}
-
-/// The projection of identified households, and plans (at most one per household).
-#[derive(Debug)]
-struct Plans;
-
-impl MigrationName for Plans {
-    fn name(&self) -> &str {
-        "m0100_plans"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for Plans {
+impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_table(
             Table::create()

@@ -2,18 +2,18 @@
 //! zero and updates both accounts inside the caller's transaction. Only the centre (`CN`, the
 //! source of central special funds) may go negative; every other debit is a conditional update
 //! (`... WHERE balance_fen >= amount`), so two concurrent spends can never both pass, on SQLite
-//! or PostgreSQL.
+//! or PostgreSQL. [`recount`] checks the whole ledger from its entries alone.
 
 use chain_api::funding::{Account, LedgerCheck};
-use chain_api::{Problem, ProblemKind};
 use chain_domain::Money;
+use chain_store::text::enum_str;
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, Statement};
 use serde::{Deserialize, Serialize};
 
-use crate::store::{account, enum_str, ledger_entry};
+use crate::store::{account, ledger_entry};
 
 /// The centre's account key.
 pub const CENTRE: &str = "CN";
@@ -69,17 +69,6 @@ pub enum LedgerError {
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbErr),
-}
-
-impl LedgerError {
-    /// The problem to answer with; database failures are logged and generic.
-    pub fn into_problem(self) -> Problem {
-        match self {
-            e @ LedgerError::Insufficient { .. } => Problem::new(ProblemKind::InsufficientFunds, e.to_string()),
-            e @ LedgerError::Overflow(_) => Problem::new(ProblemKind::Conflict, e.to_string()),
-            LedgerError::Db(e) => chain_bus::service::internal(e),
-        }
-    }
 }
 
 /// Creates the account row if it does not exist yet.
@@ -187,8 +176,8 @@ async fn scalar<C: ConnectionTrait>(conn: &C, sql: &str) -> Result<i64, DbErr> {
     row.map_or(Ok(0), |r| r.try_get::<i64>("", "n"))
 }
 
-/// Checks the whole ledger from its entries (not from the stored balances).
-pub async fn check<C: ConnectionTrait>(conn: &C) -> Result<LedgerCheck, DbErr> {
+/// Recounts the whole ledger from its entries (not from the stored balances).
+pub async fn recount<C: ConnectionTrait>(conn: &C) -> Result<LedgerCheck, DbErr> {
     let entries = scalar(conn, "SELECT COUNT(*) AS n FROM ledger_entries").await?;
     let sum_fen = scalar(conn, "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS n FROM ledger_entries").await?;
     let unbalanced = scalar(

@@ -1,35 +1,14 @@
-//! The exit database: shared tables, tasks, the projection of identified households and exit cases.
+//! Identified households (as announced by identification) and exit cases.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-/// All migrations, in order.
-#[derive(Debug)]
-pub struct Migrator;
+/// Creates `households` and `exit_cases`.
+#[derive(Debug, DeriveMigrationName)]
+pub struct Migration;
 
 #[async_trait::async_trait]
-impl MigratorTrait for Migrator {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            Box::new(chain_store::migration::SharedTables),
-            Box::new(chain_workflow::migration::TaskTables),
-            Box::new(ExitTables),
-        ]
-    }
-}
-
-/// Identified households (as announced by identification) and exit cases.
-#[derive(Debug)]
-struct ExitTables;
-
-impl MigrationName for ExitTables {
-    fn name(&self) -> &str {
-        "m0100_exit_cases"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for ExitTables {
+impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_table(
             Table::create()

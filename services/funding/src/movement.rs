@@ -1,0 +1,52 @@
+//! What a movement of money (an allocation, a disbursement) records besides its own row and its
+//! ledger transfer, inside the movement's transaction: the audit entry and the event, stamped at
+//! the precision the databases keep.
+
+use anyhow::Context;
+use chain_api::{Envelope, Principal};
+use chain_store::audit::{self, Entry};
+use chain_store::outbox;
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use crate::State;
+use crate::error::Result;
+
+/// Now by the service's clock, at the precision the databases keep (microseconds), so that what a
+/// movement answers is what reading it back gives.
+pub fn now(s: &State) -> DateTime<Utc> {
+    let now = s.now();
+    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
+
+/// The event `kind` announcing the movement `id` by `p` in `division`.
+pub fn event(
+    s: &State,
+    kind: &str,
+    division: &str,
+    p: &Principal,
+    id: Uuid,
+    payload: impl serde::Serialize,
+) -> Result<Envelope> {
+    let payload = serde_json::to_value(payload).with_context(|| format!("encoding the {kind} event"))?;
+    let mut event = s.engine.event(kind, division, &p.subject, payload);
+    event.correlation_id = Some(id);
+    Ok(event)
+}
+
+/// Appends the audit entry of `action` by `p` on the movement `id` (in the event's division, with
+/// its payload) and enqueues the movement's `event`, inside the caller's transaction.
+pub async fn record<C: ConnectionTrait>(
+    s: &State,
+    conn: &C,
+    p: &Principal,
+    action: &str,
+    id: Uuid,
+    event: Envelope,
+) -> Result<()> {
+    let entry = Entry::by(p, action, &event.division).about(id).payload(&event.payload);
+    audit::append(conn, s.now(), entry).await?;
+    outbox::enqueue(conn, s.bus.root(), &event).await?;
+    Ok(())
+}

@@ -1,0 +1,34 @@
+//! The `allocations` table.
+
+use sea_orm::entity::prelude::*;
+
+/// A recorded allocation.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "allocations")]
+pub struct Model {
+    /// Public id.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Allocating account (`CN` or a division code).
+    pub from_account: String,
+    /// Receiving division.
+    pub to_division: String,
+    /// Budget year.
+    pub year: i32,
+    /// Amount, fen.
+    pub amount_fen: i64,
+    /// Fund source.
+    pub fund: String,
+    /// Official who allocated.
+    pub allocated_by: String,
+    /// The ledger movement.
+    pub txn_id: Uuid,
+    /// When.
+    pub created_at: DateTimeUtc,
+}
+
+/// No relations.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,30 @@
+//! The `ledger_entries` table: the double-entry journal.
+
+use sea_orm::entity::prelude::*;
+
+/// One side of a money movement.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "ledger_entries")]
+pub struct Model {
+    /// Journal order.
+    #[sea_orm(primary_key)]
+    pub seq: i64,
+    /// The movement both entries belong to.
+    pub txn_id: Uuid,
+    /// Account key.
+    pub account: String,
+    /// Signed amount, fen: negative debits, positive credits.
+    pub amount_fen: i64,
+    /// `allocation` or `disbursement`.
+    pub kind: String,
+    /// The allocation or disbursement.
+    pub ref_id: Uuid,
+    /// When written.
+    pub created_at: DateTimeUtc,
+}
+
+/// No relations.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,7 @@
+//! The funding database: one module per table, each with its entity and its queries.
+
+pub mod account;
+pub mod allocation;
+pub mod approved_plan;
+pub mod disbursement;
+pub mod ledger_entry;

@@ -1,0 +1,4 @@
+//! The planning database: one module per table, each with its entity and its queries.
+
+pub mod household;
+pub mod plan;
