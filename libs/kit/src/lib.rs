@@ -10,6 +10,9 @@
 //! ```
 
 pub mod rows;
+pub mod schema;
+
+pub use schema::migrations;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +21,7 @@ use anyhow::Context;
 use chain_bus::{Bus, Endpoints, OutboxSignal, Reaction, Shutdown};
 use chain_store::Db;
 use chain_workflow::{Engine, NoticeHook, Settings};
-use sea_orm_migration::{MigrationTrait, MigratorTrait};
+use sea_orm_migration::MigratorTrait;
 use tokio::task::JoinHandle;
 
 /// What a service's handlers and reactions work with: its database, the bus, the relay's wake-up,
@@ -171,13 +174,4 @@ impl Kit {
         self.tasks.push(served);
         Ok(self.tasks)
     }
-}
-
-/// A service's migrations: the tables every service has (outbox, inbox, audit log; the engine's
-/// tasks, notices and schedules), then its own, in order. A service's `Migrator` answers this.
-pub fn migrations(own: Vec<Box<dyn MigrationTrait>>) -> Vec<Box<dyn MigrationTrait>> {
-    let mut all: Vec<Box<dyn MigrationTrait>> =
-        vec![Box::new(chain_store::migration::SharedTables), Box::new(chain_workflow::migration::TaskTables)];
-    all.extend(own);
-    all
 }

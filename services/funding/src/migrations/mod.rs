@@ -1,24 +1,12 @@
 //! The funding database's migrations: the tables every service has, then funding's own, one file
 //! per table group, each named as deployed databases record it in `seaql_migrations`.
 
-use sea_orm_migration::prelude::*;
-
-mod m0300_ledger;
-mod m0301_records;
-
-/// All migrations, in order.
-#[derive(Debug)]
-pub struct Migrator;
-
-#[async_trait::async_trait]
-impl MigratorTrait for Migrator {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        chain_kit::migrations(vec![Box::new(m0300_ledger::Migration), Box::new(m0301_records::Migration)])
-    }
-}
+chain_kit::schema!(m0300_ledger, m0301_records);
 
 #[cfg(test)]
 mod tests {
+    use sea_orm_migration::prelude::*;
+
     use super::*;
 
     #[test]

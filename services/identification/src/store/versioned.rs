@@ -1,5 +1,6 @@
 //! The version-guarded update of a record that carries a version (a household, a monitoring
-//! case): the change applies only if the row is still at the version read, and bumps it.
+//! case): the change applies only if the row is still at the version read, bumps it, and stamps
+//! the time of the change.
 
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
@@ -38,11 +39,6 @@ pub async fn update_if_current<E: Versioned, C: ConnectionTrait>(
     at: DateTime<Utc>,
     changes: Vec<(E::Column, SimpleExpr)>,
 ) -> Result<bool, DbErr> {
-    let mut update =
-        E::update_many().col_expr(E::VERSION, Expr::value(version + 1)).col_expr(E::UPDATED_AT, Expr::value(at));
-    for (column, value) in changes {
-        update = update.col_expr(column, value);
-    }
-    let changed = update.filter(E::ID.eq(id)).filter(E::VERSION.eq(version)).exec(conn).await?;
-    Ok(changed.rows_affected == 1)
+    let stamped = std::iter::once((E::UPDATED_AT, Expr::value(at))).chain(changes);
+    chain_kit::rows::update_versioned::<E, _>(conn, E::ID.eq(id), (E::VERSION, version), stamped).await
 }

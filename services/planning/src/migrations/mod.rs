@@ -1,23 +1,12 @@
 //! The planning database's migrations: the tables every service has, then planning's own, one
 //! file per table group, each named as deployed databases record it in `seaql_migrations`.
 
-use sea_orm_migration::prelude::*;
-
-mod m0100_plans;
-
-/// All migrations, in order.
-#[derive(Debug)]
-pub struct Migrator;
-
-#[async_trait::async_trait]
-impl MigratorTrait for Migrator {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        chain_kit::migrations(vec![Box::new(m0100_plans::Migration)])
-    }
-}
+chain_kit::schema!(m0100_plans);
 
 #[cfg(test)]
 mod tests {
+    use sea_orm_migration::prelude::*;
+
     use super::*;
 
     #[test]
