@@ -73,6 +73,15 @@ impl<X> Core<X> {
     }
 }
 
+/// Configuration of a service that keeps nothing besides the kit's core.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Database URL (SQLite or PostgreSQL).
+    pub database_url: String,
+    /// The workflow engine's clock and timer sweep.
+    pub workflow: Settings,
+}
+
 /// A service being started: what runs so far, and what it is built on.
 pub struct Kit {
     core: Core,

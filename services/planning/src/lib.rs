@@ -20,14 +20,8 @@ pub use state::State;
 /// The service's name on the bus.
 pub const SERVICE: &str = chain_api::verbs::planning::SERVICE;
 
-/// Configuration of the planning service.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// Database URL (SQLite or PostgreSQL).
-    pub database_url: String,
-    /// The workflow engine's clock and timer sweep.
-    pub workflow: chain_workflow::Settings,
-}
+/// Configuration of the service.
+pub use chain_kit::Config;
 
 /// Connects, migrates, and starts the relay, consumers, timers and endpoints. Returns once the
 /// service answers requests; the returned handles run until `shutdown` fires.
