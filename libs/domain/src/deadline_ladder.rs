@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::division::{Division, Level};
-use crate::policy_table::{ANY, TableProblem, is_valid_kind, open_csv, parse_province};
+use crate::policy_table::{ANY, TableProblem, is_valid_kind, parse_province, rows, whole_number};
 
 /// The embedded escalation table (`kind,province,remind_before_hours,grace_hours`).
 const DEADLINE_LADDER_TABLE: &str = include_str!("../data/deadline_ladder.csv");
@@ -115,21 +115,17 @@ impl DeadlineLadder {
     /// appear once and the `*,*` row must be present. Lines starting with `#` are comments;
     /// fields are trimmed.
     pub fn from_csv(text: &str) -> Result<DeadlineLadder, DeadlineLadderError> {
-        let mut reader = open_csv(text, &["kind", "province", "remind_before_hours", "grace_hours"])?;
         let mut by_kind: BTreeMap<String, BTreeMap<Option<Division>, Ladder>> = BTreeMap::new();
         let mut any_kind = BTreeMap::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| DeadlineLadderError::Csv(e.to_string()))?;
-            let line = record.position().map_or(0, |p| p.line());
+        for row in rows(text, &["kind", "province", "remind_before_hours", "grace_hours"])? {
+            let (line, record) = row?;
             let (kind, province) = (&record[0], &record[1]);
             if kind != ANY && !is_valid_kind(kind) {
                 return Err(DeadlineLadderError::Kind { line });
             }
             let scope = parse_province(province).ok_or(DeadlineLadderError::Province { line })?;
             let hours = |text: &str| {
-                text.parse::<u32>()
-                    .ok()
-                    .filter(|h| *h <= MAX_LADDER_HOURS)
+                whole_number(text, 0..=MAX_LADDER_HOURS)
                     .map(|h| TimeDelta::hours(i64::from(h)))
                     .ok_or(DeadlineLadderError::Hours { line })
             };

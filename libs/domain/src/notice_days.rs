@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use crate::division::{Division, Level};
-use crate::policy_table::{TableProblem, is_valid_kind, open_csv, parse_province};
+use crate::policy_table::{TableProblem, is_valid_kind, parse_province, rows, whole_number};
 
 /// The embedded notice-window table (`kind,province,days`).
 const NOTICE_DAYS_TABLE: &str = include_str!("../data/notice_days.csv");
@@ -80,21 +80,15 @@ impl NoticeDays {
     /// 2-digit province code, `days` a whole number from 1 to 90; each (kind, province) pair may
     /// appear once. Lines starting with `#` are comments; fields are trimmed.
     pub fn from_csv(text: &str) -> Result<NoticeDays, NoticeDaysError> {
-        let mut reader = open_csv(text, &["kind", "province", "days"])?;
         let mut table = NoticeDays::default();
-        for record in reader.records() {
-            let record = record.map_err(|e| NoticeDaysError::Csv(e.to_string()))?;
-            let line = record.position().map_or(0, |p| p.line());
+        for row in rows(text, &["kind", "province", "days"])? {
+            let (line, record) = row?;
             let (kind, province, days) = (&record[0], &record[1], &record[2]);
             if !is_valid_kind(kind) {
                 return Err(NoticeDaysError::Kind { line });
             }
             let scope = parse_province(province).ok_or(NoticeDaysError::Province { line })?;
-            let days = days
-                .parse::<u32>()
-                .ok()
-                .filter(|d| (1..=MAX_NOTICE_DAYS).contains(d))
-                .ok_or(NoticeDaysError::Days { line })?;
+            let days = whole_number(days, 1..=MAX_NOTICE_DAYS).ok_or(NoticeDaysError::Days { line })?;
             if table.by_kind.entry(kind.to_owned()).or_default().insert(scope, days).is_some() {
                 return Err(NoticeDaysError::Duplicate { line, kind: kind.to_owned(), province: province.to_owned() });
             }
