@@ -129,6 +129,18 @@ async fn a_principal_the_gateway_did_not_sign_writes_nothing() {
     // The same application from the gateway is registered: the IDs were never claimed.
     let real = t.post("VILLAGE", "/v1/households", body).await;
     assert_eq!(real.ok(201)["status"], "applied");
+
+    // A registration the gateway signed, sent again as it was, is refused: one household only.
+    let village = chain::demo::official("VILLAGE").principal().to_header();
+    let other = application(&[rid("52062419800101078")]);
+    let bytes = serde_json::to_vec(&other).unwrap();
+    let proof = key.sign(REGISTER, &village, &bytes);
+    let headers = [(PRINCIPAL_HEADER, village.as_str()), (PRINCIPAL_PROOF_HEADER, proof.as_str())];
+    let first = send(&client, REGISTER, &headers, &other).await;
+    assert_eq!((first.0, &first.1["status"]), (200, &json!("applied")), "answer: {}", first.1);
+    assert_refused(&send(&client, REGISTER, &headers, &other).await, "the principal's signature was already used");
+    let page = t.get("SINAN", "/v1/households?division=520624").await.ok(200).clone();
+    assert_eq!(page["items"].as_array().unwrap().len(), 2, "the replay registered nothing: {page}");
     t.stop().await;
 }
 
