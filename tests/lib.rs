@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chain::demo::{Official, official};
-use chain::nats::NatsServer;
+use chain::nats::{BusCredentials, NatsServer};
 use chain::{DEFAULT_AUDIENCE, DEFAULT_ISSUER, Databases, System, SystemConfig};
+use chain_bus::{Bus, PrincipalSigner, ProofSettings};
 use chain_gateway::SigningKey;
 use chain_identification::PiiKey;
 use reqwest::{Method, StatusCode};
@@ -87,7 +88,10 @@ pub async fn spawn() -> TestSystem {
     chain_telemetry::init_for_tests();
     let dir = std::env::temp_dir().join(format!("chain-test-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).unwrap();
-    let nats = NatsServer::start(&dir.join("nats")).await.expect("start nats-server (see deploy/dev/ensure-nats.sh)");
+    let credentials = BusCredentials::generate().expect("NKeys for the bus");
+    let nats = NatsServer::start(&dir.join("nats"), &credentials, "chain")
+        .await
+        .expect("start nats-server (see deploy/dev/ensure-nats.sh)");
     let mut pg_names = Vec::new();
     let databases = if backend() == "postgres" {
         let admin = chain_store::connect(&format!("{}/postgres", pg_base())).await.expect("connect to PostgreSQL");
@@ -116,6 +120,7 @@ pub async fn spawn() -> TestSystem {
     let clock = chain_workflow::Clock::adjustable();
     let config = SystemConfig {
         nats_url: nats.url().to_owned(),
+        nats_credentials: Some(credentials),
         workflow: chain_workflow::Settings { clock: clock.clone(), sweep_every: std::time::Duration::from_millis(100) },
         subject_root: "chain".into(),
         databases: databases.clone(),
@@ -124,6 +129,8 @@ pub async fn spawn() -> TestSystem {
         issuer: DEFAULT_ISSUER.into(),
         audience: DEFAULT_AUDIENCE.into(),
         pii_key: PiiKey::from_master([42; 32]),
+        bus_key: std::sync::Arc::new(PrincipalSigner::generate().unwrap()),
+        proofs: ProofSettings::default(),
     };
     let system = System::start(config.clone()).await.expect("start the system");
     let base = format!("http://{}", system.gateway);
@@ -231,6 +238,33 @@ impl TestSystem {
         let system = System::start(self.config.clone()).await.expect("restart the system");
         self.base = format!("http://{}", system.gateway);
         self.system = Some(system);
+    }
+
+    /// A connection to the test's bus as the gateway has it: its NATS identity, and it signs the
+    /// principals of its requests with the gateway's bus key.
+    pub async fn gateway_bus(&self) -> Bus {
+        let url = self.nats.as_ref().expect("the test's NATS server").url();
+        Bus::connect(url, &self.config.subject_root, &self.bus_credentials().of("gateway"))
+            .await
+            .expect("connect to NATS")
+            .signing(self.config.bus_key.clone())
+    }
+
+    /// A plain NATS client with the operators' `admin` identity (the stream and its consumers
+    /// as an operator inspects them).
+    pub async fn nats_admin(&self) -> async_nats::Client {
+        let url = self.nats.as_ref().expect("the test's NATS server").url();
+        self.bus_credentials().of("admin").options().connect(url).await.expect("connect to NATS as admin")
+    }
+
+    /// The NKeys of the bus identities the test's NATS server accepts.
+    pub fn bus_credentials(&self) -> &BusCredentials {
+        self.config.nats_credentials.as_ref().expect("the test's bus authenticates")
+    }
+
+    /// The configuration the system runs with.
+    pub fn config(&self) -> &SystemConfig {
+        &self.config
     }
 
     /// Stops everything and removes the test's databases.

@@ -12,7 +12,7 @@ async fn a_duplicate_delivery_of_an_event_has_no_second_effect() {
 
     // Publish the very same event again under a new message id, so the stream's own
     // deduplication does not catch it: only the consumers' inboxes stand in the way.
-    let js = async_nats::jetstream::new(async_nats::connect(t.nats.as_ref().unwrap().url()).await.unwrap());
+    let js = async_nats::jetstream::new(t.nats_admin().await);
     let stream = js.get_stream("CHAIN_EVENTS").await.unwrap();
     let subject = "chain.evt.identification.household-identified.52.06.24.101.201";
     let original = stream.get_last_raw_message_by_subject(subject).await.unwrap();

@@ -3,6 +3,7 @@
 
 mod adjustment;
 mod bad_input;
+mod bus;
 mod card;
 mod duplicates;
 mod engine;

@@ -189,7 +189,7 @@ async fn one_trace_covers_the_gateway_the_service_and_the_event() {
     let trace = chain_telemetry::trace_id_of(approve.headers["traceparent"].to_str().unwrap()).unwrap();
 
     // The published event carries the same trace.
-    let js = async_nats::jetstream::new(async_nats::connect(t.nats.as_ref().unwrap().url()).await.unwrap());
+    let js = async_nats::jetstream::new(t.nats_admin().await);
     let stream = js.get_stream("CHAIN_EVENTS").await.unwrap();
     let msg = eventually("the household-identified event", || async {
         stream

@@ -1,5 +1,7 @@
 //! Who is calling: the subject, roles and jurisdiction taken from a verified token. The gateway
-//! forwards it to the services in the `Chain-Principal` header; services enforce it again.
+//! forwards it to the services in the `Chain-Principal` header with its signature over the
+//! principal and the request in `Chain-Principal-Proof` (`chain_bus::signed`); services verify the
+//! signature, then enforce the principal again.
 
 use chain_domain::{Division, Jurisdiction, Layer};
 use serde::{Deserialize, Serialize};
@@ -9,6 +11,10 @@ use crate::Problem;
 
 /// NATS header carrying the JSON-encoded principal of a request.
 pub const PRINCIPAL_HEADER: &str = "Chain-Principal";
+
+/// NATS header carrying the gateway's signature over the principal, the subject and the body of
+/// a request: `<id>.<issued at, Unix ms>.<Ed25519 signature, base64url>`.
+pub const PRINCIPAL_PROOF_HEADER: &str = "Chain-Principal-Proof";
 
 /// A role an official holds within their jurisdiction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

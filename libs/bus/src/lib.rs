@@ -8,7 +8,9 @@ pub mod relay;
 pub mod request;
 pub mod service;
 pub mod shutdown;
+pub mod signed;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -19,6 +21,7 @@ pub use error::{Error, Result};
 pub use relay::{OutboxSignal, spawn_relay};
 pub use service::Endpoints;
 pub use shutdown::{Shutdown, ShutdownTrigger};
+pub use signed::{PrincipalKey, PrincipalSigner, PrincipalVerifier, ProofSettings};
 
 /// Header carrying the status a service answered with (200 or a problem's status).
 pub const STATUS_HEADER: &str = "Chain-Status";
@@ -32,6 +35,8 @@ pub struct Bus {
     js: jetstream::Context,
     root: String,
     request_timeout: Duration,
+    signer: Option<Arc<PrincipalSigner>>,
+    verifier: Option<Arc<PrincipalVerifier>>,
 }
 
 impl std::fmt::Debug for Bus {
@@ -40,11 +45,68 @@ impl std::fmt::Debug for Bus {
     }
 }
 
+/// Who a connection is on the bus: an identity (`gateway`, or a service's name) and, where the
+/// server authenticates, that identity's NKey seed. Its replies come to `_INBOX_<identity>.>`, so
+/// the server can let each identity read only its own.
+#[derive(Clone)]
+pub struct Credentials {
+    identity: String,
+    seed: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials").field("identity", &self.identity).field("nkey", &self.seed.is_some()).finish()
+    }
+}
+
+impl Credentials {
+    /// An identity on a server that does not authenticate.
+    pub fn unauthenticated(identity: &str) -> Credentials {
+        Credentials { identity: identity.to_owned(), seed: None }
+    }
+
+    /// An identity that authenticates with the NKey whose seed (`SU…`) is given.
+    pub fn nkey(identity: &str, seed: &str) -> Credentials {
+        Credentials { identity: identity.to_owned(), seed: Some(seed.trim().to_owned()) }
+    }
+
+    /// The identity.
+    pub fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    /// The prefix of the subjects its replies come to.
+    pub fn inbox_prefix(&self) -> String {
+        inbox_prefix(&self.identity)
+    }
+
+    /// Connection options authenticating as this identity.
+    pub fn options(&self) -> async_nats::ConnectOptions {
+        let options = match &self.seed {
+            Some(seed) => async_nats::ConnectOptions::with_nkey(seed.clone()),
+            None => async_nats::ConnectOptions::new(),
+        };
+        options.custom_inbox_prefix(self.inbox_prefix())
+    }
+}
+
+/// The prefix of the reply subjects of `identity`.
+pub fn inbox_prefix(identity: &str) -> String {
+    format!("_INBOX_{identity}")
+}
+
+/// The name of the event stream under subject root `root`.
+pub fn stream_name(root: &str) -> String {
+    format!("{}_EVENTS", root.to_uppercase().replace(['.', '-'], "_"))
+}
+
 impl Bus {
-    /// Connects to NATS at `url` and makes sure the event stream exists.
-    pub async fn connect(url: &str, root: &str) -> anyhow::Result<Bus> {
-        let client = async_nats::ConnectOptions::new()
-            .name(format!("{root}-bus"))
+    /// Connects to NATS at `url` as `credentials` and makes sure the event stream exists.
+    pub async fn connect(url: &str, root: &str, credentials: &Credentials) -> anyhow::Result<Bus> {
+        let client = credentials
+            .options()
+            .name(format!("{root}-{}", credentials.identity()))
             .retry_on_initial_connect()
             .connection_timeout(Duration::from_secs(5))
             .connect(url)
@@ -53,16 +115,42 @@ impl Bus {
         // A fresh server may need a moment before JetStream answers.
         tokio::time::timeout(Duration::from_secs(10), client.flush())
             .await
-            .context("NATS did not answer within 10 s")?
+            .with_context(|| {
+                format!(
+                    "NATS did not answer within 10 s (is it up, and does it accept the {} credentials?)",
+                    credentials.identity()
+                )
+            })?
             .context("flushing the NATS connection")?;
         let bus = Bus {
             js: jetstream::new(client.clone()),
             client,
             root: root.to_owned(),
             request_timeout: Duration::from_secs(10),
+            signer: None,
+            verifier: None,
         };
         bus.ensure_stream().await?;
         Ok(bus)
+    }
+
+    /// This connection signs the principals of the requests it sends with `signer` (the
+    /// gateway's).
+    pub fn signing(mut self, signer: Arc<PrincipalSigner>) -> Bus {
+        self.signer = Some(signer);
+        self
+    }
+
+    /// The endpoints served on this connection believe only principals signed by the gateway's
+    /// `key` (see [`signed`]); each call gets its own record of proof ids seen.
+    pub fn verifying(mut self, key: PrincipalKey, settings: ProofSettings) -> Bus {
+        self.verifier = Some(Arc::new(PrincipalVerifier::new(key, settings)));
+        self
+    }
+
+    /// What checks the principals of requests served on this connection.
+    pub fn verifier(&self) -> Option<&Arc<PrincipalVerifier>> {
+        self.verifier.as_ref()
     }
 
     /// The subject root.
@@ -82,7 +170,7 @@ impl Bus {
 
     /// The name of the event stream.
     pub fn stream_name(&self) -> String {
-        format!("{}_EVENTS", self.root.to_uppercase().replace(['.', '-'], "_"))
+        stream_name(&self.root)
     }
 
     /// Creates the event stream holding `<root>.evt.>` if it does not exist.

@@ -2,7 +2,7 @@
 //! the caller's principal and trace context, and gets the answer or a problem back.
 
 use bytes::Bytes;
-use chain_api::principal::PRINCIPAL_HEADER;
+use chain_api::principal::{PRINCIPAL_HEADER, PRINCIPAL_PROOF_HEADER};
 use chain_api::{Principal, Problem, ProblemKind};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -31,7 +31,8 @@ impl Bus {
         })
     }
 
-    /// Sends raw bytes and returns the answer's status and body.
+    /// Sends raw bytes and returns the answer's status and body. A principal is sent with its
+    /// proof, signed by this connection's key (see [`Bus::signing`]).
     pub async fn request_raw(
         &self,
         service: &str,
@@ -42,7 +43,17 @@ impl Bus {
         let subject = format!("{}.{service}.{verb}", self.root);
         let mut headers = async_nats::HeaderMap::new();
         if let Some(p) = principal {
-            headers.insert(PRINCIPAL_HEADER, p.to_header().as_str());
+            let Some(signer) = &self.signer else {
+                tracing::error!(
+                    service,
+                    verb,
+                    "a request on behalf of a principal from a connection without the bus signing key"
+                );
+                return Err(Problem::internal());
+            };
+            let header = p.to_header();
+            headers.insert(PRINCIPAL_PROOF_HEADER, signer.sign(&subject, &header, &body).as_str());
+            headers.insert(PRINCIPAL_HEADER, header.as_str());
         }
         if let Some(tp) = chain_telemetry::current_traceparent() {
             headers.insert(TRACEPARENT_HEADER, tp.as_str());

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use chain_api::principal::PRINCIPAL_HEADER;
+use chain_api::principal::{PRINCIPAL_HEADER, PRINCIPAL_PROOF_HEADER};
 use chain_api::{Principal, Problem, ProblemKind};
 use futures::StreamExt;
 use futures::future::BoxFuture;
@@ -57,8 +57,13 @@ impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
     }
 
     /// Subscribes, then serves in a background task until shutdown. Each request runs in its own
-    /// task. Returns once the subscription is in place, so requests sent afterwards are answered.
+    /// task and is answered only if its principal verifies with the gateway's key the bus was
+    /// given ([`Bus::verifying`]); otherwise it is refused with 401 before any handler runs.
+    /// Returns once the subscription is in place, so requests sent afterwards are answered.
     pub async fn start(self, bus: Bus, shutdown: Shutdown) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+        if bus.verifier().is_none() {
+            anyhow::bail!("the {} service needs the gateway's bus public key to verify principals", self.service);
+        }
         let prefix = format!("{}.{}.", bus.root(), self.service);
         let sub = bus
             .client()
@@ -72,6 +77,7 @@ impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
 
     async fn serve(self, bus: Bus, mut sub: async_nats::Subscriber, prefix: String, mut shutdown: Shutdown) {
         let handlers = Arc::new(self.handlers);
+        let Some(verifier) = bus.verifier().cloned() else { return };
         loop {
             let msg = tokio::select! {
                 m = sub.next() => match m { Some(m) => m, None => break },
@@ -81,6 +87,7 @@ impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
             let verb = msg.subject.as_str().strip_prefix(&prefix).unwrap_or_default().to_owned();
             let handlers = handlers.clone();
             let state = self.state.clone();
+            let verifier = verifier.clone();
             let client = bus.client().clone();
             // The spans that carry the trace across process boundaries are created at ERROR level so a
             // quiet RUST_LOG (say `warn`) never disables them and breaks propagation; events inside them
@@ -93,14 +100,23 @@ impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
             );
             tokio::spawn(
                 async move {
-                    let principal = headers
-                        .as_ref()
-                        .and_then(|h| h.get(PRINCIPAL_HEADER))
-                        .and_then(|v| Principal::from_header(v.as_str()));
-                    let result = match (handlers.get(&verb), principal) {
-                        (None, _) => Err(Problem::new(ProblemKind::NotFound, format!("no operation {verb}"))),
-                        (_, None) => Err(Problem::new(ProblemKind::Unauthenticated, "no principal on the request")),
-                        (Some(h), Some(p)) => h(state, p, msg.payload).await,
+                    let header = |name: &str| headers.as_ref().and_then(|h| h.get(name)).map(|v| v.as_str());
+                    let principal = verifier.verify(
+                        msg.subject.as_str(),
+                        header(PRINCIPAL_HEADER),
+                        header(PRINCIPAL_PROOF_HEADER),
+                        &msg.payload,
+                    );
+                    let result = match (principal, handlers.get(&verb)) {
+                        (Err(refused), _) => {
+                            tracing::warn!(
+                                detail = refused.detail.as_deref().unwrap_or_default(),
+                                "request refused: principal not verified"
+                            );
+                            Err(refused)
+                        }
+                        (Ok(_), None) => Err(Problem::new(ProblemKind::NotFound, format!("no operation {verb}"))),
+                        (Ok(p), Some(h)) => h(state, p, msg.payload).await,
                     };
                     let (status, body) = match result {
                         Ok(body) => (200, body),

@@ -8,6 +8,10 @@
 //! let kit = kit.consume("planning-on-household-identified", events::HOUSEHOLD_IDENTIFIED, reactions::OnHouseholdIdentified).await?;
 //! kit.serve(handlers::endpoints(state)).await
 //! ```
+//!
+//! The bus a service is started with carries the gateway's public key
+//! ([`chain_bus::Bus::verifying`]): its endpoints (the service's verbs and the engine's) answer
+//! only requests whose principal the gateway signed, and refuse the rest with 401.
 
 pub mod rows;
 pub mod schema;

@@ -84,6 +84,11 @@ pub struct ServeArgs {
     /// NATS URL.
     #[arg(long, env = "CHAIN_NATS_URL", default_value = "nats://127.0.0.1:4222")]
     pub nats_url: String,
+    /// The NKey seed (`SU…`) this service authenticates to NATS with, its identity being the
+    /// service's name. Default the one `chain up` keeps in `<data>/nats/credentials/<service>.nk`
+    /// if it exists, else none (for a server that does not authenticate).
+    #[arg(long, env = "CHAIN_NATS_NKEY_FILE")]
+    pub nats_nkey_file: Option<PathBuf>,
     /// Gateway address (gateway only).
     #[arg(long, env = "CHAIN_LISTEN", default_value = "0.0.0.0:8080")]
     pub listen: SocketAddr,
@@ -91,6 +96,16 @@ pub struct ServeArgs {
     /// directory.
     #[arg(long, env = "CHAIN_JWKS_FILE")]
     pub jwks_file: Option<PathBuf>,
+    /// The gateway's bus signing key, a 32-byte Ed25519 seed in hex, with which it signs the
+    /// principal of every request it forwards (gateway; services derive the public key from it
+    /// when no public key file is given). Default `bus.key` in the data directory, which the
+    /// gateway creates on first use.
+    #[arg(long, env = "CHAIN_BUS_KEY_FILE")]
+    pub bus_key_file: Option<PathBuf>,
+    /// The gateway's bus public key, 32 bytes in hex (services): only principals it signed are
+    /// believed.
+    #[arg(long, env = "CHAIN_BUS_PUBLIC_KEY_FILE")]
+    pub bus_public_key_file: Option<PathBuf>,
     #[command(flatten)]
     pub services: ServiceSettings,
 }
@@ -104,6 +119,20 @@ pub struct ServiceSettings {
     pub pii: PiiSettings,
     #[command(flatten)]
     pub workflow: WorkflowSettings,
+    #[command(flatten)]
+    pub bus: BusSettings,
+}
+
+/// How services check the principals the gateway signs.
+#[derive(Args, Clone)]
+pub struct BusSettings {
+    /// Seconds a signed principal stays valid after the gateway issued it (services).
+    #[arg(long, env = "CHAIN_BUS_PROOF_TTL_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub bus_proof_ttl_seconds: u64,
+    /// How many signed principals a service process remembers to refuse replays; more requests
+    /// than this within one lifetime are answered 503.
+    #[arg(long, env = "CHAIN_BUS_REPLAY_CAPACITY", default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub bus_replay_capacity: u64,
 }
 
 /// Which tokens the gateway accepts, and `chain token` and `chain up` mint.

@@ -1,8 +1,10 @@
-//! Development key material kept in the data directory: the token signing key and the PII key.
+//! Development key material kept in the data directory: the token signing key, the gateway's bus
+//! signing key and the PII key.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use chain_bus::{PrincipalKey, PrincipalSigner};
 use chain_gateway::SigningKey;
 use chain_identification::PiiKey;
 
@@ -53,4 +55,29 @@ pub fn pii_key(data: &Path) -> anyhow::Result<PiiKey> {
         Ok(hex::encode(key))
     })?;
     PiiKey::from_hex(&hex)
+}
+
+/// Where the gateway's bus signing key of a data directory is kept.
+pub fn bus_key_path(data: &Path) -> PathBuf {
+    data.join("bus.key")
+}
+
+/// The gateway's key for signing the principals it forwards, in `<data>/bus.key` (the seed in
+/// hex), created on first use.
+pub fn bus_key(data: &Path) -> anyhow::Result<PrincipalSigner> {
+    let path = bus_key_path(data);
+    let hex = read_or_create(&path, || Ok(PrincipalSigner::generate()?.to_hex()))?;
+    PrincipalSigner::from_hex(&hex).with_context(|| format!("reading {}", path.display()))
+}
+
+/// The bus signing key in `path` (the seed in hex).
+pub fn read_bus_key(path: &Path) -> anyhow::Result<PrincipalSigner> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    PrincipalSigner::from_hex(&text).with_context(|| format!("reading {}", path.display()))
+}
+
+/// The gateway's bus public key in `path` (32 bytes in hex).
+pub fn read_bus_public_key(path: &Path) -> anyhow::Result<PrincipalKey> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    PrincipalKey::from_hex(&text).with_context(|| format!("reading {}", path.display()))
 }

@@ -2,9 +2,12 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 
-use chain_bus::{Bus, ShutdownTrigger};
+use chain_bus::{Bus, Credentials, PrincipalSigner, ProofSettings, ShutdownTrigger};
 use chain_identification::PiiKey;
+
+use crate::nats::BusCredentials;
 
 /// One database URL per service.
 #[derive(Debug, Clone)]
@@ -40,6 +43,9 @@ impl Databases {
 pub struct SystemConfig {
     /// NATS URL.
     pub nats_url: String,
+    /// The NKeys the gateway and each service connect with; none for a server that does not
+    /// authenticate.
+    pub nats_credentials: Option<BusCredentials>,
     /// The workflow engine's clock and timer sweep, shared by the four services.
     pub workflow: chain_workflow::Settings,
     /// Subject root (`chain`; tests use their own).
@@ -56,6 +62,11 @@ pub struct SystemConfig {
     pub audience: String,
     /// PII protection key.
     pub pii_key: PiiKey,
+    /// The gateway's key for signing the principals it forwards; the services verify with its
+    /// public half.
+    pub bus_key: Arc<PrincipalSigner>,
+    /// How the services check those signatures.
+    pub proofs: ProofSettings,
 }
 
 /// A running system.
@@ -63,7 +74,7 @@ pub struct SystemConfig {
 pub struct System {
     /// Where the gateway listens.
     pub gateway: SocketAddr,
-    /// The bus the services share.
+    /// The gateway's connection to the bus (it signs the principals of its requests).
     pub bus: Bus,
     trigger: ShutdownTrigger,
     handles: Vec<tokio::task::JoinHandle<()>>,
@@ -72,7 +83,23 @@ pub struct System {
 impl System {
     /// Starts every service and then the gateway; returns once all answer.
     pub async fn start(cfg: SystemConfig) -> anyhow::Result<System> {
-        let bus = Bus::connect(&cfg.nats_url, &cfg.subject_root).await?;
+        let cfg_ref = &cfg;
+        let connect = move |identity: &'static str| async move {
+            let cfg = cfg_ref;
+            let credentials = match &cfg.nats_credentials {
+                Some(c) => c.of(identity),
+                None => Credentials::unauthenticated(identity),
+            };
+            Bus::connect(&cfg.nats_url, &cfg.subject_root, &credentials).await
+        };
+        let verifying = |bus: Bus| bus.verifying(cfg.bus_key.public_key(), cfg.proofs);
+        let (bus, identification_bus, planning_bus, funding_bus, exit_bus) = tokio::try_join!(
+            connect("gateway"),
+            connect("identification"),
+            connect("planning"),
+            connect("funding"),
+            connect("exit"),
+        )?;
         let trigger = ShutdownTrigger::new();
         let mut handles = Vec::new();
         let (identification, planning, funding, exit) = tokio::try_join!(
@@ -82,26 +109,27 @@ impl System {
                     pii_key: cfg.pii_key.clone(),
                     workflow: cfg.workflow.clone(),
                 },
-                bus.clone(),
+                verifying(identification_bus),
                 trigger.signal(),
             ),
             chain_planning::start(
                 chain_planning::Config { database_url: cfg.databases.planning.clone(), workflow: cfg.workflow.clone() },
-                bus.clone(),
+                verifying(planning_bus),
                 trigger.signal()
             ),
             chain_funding::start(
                 chain_funding::Config { database_url: cfg.databases.funding.clone(), workflow: cfg.workflow.clone() },
-                bus.clone(),
+                verifying(funding_bus),
                 trigger.signal()
             ),
             chain_exit::start(
                 chain_exit::Config { database_url: cfg.databases.exit.clone(), workflow: cfg.workflow.clone() },
-                bus.clone(),
+                verifying(exit_bus),
                 trigger.signal()
             ),
         )?;
         handles.extend(identification.into_iter().chain(planning).chain(funding).chain(exit));
+        let bus = bus.signing(cfg.bus_key.clone());
         let (gateway, handle) = chain_gateway::start(
             chain_gateway::Config {
                 listen: cfg.listen,

@@ -42,7 +42,7 @@ fn batch_household(
 async fn a_retried_batch_is_applied_once_and_batches_keep_their_order() {
     use chain_api::imports::{FileKind, ImportBatch, ImportOperation, StartImport};
     let t = spawn().await;
-    let bus = chain_bus::Bus::connect(t.nats.as_ref().unwrap().url(), "chain").await.unwrap();
+    let bus = t.gateway_bus().await;
     let p = chain::demo::official("VILLAGE").principal();
     let start = StartImport {
         file_name: "retry.csv".into(),
@@ -228,7 +228,7 @@ async fn an_interrupted_import_is_resumed_after_the_batches_it_applied() {
         .collect();
     let file = format!("{HEADER}\n{}\n", rows.join("\n"));
     // A gateway starts the import and applies the first household's batch, then stops.
-    let bus = chain_bus::Bus::connect(t.nats.as_ref().unwrap().url(), "chain").await.unwrap();
+    let bus = t.gateway_bus().await;
     let p = chain::demo::official("VILLAGE").principal();
     let start = StartImport {
         file_name: "county.csv".into(),

@@ -1,14 +1,15 @@
 //! `chain up` (the whole system in one process) and `chain serve` (one service per process).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
 use chain::demo::{self, OFFICIALS};
-use chain::nats::{self, NatsServer};
+use chain::nats::{self, BusCredentials, NatsServer};
 use chain::{Databases, System, SystemConfig, keys};
-use chain_bus::{Bus, ShutdownTrigger};
+use chain_bus::{Bus, Credentials, PrincipalKey, ProofSettings, ShutdownTrigger};
 
-use crate::cli::{PiiSettings, ServeArgs, ServiceName, UpArgs, WorkflowSettings};
+use crate::cli::{BusSettings, PiiSettings, ServeArgs, ServiceName, UpArgs, WorkflowSettings};
 
 /// The NATS subject root every service shares.
 const ROOT: &str = "chain";
@@ -28,14 +29,18 @@ pub async fn up(data: &Path, args: UpArgs) -> anyhow::Result<i32> {
                 Some(b) => b,
                 None => anyhow::bail!(nats::INSTALL_HINT),
             };
-            Some(NatsServer::start_binary(&binary, &data.join("nats")).await?)
+            let credentials = BusCredentials::read_or_create(&data.join("nats").join("credentials"))?;
+            let server = NatsServer::start_binary(&binary, &data.join("nats"), &credentials, ROOT).await?;
+            Some((server, credentials))
         }
     };
-    let url = args.nats_url.clone().unwrap_or_else(|| nats.as_ref().map(|n| n.url().to_owned()).unwrap_or_default());
+    let url =
+        args.nats_url.clone().unwrap_or_else(|| nats.as_ref().map(|(n, _)| n.url().to_owned()).unwrap_or_default());
     let key = keys::signing_key(&data)?;
     let (issuer, audience) = (args.services.tokens.token_issuer.clone(), args.services.tokens.token_audience.clone());
     let system = System::start(SystemConfig {
         nats_url: url.clone(),
+        nats_credentials: nats.as_ref().map(|(_, c)| c.clone()),
         subject_root: ROOT.into(),
         databases: Databases::sqlite_in(&data),
         workflow: workflow_settings(&args.services.workflow),
@@ -44,6 +49,8 @@ pub async fn up(data: &Path, args: UpArgs) -> anyhow::Result<i32> {
         issuer: issuer.clone(),
         audience: audience.clone(),
         pii_key: pii_key(&data, &args.services.pii)?,
+        bus_key: Arc::new(keys::bus_key(&data)?),
+        proofs: proof_settings(&args.services.bus),
     })
     .await?;
     let marker = data.join("demo-loaded");
@@ -83,7 +90,7 @@ pub async fn up(data: &Path, args: UpArgs) -> anyhow::Result<i32> {
     wait_for_signal().await;
     println!("stopping…");
     system.stop().await;
-    if let Some(n) = nats {
+    if let Some((n, _)) = nats {
         n.stop().await;
     }
     let _ = std::fs::remove_file(&pid_file);
@@ -93,14 +100,21 @@ pub async fn up(data: &Path, args: UpArgs) -> anyhow::Result<i32> {
 /// `chain serve <service>`: runs until Ctrl-C or SIGTERM.
 pub async fn serve(data: &Path, args: ServeArgs) -> anyhow::Result<i32> {
     let name = args.service.as_str();
-    let database_url = match args.database_url {
+    let database_url = match args.database_url.clone() {
         Some(u) => u,
         None => {
             std::fs::create_dir_all(data)?;
             format!("sqlite://{}?mode=rwc", data.canonicalize()?.join(format!("{name}.db")).display())
         }
     };
-    let bus = Bus::connect(&args.nats_url, ROOT).await?;
+    let bus = Bus::connect(&args.nats_url, ROOT, &nats_credentials(data, &args)?).await?;
+    let bus = match args.service {
+        ServiceName::Gateway => bus.signing(Arc::new(match &args.bus_key_file {
+            Some(path) => keys::read_bus_key(path)?,
+            None => keys::bus_key(data)?,
+        })),
+        _ => bus.verifying(bus_public_key(data, &args)?, proof_settings(&args.services.bus)),
+    };
     let trigger = ShutdownTrigger::new();
     let workflow = workflow_settings(&args.services.workflow);
     let handles = match args.service {
@@ -142,6 +156,48 @@ pub async fn serve(data: &Path, args: ServeArgs) -> anyhow::Result<i32> {
         let _ = h.await;
     }
     Ok(0)
+}
+
+/// The gateway's bus public key a service verifies principals with: the public key file, else
+/// derived from the signing key file, else from `<data>/bus.key`.
+fn bus_public_key(data: &Path, args: &ServeArgs) -> anyhow::Result<PrincipalKey> {
+    if let Some(path) = &args.bus_public_key_file {
+        return keys::read_bus_public_key(path);
+    }
+    let path = args.bus_key_file.clone().unwrap_or_else(|| keys::bus_key_path(data));
+    if !path.exists() {
+        anyhow::bail!(
+            "the {} service needs the gateway's bus public key: set CHAIN_BUS_PUBLIC_KEY_FILE (or CHAIN_BUS_KEY_FILE); {} does not exist",
+            args.service.as_str(),
+            path.display()
+        );
+    }
+    Ok(keys::read_bus_key(&path)?.public_key())
+}
+
+/// How the service connects to NATS: the NKey seed file, else the one `chain up` keeps for it in
+/// `<data>/nats/credentials/<service>.nk`, else without authentication.
+fn nats_credentials(data: &Path, args: &ServeArgs) -> anyhow::Result<Credentials> {
+    let identity = args.service.as_str();
+    let path = match &args.nats_nkey_file {
+        Some(path) => path.clone(),
+        None => data.join("nats").join("credentials").join(format!("{identity}.nk")),
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(seed) => Ok(Credentials::nkey(identity, &seed)),
+        Err(e) if args.nats_nkey_file.is_none() && e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(Credentials::unauthenticated(identity))
+        }
+        Err(e) => Err(anyhow::Error::from(e).context(format!("reading {}", path.display()))),
+    }
+}
+
+/// How a service checks the principals the gateway signs.
+fn proof_settings(settings: &BusSettings) -> ProofSettings {
+    ProofSettings {
+        ttl: std::time::Duration::from_secs(settings.bus_proof_ttl_seconds),
+        replay_capacity: usize::try_from(settings.bus_replay_capacity).unwrap_or(usize::MAX),
+    }
 }
 
 /// The PII key: the configured one, else `<data>/pii.key` (created on first use).
