@@ -29,7 +29,7 @@ use chain_store::Db;
 use sea_orm_migration::MigratorTrait;
 use tracing::Instrument;
 
-pub use auth::{Claims, ClaimPaths, Identity, KeySource, Refresh, SigningKey, TokenVerifier};
+pub use auth::{ClaimPaths, Claims, Identity, KeySource, Refresh, SigningKey, TokenVerifier};
 pub use migrations::Migrator;
 use owners::Owners;
 
@@ -125,16 +125,9 @@ pub async fn start(
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let db = chain_store::connect(&config.database_url).await?;
     Migrator::up(&db, None).await.context("migrating the gateway database")?;
-    let verifier =
-        Arc::new(TokenVerifier::new(config.keys, &config.issuer, &config.audience, config.identity).await?);
+    let verifier = Arc::new(TokenVerifier::new(config.keys, &config.issuer, &config.audience, config.identity).await?);
     let refresh = verifier.spawn_refresh(shutdown.clone());
-    let state = AppState {
-        bus,
-        db,
-        verifier,
-        owners: Arc::new(Owners::default()),
-        shutdown: shutdown.clone(),
-    };
+    let state = AppState { bus, db, verifier, owners: Arc::new(Owners::default()), shutdown: shutdown.clone() };
     let listener =
         tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;

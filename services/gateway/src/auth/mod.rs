@@ -20,8 +20,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chain_api::{Principal, Problem, ProblemKind};
 use chain_bus::Shutdown;
-use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::Validation;
+use jsonwebtoken::errors::ErrorKind;
 
 pub use claims::ClaimPaths;
 pub use dev::{Claims, SigningKey};
@@ -233,4 +233,3 @@ impl FromRequestParts<AppState> for Auth {
 
 #[cfg(test)]
 mod tests;
-

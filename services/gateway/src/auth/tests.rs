@@ -51,7 +51,10 @@ async fn an_audience_array_and_unknown_roles_beside_a_known_one_are_accepted() {
     let p = v.verify(&key.sign_json(&header(), &c)).await.unwrap();
     assert_eq!(p.roles, vec![chain_api::Role::Approver]);
     c["roles"] = json!(["offline_access"]);
-    assert_eq!(v.verify(&key.sign_json(&header(), &c)).await.unwrap_err(), "the token carries none of this API's roles");
+    assert_eq!(
+        v.verify(&key.sign_json(&header(), &c)).await.unwrap_err(),
+        "the token carries none of this API's roles"
+    );
 }
 
 #[tokio::test]
