@@ -252,3 +252,43 @@ impl Keys {
         Ok(doc.jwks_uri)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::SigningKey;
+
+    fn jwks_of(keys: &[(&str, &SigningKey)]) -> String {
+        let keys: Vec<serde_json::Value> = keys
+            .iter()
+            .map(|(kid, key)| {
+                let mut doc: serde_json::Value = serde_json::from_str(&key.jwks()).unwrap();
+                doc["keys"][0]["kid"] = (*kid).into();
+                doc["keys"][0].clone()
+            })
+            .collect();
+        serde_json::json!({ "keys": keys }).to_string()
+    }
+
+    #[tokio::test]
+    async fn a_new_kid_in_the_file_is_found_once_the_floor_has_passed() {
+        let path = std::env::temp_dir().join(format!("chain-jwks-{}.json", uuid::Uuid::now_v7().simple()));
+        let (old, new) = (SigningKey::generate().unwrap(), SigningKey::generate().unwrap());
+        std::fs::write(&path, jwks_of(&[("old", &old)])).unwrap();
+        let floor = Duration::from_millis(300);
+        let keys = Keys::new(KeySource::File(path.clone()), "chain", Refresh { every: Duration::from_secs(60), floor })
+            .unwrap();
+        assert!(keys.reload_unless_fetched_within(Duration::ZERO).await);
+        assert_eq!(keys.find(Some("old"), Algorithm::EdDSA).await.len(), 1);
+        std::fs::write(&path, jwks_of(&[("old", &old), ("new", &new)])).unwrap();
+        assert!(keys.find(Some("new"), Algorithm::EdDSA).await.is_empty(), "no fetch within the floor");
+        assert!(keys.find(Some("flood"), Algorithm::EdDSA).await.is_empty());
+        tokio::time::sleep(floor).await;
+        assert_eq!(keys.find(Some("new"), Algorithm::EdDSA).await.len(), 1, "fetched again after the floor");
+        std::fs::write(&path, "not json").unwrap();
+        tokio::time::sleep(floor).await;
+        assert!(!keys.reload_unless_fetched_within(Duration::ZERO).await);
+        assert_eq!(keys.current().len(), 2, "a failed refresh keeps the keys held");
+        let _ = std::fs::remove_file(&path);
+    }
+}
