@@ -123,7 +123,7 @@ pub struct IdentitySettings {
     #[arg(long, env = "CHAIN_TOKEN_JURISDICTION_CLAIM", default_value = "jurisdiction")]
     pub token_jurisdiction_claim: String,
     /// Clock skew in seconds tolerated on a token's `exp` and `nbf`.
-    #[arg(long, env = "CHAIN_TOKEN_LEEWAY_SECONDS", default_value_t = 30)]
+    #[arg(long, env = "CHAIN_TOKEN_LEEWAY_SECONDS", default_value_t = 10)]
     pub token_leeway_seconds: u64,
 }
 

@@ -14,6 +14,17 @@ use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, P
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Deserialize;
 
+/// The HTTP(S) client the documents are fetched with.
+type Http = hyper_util::client::legacy::Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    http_body_util::Empty<bytes::Bytes>,
+>;
+
+/// The largest discovery or JWKS document read.
+const MAX_DOCUMENT: usize = 1 << 20;
+/// How long one fetch may take.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Where the keys come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeySource {
@@ -130,7 +141,7 @@ pub struct Keys {
     source: KeySource,
     issuer: String,
     refresh: Refresh,
-    http: reqwest::Client,
+    http: Option<Http>,
     set: RwLock<Arc<KeySet>>,
     last_fetch: tokio::sync::Mutex<Option<Instant>>,
 }
@@ -144,12 +155,18 @@ impl std::fmt::Debug for Keys {
 impl Keys {
     /// Keys from a source; a remote source is fetched by [`Keys::load`].
     pub fn new(source: KeySource, issuer: &str, refresh: Refresh) -> anyhow::Result<Keys> {
-        // The one TLS provider of the process; a second install (another gateway) is refused harmlessly.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .context("building the HTTP client for the identity provider")?;
+        let http = match source {
+            KeySource::Url(_) | KeySource::Discovery => {
+                let https = hyper_rustls::HttpsConnectorBuilder::new()
+                    .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
+                    .context("loading the system's root certificates")?
+                    .https_or_http()
+                    .enable_http1()
+                    .build();
+                Some(hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(https))
+            }
+            KeySource::Document(_) | KeySource::File(_) => None,
+        };
         Ok(Keys {
             source,
             issuer: issuer.trim_end_matches('/').to_owned(),
@@ -229,9 +246,17 @@ impl Keys {
     }
 
     async fn get(&self, url: &str) -> anyhow::Result<String> {
-        let resp = self.http.get(url).send().await.with_context(|| format!("fetching {url}"))?;
-        let resp = resp.error_for_status().with_context(|| format!("fetching {url}"))?;
-        resp.text().await.with_context(|| format!("reading {url}"))
+        use http_body_util::BodyExt;
+        let uri: axum::http::Uri = url.parse().with_context(|| format!("{url} is not a URL"))?;
+        let fetch = async {
+            let http = self.http.as_ref().context("no HTTP client for a local key source")?;
+            let resp = http.get(uri).await.with_context(|| format!("fetching {url}"))?;
+            anyhow::ensure!(resp.status().is_success(), "fetching {url}: {}", resp.status());
+            let body = http_body_util::Limited::new(resp.into_body(), MAX_DOCUMENT).collect().await;
+            let bytes = body.map_err(|e| anyhow::anyhow!("reading {url}: {e}"))?.to_bytes();
+            String::from_utf8(bytes.to_vec()).with_context(|| format!("reading {url}"))
+        };
+        tokio::time::timeout(FETCH_TIMEOUT, fetch).await.map_err(|_| anyhow::anyhow!("fetching {url}: timed out"))?
     }
 
     /// The `jwks_uri` of the issuer's discovery document, whose `issuer` must be the configured one.

@@ -45,7 +45,7 @@ pub struct Identity {
 
 impl Default for Identity {
     fn default() -> Self {
-        Identity { claims: ClaimPaths::default(), refresh: Refresh::default(), leeway: Duration::from_secs(30) }
+        Identity { claims: ClaimPaths::default(), refresh: Refresh::default(), leeway: Duration::from_secs(10) }
     }
 }
 
@@ -62,10 +62,13 @@ pub struct TokenVerifier {
 }
 
 impl TokenVerifier {
-    /// A verifier for the keys of `source`; a file or an identity provider is read once here.
+    /// A verifier for the keys of `source`, read once here: a document or file that holds no
+    /// usable key is an error; an identity provider that cannot be reached yet is retried by the
+    /// refreshes (tokens are refused until then).
     pub async fn new(source: KeySource, issuer: &str, audience: &str, identity: Identity) -> anyhow::Result<Self> {
+        let remote = matches!(source, KeySource::Url(_) | KeySource::Discovery);
         let keys = Keys::new(source, issuer, identity.refresh)?;
-        if keys.refreshes() {
+        if remote {
             // The first fetch counts against the floor, so an unknown kid right after the start
             // does not fetch again at once.
             keys.reload_unless_fetched_within(Duration::ZERO).await;
