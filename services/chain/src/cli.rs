@@ -292,6 +292,13 @@ mod tests {
             "CHAIN_NATS_SERVER",
             "CHAIN_DATABASE_URL",
             "CHAIN_JWKS_FILE",
+            "CHAIN_JWKS_URL",
+            "CHAIN_OIDC_DISCOVERY",
+            "CHAIN_JWKS_REFRESH_SECONDS",
+            "CHAIN_JWKS_MIN_REFRESH_SECONDS",
+            "CHAIN_TOKEN_ROLE_CLAIMS",
+            "CHAIN_TOKEN_JURISDICTION_CLAIM",
+            "CHAIN_TOKEN_LEEWAY_SECONDS",
             "CHAIN_TOKEN_ISSUER",
             "CHAIN_TOKEN_AUDIENCE",
             "CHAIN_PII_KEY",
@@ -302,5 +309,29 @@ mod tests {
         ] {
             assert!(help.contains(&format!("[env: {var}")), "{var} is not in the help");
         }
+    }
+
+    #[test]
+    fn a_token_lifetime_is_given_in_seconds_or_hours_not_both() {
+        let args = ["chain", "token", "--sub", "s", "--role", "approver", "--jurisdiction", "520624"];
+        let parse = |more: &[&str]| Cli::try_parse_from(args.iter().chain(more));
+        let Ok(Cli { command: Command::Token(t), .. }) = parse(&["--ttl-seconds", "5"]) else { panic!("parses") };
+        assert_eq!((t.ttl_seconds, t.ttl_hours), (Some(5), 24));
+        assert!(parse(&["--ttl-seconds", "5", "--ttl-hours", "2"]).is_err());
+        assert!(parse(&["--ttl-seconds", "0"]).is_err());
+        let Ok(Cli { command: Command::Serve(s), .. }) = Cli::try_parse_from([
+            "chain",
+            "serve",
+            "gateway",
+            "--token-role-claims",
+            "realm_access.roles,resource_access.chain-api.roles",
+        ]) else {
+            panic!("parses")
+        };
+        assert_eq!(s.identity.token_role_claims, ["realm_access.roles", "resource_access.chain-api.roles"]);
+        assert!(
+            Cli::try_parse_from(["chain", "serve", "gateway", "--jwks-url", "https://idp/jwks", "--oidc-discovery"])
+                .is_err()
+        );
     }
 }
