@@ -193,7 +193,10 @@ impl Unauthenticated {
 impl IntoResponse for Unauthenticated {
     fn into_response(self) -> Response {
         let challenge = if self.invalid_token {
-            let description = self.problem.detail.clone().unwrap_or_default().replace(['"', '\\'], "'");
+            // RFC 6750 §3: printable ASCII without `"` and `\`.
+            let detail = self.problem.detail.as_deref().unwrap_or_default();
+            let description: String =
+                detail.chars().filter(|c| matches!(c, ' '..='~') && !matches!(c, '"' | '\\')).collect();
             format!(r#"Bearer error="invalid_token", error_description="{description}""#)
         } else {
             "Bearer".to_owned()
