@@ -31,6 +31,7 @@ NATS_SERVER_BIN="$("$script_dir/ensure-nats.sh")"
 export NATS_SERVER_BIN
 CHAIN_TEST_PG_URL="$("$script_dir/ensure-postgres.sh")"
 export CHAIN_TEST_PG_URL
+export CHAIN_OIDC_MOCK_DIR="${CHAIN_OIDC_MOCK_DIR:-$("$script_dir/ensure-oidc.sh" || true)}"
 printf 'NATS_SERVER_BIN=%s (%s)\nCHAIN_TEST_PG_URL=%s\n' \
     "$NATS_SERVER_BIN" "$("$NATS_SERVER_BIN" --version)" "$CHAIN_TEST_PG_URL"
 

@@ -11,6 +11,7 @@ mod events;
 mod funding;
 mod gateway;
 mod identification;
+mod identity;
 mod imports;
 mod monitoring;
 mod privacy;

@@ -92,10 +92,8 @@ pub struct ServeArgs {
     /// Gateway address (gateway only).
     #[arg(long, env = "CHAIN_LISTEN", default_value = "0.0.0.0:8080")]
     pub listen: SocketAddr,
-    /// JWKS file with the token keys (gateway only); default the development key in the data
-    /// directory.
-    #[arg(long, env = "CHAIN_JWKS_FILE")]
-    pub jwks_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub identity: IdentitySettings,
     /// The gateway's bus signing key, a 32-byte Ed25519 seed in hex, with which it signs the
     /// principal of every request it forwards (gateway; services derive the public key from it
     /// when no public key file is given). Default `bus.key` in the data directory, which the
@@ -108,6 +106,40 @@ pub struct ServeArgs {
     pub bus_public_key_file: Option<PathBuf>,
     #[command(flatten)]
     pub services: ServiceSettings,
+}
+
+/// Where the gateway finds the identity provider's keys and, in its tokens, the officials' roles
+/// and jurisdiction (gateway only).
+#[derive(Args, Clone)]
+pub struct IdentitySettings {
+    /// JWKS file with the token keys, read again at every refresh; default the development key
+    /// in the data directory.
+    #[arg(long, env = "CHAIN_JWKS_FILE", conflicts_with_all = ["jwks_url", "oidc_discovery"])]
+    pub jwks_file: Option<PathBuf>,
+    /// JWKS URL of the identity provider.
+    #[arg(long, env = "CHAIN_JWKS_URL", conflicts_with = "oidc_discovery")]
+    pub jwks_url: Option<String>,
+    /// Find the JWKS by OIDC discovery: `<CHAIN_TOKEN_ISSUER>/.well-known/openid-configuration`.
+    #[arg(long, env = "CHAIN_OIDC_DISCOVERY")]
+    pub oidc_discovery: bool,
+    /// Seconds between refreshes of the provider's keys.
+    #[arg(long, env = "CHAIN_JWKS_REFRESH_SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub jwks_refresh_seconds: u64,
+    /// The shortest time in seconds between two fetches of the keys when tokens name unknown
+    /// `kid`s.
+    #[arg(long, env = "CHAIN_JWKS_MIN_REFRESH_SECONDS", default_value_t = 10)]
+    pub jwks_min_refresh_seconds: u64,
+    /// Claim paths (dots between names, comma-separated) holding role lists, e.g.
+    /// `realm_access.roles,resource_access.chain-api.roles`; roles the system does not know are
+    /// ignored.
+    #[arg(long, env = "CHAIN_TOKEN_ROLE_CLAIMS", value_delimiter = ',', default_value = "roles")]
+    pub token_role_claims: Vec<String>,
+    /// Claim path of the jurisdiction (`CN` or a division code), e.g. `chain_jurisdiction`.
+    #[arg(long, env = "CHAIN_TOKEN_JURISDICTION_CLAIM", default_value = "jurisdiction")]
+    pub token_jurisdiction_claim: String,
+    /// Clock skew in seconds tolerated on a token's `exp` and `nbf`.
+    #[arg(long, env = "CHAIN_TOKEN_LEEWAY_SECONDS", default_value_t = 10)]
+    pub token_leeway_seconds: u64,
 }
 
 /// What the services of `chain up` and `chain serve` share.
@@ -180,8 +212,11 @@ pub struct TokenArgs {
     #[arg(long)]
     pub jurisdiction: String,
     /// Lifetime in hours.
-    #[arg(long, default_value_t = 24)]
+    #[arg(long, default_value_t = 24, conflicts_with = "ttl_seconds", value_parser = clap::value_parser!(i64).range(1..))]
     pub ttl_hours: i64,
+    /// Lifetime in seconds (instead of --ttl-hours), e.g. to see expiry within a test.
+    #[arg(long, value_parser = clap::value_parser!(i64).range(1..))]
+    pub ttl_seconds: Option<i64>,
     #[command(flatten)]
     pub tokens: TokenSettings,
 }
@@ -286,6 +321,13 @@ mod tests {
             "CHAIN_NATS_SERVER",
             "CHAIN_DATABASE_URL",
             "CHAIN_JWKS_FILE",
+            "CHAIN_JWKS_URL",
+            "CHAIN_OIDC_DISCOVERY",
+            "CHAIN_JWKS_REFRESH_SECONDS",
+            "CHAIN_JWKS_MIN_REFRESH_SECONDS",
+            "CHAIN_TOKEN_ROLE_CLAIMS",
+            "CHAIN_TOKEN_JURISDICTION_CLAIM",
+            "CHAIN_TOKEN_LEEWAY_SECONDS",
             "CHAIN_TOKEN_ISSUER",
             "CHAIN_TOKEN_AUDIENCE",
             "CHAIN_PII_KEY",
@@ -296,5 +338,29 @@ mod tests {
         ] {
             assert!(help.contains(&format!("[env: {var}")), "{var} is not in the help");
         }
+    }
+
+    #[test]
+    fn a_token_lifetime_is_given_in_seconds_or_hours_not_both() {
+        let args = ["chain", "token", "--sub", "s", "--role", "approver", "--jurisdiction", "520624"];
+        let parse = |more: &[&str]| Cli::try_parse_from(args.iter().chain(more));
+        let Ok(Cli { command: Command::Token(t), .. }) = parse(&["--ttl-seconds", "5"]) else { panic!("parses") };
+        assert_eq!((t.ttl_seconds, t.ttl_hours), (Some(5), 24));
+        assert!(parse(&["--ttl-seconds", "5", "--ttl-hours", "2"]).is_err());
+        assert!(parse(&["--ttl-seconds", "0"]).is_err());
+        let Ok(Cli { command: Command::Serve(s), .. }) = Cli::try_parse_from([
+            "chain",
+            "serve",
+            "gateway",
+            "--token-role-claims",
+            "realm_access.roles,resource_access.chain-api.roles",
+        ]) else {
+            panic!("parses")
+        };
+        assert_eq!(s.identity.token_role_claims, ["realm_access.roles", "resource_access.chain-api.roles"]);
+        assert!(
+            Cli::try_parse_from(["chain", "serve", "gateway", "--jwks-url", "https://idp/jwks", "--oidc-discovery"])
+                .is_err()
+        );
     }
 }

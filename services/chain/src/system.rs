@@ -134,9 +134,10 @@ impl System {
             chain_gateway::Config {
                 listen: cfg.listen,
                 database_url: cfg.databases.gateway.clone(),
-                jwks: cfg.jwks.clone(),
+                keys: chain_gateway::KeySource::Document(cfg.jwks.clone()),
                 issuer: cfg.issuer.clone(),
                 audience: cfg.audience.clone(),
+                identity: chain_gateway::Identity::default(),
             },
             bus.clone(),
             trigger.signal(),

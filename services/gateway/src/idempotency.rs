@@ -46,11 +46,9 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-fn subject_of(req: &Request, state: &AppState) -> Option<String> {
-    let token = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")?;
-    #[expect(clippy::disallowed_methods, reason = "token expiry is measured by the wall clock")]
-    let now = chrono::Utc::now().timestamp();
-    state.verifier.verify(token.trim(), now).ok().map(|p| p.subject)
+async fn subject_of(headers: &axum::http::HeaderMap, state: &AppState) -> Option<String> {
+    let token = crate::auth::bearer(headers).ok()?;
+    state.verifier.verify(token).await.ok().map(|p| p.subject)
 }
 
 /// The middleware.
@@ -65,7 +63,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         return ApiProblem(Problem::invalid("Idempotency-Key", "must be 1 to 200 characters")).into_response();
     }
     // Unauthenticated requests fail in the handler anyway; nothing to remember for them.
-    let Some(subject) = subject_of(&req, &state) else {
+    let Some(subject) = subject_of(req.headers(), &state).await else {
         return next.run(req).await;
     };
     let (parts, body) = req.into_parts();

@@ -29,7 +29,7 @@ use chain_store::Db;
 use sea_orm_migration::MigratorTrait;
 use tracing::Instrument;
 
-pub use auth::{Claims, SigningKey, TokenVerifier};
+pub use auth::{ClaimPaths, Claims, Identity, KeySource, Refresh, SigningKey, TokenVerifier};
 pub use migrations::Migrator;
 use owners::Owners;
 
@@ -40,12 +40,14 @@ pub struct Config {
     pub listen: SocketAddr,
     /// The gateway's own database (idempotency records).
     pub database_url: String,
-    /// JWKS document with the token verification keys.
-    pub jwks: String,
-    /// Required `iss`.
+    /// Where the token verification keys come from.
+    pub keys: KeySource,
+    /// Required `iss` (for discovery, the issuer's base URL).
     pub issuer: String,
-    /// Required `aud`.
+    /// Required `aud` (one of the token's audiences).
     pub audience: String,
+    /// Claim paths, key refresh and clock leeway.
+    pub identity: Identity,
 }
 
 /// Shared state of the handlers.
@@ -123,14 +125,9 @@ pub async fn start(
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let db = chain_store::connect(&config.database_url).await?;
     Migrator::up(&db, None).await.context("migrating the gateway database")?;
-    let verifier = TokenVerifier::from_jwks(&config.jwks, &config.issuer, &config.audience)?;
-    let state = AppState {
-        bus,
-        db,
-        verifier: Arc::new(verifier),
-        owners: Arc::new(Owners::default()),
-        shutdown: shutdown.clone(),
-    };
+    let verifier = Arc::new(TokenVerifier::new(config.keys, &config.issuer, &config.audience, config.identity).await?);
+    let refresh = verifier.spawn_refresh(shutdown.clone());
+    let state = AppState { bus, db, verifier, owners: Arc::new(Owners::default()), shutdown: shutdown.clone() };
     let listener =
         tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
@@ -139,6 +136,9 @@ pub async fn start(
         let served = axum::serve(listener, app).with_graceful_shutdown(async move { shutdown.wait().await }).await;
         if let Err(e) = served {
             tracing::error!(error = %e, "the gateway stopped");
+        }
+        if let Some(refresh) = refresh {
+            let _ = refresh.await;
         }
     });
     tracing::info!(%addr, "gateway listening");

@@ -119,16 +119,34 @@ pub async fn serve(data: &Path, args: ServeArgs) -> anyhow::Result<i32> {
     let workflow = workflow_settings(&args.services.workflow);
     let handles = match args.service {
         ServiceName::Gateway => {
-            let jwks = match args.jwks_file {
-                Some(path) => std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?,
-                None => keys::signing_key(data)?.jwks(),
+            let id = args.identity;
+            let keys = if let Some(path) = id.jwks_file {
+                chain_gateway::KeySource::File(path)
+            } else if let Some(url) = id.jwks_url {
+                chain_gateway::KeySource::Url(url)
+            } else if id.oidc_discovery {
+                chain_gateway::KeySource::Discovery
+            } else {
+                chain_gateway::KeySource::Document(keys::signing_key(data)?.jwks())
+            };
+            let identity = chain_gateway::Identity {
+                claims: chain_gateway::ClaimPaths {
+                    roles: id.token_role_claims,
+                    jurisdiction: id.token_jurisdiction_claim,
+                },
+                refresh: chain_gateway::Refresh {
+                    every: std::time::Duration::from_secs(id.jwks_refresh_seconds),
+                    floor: std::time::Duration::from_secs(id.jwks_min_refresh_seconds),
+                },
+                leeway: std::time::Duration::from_secs(id.token_leeway_seconds),
             };
             let config = chain_gateway::Config {
                 listen: args.listen,
                 database_url,
-                jwks,
+                keys,
                 issuer: args.services.tokens.token_issuer,
                 audience: args.services.tokens.token_audience,
+                identity,
             };
             let (addr, h) = chain_gateway::start(config, bus, trigger.signal()).await?;
             println!("gateway listening on http://{addr}");

@@ -22,7 +22,8 @@ pub fn run(data: &Path, args: TokenArgs) -> anyhow::Result<i32> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     known_jurisdiction(&args.jurisdiction)?;
-    anyhow::ensure!(args.ttl_hours > 0, "--ttl-hours must be positive");
+    let ttl = args.ttl_seconds.unwrap_or(args.ttl_hours * 3600);
+    anyhow::ensure!(ttl > 0, "the lifetime must be positive");
     let path = keys::signing_key_path(data);
     let Some(key) = keys::existing_signing_key(data)? else {
         anyhow::bail!(
@@ -41,7 +42,7 @@ pub fn run(data: &Path, args: TokenArgs) -> anyhow::Result<i32> {
             sub: args.sub,
             iss: args.tokens.token_issuer,
             aud: args.tokens.token_audience,
-            exp: now + args.ttl_hours * 3600,
+            exp: now + ttl,
             iat: Some(now),
             name: None,
             roles,
@@ -84,6 +85,7 @@ mod tests {
             roles: vec!["operator".into()],
             jurisdiction: "520624".into(),
             ttl_hours: 1,
+            ttl_seconds: None,
             tokens: crate::cli::TokenSettings {
                 token_issuer: chain::DEFAULT_ISSUER.into(),
                 token_audience: chain::DEFAULT_AUDIENCE.into(),
