@@ -133,6 +133,7 @@ pub struct OpenMonitoringCase {
 
 /// An assistance measure recorded on a case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = MonitoringMeasure)]
 pub struct Measure {
     /// What was done.
     pub description: String,

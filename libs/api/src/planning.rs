@@ -33,6 +33,7 @@ pub enum MeasureKind {
 
 /// One measure of a plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = PlanMeasure)]
 pub struct Measure {
     /// Family of the measure.
     pub kind: MeasureKind,

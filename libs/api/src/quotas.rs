@@ -58,6 +58,7 @@ pub struct VillageQuota {
 
 /// A county's quota for a year, with its breakdown and use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = CountyQuota)]
 pub struct Quota {
     /// 6-digit county code.
     pub county: String,

@@ -7,12 +7,8 @@ use utoipa::{Modify, OpenApi};
 /// The document without its paths.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "chain", description = "Workflow orchestration for the central → province → city → county → township → village responsibility chain of targeted poverty alleviation. Every error is an RFC 9457 problem; every POST accepts an Idempotency-Key; state changes are custom methods (`POST /v1/households/{id}:approve`) guarded by If-Match."),
+    info(title = "chain", contact(name = "The chain project"), description = "Workflow orchestration for the central → province → city → county → township → village responsibility chain of targeted poverty alleviation. Every error is an RFC 9457 problem; every POST accepts an Idempotency-Key; state changes are custom methods (`POST /v1/households/{id}:approve`) guarded by If-Match."),
     components(schemas(
-        // The names `Quota`, `Measure` and `Health` are each taken by two types; a schema listed
-        // here wins over one a path uses, so the document holds the directive's quota, the
-        // monitoring measure and the gateway's health answer.
-        chain_api::workflow::Quota, chain_api::monitoring::Measure, crate::routes::health::Health,
         chain_api::Problem, chain_api::FieldError, chain_api::Role,
         chain_api::workflow::Service, chain_api::workflow::Task, chain_api::workflow::TaskState, chain_api::workflow::DeadlineStage,
         chain_api::workflow::TargetLevel, chain_api::workflow::Targets,
@@ -29,6 +25,7 @@ use utoipa::{Modify, OpenApi};
         chain_api::queries::DivisionCounts, chain_api::queries::StatusCounts, chain_api::queries::GroupBy,
         chain_api::queries::BoardNotice, chain_api::queries::BoardHousehold, chain_api::queries::BoardState,
     )),
+    servers((url = "http://127.0.0.1:8080", description = "`chain up` on its default address")),
     modifiers(&BearerAuth),
     tags(
         (name = "identification", description = "Registering poor households"),
@@ -60,13 +57,10 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The document with the given paths and the schemas they use; where a path's schema and one
-/// listed in [`ApiDoc`] share a name, the listed one is kept.
+/// The document with the given paths and the schemas they use.
 pub fn with_paths(paths: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    let listed = doc.components.as_mut().map(|c| std::mem::take(&mut c.schemas)).unwrap_or_default();
     doc.merge(paths);
-    doc.components.get_or_insert_with(Default::default).schemas.extend(listed);
     doc
 }
 

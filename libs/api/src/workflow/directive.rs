@@ -53,6 +53,7 @@ pub struct Targets {
 
 /// A quantity to divide among the targets, e.g. the people a province must identify.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = DirectiveQuota)]
 pub struct Quota {
     /// The whole amount (a positive integer).
     pub total: i64,

@@ -32,7 +32,7 @@ async fn gather<Q: Serialize + Sync, T: DeserializeOwned>(
 
 /// Audit entries, oldest first: one service's chain, or all four merged by time. `limit` and
 /// `after` apply to each service's chain.
-#[utoipa::path(get, path = "/v1/audit", tag = "audit", params(AuditQuery),
+#[utoipa::path(get, path = "/v1/audit", operation_id = "audit_entry_list", tag = "audit", params(AuditQuery),
     responses((status = 200, description = "Entries by time, service and position", body = Vec<AuditEntry>),
         Problems),
     security(("bearer" = [])))]
@@ -58,7 +58,7 @@ fn sort_audit(entries: &mut [AuditEntry]) {
 
 /// Overdue and returned work recorded against divisions, newest first. `limit` applies to each
 /// service.
-#[utoipa::path(get, path = "/v1/accountability", tag = "audit", params(AccountabilityQuery),
+#[utoipa::path(get, path = "/v1/accountability", operation_id = "accountability_record_list", tag = "audit", params(AccountabilityQuery),
     responses((status = 200, description = "Records, newest first", body = Vec<AccountabilityRecord>), Problems),
     security(("bearer" = [])))]
 pub async fn list_accountability(

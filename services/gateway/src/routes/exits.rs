@@ -14,7 +14,7 @@ use crate::problem::{ApiProblem, Json, Path};
 use crate::rest::{Problems, parse_id, versioned};
 
 /// Propose that a household exits (county official).
-#[utoipa::path(post, path = "/v1/exits", tag = "exit", request_body = ProposeExit,
+#[utoipa::path(post, path = "/v1/exits", operation_id = "exit_case_propose", tag = "exit", request_body = ProposeExit,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses((status = 201, description = "Proposed", body = ExitCase), Problems),
     security(("bearer" = [])))]
@@ -28,7 +28,7 @@ pub async fn propose(
 }
 
 /// Read an exit case.
-#[utoipa::path(get, path = "/v1/exits/{id}", tag = "exit",
+#[utoipa::path(get, path = "/v1/exits/{id}", operation_id = "exit_case_get", tag = "exit",
     params(("id" = uuid::Uuid, Path, description = "Exit case id")),
     responses((status = 200, description = "The case", body = ExitCase), Problems),
     security(("bearer" = [])))]

@@ -15,7 +15,7 @@ use crate::problem::{ApiProblem, Json, Path};
 use crate::rest::{Problems, if_match, parse_id, versioned};
 
 /// Read a notice with its objections.
-#[utoipa::path(get, path = "/v1/notices/{id}", tag = "notices",
+#[utoipa::path(get, path = "/v1/notices/{id}", operation_id = "notice_get", tag = "notices",
     params(("id" = uuid::Uuid, Path, description = "Notice id")),
     responses((status = 200, description = "The notice; its version is the ETag", body = Notice), Problems),
     security(("bearer" = [])))]
@@ -30,7 +30,7 @@ pub async fn get_notice(
 }
 
 /// Lodge an objection while the notice is open; the case goes back for review.
-#[utoipa::path(post, path = "/v1/notices/{id}/objections", tag = "notices", request_body = LodgeObjection,
+#[utoipa::path(post, path = "/v1/notices/{id}/objections", operation_id = "objection_lodge", tag = "notices", request_body = LodgeObjection,
     params(("id" = uuid::Uuid, Path, description = "Notice id"),
         ("If-Match" = Option<String>, Header, description = "ETag of the notice version you read"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),

@@ -18,7 +18,7 @@ use crate::problem::{ApiProblem, Path, Query};
 use crate::rest::{Problems, check_division, check_limit, parse_id, versioned};
 
 /// List tasks, oldest first, filtered; only tasks inside your jurisdiction are visible.
-#[utoipa::path(get, path = "/v1/tasks", tag = "tasks", params(TaskQuery),
+#[utoipa::path(get, path = "/v1/tasks", operation_id = "task_list", tag = "tasks", params(TaskQuery),
     responses((status = 200, description = "Tasks", body = Vec<Task>), Problems),
     security(("bearer" = [])))]
 pub async fn list(
@@ -47,7 +47,7 @@ pub async fn list(
 }
 
 /// Read a task.
-#[utoipa::path(get, path = "/v1/tasks/{id}", tag = "tasks",
+#[utoipa::path(get, path = "/v1/tasks/{id}", operation_id = "task_get", tag = "tasks",
     params(("id" = uuid::Uuid, Path, description = "Task id")),
     responses((status = 200, description = "The task; its version is the ETag", body = Task), Problems),
     security(("bearer" = [])))]
@@ -109,7 +109,7 @@ pub static STEPS: Resource = Resource {
 
 /// A task with its subtree's progress per level and a page of its children, each with the counts
 /// of its own subtree.
-#[utoipa::path(get, path = "/v1/tasks/{id}/tree", tag = "tasks",
+#[utoipa::path(get, path = "/v1/tasks/{id}/tree", operation_id = "task_tree", tag = "tasks",
     params(("id" = uuid::Uuid, Path, description = "Task id"), TreeQuery),
     responses((status = 200, description = "The tree", body = TaskTree), Problems),
     security(("bearer" = [])))]
@@ -131,7 +131,7 @@ pub async fn tree(
 /// Follow a task's subtree live as Server-Sent Events: every change in your jurisdiction, oldest
 /// first, each with `id` = its sequence number and `event` = the change (`opened`, `submitted`,
 /// `signed_off`, …). Reconnecting with `Last-Event-ID` resumes after that event.
-#[utoipa::path(get, path = "/v1/tasks/{id}/events", tag = "tasks",
+#[utoipa::path(get, path = "/v1/tasks/{id}/events", operation_id = "task_events", tag = "tasks",
     params(("id" = uuid::Uuid, Path, description = "Task id (its whole subtree is followed)"),
         ("Last-Event-ID" = Option<String>, Header, description = "Resume after this event"),
         EventsParams),
