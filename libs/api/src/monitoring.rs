@@ -95,6 +95,7 @@ pub enum MonitoringStatus {
 pub struct OpenMonitoringCase {
     /// 12-digit village code.
     #[schema(example = "520624101201")]
+    #[schema(value_type = crate::schema::VillageCode)]
     pub village: String,
     /// A household in the register; leave out for one that is not.
     #[serde(default)]
@@ -149,6 +150,7 @@ pub struct MonitoringCase {
     /// Public id.
     pub id: Uuid,
     /// Village code.
+    #[schema(value_type = crate::schema::VillageCode)]
     pub village: String,
     /// The registered household, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -274,6 +276,7 @@ pub struct Reason {
 pub struct MonitoringQuery {
     /// Division code prefix (within your jurisdiction).
     #[serde(default)]
+    #[param(value_type = Option<crate::schema::DivisionCode>)]
     pub division: Option<String>,
     /// Group.
     #[serde(default)]

@@ -40,6 +40,7 @@ pub struct Measure {
     /// What will be done.
     pub description: String,
     /// The poverty cause this measure answers, e.g. `illness`.
+    #[schema(value_type = crate::schema::Cause)]
     pub addresses: String,
     /// Expected yearly income effect, fen (≥ 0).
     pub expected_income_fen: i64,
@@ -83,6 +84,7 @@ pub struct Plan {
     /// The household.
     pub household_id: Uuid,
     /// The household's village.
+    #[schema(value_type = crate::schema::VillageCode)]
     pub village: String,
     /// Status.
     pub status: PlanStatus,

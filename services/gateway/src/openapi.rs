@@ -57,11 +57,41 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The document with the given paths and the schemas they use.
+/// The document with the given paths, the schemas they use and the server's limits on them
+/// ([`crate::limits`]).
 pub fn with_paths(paths: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(paths);
+    describe(&mut doc);
+    let unbound = crate::limits::apply(&mut doc);
+    if !unbound.is_empty() {
+        tracing::error!(?unbound, "limits name schemas or parameters the document does not have");
+    }
     doc
+}
+
+/// Gives every operation its handler's (or custom method's) documentation as the description and
+/// the first clause of it as the summary.
+fn describe(doc: &mut utoipa::openapi::OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        for op in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+        {
+            if op.description.as_deref().is_none_or(str::is_empty)
+                && let Some(doc) = op.summary.take()
+            {
+                op.summary = Some(headline(&doc));
+                op.description = Some(doc);
+            }
+        }
+    }
+}
+
+/// The first clause of a description: up to the first parenthesis, colon, semicolon, comma or
+/// sentence end, e.g. `Sign a submitted task off` for `Sign a submitted task off (an approver …`.
+fn headline(doc: &str) -> String {
+    let end = [" (", ": ", "; ", ". ", ", ", " — "].iter().filter_map(|sep| doc.find(sep)).min().unwrap_or(doc.len());
+    doc[..end].trim_end_matches('.').trim().to_owned()
 }
 
 /// The document as served at `/openapi.json`.
@@ -74,4 +104,62 @@ pub fn document_json() -> String {
     let mut s = document().to_pretty_json().unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn a_summary_is_the_first_clause_of_the_description() {
+        assert_eq!(headline("Sign a submitted task off (an approver); with several"), "Sign a submitted task off");
+        assert_eq!(headline("Read a task."), "Read a task");
+        assert_eq!(headline("The village's board: the notices up now"), "The village's board");
+        assert_eq!(headline("List tasks, oldest first"), "List tasks");
+    }
+
+    #[test]
+    fn every_limit_names_a_property_or_parameter_of_the_document() {
+        let mut doc = ApiDoc::openapi();
+        doc.merge(crate::routes::api().1);
+        assert_eq!(crate::limits::apply(&mut doc), Vec::<String>::new());
+    }
+
+    #[test]
+    fn operation_ids_are_unique_and_resource_verb() {
+        let doc = document();
+        let mut seen = BTreeSet::new();
+        for (path, item) in &doc.paths.paths {
+            for (method, op) in [
+                ("get", &item.get),
+                ("post", &item.post),
+                ("put", &item.put),
+                ("patch", &item.patch),
+                ("delete", &item.delete),
+            ] {
+                let Some(op) = op else { continue };
+                let id = op.operation_id.clone().unwrap_or_default();
+                assert!(
+                    id.contains('_') && id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                    "{method} {path}: {id}"
+                );
+                assert!(seen.insert(id.clone()), "{id} twice");
+                assert!(op.description.as_deref().is_some_and(|d| !d.is_empty()), "{id} has no description");
+            }
+        }
+    }
+
+    #[test]
+    fn only_health_and_the_division_tree_are_public() {
+        let doc = document();
+        for (path, item) in &doc.paths.paths {
+            for op in [&item.get, &item.post, &item.put, &item.patch, &item.delete].into_iter().flatten() {
+                let public = matches!(path.as_str(), "/healthz" | "/readyz") || path.starts_with("/v1/divisions");
+                let security = op.security.as_ref().expect("every operation states its security");
+                assert_eq!(security.is_empty(), public, "{path}");
+            }
+        }
+    }
 }

@@ -42,7 +42,7 @@ pub async fn list_audit(
     Query(q): Query<AuditQuery>,
 ) -> Result<axum::Json<Vec<AuditEntry>>, ApiProblem> {
     check_division(q.division.as_deref())?;
-    check_limit(q.limit, 1000)?;
+    check_limit(q.limit, chain_api::limits::page::RECORDS)?;
     let mut entries: Vec<AuditEntry> = match q.service {
         Some(service) => s.bus.request(service.as_str(), verbs::AUDIT_LIST, &p, &q).await?,
         None => gather(&s, &p, verbs::AUDIT_LIST, &q).await?,
@@ -67,7 +67,7 @@ pub async fn list_accountability(
     Query(q): Query<AccountabilityQuery>,
 ) -> Result<axum::Json<Vec<AccountabilityRecord>>, ApiProblem> {
     check_division(q.division.as_deref())?;
-    check_limit(q.limit, 1000)?;
+    check_limit(q.limit, chain_api::limits::page::RECORDS)?;
     let mut records: Vec<AccountabilityRecord> = gather(&s, &p, verbs::ACCOUNTABILITY_LIST, &q).await?;
     sort_accountability(&mut records);
     Ok(axum::Json(records))

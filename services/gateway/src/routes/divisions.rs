@@ -13,10 +13,12 @@ use crate::rest::Problems;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DivisionView {
     /// Code.
+    #[schema(value_type = chain_api::schema::DivisionCode)]
     pub code: String,
     /// Official name.
     pub name: String,
     /// `province`, `city`, `county`, `township` or `village`.
+    #[schema(value_type = chain_api::schema::DivisionLevel)]
     pub level: String,
     /// The chain from the province down to this division.
     pub path: Vec<DivisionRef>,
@@ -26,10 +28,12 @@ pub struct DivisionView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DivisionRef {
     /// Code.
+    #[schema(value_type = chain_api::schema::DivisionCode)]
     pub code: String,
     /// Name.
     pub name: String,
     /// Level.
+    #[schema(value_type = chain_api::schema::DivisionLevel)]
     pub level: String,
 }
 
@@ -56,7 +60,7 @@ pub async fn provinces() -> Json<Vec<DivisionRef>> {
 
 /// One division with its path from the province.
 #[utoipa::path(get, path = "/v1/divisions/{code}", operation_id = "division_get", tag = "divisions", security(),
-    params(("code" = String, Path, description = "2, 4, 6, 9 or 12 digits")),
+    params(("code" = chain_api::schema::DivisionCode, Path, description = "2, 4, 6, 9 or 12 digits")),
     responses((status = 200, description = "The division", body = DivisionView), Problems))]
 pub async fn get(Path(code): Path<String>) -> Result<Json<DivisionView>, ApiProblem> {
     let d = lookup(&code)?;
@@ -71,7 +75,7 @@ pub async fn get(Path(code): Path<String>) -> Result<Json<DivisionView>, ApiProb
 
 /// The divisions directly below one.
 #[utoipa::path(get, path = "/v1/divisions/{code}/children", operation_id = "division_list_children", tag = "divisions", security(),
-    params(("code" = String, Path, description = "2, 4, 6 or 9 digits")),
+    params(("code" = chain_api::schema::DivisionCode, Path, description = "2, 4, 6 or 9 digits")),
     responses((status = 200, description = "The children", body = Vec<DivisionRef>), Problems))]
 pub async fn children(Path(code): Path<String>) -> Result<Json<Vec<DivisionRef>>, ApiProblem> {
     let d = lookup(&code)?;

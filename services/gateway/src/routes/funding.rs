@@ -43,7 +43,7 @@ pub async fn disburse(
 
 /// What a division received, passed on, spent and holds (`CN` for the centre).
 #[utoipa::path(get, path = "/v1/accounts/{division}", operation_id = "account_get", tag = "funding",
-    params(("division" = String, Path, description = "Division code or `CN`")),
+    params(("division" = chain_api::schema::DivisionOrCentre, Path, description = "Division code or `CN`")),
     responses((status = 200, description = "The account", body = Account), Problems),
     security(("bearer" = [])))]
 pub async fn account(

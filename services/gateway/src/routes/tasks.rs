@@ -27,7 +27,7 @@ pub async fn list(
     Query(q): Query<TaskQuery>,
 ) -> Result<axum::Json<Vec<Task>>, ApiProblem> {
     check_division(q.division.as_deref())?;
-    check_limit(q.limit, 500)?;
+    check_limit(q.limit, chain_api::limits::page::TASKS)?;
     let answers = futures::future::join_all(
         Service::ALL.iter().map(|svc| s.bus.request::<_, Vec<Task>>(svc.as_str(), verbs::LIST, &p, &q)),
     )
@@ -121,7 +121,7 @@ pub async fn tree(
 ) -> Result<axum::Json<TaskTree>, ApiProblem> {
     let id = parse_id(&id, "task")?;
     check_division(q.division.as_deref())?;
-    check_limit(q.limit, 1000)?;
+    check_limit(q.limit, chain_api::limits::page::TREE)?;
     q.id = Some(id);
     let service = locate(&s, &p, verbs::GET, id).await?;
     let tree: TaskTree = s.bus.request(service, verbs::TREE, &p, &q).await?;
