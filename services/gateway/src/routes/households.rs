@@ -21,8 +21,8 @@ use crate::rest::{Problems, parse_id, versioned};
 /// Register a household application in a village (village operator).
 #[utoipa::path(post, path = "/v1/households", operation_id = "household_register", tag = "identification", request_body = RegisterHousehold,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 201, description = "Registered; status `applied`", body = Household),
-        (status = 202, description = "Kept as a `suspected_duplicate`: a member's ID is in another active household; `adjudication` names the task that decides", body = Household),
+    responses((status = 201, description = "Registered; status `applied`", body = Household, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))),
+        (status = 202, description = "Kept as a `suspected_duplicate`: a member's ID is in another active household; `adjudication` names the task that decides", body = Household, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))),
         Problems),
     security(("bearer" = [])))]
 pub async fn register(
@@ -49,7 +49,7 @@ pub struct ReadParams {
 /// asks for them unmasked.
 #[utoipa::path(get, path = "/v1/households/{id}", operation_id = "household_get", tag = "identification",
     params(("id" = uuid::Uuid, Path, description = "Household id"), ReadParams),
-    responses((status = 200, description = "The household", body = Household), Problems),
+    responses((status = 200, description = "The household", body = Household, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))), Problems),
     security(("bearer" = [])))]
 pub async fn get(
     State(s): State<AppState>,

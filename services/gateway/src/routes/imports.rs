@@ -163,7 +163,8 @@ pub async fn get(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String
 /// resident IDs are never echoed).
 #[utoipa::path(get, path = "/v1/imports/{id}/errors", operation_id = "import_errors", tag = "identification",
     params(("id" = uuid::Uuid, Path, description = "Import id")),
-    responses((status = 200, description = "The report", body = String, content_type = "text/csv"), Problems),
+    responses((status = 200, description = "The report", body = String, content_type = "text/csv",
+        headers(("Content-Disposition" = String, description = "`attachment; filename=\"errors.csv\"`"))), Problems),
     security(("bearer" = [])))]
 pub async fn errors(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String>) -> Result<Response, ApiProblem> {
     let id = parse_id(&id, "import")?;

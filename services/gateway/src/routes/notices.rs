@@ -17,7 +17,7 @@ use crate::rest::{Problems, if_match, parse_id, versioned};
 /// Read a notice with its objections.
 #[utoipa::path(get, path = "/v1/notices/{id}", operation_id = "notice_get", tag = "notices",
     params(("id" = uuid::Uuid, Path, description = "Notice id")),
-    responses((status = 200, description = "The notice; its version is the ETag", body = Notice), Problems),
+    responses((status = 200, description = "The notice; its version is the ETag", body = Notice, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))), Problems),
     security(("bearer" = [])))]
 pub async fn get_notice(
     State(s): State<AppState>,
@@ -34,7 +34,7 @@ pub async fn get_notice(
     params(("id" = uuid::Uuid, Path, description = "Notice id"),
         ("If-Match" = Option<String>, Header, description = "ETag of the notice version you read"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 201, description = "Lodged; its version is the ETag", body = Objection), Problems),
+    responses((status = 201, description = "Lodged; its version is the ETag", body = Objection, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))), Problems),
     security(("bearer" = [])))]
 pub async fn lodge_objection(
     State(s): State<AppState>,

@@ -15,7 +15,7 @@ use crate::rest::{Problems, versioned};
 /// chosen level below it.
 #[utoipa::path(post, path = "/v1/schedules", operation_id = "schedule_create", tag = "schedules", request_body = NewSchedule,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 201, description = "Created", body = Schedule), Problems),
+    responses((status = 201, description = "Created", body = Schedule, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))), Problems),
     security(("bearer" = [])))]
 pub async fn create_schedule(
     State(s): State<AppState>,

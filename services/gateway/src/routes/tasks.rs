@@ -49,7 +49,7 @@ pub async fn list(
 /// Read a task.
 #[utoipa::path(get, path = "/v1/tasks/{id}", operation_id = "task_get", tag = "tasks",
     params(("id" = uuid::Uuid, Path, description = "Task id")),
-    responses((status = 200, description = "The task; its version is the ETag", body = Task), Problems),
+    responses((status = 200, description = "The task; its version is the ETag", body = Task, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))), Problems),
     security(("bearer" = [])))]
 pub async fn get_task(
     State(s): State<AppState>,
