@@ -269,7 +269,7 @@ pub struct AdjudicationRef {
     /// The adjudication task (kind `identification.duplicate`); its body shows both records.
     pub task_id: Uuid,
     /// The division that decides: the lowest layer whose jurisdiction covers both households.
-    #[schema(value_type = crate::schema::DivisionCode)]
+    #[schema(value_type = crate::schema::DivisionOrCentre)]
     pub division: String,
     /// Positions of the members whose IDs are already in another active household.
     pub members: Vec<u32>,
