@@ -63,6 +63,7 @@ pub fn with_paths(paths: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(paths);
     describe(&mut doc);
+    mark_replays(&mut doc);
     let unbound = crate::limits::apply(&mut doc);
     if !unbound.is_empty() {
         tracing::error!(?unbound, "limits name schemas or parameters the document does not have");
@@ -82,6 +83,34 @@ fn describe(doc: &mut utoipa::openapi::OpenApi) {
             {
                 op.summary = Some(headline(&doc));
                 op.description = Some(doc);
+            }
+        }
+    }
+}
+
+/// Documents `Idempotent-Replayed` on the success answers of every operation taking an
+/// `Idempotency-Key` ([`crate::idempotency`] sets it on a replayed answer).
+fn mark_replays(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::{RefOr, path::Parameter};
+
+    let keyed = |params: &Option<Vec<RefOr<Parameter>>>| {
+        params.iter().flatten().any(|p| matches!(p, RefOr::T(p) if p.name == "Idempotency-Key"))
+    };
+    for item in doc.paths.paths.values_mut() {
+        for op in [&mut item.post, &mut item.put, &mut item.patch].into_iter().flatten() {
+            if !keyed(&op.parameters) {
+                continue;
+            }
+            for (status, response) in op.responses.responses.iter_mut() {
+                if let (true, RefOr::T(response)) = (status.starts_with('2'), response) {
+                    let header = HeaderBuilder::new()
+                        .schema(Some(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["true"]))))
+                        .description(Some("`true` on the stored answer to an earlier request with the same key"))
+                        .build();
+                    response.headers.insert("Idempotent-Replayed".to_owned(), RefOr::T(header));
+                }
             }
         }
     }
