@@ -24,7 +24,7 @@ log() { printf 'client-story: %s\n' "$*" >&2; }
 
 if [[ ! -d "$TARGET_DIR/openapi_python_client" ]]; then
     log "installing $SPEC into $TARGET_DIR"
-    python3 -m pip install --quiet --disable-pip-version-check --target "$TARGET_DIR" "$SPEC" >&2
+    python3 -m pip install --quiet --disable-pip-version-check --no-warn-conflicts --target "$TARGET_DIR" "$SPEC" >&2
 fi
 export PYTHONPATH="$TARGET_DIR${PYTHONPATH:+:$PYTHONPATH}"
 
