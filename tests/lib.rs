@@ -16,6 +16,8 @@ use reqwest::{Method, StatusCode};
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
+pub mod conformance;
+
 /// Which database backend the suite runs on.
 pub fn backend() -> &'static str {
     match std::env::var("CHAIN_TEST_DB").as_deref() {
@@ -169,7 +171,7 @@ impl TestSystem {
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> Answer {
-        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        let mut req = self.client.request(method.clone(), format!("{}{path}", self.base));
         if !token.is_empty() {
             req = req.bearer_auth(token);
         }
@@ -183,7 +185,9 @@ impl TestSystem {
         let status = resp.status();
         let headers = resp.headers().clone();
         let text = resp.text().await.unwrap_or_default();
-        Answer { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null) }
+        let answer = Answer { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null) };
+        conformance::check(&method, path, answer.status, answer.content_type(), &answer.body);
+        answer
     }
 
     /// GET as an official.

@@ -7,8 +7,9 @@
 # Without arguments, each pass then imports the full-size file: 100,000
 # households with 1% bad rows (the suite's own run of that test uses 2,000, so
 # that it does not starve the tests running beside it on a small machine), and
-# after both passes the README's walk-through is run and compared with what the
-# README prints (readme_check.py, a few minutes).
+# after both passes a client generated from openapi/openapi.json runs its story
+# (client-story.sh), and the README's walk-through is run and compared with what
+# the README prints (readme_check.py, a few minutes).
 # Works from any directory. Both passes always run; the exit status is
 # non-zero if either failed (or if the servers could not be provided).
 #
@@ -50,6 +51,8 @@ for db in sqlite postgres; do
 done
 
 if [[ $# -eq 0 ]]; then
+    header "test.sh: a client generated from the OpenAPI document runs its story (client-story.sh)"
+    "$script_dir/client-story.sh" || failed+=("generated client story")
     header "test.sh: the README walk-through (readme_check.py)"
     if ! python3 "$script_dir/readme_check.py"; then
         failed+=("README walk-through")

@@ -1,5 +1,6 @@
-//! The gateway's own surface: OpenAPI drift, every documented operation mounted, the offline docs
-//! page, health, idempotency, If-Match.
+//! The gateway's own surface: OpenAPI drift, every documented operation mounted, the public
+//! operations the document names, the offline docs page, health, idempotency, If-Match. (Every
+//! answer the suite receives is also checked against the document: `chain_system_tests::conformance`.)
 
 use chain_system_tests::{Answer, application, rid, spawn};
 use reqwest::Method;
@@ -67,6 +68,41 @@ async fn every_documented_operation_reaches_its_handler_and_no_other_method_is_r
             assert!(answered_by_the_router(&a), "{method} {mount} is answered but not documented: {}", a.body);
         }
     }
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operations_documented_as_public_answer_without_a_token_and_no_other_does() {
+    let t = spawn().await;
+    let doc: serde_json::Value = reqwest::get(format!("{}/openapi.json", t.base)).await.unwrap().json().await.unwrap();
+    let nowhere = uuid::Uuid::now_v7().to_string();
+    let mut public = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let url = path
+            .replace("{id}", &nowhere)
+            .replace("{code}", "520624")
+            .replace("{county}", "520624")
+            .replace("{division}", "520624")
+            .replace("{year}", "2016");
+        for (method, op) in item.as_object().unwrap() {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let security = op["security"].as_array().unwrap_or_else(|| panic!("{method} {path} states no security"));
+            let body = (method != Method::GET).then(|| json!({}));
+            let a = t.send(method.clone(), &url, "", body, &[]).await;
+            if security.is_empty() {
+                assert!(a.status.is_success(), "{method} {path} is documented as public: {} {}", a.status, a.body);
+                public.push(path.clone());
+            } else {
+                assert_eq!(a.status, 401, "{method} {path} is documented as needing a token: {}", a.body);
+                a.problem(401, "unauthenticated");
+            }
+        }
+    }
+    public.sort();
+    assert_eq!(
+        public,
+        ["/healthz", "/readyz", "/v1/divisions", "/v1/divisions/{code}", "/v1/divisions/{code}/children"]
+    );
     t.stop().await;
 }
 

@@ -60,6 +60,7 @@ pub enum SchoolStatus {
 /// A member's health.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = HealthCondition)]
 pub enum Health {
     /// Healthy.
     Healthy,

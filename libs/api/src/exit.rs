@@ -87,6 +87,7 @@ pub struct ExitCase {
     /// The household.
     pub household_id: Uuid,
     /// The household's village.
+    #[schema(value_type = crate::schema::VillageCode)]
     pub village: String,
     /// Assessment year.
     pub year: i32,

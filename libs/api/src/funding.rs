@@ -10,6 +10,7 @@ use uuid::Uuid;
 pub struct CreateAllocation {
     /// The receiving division, inside the caller's jurisdiction and below it.
     #[schema(example = "52")]
+    #[schema(value_type = crate::schema::DivisionCode)]
     pub to: String,
     /// Budget year.
     #[schema(example = 2016)]
@@ -28,8 +29,10 @@ pub struct Allocation {
     /// Public id.
     pub id: Uuid,
     /// The allocating division (`CN` for the centre).
+    #[schema(value_type = crate::schema::DivisionOrCentre)]
     pub from: String,
     /// The receiving division.
+    #[schema(value_type = crate::schema::DivisionCode)]
     pub to: String,
     /// Budget year.
     pub year: i32,
@@ -65,6 +68,7 @@ pub struct Disbursement {
     /// The plan's household.
     pub household_id: Uuid,
     /// The paying county.
+    #[schema(value_type = crate::schema::CountyCode)]
     pub county: String,
     /// Amount in fen.
     pub amount_fen: i64,
@@ -80,6 +84,7 @@ pub struct Disbursement {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Account {
     /// The division (`CN` for the centre).
+    #[schema(value_type = crate::schema::DivisionOrCentre)]
     pub division: String,
     /// Total received from above, fen.
     pub received_fen: i64,

@@ -106,6 +106,7 @@ pub struct MemberInput {
 pub struct RegisterHousehold {
     /// 12-digit village code.
     #[schema(example = "520624101201")]
+    #[schema(value_type = crate::schema::VillageCode)]
     pub village: String,
     /// The year of identification.
     #[schema(example = 2016)]
@@ -115,9 +116,11 @@ pub struct RegisterHousehold {
     pub kind: HouseholdKind,
     /// The main poverty cause, e.g. `illness`.
     #[schema(example = "illness")]
+    #[schema(value_type = crate::schema::Cause)]
     pub main_cause: String,
     /// Up to two further causes.
     #[serde(default)]
+    #[schema(value_type = Vec<crate::schema::Cause>)]
     pub other_causes: Vec<String>,
     /// Per-capita net income in the year, in fen.
     #[schema(example = 210000)]
@@ -174,6 +177,7 @@ pub struct Member {
     /// Relation to the head.
     pub relation: Relation,
     /// `male` or `female`, from the ID number.
+    #[schema(value_type = crate::schema::SexName)]
     pub sex: String,
     /// Birth year, from the ID number.
     pub birth_year: i32,
@@ -188,14 +192,17 @@ pub struct Household {
     /// Public id.
     pub id: Uuid,
     /// 12-digit village code.
+    #[schema(value_type = crate::schema::VillageCode)]
     pub village: String,
     /// Year of identification.
     pub year: i32,
     /// Household kind.
     pub kind: HouseholdKind,
     /// Main poverty cause.
+    #[schema(value_type = crate::schema::Cause)]
     pub main_cause: String,
     /// Further causes.
+    #[schema(value_type = Vec<crate::schema::Cause>)]
     pub other_causes: Vec<String>,
     /// Per-capita net income, fen.
     pub per_capita_income_fen: i64,
@@ -262,6 +269,7 @@ pub struct AdjudicationRef {
     /// The adjudication task (kind `identification.duplicate`); its body shows both records.
     pub task_id: Uuid,
     /// The division that decides: the lowest layer whose jurisdiction covers both households.
+    #[schema(value_type = crate::schema::DivisionOrCentre)]
     pub division: String,
     /// Positions of the members whose IDs are already in another active household.
     pub members: Vec<u32>,
@@ -300,10 +308,12 @@ pub struct DuplicateRecord {
     /// The new application.
     pub application_id: Uuid,
     /// The new application's village.
+    #[schema(value_type = crate::schema::VillageCode)]
     pub application_village: String,
     /// The existing household holding the ID.
     pub existing_household_id: Uuid,
     /// Its village.
+    #[schema(value_type = crate::schema::VillageCode)]
     pub existing_village: String,
     /// Its status.
     pub existing_status: HouseholdStatus,

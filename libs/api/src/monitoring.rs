@@ -95,6 +95,7 @@ pub enum MonitoringStatus {
 pub struct OpenMonitoringCase {
     /// 12-digit village code.
     #[schema(example = "520624101201")]
+    #[schema(value_type = crate::schema::VillageCode)]
     pub village: String,
     /// A household in the register; leave out for one that is not.
     #[serde(default)]
@@ -133,6 +134,7 @@ pub struct OpenMonitoringCase {
 
 /// An assistance measure recorded on a case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = MonitoringMeasure)]
 pub struct Measure {
     /// What was done.
     pub description: String,
@@ -148,6 +150,7 @@ pub struct MonitoringCase {
     /// Public id.
     pub id: Uuid,
     /// Village code.
+    #[schema(value_type = crate::schema::VillageCode)]
     pub village: String,
     /// The registered household, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -273,6 +276,7 @@ pub struct Reason {
 pub struct MonitoringQuery {
     /// Division code prefix (within your jurisdiction).
     #[serde(default)]
+    #[param(value_type = Option<crate::schema::DivisionCode>)]
     pub division: Option<String>,
     /// Group.
     #[serde(default)]

@@ -33,12 +33,14 @@ pub enum MeasureKind {
 
 /// One measure of a plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = PlanMeasure)]
 pub struct Measure {
     /// Family of the measure.
     pub kind: MeasureKind,
     /// What will be done.
     pub description: String,
     /// The poverty cause this measure answers, e.g. `illness`.
+    #[schema(value_type = crate::schema::Cause)]
     pub addresses: String,
     /// Expected yearly income effect, fen (≥ 0).
     pub expected_income_fen: i64,
@@ -82,6 +84,7 @@ pub struct Plan {
     /// The household.
     pub household_id: Uuid,
     /// The household's village.
+    #[schema(value_type = crate::schema::VillageCode)]
     pub village: String,
     /// Status.
     pub status: PlanStatus,

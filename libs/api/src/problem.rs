@@ -67,6 +67,7 @@ pub struct FieldError {
 pub struct Problem {
     /// Stable URI reference identifying the kind of problem, e.g. `/problems/validation`.
     #[serde(rename = "type")]
+    #[schema(value_type = crate::schema::ProblemType)]
     pub kind: String,
     /// Short summary of the kind.
     pub title: String,

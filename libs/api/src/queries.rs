@@ -15,10 +15,14 @@ use crate::workflow::NoticeState;
 pub struct HouseholdQuery {
     /// Division prefix (2, 4, 6, 9 or 12 digits); default the caller's whole jurisdiction. Only
     /// households inside both the prefix and the caller's jurisdiction are listed.
+    #[schema(value_type = Option<crate::schema::DivisionCode>)]
+    #[param(value_type = Option<crate::schema::DivisionCode>)]
     pub division: Option<String>,
     /// Only households in this procedure status.
     pub status: Option<HouseholdStatus>,
     /// Only households with this main poverty cause, e.g. `illness`.
+    #[schema(value_type = Option<crate::schema::Cause>)]
+    #[param(value_type = Option<crate::schema::Cause>)]
     pub cause: Option<String>,
     /// Only households of this identification year.
     pub year: Option<i32>,
@@ -34,12 +38,14 @@ pub struct HouseholdSummary {
     /// Public id.
     pub id: Uuid,
     /// 12-digit village code.
+    #[schema(value_type = crate::schema::VillageCode)]
     pub village: String,
     /// Year of identification.
     pub year: i32,
     /// Household kind.
     pub kind: HouseholdKind,
     /// Main poverty cause.
+    #[schema(value_type = crate::schema::Cause)]
     pub main_cause: String,
     /// Procedure status.
     pub status: HouseholdStatus,
@@ -84,6 +90,8 @@ pub enum GroupBy {
 pub struct CountsQuery {
     /// Division prefix; default the caller's whole jurisdiction (intersected with it, as for
     /// the list).
+    #[schema(value_type = Option<crate::schema::DivisionCode>)]
+    #[param(value_type = Option<crate::schema::DivisionCode>)]
     pub division: Option<String>,
     /// Only households of this identification year.
     pub year: Option<i32>,
@@ -138,6 +146,8 @@ pub enum BoardState {
 #[into_params(parameter_in = Query)]
 pub struct BoardQuery {
     /// 12-digit village code.
+    #[schema(value_type = crate::schema::VillageCode)]
+    #[param(value_type = crate::schema::VillageCode)]
     pub village: String,
     /// Which notices (default `open`).
     pub state: Option<BoardState>,
@@ -152,6 +162,7 @@ pub struct BoardHousehold {
     /// Public id of the household.
     pub id: Uuid,
     /// 12-digit village code.
+    #[schema(value_type = crate::schema::VillageCode)]
     pub village: String,
     /// Village name from the division registry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -161,6 +172,7 @@ pub struct BoardHousehold {
     /// Number of members.
     pub size: u32,
     /// Main poverty cause.
+    #[schema(value_type = crate::schema::Cause)]
     pub main_cause: String,
     /// Year of identification.
     pub year: i32,

@@ -46,6 +46,7 @@ pub struct QuotaRequest<T> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct VillageQuota {
     /// 12-digit village code.
+    #[schema(value_type = crate::schema::VillageCode)]
     pub village: String,
     /// Name from the division registry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,8 +59,10 @@ pub struct VillageQuota {
 
 /// A county's quota for a year, with its breakdown and use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = CountyQuota)]
 pub struct Quota {
     /// 6-digit county code.
+    #[schema(value_type = crate::schema::CountyCode)]
     pub county: String,
     /// The year.
     pub year: i32,

@@ -6,7 +6,7 @@ use chain_api::exit::{Acknowledge, ExitStatus, Guarantees, ProposeExit};
 use chain_domain::{Division, Invalid, Money, PovertyLines};
 
 /// Longest name accepted for the household member who acknowledges the result.
-pub const MAX_ACKNOWLEDGED_BY: usize = 50;
+pub const MAX_ACKNOWLEDGED_BY: usize = chain_api::limits::NAME_CHARS;
 
 /// Kind of the workflow tasks that follow an exit case: the village's (its public notice;
 /// submitted when the notice passes) under the county's (approval).

@@ -7,13 +7,13 @@ use chain_domain::{Division, Invalid, Jurisdiction, Level, Money, registry};
 
 /// The largest single amount accepted, fen (10 trillion yuan): far above any real allocation, and
 /// low enough that no account total can overflow a 64-bit integer in practice.
-pub const MAX_AMOUNT_FEN: i64 = 1_000_000_000_000_000;
+pub const MAX_AMOUNT_FEN: i64 = chain_api::limits::MAX_AMOUNT_FEN;
 
 /// Longest fund-source name, in characters.
-pub const MAX_FUND_CHARS: usize = 64;
+pub const MAX_FUND_CHARS: usize = chain_api::limits::FUND_CHARS;
 
 /// Longest purpose of a disbursement, in characters.
-pub const MAX_PURPOSE_CHARS: usize = 200;
+pub const MAX_PURPOSE_CHARS: usize = chain_api::limits::PURPOSE_CHARS;
 
 /// An allocation that passed validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +71,7 @@ pub fn validate_allocation(req: &CreateAllocation, current_year: i32) -> Result<
         }
     };
     let amount = check_amount(req.amount_fen).map_err(|m| bad.push("amount_fen", m)).ok();
-    if !(2014..=current_year + 1).contains(&req.year) {
+    if !(chain_api::limits::FIRST_YEAR..=current_year + 1).contains(&req.year) {
         bad.push("year", format!("must be between 2014 and {}", current_year + 1));
     }
     let fund = check_text(&mut bad, "fund", &req.fund, MAX_FUND_CHARS);

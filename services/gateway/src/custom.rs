@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use utoipa::ToSchema;
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, SchemaType, Type};
@@ -119,6 +120,7 @@ impl CustomMethod {
                 body: register::<B>,
                 answer: register::<A>,
                 status: A::STATUS,
+                headers: (A::ETAG, A::LOCATION),
                 reads_empty: reads_empty::<B>,
                 forward: forward::<B, A>,
             },
@@ -171,6 +173,8 @@ struct Types {
     answer: fn(&mut Schemas) -> String,
     /// The success status.
     status: StatusCode,
+    /// The success answer's `ETag` and `Location` ([`Answer::ETAG`], [`Answer::LOCATION`]).
+    headers: (&'static str, Option<&'static str>),
     /// Whether `{}` is a valid body.
     reads_empty: fn() -> bool,
     forward: Forward,
@@ -185,6 +189,10 @@ impl<T: Serialize + DeserializeOwned + ToSchema + Send + Sync + 'static> StepBod
 pub trait Answer: Serialize + DeserializeOwned + ToSchema + Send + 'static {
     /// The success status.
     const STATUS: StatusCode = StatusCode::OK;
+    /// What the `ETag` of the success answer is the version of.
+    const ETAG: &'static str = "The version of the record, for `If-Match`";
+    /// What the `Location` of the success answer points at, if it has one.
+    const LOCATION: Option<&'static str> = None;
 
     /// The HTTP answer for what `service` replied: the record with its `ETag`.
     fn reply(self, _s: &AppState, _service: &'static str) -> Response {
@@ -210,6 +218,8 @@ impl Answer for Notice {
 /// Work opened under a task: `Location` and `ETag` are the task's (see [`issued`]).
 impl Answer for Issued {
     const STATUS: StatusCode = StatusCode::CREATED;
+    const ETAG: &'static str = "The version of the task the work was opened under";
+    const LOCATION: Option<&'static str> = Some("The task the work was opened under: `/v1/tasks/{id}`");
 
     fn reply(self, s: &AppState, service: &'static str) -> Response {
         issued(service, &s.owners, &self)
@@ -335,9 +345,16 @@ fn operation(resource: &Resource, method: &CustomMethod, schemas: &mut Schemas) 
         .schema(Some(
             ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
         ));
-    let success = ResponseBuilder::new()
+    let string = || ObjectBuilder::new().schema_type(Type::String);
+    let (etag, location) = method.types.headers;
+    let mut success = ResponseBuilder::new()
         .description(method.answers)
+        .header("ETag", HeaderBuilder::new().schema(Some(string())).description(Some(etag)).build())
         .content("application/json", ContentBuilder::new().schema(Some(answer)).build());
+    if let Some(location) = location {
+        success =
+            success.header("Location", HeaderBuilder::new().schema(Some(string())).description(Some(location)).build());
+    }
     OperationBuilder::new()
         .tag(method.tag.unwrap_or(resource.tag))
         .summary(Some(method.doc))

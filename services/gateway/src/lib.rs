@@ -7,6 +7,7 @@ pub mod custom;
 pub mod feed;
 pub mod idempotency;
 pub mod imports;
+pub mod limits;
 pub mod migrations;
 pub mod openapi;
 pub mod owners;

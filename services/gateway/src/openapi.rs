@@ -7,12 +7,8 @@ use utoipa::{Modify, OpenApi};
 /// The document without its paths.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "chain", description = "Workflow orchestration for the central → province → city → county → township → village responsibility chain of targeted poverty alleviation. Every error is an RFC 9457 problem; every POST accepts an Idempotency-Key; state changes are custom methods (`POST /v1/households/{id}:approve`) guarded by If-Match."),
+    info(title = "chain", contact(name = "The chain project"), description = "Workflow orchestration for the central → province → city → county → township → village responsibility chain of targeted poverty alleviation. Every error is an RFC 9457 problem; every POST accepts an Idempotency-Key; state changes are custom methods (`POST /v1/households/{id}:approve`) guarded by If-Match."),
     components(schemas(
-        // The names `Quota`, `Measure` and `Health` are each taken by two types; a schema listed
-        // here wins over one a path uses, so the document holds the directive's quota, the
-        // monitoring measure and the gateway's health answer.
-        chain_api::workflow::Quota, chain_api::monitoring::Measure, crate::routes::health::Health,
         chain_api::Problem, chain_api::FieldError, chain_api::Role,
         chain_api::workflow::Service, chain_api::workflow::Task, chain_api::workflow::TaskState, chain_api::workflow::DeadlineStage,
         chain_api::workflow::TargetLevel, chain_api::workflow::Targets,
@@ -29,6 +25,7 @@ use utoipa::{Modify, OpenApi};
         chain_api::queries::DivisionCounts, chain_api::queries::StatusCounts, chain_api::queries::GroupBy,
         chain_api::queries::BoardNotice, chain_api::queries::BoardHousehold, chain_api::queries::BoardState,
     )),
+    servers((url = "http://127.0.0.1:8080", description = "`chain up` on its default address")),
     modifiers(&BearerAuth),
     tags(
         (name = "identification", description = "Registering poor households"),
@@ -60,14 +57,70 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The document with the given paths and the schemas they use; where a path's schema and one
-/// listed in [`ApiDoc`] share a name, the listed one is kept.
+/// The document with the given paths, the schemas they use and the server's limits on them
+/// ([`crate::limits`]).
 pub fn with_paths(paths: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    let listed = doc.components.as_mut().map(|c| std::mem::take(&mut c.schemas)).unwrap_or_default();
     doc.merge(paths);
-    doc.components.get_or_insert_with(Default::default).schemas.extend(listed);
+    describe(&mut doc);
+    mark_replays(&mut doc);
+    let unbound = crate::limits::apply(&mut doc);
+    if !unbound.is_empty() {
+        tracing::error!(?unbound, "limits name schemas or parameters the document does not have");
+    }
     doc
+}
+
+/// Gives every operation its handler's (or custom method's) documentation as the description and
+/// the first clause of it as the summary.
+fn describe(doc: &mut utoipa::openapi::OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        for op in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+        {
+            if op.description.as_deref().is_none_or(str::is_empty)
+                && let Some(doc) = op.summary.take()
+            {
+                op.summary = Some(headline(&doc));
+                op.description = Some(doc);
+            }
+        }
+    }
+}
+
+/// Documents `Idempotent-Replayed` on the success answers of every operation taking an
+/// `Idempotency-Key` ([`crate::idempotency`] sets it on a replayed answer).
+fn mark_replays(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::{RefOr, path::Parameter};
+
+    let keyed = |params: &Option<Vec<RefOr<Parameter>>>| {
+        params.iter().flatten().any(|p| matches!(p, RefOr::T(p) if p.name == "Idempotency-Key"))
+    };
+    for item in doc.paths.paths.values_mut() {
+        for op in [&mut item.post, &mut item.put, &mut item.patch].into_iter().flatten() {
+            if !keyed(&op.parameters) {
+                continue;
+            }
+            for (status, response) in op.responses.responses.iter_mut() {
+                if let (true, RefOr::T(response)) = (status.starts_with('2'), response) {
+                    let header = HeaderBuilder::new()
+                        .schema(Some(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["true"]))))
+                        .description(Some("`true` on the stored answer to an earlier request with the same key"))
+                        .build();
+                    response.headers.insert("Idempotent-Replayed".to_owned(), RefOr::T(header));
+                }
+            }
+        }
+    }
+}
+
+/// The first clause of a description: up to the first parenthesis, colon, semicolon, comma or
+/// sentence end, e.g. `Sign a submitted task off` for `Sign a submitted task off (an approver …`.
+fn headline(doc: &str) -> String {
+    let end = [" (", ": ", "; ", ". ", ", ", " — "].iter().filter_map(|sep| doc.find(sep)).min().unwrap_or(doc.len());
+    doc[..end].trim_end_matches('.').trim().to_owned()
 }
 
 /// The document as served at `/openapi.json`.
@@ -80,4 +133,62 @@ pub fn document_json() -> String {
     let mut s = document().to_pretty_json().unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn a_summary_is_the_first_clause_of_the_description() {
+        assert_eq!(headline("Sign a submitted task off (an approver); with several"), "Sign a submitted task off");
+        assert_eq!(headline("Read a task."), "Read a task");
+        assert_eq!(headline("The village's board: the notices up now"), "The village's board");
+        assert_eq!(headline("List tasks, oldest first"), "List tasks");
+    }
+
+    #[test]
+    fn every_limit_names_a_property_or_parameter_of_the_document() {
+        let mut doc = ApiDoc::openapi();
+        doc.merge(crate::routes::api().1);
+        assert_eq!(crate::limits::apply(&mut doc), Vec::<String>::new());
+    }
+
+    #[test]
+    fn operation_ids_are_unique_and_resource_verb() {
+        let doc = document();
+        let mut seen = BTreeSet::new();
+        for (path, item) in &doc.paths.paths {
+            for (method, op) in [
+                ("get", &item.get),
+                ("post", &item.post),
+                ("put", &item.put),
+                ("patch", &item.patch),
+                ("delete", &item.delete),
+            ] {
+                let Some(op) = op else { continue };
+                let id = op.operation_id.clone().unwrap_or_default();
+                assert!(
+                    id.contains('_') && id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                    "{method} {path}: {id}"
+                );
+                assert!(seen.insert(id.clone()), "{id} twice");
+                assert!(op.description.as_deref().is_some_and(|d| !d.is_empty()), "{id} has no description");
+            }
+        }
+    }
+
+    #[test]
+    fn only_health_and_the_division_tree_are_public() {
+        let doc = document();
+        for (path, item) in &doc.paths.paths {
+            for op in [&item.get, &item.post, &item.put, &item.patch, &item.delete].into_iter().flatten() {
+                let public = matches!(path.as_str(), "/healthz" | "/readyz") || path.starts_with("/v1/divisions");
+                let security = op.security.as_ref().expect("every operation states its security");
+                assert_eq!(security.is_empty(), public, "{path}");
+            }
+        }
+    }
 }

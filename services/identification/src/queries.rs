@@ -96,7 +96,7 @@ async fn heads<C: ConnectionTrait>(conn: &C, ids: Vec<Uuid>) -> Result<HashMap<U
 
 /// `household.list`: households in the caller's jurisdiction and the prefix, filtered, in id order.
 pub async fn list(s: State, p: Principal, q: HouseholdQuery) -> Result<HouseholdPage> {
-    let limit = check_limit(q.limit, 50, 500)?;
+    let limit = check_limit(q.limit, 50, chain_api::limits::page::HOUSEHOLDS)?;
     let cause = match &q.cause {
         Some(c) => Some(c.parse::<PovertyCause>().map_err(|_| Problem::invalid("cause", "unknown poverty cause"))?),
         None => None,
@@ -235,7 +235,7 @@ pub async fn board(s: State, p: Principal, q: BoardQuery) -> Result<Vec<BoardNot
     if !p.covers(&village) {
         return Err(Problem::not_found("village").into());
     }
-    let limit = check_limit(q.limit, 100, 500)?;
+    let limit = check_limit(q.limit, 100, chain_api::limits::page::BOARD)?;
     let states: Vec<String> = match q.state.unwrap_or_default() {
         BoardState::Open => vec![label(NoticeState::Open)],
         BoardState::Passed => vec![label(NoticeState::Passed), label(NoticeState::Interrupted)],

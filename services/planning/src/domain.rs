@@ -5,11 +5,11 @@ use chain_api::planning::{CreatePlan, Helper, Measure, PlanStatus};
 use chain_domain::{Causes, Invalid, PovertyCause};
 
 /// Most measures a plan may list.
-pub const MAX_MEASURES: usize = 20;
+pub const MAX_MEASURES: usize = chain_api::limits::PLAN_MEASURES;
 /// Longest description of a measure, in characters.
-pub const MAX_DESCRIPTION: usize = 500;
+pub const MAX_DESCRIPTION: usize = chain_api::limits::MEASURE_CHARS;
 /// Longest helper name or work unit, in characters.
-pub const MAX_HELPER_FIELD: usize = 100;
+pub const MAX_HELPER_FIELD: usize = chain_api::limits::UNIT_CHARS;
 
 /// The kind of the county's task to plan assistance for a household.
 pub const PLAN_TASK: &str = "plan.household";

@@ -45,6 +45,7 @@ impl From<TargetLevel> for chain_domain::Level {
 pub struct Targets {
     /// These divisions (each strictly inside the issuer's jurisdiction).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<crate::schema::DivisionCode>>)]
     pub divisions: Option<Vec<String>>,
     /// Every division of this level inside the issuer's jurisdiction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,6 +54,7 @@ pub struct Targets {
 
 /// A quantity to divide among the targets, e.g. the people a province must identify.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = DirectiveQuota)]
 pub struct Quota {
     /// The whole amount (a positive integer).
     pub total: i64,
@@ -116,6 +118,7 @@ pub struct Decompose {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LevelCount {
     /// `central`, `province`, … `village`.
+    #[schema(value_type = crate::schema::LayerName)]
     pub level: String,
     /// Tasks opened there.
     pub tasks: u64,

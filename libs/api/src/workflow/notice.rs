@@ -39,6 +39,7 @@ pub struct Objection {
     /// The task the notice belongs to.
     pub task_id: Uuid,
     /// Division of the notice.
+    #[schema(value_type = crate::schema::DivisionOrCentre)]
     pub division: String,
     /// Who recorded it.
     pub lodged_by: String,
@@ -68,6 +69,7 @@ pub struct Notice {
     /// The task whose step this is.
     pub task_id: Uuid,
     /// Where it is posted.
+    #[schema(value_type = crate::schema::DivisionOrCentre)]
     pub division: String,
     /// Kind (selects the number of days, per province).
     pub kind: String,

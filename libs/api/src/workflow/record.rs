@@ -14,6 +14,8 @@ pub struct AuditQuery {
     /// Only this service's chain (default: all four).
     pub service: Option<Service>,
     /// Only entries about divisions under this prefix.
+    #[schema(value_type = Option<crate::schema::DivisionCode>)]
+    #[param(value_type = Option<crate::schema::DivisionCode>)]
     pub division: Option<String>,
     /// Only entries about this record.
     pub subject_id: Option<Uuid>,
@@ -27,6 +29,7 @@ pub struct AuditQuery {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AuditEntry {
     /// The service whose chain holds it.
+    #[schema(value_type = crate::workflow::Service)]
     pub service: String,
     /// Position in that chain.
     pub seq: i64,
@@ -41,6 +44,7 @@ pub struct AuditEntry {
     /// The decision or change, e.g. `task.signed_off`.
     pub action: String,
     /// Division of the record.
+    #[schema(value_type = crate::schema::DivisionOrCentre)]
     pub division: String,
     /// The record.
     pub subject_id: Option<Uuid>,
@@ -59,6 +63,8 @@ pub struct AuditEntry {
 #[into_params(parameter_in = Query)]
 pub struct AccountabilityQuery {
     /// Only records against divisions under this prefix.
+    #[schema(value_type = Option<crate::schema::DivisionCode>)]
+    #[param(value_type = Option<crate::schema::DivisionCode>)]
     pub division: Option<String>,
     /// At most this many per service (default 100, at most 1000).
     pub limit: Option<u64>,
@@ -70,14 +76,17 @@ pub struct AccountabilityRecord {
     /// Public id.
     pub id: Uuid,
     /// The service.
+    #[schema(value_type = crate::workflow::Service)]
     pub service: String,
     /// The task.
     pub task_id: Uuid,
     /// The responsible division.
+    #[schema(value_type = crate::schema::DivisionOrCentre)]
     pub division: String,
     /// `overdue` (escalated after the grace period) or `returned` (work sent back).
     pub kind: String,
     /// The layer it was escalated or answered to.
+    #[schema(value_type = crate::schema::DivisionOrCentre)]
     pub escalated_to: String,
     /// Details.
     pub detail: String,

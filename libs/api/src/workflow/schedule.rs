@@ -48,12 +48,14 @@ pub struct Schedule {
     /// Public id.
     pub id: Uuid,
     /// Owning service.
+    #[schema(value_type = crate::workflow::Service)]
     pub service: String,
     /// Kind of the generated tasks.
     pub kind: String,
     /// Title stem.
     pub title: String,
     /// The issuing layer (`CN` or a division code).
+    #[schema(value_type = crate::schema::DivisionOrCentre)]
     pub issuer: String,
     /// How often.
     pub cadence: Cadence,

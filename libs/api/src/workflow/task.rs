@@ -96,6 +96,7 @@ pub struct Task {
     /// Public id.
     pub id: Uuid,
     /// The service that owns it.
+    #[schema(value_type = crate::workflow::Service)]
     pub service: String,
     /// What kind of work, e.g. `plan.household` or `supervision.monthly`.
     pub kind: String,
@@ -105,12 +106,14 @@ pub struct Task {
     #[serde(default)]
     pub body: serde_json::Value,
     /// The owning division (`CN` for the central layer).
+    #[schema(value_type = crate::schema::DivisionOrCentre)]
     pub division: String,
     /// The parent task, if decomposed from one.
     pub parent_id: Option<Uuid>,
     /// The root of the tree this task belongs to (itself for a root).
     pub root_id: Uuid,
     /// The division that signs this task off: the parent's owner, or the owner itself for a root.
+    #[schema(value_type = crate::schema::DivisionOrCentre)]
     pub signer: String,
     /// Role expected to act on it.
     pub assignee_role: Role,
@@ -145,6 +148,8 @@ pub struct Task {
 #[into_params(parameter_in = Query)]
 pub struct TaskQuery {
     /// Only tasks whose division starts with this prefix.
+    #[schema(value_type = Option<crate::schema::DivisionCode>)]
+    #[param(value_type = Option<crate::schema::DivisionCode>)]
     pub division: Option<String>,
     /// Only tasks of this kind.
     pub kind: Option<String>,

@@ -34,6 +34,7 @@ pub struct Rollup {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LevelRollup {
     /// `central`, `province`, … `village`.
+    #[schema(value_type = crate::schema::LayerName)]
     pub level: String,
     /// The counts.
     pub counts: Rollup,
@@ -72,6 +73,8 @@ pub struct TreeQuery {
     #[param(ignore)]
     pub id: Option<Uuid>,
     /// Only the part of the subtree under this division prefix.
+    #[schema(value_type = Option<crate::schema::DivisionCode>)]
+    #[param(value_type = Option<crate::schema::DivisionCode>)]
     pub division: Option<String>,
     /// Only children in this state.
     pub state: Option<TaskState>,
@@ -95,6 +98,7 @@ pub struct TaskEvent {
     /// Its tree.
     pub root_id: Uuid,
     /// Its division.
+    #[schema(value_type = crate::schema::DivisionOrCentre)]
     pub division: String,
     /// What happened: `opened`, `decomposed`, `started`, `submitted`, `approved`, `signed_off`,
     /// `returned`, `cancelled`, `reminded`, `overdue`, `escalated`, `notice_opened`,

@@ -32,7 +32,7 @@ async fn gather<Q: Serialize + Sync, T: DeserializeOwned>(
 
 /// Audit entries, oldest first: one service's chain, or all four merged by time. `limit` and
 /// `after` apply to each service's chain.
-#[utoipa::path(get, path = "/v1/audit", tag = "audit", params(AuditQuery),
+#[utoipa::path(get, path = "/v1/audit", operation_id = "audit_entry_list", tag = "audit", params(AuditQuery),
     responses((status = 200, description = "Entries by time, service and position", body = Vec<AuditEntry>),
         Problems),
     security(("bearer" = [])))]
@@ -42,7 +42,7 @@ pub async fn list_audit(
     Query(q): Query<AuditQuery>,
 ) -> Result<axum::Json<Vec<AuditEntry>>, ApiProblem> {
     check_division(q.division.as_deref())?;
-    check_limit(q.limit, 1000)?;
+    check_limit(q.limit, chain_api::limits::page::RECORDS)?;
     let mut entries: Vec<AuditEntry> = match q.service {
         Some(service) => s.bus.request(service.as_str(), verbs::AUDIT_LIST, &p, &q).await?,
         None => gather(&s, &p, verbs::AUDIT_LIST, &q).await?,
@@ -58,7 +58,7 @@ fn sort_audit(entries: &mut [AuditEntry]) {
 
 /// Overdue and returned work recorded against divisions, newest first. `limit` applies to each
 /// service.
-#[utoipa::path(get, path = "/v1/accountability", tag = "audit", params(AccountabilityQuery),
+#[utoipa::path(get, path = "/v1/accountability", operation_id = "accountability_record_list", tag = "audit", params(AccountabilityQuery),
     responses((status = 200, description = "Records, newest first", body = Vec<AccountabilityRecord>), Problems),
     security(("bearer" = [])))]
 pub async fn list_accountability(
@@ -67,7 +67,7 @@ pub async fn list_accountability(
     Query(q): Query<AccountabilityQuery>,
 ) -> Result<axum::Json<Vec<AccountabilityRecord>>, ApiProblem> {
     check_division(q.division.as_deref())?;
-    check_limit(q.limit, 1000)?;
+    check_limit(q.limit, chain_api::limits::page::RECORDS)?;
     let mut records: Vec<AccountabilityRecord> = gather(&s, &p, verbs::ACCOUNTABILITY_LIST, &q).await?;
     sort_accountability(&mut records);
     Ok(axum::Json(records))

@@ -14,7 +14,7 @@ use crate::problem::{ApiProblem, Query};
 use crate::rest::Problems;
 
 /// The village's board: the notices up now (`state=open`, the default), or recent ones (`passed`, `all`), newest first.
-#[utoipa::path(get, path = "/v1/notices", tag = "notices", params(BoardQuery),
+#[utoipa::path(get, path = "/v1/notices", operation_id = "board_list", tag = "notices", params(BoardQuery),
     responses((status = 200, description = "Notices on the board", body = Vec<BoardNotice>), Problems),
     security(("bearer" = [])))]
 pub async fn board(

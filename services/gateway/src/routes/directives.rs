@@ -11,9 +11,9 @@ use crate::rest::{Problems, issued};
 
 /// Issue a directive: a root task for your own layer and one task for every division between you
 /// and the targets, each signed off by the layer above it. A quota is divided exactly among them.
-#[utoipa::path(post, path = "/v1/directives", tag = "tasks", request_body = IssueDirective,
+#[utoipa::path(post, path = "/v1/directives", operation_id = "directive_issue", tag = "tasks", request_body = IssueDirective,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 201, description = "Issued; ETag and Location are the root task's", body = Issued), Problems),
+    responses((status = 201, description = "Issued; ETag and Location are the root task's", body = Issued, headers(("ETag" = String, description = "The root task's version"), ("Location" = String, description = "The root task: `/v1/tasks/{id}`"))), Problems),
     security(("bearer" = [])))]
 pub async fn issue(
     State(s): State<AppState>,

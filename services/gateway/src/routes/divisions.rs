@@ -13,10 +13,12 @@ use crate::rest::Problems;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DivisionView {
     /// Code.
+    #[schema(value_type = chain_api::schema::DivisionCode)]
     pub code: String,
     /// Official name.
     pub name: String,
     /// `province`, `city`, `county`, `township` or `village`.
+    #[schema(value_type = chain_api::schema::DivisionLevel)]
     pub level: String,
     /// The chain from the province down to this division.
     pub path: Vec<DivisionRef>,
@@ -26,10 +28,12 @@ pub struct DivisionView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DivisionRef {
     /// Code.
+    #[schema(value_type = chain_api::schema::DivisionCode)]
     pub code: String,
     /// Name.
     pub name: String,
     /// Level.
+    #[schema(value_type = chain_api::schema::DivisionLevel)]
     pub level: String,
 }
 
@@ -48,15 +52,15 @@ fn lookup(code: &str) -> Result<Division, ApiProblem> {
 }
 
 /// The provinces.
-#[utoipa::path(get, path = "/v1/divisions", tag = "divisions",
+#[utoipa::path(get, path = "/v1/divisions", operation_id = "division_list_provinces", tag = "divisions", security(),
     responses((status = 200, description = "The 31 provinces", body = Vec<DivisionRef>)))]
 pub async fn provinces() -> Json<Vec<DivisionRef>> {
     Json(registry().provinces().into_iter().map(Into::into).collect())
 }
 
 /// One division with its path from the province.
-#[utoipa::path(get, path = "/v1/divisions/{code}", tag = "divisions",
-    params(("code" = String, Path, description = "2, 4, 6, 9 or 12 digits")),
+#[utoipa::path(get, path = "/v1/divisions/{code}", operation_id = "division_get", tag = "divisions", security(),
+    params(("code" = chain_api::schema::DivisionCode, Path, description = "2, 4, 6, 9 or 12 digits")),
     responses((status = 200, description = "The division", body = DivisionView), Problems))]
 pub async fn get(Path(code): Path<String>) -> Result<Json<DivisionView>, ApiProblem> {
     let d = lookup(&code)?;
@@ -70,8 +74,8 @@ pub async fn get(Path(code): Path<String>) -> Result<Json<DivisionView>, ApiProb
 }
 
 /// The divisions directly below one.
-#[utoipa::path(get, path = "/v1/divisions/{code}/children", tag = "divisions",
-    params(("code" = String, Path, description = "2, 4, 6 or 9 digits")),
+#[utoipa::path(get, path = "/v1/divisions/{code}/children", operation_id = "division_list_children", tag = "divisions", security(),
+    params(("code" = chain_api::schema::DivisionCode, Path, description = "2, 4, 6 or 9 digits")),
     responses((status = 200, description = "The children", body = Vec<DivisionRef>), Problems))]
 pub async fn children(Path(code): Path<String>) -> Result<Json<Vec<DivisionRef>>, ApiProblem> {
     let d = lookup(&code)?;

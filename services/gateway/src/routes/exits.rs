@@ -14,9 +14,9 @@ use crate::problem::{ApiProblem, Json, Path};
 use crate::rest::{Problems, parse_id, versioned};
 
 /// Propose that a household exits (county official).
-#[utoipa::path(post, path = "/v1/exits", tag = "exit", request_body = ProposeExit,
+#[utoipa::path(post, path = "/v1/exits", operation_id = "exit_case_propose", tag = "exit", request_body = ProposeExit,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 201, description = "Proposed", body = ExitCase), Problems),
+    responses((status = 201, description = "Proposed", body = ExitCase, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))), Problems),
     security(("bearer" = [])))]
 pub async fn propose(
     State(s): State<AppState>,
@@ -28,9 +28,9 @@ pub async fn propose(
 }
 
 /// Read an exit case.
-#[utoipa::path(get, path = "/v1/exits/{id}", tag = "exit",
+#[utoipa::path(get, path = "/v1/exits/{id}", operation_id = "exit_case_get", tag = "exit",
     params(("id" = uuid::Uuid, Path, description = "Exit case id")),
-    responses((status = 200, description = "The case", body = ExitCase), Problems),
+    responses((status = 200, description = "The case", body = ExitCase, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))), Problems),
     security(("bearer" = [])))]
 pub async fn get(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String>) -> Result<Response, ApiProblem> {
     let id = parse_id(&id, "exit case")?;

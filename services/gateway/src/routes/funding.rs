@@ -14,7 +14,7 @@ use crate::problem::{ApiProblem, Json, Path};
 use crate::rest::Problems;
 
 /// Allocate funds from your division to one below it (approver of the allocating layer).
-#[utoipa::path(post, path = "/v1/allocations", tag = "funding", request_body = CreateAllocation,
+#[utoipa::path(post, path = "/v1/allocations", operation_id = "allocation_create", tag = "funding", request_body = CreateAllocation,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe; an allocation is never made twice")),
     responses((status = 201, description = "Allocated", body = Allocation), Problems),
     security(("bearer" = [])))]
@@ -28,7 +28,7 @@ pub async fn allocate(
 }
 
 /// Disburse county funds to an approved household plan (county approver).
-#[utoipa::path(post, path = "/v1/disbursements", tag = "funding", request_body = CreateDisbursement,
+#[utoipa::path(post, path = "/v1/disbursements", operation_id = "disbursement_create", tag = "funding", request_body = CreateDisbursement,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe; nothing is paid twice")),
     responses((status = 201, description = "Disbursed", body = Disbursement), Problems),
     security(("bearer" = [])))]
@@ -42,8 +42,8 @@ pub async fn disburse(
 }
 
 /// What a division received, passed on, spent and holds (`CN` for the centre).
-#[utoipa::path(get, path = "/v1/accounts/{division}", tag = "funding",
-    params(("division" = String, Path, description = "Division code or `CN`")),
+#[utoipa::path(get, path = "/v1/accounts/{division}", operation_id = "account_get", tag = "funding",
+    params(("division" = chain_api::schema::DivisionOrCentre, Path, description = "Division code or `CN`")),
     responses((status = 200, description = "The account", body = Account), Problems),
     security(("bearer" = [])))]
 pub async fn account(
@@ -55,7 +55,7 @@ pub async fn account(
 }
 
 /// Check that the whole ledger balances to the fen (central officials).
-#[utoipa::path(get, path = "/v1/ledger/check", tag = "funding",
+#[utoipa::path(get, path = "/v1/ledger/check", operation_id = "ledger_check", tag = "funding",
     responses((status = 200, description = "The check", body = LedgerCheck), Problems),
     security(("bearer" = [])))]
 pub async fn check(State(s): State<AppState>, Auth(p): Auth) -> Result<axum::Json<LedgerCheck>, ApiProblem> {

@@ -19,10 +19,10 @@ use crate::problem::{ApiProblem, Json, Path, Query};
 use crate::rest::{Problems, parse_id, versioned};
 
 /// Register a household application in a village (village operator).
-#[utoipa::path(post, path = "/v1/households", tag = "identification", request_body = RegisterHousehold,
+#[utoipa::path(post, path = "/v1/households", operation_id = "household_register", tag = "identification", request_body = RegisterHousehold,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 201, description = "Registered; status `applied`", body = Household),
-        (status = 202, description = "Kept as a `suspected_duplicate`: a member's ID is in another active household; `adjudication` names the task that decides", body = Household),
+    responses((status = 201, description = "Registered; status `applied`", body = Household, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))),
+        (status = 202, description = "Kept as a `suspected_duplicate`: a member's ID is in another active household; `adjudication` names the task that decides", body = Household, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))),
         Problems),
     security(("bearer" = [])))]
 pub async fn register(
@@ -47,9 +47,9 @@ pub struct ReadParams {
 
 /// Read a household's file card; resident IDs and the bank account are masked unless a PII reader
 /// asks for them unmasked.
-#[utoipa::path(get, path = "/v1/households/{id}", tag = "identification",
+#[utoipa::path(get, path = "/v1/households/{id}", operation_id = "household_get", tag = "identification",
     params(("id" = uuid::Uuid, Path, description = "Household id"), ReadParams),
-    responses((status = 200, description = "The household", body = Household), Problems),
+    responses((status = 200, description = "The household", body = Household, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))), Problems),
     security(("bearer" = [])))]
 pub async fn get(
     State(s): State<AppState>,

@@ -23,6 +23,11 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 /// Largest file accepted: a million rows of a generous width.
 const MAX_FILE: u64 = 2 * 1024 * 1024 * 1024;
 
+/// An uploaded file: its bytes, as sent.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct UploadedFile(pub Vec<u8>);
+
 /// How to read the upload.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 pub struct UploadParams {
@@ -44,9 +49,9 @@ pub struct UploadParams {
 /// main_cause, other_causes, per_capita_income_fen, name, resident_id, relation` and optional
 /// member details and household card columns. Each household is validated and registered exactly
 /// like `POST /v1/households`; invalid households are reported per row.
-#[utoipa::path(post, path = "/v1/imports", tag = "identification",
+#[utoipa::path(post, path = "/v1/imports", operation_id = "import_upload", tag = "identification",
     request_body(description = "The file: UTF-8 CSV (optional BOM) or an .xlsx workbook (first sheet)",
-        content(("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        content((UploadedFile = "text/csv"), (UploadedFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     params(UploadParams,
         ("Idempotency-Key" = Option<String>, Header, description = "A retried upload with the same key answers the first import")),
     responses((status = 202, description = "Accepted and `running`; poll `Location`", body = ImportOperation,
@@ -144,7 +149,7 @@ async fn save(body: Body, path: &std::path::Path) -> Result<u64, Problem> {
 }
 
 /// Poll an import.
-#[utoipa::path(get, path = "/v1/imports/{id}", tag = "identification",
+#[utoipa::path(get, path = "/v1/imports/{id}", operation_id = "import_get", tag = "identification",
     params(("id" = uuid::Uuid, Path, description = "Import id")),
     responses((status = 200, description = "The operation", body = ImportOperation), Problems),
     security(("bearer" = [])))]
@@ -156,9 +161,10 @@ pub async fn get(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String
 
 /// Download an import's error report as CSV (`row,household_ref,field,message`, in file order;
 /// resident IDs are never echoed).
-#[utoipa::path(get, path = "/v1/imports/{id}/errors", tag = "identification",
+#[utoipa::path(get, path = "/v1/imports/{id}/errors", operation_id = "import_errors", tag = "identification",
     params(("id" = uuid::Uuid, Path, description = "Import id")),
-    responses((status = 200, description = "The report", body = String, content_type = "text/csv"), Problems),
+    responses((status = 200, description = "The report", body = String, content_type = "text/csv",
+        headers(("Content-Disposition" = String, description = "`attachment; filename=\"errors.csv\"`"))), Problems),
     security(("bearer" = [])))]
 pub async fn errors(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String>) -> Result<Response, ApiProblem> {
     let id = parse_id(&id, "import")?;

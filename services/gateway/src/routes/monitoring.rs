@@ -20,9 +20,9 @@ use crate::problem::{ApiProblem, Json, Path, Query};
 use crate::rest::{Problems, check_division, parse_id, versioned};
 
 /// Open a monitoring case from a signal (operator within jurisdiction); refused with 422 unless the household is in the range (income below 1.5 × the line, rigid spending above income, or a sharp drop).
-#[utoipa::path(post, path = "/v1/monitoring", tag = "monitoring", operation_id = "monitoring_open", request_body = OpenMonitoringCase,
+#[utoipa::path(post, path = "/v1/monitoring", operation_id = "monitoring_case_open", tag = "monitoring", request_body = OpenMonitoringCase,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 201, description = "Opened; status `alerted`", body = MonitoringCase), Problems),
+    responses((status = 201, description = "Opened; status `alerted`", body = MonitoringCase, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))), Problems),
     security(("bearer" = [])))]
 pub async fn open(
     State(s): State<AppState>,
@@ -34,7 +34,7 @@ pub async fn open(
 }
 
 /// Monitoring cases within your jurisdiction, oldest first (at most 500).
-#[utoipa::path(get, path = "/v1/monitoring", tag = "monitoring", operation_id = "monitoring_list", params(MonitoringQuery),
+#[utoipa::path(get, path = "/v1/monitoring", operation_id = "monitoring_case_list", tag = "monitoring", params(MonitoringQuery),
     responses((status = 200, description = "The cases", body = Vec<MonitoringCase>), Problems),
     security(("bearer" = [])))]
 pub async fn list(
@@ -48,9 +48,9 @@ pub async fn list(
 }
 
 /// Read a monitoring case; the head's resident ID is masked.
-#[utoipa::path(get, path = "/v1/monitoring/{id}", tag = "monitoring", operation_id = "monitoring_get",
+#[utoipa::path(get, path = "/v1/monitoring/{id}", operation_id = "monitoring_case_get", tag = "monitoring",
     params(("id" = uuid::Uuid, Path, description = "Case id")),
-    responses((status = 200, description = "The case", body = MonitoringCase), Problems),
+    responses((status = 200, description = "The case", body = MonitoringCase, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))), Problems),
     security(("bearer" = [])))]
 pub async fn get(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String>) -> Result<Response, ApiProblem> {
     let id = parse_id(&id, "monitoring case")?;

@@ -15,9 +15,9 @@ use crate::problem::{ApiProblem, Json, Path};
 use crate::rest::{Problems, if_match, parse_id, versioned};
 
 /// Read a notice with its objections.
-#[utoipa::path(get, path = "/v1/notices/{id}", tag = "notices",
+#[utoipa::path(get, path = "/v1/notices/{id}", operation_id = "notice_get", tag = "notices",
     params(("id" = uuid::Uuid, Path, description = "Notice id")),
-    responses((status = 200, description = "The notice; its version is the ETag", body = Notice), Problems),
+    responses((status = 200, description = "The notice; its version is the ETag", body = Notice, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))), Problems),
     security(("bearer" = [])))]
 pub async fn get_notice(
     State(s): State<AppState>,
@@ -30,11 +30,11 @@ pub async fn get_notice(
 }
 
 /// Lodge an objection while the notice is open; the case goes back for review.
-#[utoipa::path(post, path = "/v1/notices/{id}/objections", tag = "notices", request_body = LodgeObjection,
+#[utoipa::path(post, path = "/v1/notices/{id}/objections", operation_id = "objection_lodge", tag = "notices", request_body = LodgeObjection,
     params(("id" = uuid::Uuid, Path, description = "Notice id"),
         ("If-Match" = Option<String>, Header, description = "ETag of the notice version you read"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 201, description = "Lodged; its version is the ETag", body = Objection), Problems),
+    responses((status = 201, description = "Lodged; its version is the ETag", body = Objection, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))), Problems),
     security(("bearer" = [])))]
 pub async fn lodge_objection(
     State(s): State<AppState>,

@@ -14,9 +14,9 @@ use crate::problem::{ApiProblem, Json, Path};
 use crate::rest::{Problems, parse_id, versioned};
 
 /// Draft a plan for an identified household (county official).
-#[utoipa::path(post, path = "/v1/plans", tag = "planning", request_body = CreatePlan,
+#[utoipa::path(post, path = "/v1/plans", operation_id = "plan_create", tag = "planning", request_body = CreatePlan,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 201, description = "Drafted", body = Plan), Problems),
+    responses((status = 201, description = "Drafted", body = Plan, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))), Problems),
     security(("bearer" = [])))]
 pub async fn create(
     State(s): State<AppState>,
@@ -28,9 +28,9 @@ pub async fn create(
 }
 
 /// Read a plan.
-#[utoipa::path(get, path = "/v1/plans/{id}", tag = "planning",
+#[utoipa::path(get, path = "/v1/plans/{id}", operation_id = "plan_get", tag = "planning",
     params(("id" = uuid::Uuid, Path, description = "Plan id")),
-    responses((status = 200, description = "The plan", body = Plan), Problems),
+    responses((status = 200, description = "The plan", body = Plan, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))), Problems),
     security(("bearer" = [])))]
 pub async fn get(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String>) -> Result<Response, ApiProblem> {
     let id = parse_id(&id, "plan")?;

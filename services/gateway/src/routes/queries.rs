@@ -11,7 +11,7 @@ use crate::problem::{ApiProblem, Query};
 use crate::rest::Problems;
 
 /// Households inside the caller's jurisdiction and the division prefix, filtered by status, main cause and year, in id order; page with `after` = the previous page's `next_after`. Resident IDs are not listed.
-#[utoipa::path(get, path = "/v1/households", tag = "identification", params(HouseholdQuery),
+#[utoipa::path(get, path = "/v1/households", operation_id = "household_list", tag = "identification", params(HouseholdQuery),
     responses((status = 200, description = "A page of households", body = HouseholdPage), Problems),
     security(("bearer" = [])))]
 pub async fn list(
@@ -23,7 +23,7 @@ pub async fn list(
 }
 
 /// Households and members per county, township or village inside the caller's jurisdiction and the prefix: identified, in the procedure, exited, rejected.
-#[utoipa::path(get, path = "/v1/households/counts", tag = "identification", params(CountsQuery),
+#[utoipa::path(get, path = "/v1/households/counts", operation_id = "household_counts", tag = "identification", params(CountsQuery),
     responses((status = 200, description = "Counts per division, by code", body = Vec<DivisionCounts>), Problems),
     security(("bearer" = [])))]
 pub async fn counts(

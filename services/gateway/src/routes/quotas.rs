@@ -17,8 +17,8 @@ fn year_of(year: &str) -> Result<i32, ApiProblem> {
 
 /// The county's quota for the year, its breakdown to villages and how much of it is used. A
 /// township or village inside the county sees the county's figures and only its own villages.
-#[utoipa::path(get, path = "/v1/quotas/{county}/{year}", tag = "identification",
-    params(("county" = String, Path, description = "6-digit county code"), ("year" = i32, Path, description = "Year")),
+#[utoipa::path(get, path = "/v1/quotas/{county}/{year}", operation_id = "county_quota_get", tag = "identification",
+    params(("county" = chain_api::schema::CountyCode, Path, description = "6-digit county code"), ("year" = i32, Path, description = "Year")),
     responses((status = 200, description = "Total (`null`: not limited), allotted, used, per village", body = Quota),
         Problems),
     security(("bearer" = [])))]
@@ -32,8 +32,8 @@ pub async fn get(
 }
 
 /// Set or change the county's total (approver of the county or above); audited with the values before and after and the reason. It may not fall below what is allotted or used.
-#[utoipa::path(put, path = "/v1/quotas/{county}/{year}", tag = "identification", request_body = SetCountyQuota,
-    params(("county" = String, Path, description = "6-digit county code"), ("year" = i32, Path, description = "Year")),
+#[utoipa::path(put, path = "/v1/quotas/{county}/{year}", operation_id = "county_quota_set", tag = "identification", request_body = SetCountyQuota,
+    params(("county" = chain_api::schema::CountyCode, Path, description = "6-digit county code"), ("year" = i32, Path, description = "Year")),
     responses((status = 200, description = "The quota after the change", body = Quota), Problems),
     security(("bearer" = [])))]
 pub async fn set(
@@ -47,9 +47,9 @@ pub async fn set(
 }
 
 /// Replace the breakdown to villages (approver of the county or above): a village left out has no places. The sum may not exceed the total, nor any village get fewer places than it has used; unknown or foreign villages are field errors. Raising a full village's places lets the county approve there again.
-#[utoipa::path(put, path = "/v1/quotas/{county}/{year}/villages", tag = "identification",
+#[utoipa::path(put, path = "/v1/quotas/{county}/{year}/villages", operation_id = "county_quota_allot", tag = "identification",
     request_body = SetVillageQuotas,
-    params(("county" = String, Path, description = "6-digit county code"), ("year" = i32, Path, description = "Year")),
+    params(("county" = chain_api::schema::CountyCode, Path, description = "6-digit county code"), ("year" = i32, Path, description = "Year")),
     responses((status = 200, description = "The quota after the change", body = Quota), Problems),
     security(("bearer" = [])))]
 pub async fn allot(

@@ -13,9 +13,9 @@ use crate::rest::{Problems, versioned};
 
 /// Create a recurring report: every period, a directive from your layer to every division of the
 /// chosen level below it.
-#[utoipa::path(post, path = "/v1/schedules", tag = "schedules", request_body = NewSchedule,
+#[utoipa::path(post, path = "/v1/schedules", operation_id = "schedule_create", tag = "schedules", request_body = NewSchedule,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 201, description = "Created", body = Schedule), Problems),
+    responses((status = 201, description = "Created", body = Schedule, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))), Problems),
     security(("bearer" = [])))]
 pub async fn create_schedule(
     State(s): State<AppState>,
@@ -27,7 +27,7 @@ pub async fn create_schedule(
 }
 
 /// The schedules of every service issued inside your jurisdiction.
-#[utoipa::path(get, path = "/v1/schedules", tag = "schedules",
+#[utoipa::path(get, path = "/v1/schedules", operation_id = "schedule_list", tag = "schedules",
     responses((status = 200, description = "Schedules, by service", body = Vec<Schedule>), Problems),
     security(("bearer" = [])))]
 pub async fn list_schedules(State(s): State<AppState>, Auth(p): Auth) -> Result<axum::Json<Vec<Schedule>>, ApiProblem> {

@@ -18,7 +18,7 @@ use crate::problem::{ApiProblem, Path, Query};
 use crate::rest::{Problems, check_division, check_limit, parse_id, versioned};
 
 /// List tasks, oldest first, filtered; only tasks inside your jurisdiction are visible.
-#[utoipa::path(get, path = "/v1/tasks", tag = "tasks", params(TaskQuery),
+#[utoipa::path(get, path = "/v1/tasks", operation_id = "task_list", tag = "tasks", params(TaskQuery),
     responses((status = 200, description = "Tasks", body = Vec<Task>), Problems),
     security(("bearer" = [])))]
 pub async fn list(
@@ -27,7 +27,7 @@ pub async fn list(
     Query(q): Query<TaskQuery>,
 ) -> Result<axum::Json<Vec<Task>>, ApiProblem> {
     check_division(q.division.as_deref())?;
-    check_limit(q.limit, 500)?;
+    check_limit(q.limit, chain_api::limits::page::TASKS)?;
     let answers = futures::future::join_all(
         Service::ALL.iter().map(|svc| s.bus.request::<_, Vec<Task>>(svc.as_str(), verbs::LIST, &p, &q)),
     )
@@ -47,9 +47,9 @@ pub async fn list(
 }
 
 /// Read a task.
-#[utoipa::path(get, path = "/v1/tasks/{id}", tag = "tasks",
+#[utoipa::path(get, path = "/v1/tasks/{id}", operation_id = "task_get", tag = "tasks",
     params(("id" = uuid::Uuid, Path, description = "Task id")),
-    responses((status = 200, description = "The task; its version is the ETag", body = Task), Problems),
+    responses((status = 200, description = "The task; its version is the ETag", body = Task, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))), Problems),
     security(("bearer" = [])))]
 pub async fn get_task(
     State(s): State<AppState>,
@@ -109,7 +109,7 @@ pub static STEPS: Resource = Resource {
 
 /// A task with its subtree's progress per level and a page of its children, each with the counts
 /// of its own subtree.
-#[utoipa::path(get, path = "/v1/tasks/{id}/tree", tag = "tasks",
+#[utoipa::path(get, path = "/v1/tasks/{id}/tree", operation_id = "task_tree", tag = "tasks",
     params(("id" = uuid::Uuid, Path, description = "Task id"), TreeQuery),
     responses((status = 200, description = "The tree", body = TaskTree), Problems),
     security(("bearer" = [])))]
@@ -121,7 +121,7 @@ pub async fn tree(
 ) -> Result<axum::Json<TaskTree>, ApiProblem> {
     let id = parse_id(&id, "task")?;
     check_division(q.division.as_deref())?;
-    check_limit(q.limit, 1000)?;
+    check_limit(q.limit, chain_api::limits::page::TREE)?;
     q.id = Some(id);
     let service = locate(&s, &p, verbs::GET, id).await?;
     let tree: TaskTree = s.bus.request(service, verbs::TREE, &p, &q).await?;
@@ -131,7 +131,7 @@ pub async fn tree(
 /// Follow a task's subtree live as Server-Sent Events: every change in your jurisdiction, oldest
 /// first, each with `id` = its sequence number and `event` = the change (`opened`, `submitted`,
 /// `signed_off`, …). Reconnecting with `Last-Event-ID` resumes after that event.
-#[utoipa::path(get, path = "/v1/tasks/{id}/events", tag = "tasks",
+#[utoipa::path(get, path = "/v1/tasks/{id}/events", operation_id = "task_events", tag = "tasks",
     params(("id" = uuid::Uuid, Path, description = "Task id (its whole subtree is followed)"),
         ("Last-Event-ID" = Option<String>, Header, description = "Resume after this event"),
         EventsParams),

@@ -66,11 +66,13 @@ pub fn validate(card: &CardInput, members: usize, per_capita_income_fen: i64, ye
 
 fn validate_bank(b: &BankAccountInput, at: &str, bad: &mut Invalid) {
     let bank = b.bank.trim();
-    if bank.is_empty() || bank.chars().count() > 100 {
+    if bank.is_empty() || bank.chars().count() > chain_api::limits::UNIT_CHARS {
         bad.push(format!("{at}/bank"), "must be 1 to 100 characters");
     }
     let n = b.number.trim();
-    if !(8..=30).contains(&n.len()) || !n.bytes().all(|c| c.is_ascii_digit()) {
+    if !(chain_api::limits::BANK_NUMBER_MIN_DIGITS..=chain_api::limits::BANK_NUMBER_MAX_DIGITS).contains(&n.len())
+        || !n.bytes().all(|c| c.is_ascii_digit())
+    {
         // The number itself is never echoed.
         bad.push(format!("{at}/number"), "must be 8 to 30 digits");
     }
@@ -79,11 +81,11 @@ fn validate_bank(b: &BankAccountInput, at: &str, bad: &mut Invalid) {
 /// Checks a helper assignment.
 pub fn validate_helper(h: &AssignHelper, at: &str, bad: &mut Invalid) {
     let name = h.name.trim();
-    if name.is_empty() || name.chars().count() > 50 {
+    if name.is_empty() || name.chars().count() > chain_api::limits::NAME_CHARS {
         bad.push(format!("{at}/name"), "must be 1 to 50 characters");
     }
     let unit = h.unit.trim();
-    if unit.is_empty() || unit.chars().count() > 100 {
+    if unit.is_empty() || unit.chars().count() > chain_api::limits::UNIT_CHARS {
         bad.push(format!("{at}/unit"), "must be 1 to 100 characters");
     }
 }
@@ -105,7 +107,10 @@ pub fn rooted(mut bad: Invalid) -> Invalid {
 
 /// Checks one member's details.
 pub fn validate_member(d: &MemberDetails, at: &str, bad: &mut Invalid) {
-    if d.ethnicity.as_ref().is_some_and(|e| e.trim().is_empty() || e.chars().count() > 20) {
+    if d.ethnicity
+        .as_ref()
+        .is_some_and(|e| e.trim().is_empty() || e.chars().count() > chain_api::limits::ETHNICITY_CHARS)
+    {
         bad.push(format!("{at}/ethnicity"), "must be 1 to 20 characters");
     }
     if d.migrant_work_months.is_some_and(|m| m > 12) {

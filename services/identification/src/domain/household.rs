@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use super::card;
 
 /// Most members a household may list.
-pub const MAX_MEMBERS: usize = 30;
+pub const MAX_MEMBERS: usize = chain_api::limits::MAX_MEMBERS;
 
 /// An application that passed validation.
 #[derive(Debug, Clone)]
@@ -63,7 +63,7 @@ pub fn validate(req: &RegisterHousehold, today: NaiveDate) -> Result<ValidHouseh
             None
         }
     };
-    if !(2014..=current_year + 1).contains(&req.year) {
+    if !(chain_api::limits::FIRST_YEAR..=current_year + 1).contains(&req.year) {
         bad.push("year", format!("must be between 2014 and {}", current_year + 1));
     }
     let main = match req.main_cause.parse::<PovertyCause>() {
@@ -122,7 +122,7 @@ fn validate_members(input: &[MemberInput], today: NaiveDate, bad: &mut Invalid) 
     let mut out = Vec::with_capacity(input.len());
     for (i, m) in input.iter().enumerate() {
         let name = m.name.trim();
-        if name.is_empty() || name.chars().count() > 50 {
+        if name.is_empty() || name.chars().count() > chain_api::limits::NAME_CHARS {
             bad.push(format!("members/{i}/name"), "must be 1 to 50 characters");
         }
         match ResidentId::parse(&m.resident_id, today) {
@@ -148,7 +148,7 @@ fn validate_members(input: &[MemberInput], today: NaiveDate, bad: &mut Invalid) 
 pub fn new_member(m: &MemberInput, today: NaiveDate) -> Result<ValidMember, Invalid> {
     let mut bad = Invalid::new();
     let name = m.name.trim();
-    if name.is_empty() || name.chars().count() > 50 {
+    if name.is_empty() || name.chars().count() > chain_api::limits::NAME_CHARS {
         bad.push("name", "must be 1 to 50 characters");
     }
     if m.relation == Relation::Head {

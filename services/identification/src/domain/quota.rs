@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use chain_domain::{Division, Invalid, Level, registry};
 
 /// Most places a county or village quota may hold.
-pub const MAX_PLACES: i64 = 1_000_000;
+pub const MAX_PLACES: i64 = chain_api::limits::MAX_PLACES;
 
 /// A quota's year: 2014 to next year.
 pub fn year(year: i32, this_year: i32) -> Result<(), Invalid> {
-    if !(2014..=this_year + 1).contains(&year) {
+    if !(chain_api::limits::FIRST_YEAR..=this_year + 1).contains(&year) {
         return Err(Invalid::field("year", format!("must be between 2014 and {}", this_year + 1)));
     }
     Ok(())

@@ -5,7 +5,7 @@ use chain_api::identification::Appraisal;
 use chain_domain::Invalid;
 
 /// Most characters a reason or a note may have.
-pub const MAX_CHARS: usize = 2000;
+pub const MAX_CHARS: usize = chain_api::limits::REMARK_CHARS;
 
 /// A required reason, trimmed: 1 to 2000 characters.
 pub fn reason(text: &str) -> Result<&str, Invalid> {

@@ -100,7 +100,7 @@ pub async fn decide(s: State, p: Principal, req: StepReq<MonitoringDecision>) ->
 /// Records an assistance measure (operator or approver of any layer over the village).
 pub async fn add_measure(s: State, p: Principal, req: StepReq<NewMeasure>) -> Result<MonitoringCase> {
     let d = req.body.description.trim().to_owned();
-    if d.is_empty() || d.chars().count() > 500 {
+    if d.is_empty() || d.chars().count() > chain_api::limits::MEASURE_CHARS {
         return Err(Invalid::field("description", "1–500 characters").into());
     }
     let g = Guard { roles: ANY, layer: None, step: Step::AddMeasure, action: "monitoring.add-measure" };

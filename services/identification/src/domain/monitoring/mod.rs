@@ -109,16 +109,16 @@ pub fn signal(req: &OpenMonitoringCase, today: NaiveDate) -> Result<ValidSignal,
             None
         }
     };
-    if !(2014..=today.year()).contains(&req.year) {
+    if !(chain_api::limits::FIRST_YEAR..=today.year()).contains(&req.year) {
         bad.push("year", format!("must be between 2014 and {}", today.year()));
     }
-    if req.signal_date > today || req.signal_date.year() < 2014 {
+    if req.signal_date > today || req.signal_date.year() < chain_api::limits::FIRST_YEAR {
         bad.push("signal_date", "must be a date since 2014 and not in the future");
     }
     let mut head_id = None;
     if req.household_id.is_none() {
         let name = req.head_name.as_deref().map(str::trim).unwrap_or_default();
-        if name.is_empty() || name.chars().count() > 50 {
+        if name.is_empty() || name.chars().count() > chain_api::limits::NAME_CHARS {
             bad.push("head_name", "a household not in the register needs its head's name (1–50 characters)");
         }
         match req.head_resident_id.as_deref().map(|id| ResidentId::parse(id, today)) {

@@ -1,0 +1,140 @@
+//! The limits the services enforce, stated in the document: each row names a schema property or
+//! an operation's parameter and the [`chain_api::limits`] constant that bounds it. The validators
+//! check against the same constants, so the document cannot promise more or less than they accept.
+//! (A derive attribute such as `#[schema(max_length = …)]` takes only a literal, hence the table.)
+
+use chain_api::limits::{self as l, page};
+use utoipa::Number;
+use utoipa::openapi::schema::{ArrayItems, Schema};
+use utoipa::openapi::{OpenApi, RefOr};
+
+/// A bound on a value.
+#[derive(Debug, Clone, Copy)]
+pub enum Bound {
+    /// A string of `min..=max` characters.
+    Chars(usize, usize),
+    /// A list of `min..=max` items.
+    Items(usize, usize),
+    /// An integer of at least `min` (and at most `max`).
+    Int(i64, Option<i64>),
+}
+
+/// `(schema, property, bound)`: the bounded properties of request bodies.
+pub const PROPERTIES: &[(&str, &str, Bound)] = &[
+    ("RegisterHousehold", "year", Bound::Int(l::FIRST_YEAR as i64, None)),
+    ("RegisterHousehold", "members", Bound::Items(1, l::MAX_MEMBERS)),
+    ("MemberInput", "name", Bound::Chars(1, l::NAME_CHARS)),
+    ("MemberDetails", "ethnicity", Bound::Chars(1, l::ETHNICITY_CHARS)),
+    ("BankAccountInput", "bank", Bound::Chars(1, l::UNIT_CHARS)),
+    ("BankAccountInput", "number", Bound::Chars(l::BANK_NUMBER_MIN_DIGITS, l::BANK_NUMBER_MAX_DIGITS)),
+    ("AssignHelper", "name", Bound::Chars(1, l::NAME_CHARS)),
+    ("AssignHelper", "unit", Bound::Chars(1, l::UNIT_CHARS)),
+    ("ProposeRemoval", "reason", Bound::Chars(1, l::REMARK_CHARS)),
+    ("Rejection", "reason", Bound::Chars(1, l::REMARK_CHARS)),
+    ("Adjudicate", "reason", Bound::Chars(1, l::REMARK_CHARS)),
+    ("DataMatch", "note", Bound::Chars(0, l::REMARK_CHARS)),
+    ("SetCountyQuota", "total", Bound::Int(0, Some(l::MAX_PLACES))),
+    ("SetCountyQuota", "reason", Bound::Chars(1, l::REMARK_CHARS)),
+    ("SetVillageQuotas", "reason", Bound::Chars(1, l::REMARK_CHARS)),
+    ("OpenMonitoringCase", "year", Bound::Int(l::FIRST_YEAR as i64, None)),
+    ("OpenMonitoringCase", "head_name", Bound::Chars(1, l::NAME_CHARS)),
+    ("HomeVisit", "note", Bound::Chars(0, l::REMARK_CHARS)),
+    ("Consent", "note", Bound::Chars(0, l::REMARK_CHARS)),
+    ("MonitoringDecision", "note", Bound::Chars(0, l::REMARK_CHARS)),
+    ("RemoveRisk", "note", Bound::Chars(0, l::REMARK_CHARS)),
+    ("NewMeasure", "description", Bound::Chars(1, l::MEASURE_CHARS)),
+    ("Reason", "reason", Bound::Chars(1, l::REMARK_CHARS)),
+    ("CreatePlan", "measures", Bound::Items(1, l::PLAN_MEASURES)),
+    ("PlanMeasure", "description", Bound::Chars(1, l::MEASURE_CHARS)),
+    ("Helper", "name", Bound::Chars(1, l::UNIT_CHARS)),
+    ("Helper", "unit", Bound::Chars(1, l::UNIT_CHARS)),
+    ("CreateAllocation", "year", Bound::Int(l::FIRST_YEAR as i64, None)),
+    ("CreateAllocation", "amount_fen", Bound::Int(1, Some(l::MAX_AMOUNT_FEN))),
+    ("CreateAllocation", "fund", Bound::Chars(1, l::FUND_CHARS)),
+    ("CreateDisbursement", "amount_fen", Bound::Int(1, Some(l::MAX_AMOUNT_FEN))),
+    ("CreateDisbursement", "purpose", Bound::Chars(1, l::PURPOSE_CHARS)),
+    ("Acknowledge", "acknowledged_by", Bound::Chars(1, l::NAME_CHARS)),
+];
+
+/// `(operation id, parameter, bound)`: the bounded parameters, page sizes first.
+pub const PARAMETERS: &[(&str, &str, Bound)] = &[
+    ("task_list", "limit", Bound::Int(1, Some(page::TASKS as i64))),
+    ("task_tree", "limit", Bound::Int(1, Some(page::TREE as i64))),
+    ("household_list", "limit", Bound::Int(1, Some(page::HOUSEHOLDS as i64))),
+    ("board_list", "limit", Bound::Int(1, Some(page::BOARD as i64))),
+    ("audit_entry_list", "limit", Bound::Int(1, Some(page::RECORDS as i64))),
+    ("accountability_record_list", "limit", Bound::Int(1, Some(page::RECORDS as i64))),
+    ("county_quota_get", "year", Bound::Int(l::FIRST_YEAR as i64, None)),
+    ("county_quota_set", "year", Bound::Int(l::FIRST_YEAR as i64, None)),
+    ("county_quota_allot", "year", Bound::Int(l::FIRST_YEAR as i64, None)),
+];
+
+fn number(n: i64) -> Number {
+    Number::Int(n as isize)
+}
+
+/// Puts `bound` on `schema`; false when the schema is not one a bound of its kind applies to.
+fn bound(schema: &mut RefOr<Schema>, bound: Bound) -> bool {
+    match (schema, bound) {
+        (RefOr::T(Schema::Object(o)), Bound::Chars(min, max)) => {
+            o.min_length = (min > 0).then_some(min);
+            o.max_length = Some(max);
+            true
+        }
+        (RefOr::T(Schema::Object(o)), Bound::Int(min, max)) => {
+            o.minimum = Some(number(min));
+            o.maximum = max.map(number);
+            true
+        }
+        (RefOr::T(Schema::Array(a)), Bound::Items(min, max)) if !matches!(a.items, ArrayItems::False) => {
+            a.min_items = Some(min);
+            a.max_items = Some(max);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The schema of `property` in an object schema, or in an object among the parts of an `allOf`
+/// (a struct with a flattened field).
+fn property_of<'s>(schema: &'s mut RefOr<Schema>, property: &str) -> Option<&'s mut RefOr<Schema>> {
+    match schema {
+        RefOr::T(Schema::Object(o)) => o.properties.get_mut(property),
+        RefOr::T(Schema::AllOf(all)) => all.items.iter_mut().find_map(|part| property_of(part, property)),
+        _ => None,
+    }
+}
+
+/// Writes every row of [`PROPERTIES`] and [`PARAMETERS`] into `doc`; the rows that name nothing
+/// in it (a renamed schema, property, operation or parameter) are returned.
+pub fn apply(doc: &mut OpenApi) -> Vec<String> {
+    let mut missing = Vec::new();
+    let schemas = doc.components.as_mut().map(|c| &mut c.schemas);
+    let mut schemas = schemas;
+    for &(name, property, b) in PROPERTIES {
+        let target = schemas.as_mut().and_then(|s| s.get_mut(name)).and_then(|s| property_of(s, property));
+        if !target.is_some_and(|t| bound(t, b)) {
+            missing.push(format!("{name}.{property}"));
+        }
+    }
+    for &(operation, parameter, b) in PARAMETERS {
+        let found = doc
+            .paths
+            .paths
+            .values_mut()
+            .flat_map(|item| {
+                [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
+            })
+            .filter(|op| op.operation_id.as_deref() == Some(operation))
+            .flat_map(|op| op.parameters.iter_mut().flatten())
+            .filter_map(|p| match p {
+                RefOr::T(p) if p.name == parameter => p.schema.as_mut(),
+                _ => None,
+            })
+            .any(|s| bound(s, b));
+        if !found {
+            missing.push(format!("{operation}({parameter})"));
+        }
+    }
+    missing
+}
