@@ -1,4 +1,5 @@
-//! Development key material kept in the data directory: the token signing key and the PII key.
+//! Development key material kept in the data directory: the token signing key, the PII key and
+//! the audit master key.
 
 use std::path::{Path, PathBuf};
 
@@ -53,4 +54,16 @@ pub fn pii_key(data: &Path) -> anyhow::Result<PiiKey> {
         Ok(hex::encode(key))
     })?;
     PiiKey::from_hex(&hex)
+}
+
+/// Where the audit master key of a data directory is kept.
+pub fn audit_key_path(data: &Path) -> PathBuf {
+    data.join("audit.key")
+}
+
+/// The audit master key in `<data>/audit.key`, created on first use (development; production
+/// sets `CHAIN_AUDIT_KEY`).
+pub fn audit_key(data: &Path) -> anyhow::Result<chain_store::audit::MasterKey> {
+    let hex = read_or_create(&audit_key_path(data), || Ok(chain_store::audit::MasterKey::generate()?.to_hex()))?;
+    chain_store::audit::MasterKey::from_hex(&hex)
 }
