@@ -59,13 +59,14 @@ impl Drop for TestDb {
             }
         }
         if let Some(name) = self.pg_name.take() {
-            let db = self.db.clone();
+            // Dropping runs inside the test's runtime, which cannot be blocked on: use a thread
+            // with a runtime of its own.
             std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 rt.block_on(async move {
-                    db.close().await.ok();
                     if let Ok(admin) = chain_store::connect(&format!("{}/postgres", pg_base())).await {
                         let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                        admin.close().await.ok();
                     }
                 });
             })

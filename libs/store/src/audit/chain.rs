@@ -19,8 +19,8 @@ use std::collections::HashMap;
 use std::sync::{LazyLock, RwLock};
 
 use chrono::{DateTime, Utc};
-use sea_orm::entity::prelude::*;
 use sea_orm::TransactionTrait;
+use sea_orm::entity::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::{AuditKey, Entry, Model, head};

@@ -49,7 +49,8 @@ impl Checkpoint {
 
     /// Whether the checkpoint is signed by `key` (and so names `key`'s service).
     pub fn is_signed_by(&self, key: &AuditKey) -> bool {
-        self.service == key.service() && key.signed(&message(&self.service, self.seq, &self.mac, self.at), &self.signature)
+        self.service == key.service()
+            && key.signed(&message(&self.service, self.seq, &self.mac, self.at), &self.signature)
     }
 }
 

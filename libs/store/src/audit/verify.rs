@@ -71,7 +71,10 @@ pub async fn verify<C: ConnectionTrait>(
             }
             for cp in at.get(&m.seq).into_iter().flatten() {
                 if cp.mac != m.hash {
-                    return Ok(broken(m.seq, format!("entry differs from the one signed in the checkpoint of {}", cp.at)));
+                    return Ok(broken(
+                        m.seq,
+                        format!("entry differs from the one signed in the checkpoint of {}", cp.at),
+                    ));
                 }
             }
             prev = m.hash;

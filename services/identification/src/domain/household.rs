@@ -131,12 +131,7 @@ fn validate_members(input: &[MemberInput], today: NaiveDate, bad: &mut Invalid) 
                 if out.iter().any(|o: &ValidMember| o.resident_id == id) {
                     bad.push(format!("members/{i}/resident_id"), "appears twice in this household");
                 }
-                out.push(ValidMember {
-                    name,
-                    resident_id: id,
-                    relation: m.relation,
-                    details: m.details.clone(),
-                });
+                out.push(ValidMember { name, resident_id: id, relation: m.relation, details: m.details.clone() });
             }
             Err(e) => bad.push(format!("members/{i}/resident_id"), e.to_string()),
         }
