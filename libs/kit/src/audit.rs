@@ -30,8 +30,12 @@ pub fn bucket_name(root: &str) -> String {
 
 /// The checkpoint bucket, created on first use.
 pub async fn bucket(bus: &Bus) -> anyhow::Result<kv::Store> {
-    let name = bucket_name(bus.root());
-    let js = bus.jetstream();
+    bucket_in(bus.jetstream(), bus.root()).await
+}
+
+/// The checkpoint bucket of the services under subject root `root`, created on first use.
+pub async fn bucket_in(js: &async_nats::jetstream::Context, root: &str) -> anyhow::Result<kv::Store> {
+    let name = bucket_name(root);
     if let Ok(store) = js.get_key_value(&name).await {
         return Ok(store);
     }

@@ -219,6 +219,10 @@ pub enum AuditCommand {
         /// service databases `chain up` keeps in the data directory.
         #[arg(long = "database-url")]
         database_urls: Vec<String>,
+        /// Then sign a checkpoint of each chain found intact whose head moved since its latest
+        /// checkpoint (on demand, besides the services' own at every sweep).
+        #[arg(long)]
+        checkpoint: bool,
         #[command(flatten)]
         checkpoints: CheckpointSource,
     },

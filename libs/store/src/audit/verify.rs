@@ -101,10 +101,12 @@ pub async fn verify<C: ConnectionTrait>(
     if let Some(cp) = latest
         && cp.seq > last
     {
-        return Ok(broken(
-            expected_seq,
-            format!("entries {expected_seq}–{} missing: the checkpoint of {} signed entry {}", cp.seq, cp.at, cp.seq),
-        ));
+        let missing = if cp.seq == expected_seq {
+            format!("entry {expected_seq} missing")
+        } else {
+            format!("entries {expected_seq}–{} missing", cp.seq)
+        };
+        return Ok(broken(expected_seq, format!("{missing}: the checkpoint of {} signed entry {}", cp.at, cp.seq)));
     }
     Ok(Verdict::Intact { entries: last, unkeyed, checkpoint: latest.map(|cp| cp.seq) })
 }

@@ -80,8 +80,9 @@ async fn checkpoint_bus(data: &Path, source: &CheckpointSource) -> anyhow::Resul
     async_nats::connect(&url).await.with_context(|| format!("connecting to NATS at {url}"))
 }
 
-/// `chain audit verify`: prints one verdict per database; answers the exit status.
-pub async fn verify(data: &Path, urls: &[String], source: &CheckpointSource) -> i32 {
+/// `chain audit verify`: prints one verdict per database, and with `sign` checkpoints each
+/// intact chain; answers the exit status.
+pub async fn verify(data: &Path, urls: &[String], sign: bool, source: &CheckpointSource) -> i32 {
     use chain_store::audit::Verdict;
     let data = data.canonicalize().unwrap_or_else(|_| data.to_path_buf());
     let master = match master_key(&data, source) {
@@ -132,6 +133,16 @@ pub async fn verify(data: &Path, urls: &[String], source: &CheckpointSource) -> 
                     (Some(_), None) => "head verified, no signed checkpoint yet",
                 };
                 println!("{name}: intact, {entries} entries{unkeyed}, {signed}");
+                if sign && let Some(client) = &nats {
+                    match sign_checkpoint(client, &db, &key, checkpoints.last().cloned()).await {
+                        Ok(Some(cp)) => println!("{name}: checkpoint of entry {} signed", cp.seq),
+                        Ok(None) => {}
+                        Err(e) => {
+                            println!("{name}: cannot sign a checkpoint: {e:#}");
+                            unreadable = true;
+                        }
+                    }
+                }
             }
             Ok(Verdict::Broken { at_seq, reason }) => {
                 println!("{name}: BROKEN at entry {at_seq}: {reason}");
@@ -151,6 +162,18 @@ pub async fn verify(data: &Path, urls: &[String], source: &CheckpointSource) -> 
     } else {
         0
     }
+}
+
+/// Signs and stores a checkpoint of a verified chain's head, if it moved since `last`.
+async fn sign_checkpoint(
+    client: &async_nats::Client,
+    db: &chain_store::Db,
+    key: &chain_store::audit::AuditKey,
+    last: Option<chain_store::audit::Checkpoint>,
+) -> anyhow::Result<Option<chain_store::audit::Checkpoint>> {
+    let store = chain_kit::audit::bucket_in(&async_nats::jetstream::new(client.clone()), ROOT).await?;
+    let now = chain_kit::audit::checkpoint(db, &store, key, &chain_workflow::Clock::system(), last.clone()).await?;
+    Ok(now.filter(|cp| Some(cp) != last.as_ref()))
 }
 
 /// `chain audit checkpoints`: prints the checkpoints of each service, one JSON object a line.
