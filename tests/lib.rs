@@ -18,6 +18,9 @@ use serde_json::Value;
 
 pub mod conformance;
 
+/// The audit master key every test system is given.
+pub const AUDIT_MASTER_KEY: [u8; 32] = [17; 32];
+
 /// Which database backend the suite runs on.
 pub fn backend() -> &'static str {
     match std::env::var("CHAIN_TEST_DB").as_deref() {
@@ -123,7 +126,11 @@ pub async fn spawn() -> TestSystem {
     let config = SystemConfig {
         nats_url: nats.url().to_owned(),
         nats_credentials: Some(credentials),
-        workflow: chain_workflow::Settings { clock: clock.clone(), sweep_every: std::time::Duration::from_millis(100) },
+        workflow: chain_workflow::Settings {
+            clock: clock.clone(),
+            sweep_every: std::time::Duration::from_millis(100),
+            audit: chain_store::audit::MasterKey::from_bytes(AUDIT_MASTER_KEY),
+        },
         subject_root: "chain".into(),
         databases: databases.clone(),
         listen: "127.0.0.1:0".parse().unwrap(),

@@ -2,6 +2,7 @@
 //! (SQLite, or PostgreSQL with `CHAIN_TEST_DB=postgres`). Nothing is mocked.
 
 mod adjustment;
+mod audit;
 mod bad_input;
 mod bus;
 mod card;

@@ -21,6 +21,7 @@ pub mod poverty_line;
 pub mod registry;
 pub mod resident_id;
 pub mod rules;
+pub mod text;
 
 pub use apportion::{ApportionError, apportion};
 pub use calendar::Period;
@@ -35,3 +36,4 @@ pub use poverty_line::{PovertyLines, PovertyLinesError};
 pub use registry::{DivisionInfo, DivisionRegistry, registry};
 pub use resident_id::{ResidentId, ResidentIdError, Sex, with_check_digit};
 pub use rules::{Invalid, Violation};
+pub use text::{TextError, csv_cell};

@@ -13,6 +13,7 @@
 //! ([`chain_bus::Bus::verifying`]): its endpoints (the service's verbs and the engine's) answer
 //! only requests whose principal the gateway signed, and refuse the rest with 401.
 
+pub mod audit;
 pub mod rows;
 pub mod schema;
 
@@ -106,14 +107,24 @@ impl Kit {
     ) -> anyhow::Result<Kit> {
         let db = chain_store::connect(database_url).await?;
         M::up(&db, None).await.with_context(|| format!("migrating the {service} database"))?;
+        let audit_key = workflow.audit.for_service(service);
+        audit::install(&db, &audit_key, &workflow.clock).await?;
         let outbox = OutboxSignal::new();
-        let engine = Engine::new(db.clone(), service, workflow.clock, bus.root());
+        let engine = Engine::new(db.clone(), service, workflow.clock.clone(), bus.root());
         let relay = chain_bus::spawn_relay(db.clone(), bus.clone(), outbox.clone(), shutdown.clone());
+        let checkpoints = audit::spawn_checkpoints(
+            db.clone(),
+            bus.clone(),
+            audit_key,
+            workflow.clock.clone(),
+            workflow.sweep_every,
+            shutdown.clone(),
+        );
         Ok(Kit {
             core: Core { db, bus, outbox, engine, own: Arc::new(()) },
             sweep_every: workflow.sweep_every,
             shutdown,
-            tasks: vec![relay],
+            tasks: vec![relay, checkpoints],
         })
     }
 

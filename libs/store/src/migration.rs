@@ -83,3 +83,21 @@ impl MigrationTrait for SharedTables {
         Ok(())
     }
 }
+
+/// Gives the audit head the chain's id, by which a process finds the chain's key
+/// ([`crate::audit::install`]).
+#[derive(Debug)]
+pub struct AuditChainId;
+
+impl MigrationName for AuditChainId {
+    fn name(&self) -> &str {
+        "m0002_audit_chain_id"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AuditChainId {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table("audit_head").add_column(string_null("chain")).to_owned()).await
+    }
+}

@@ -30,12 +30,9 @@ pub use timers::{Swept, spawn_timers};
 pub struct Settings {
     /// The clock deadlines, notices and schedules are measured by.
     pub clock: Clock,
-    /// How often the timers are swept.
+    /// How often the timers are swept (and the audit chain's head checkpointed, when it moved).
     pub sweep_every: std::time::Duration,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings { clock: Clock::system(), sweep_every: std::time::Duration::from_secs(5) }
-    }
+    /// The master key the service derives its audit chain's keys from (never kept in the
+    /// service database).
+    pub audit: chain_store::audit::MasterKey,
 }

@@ -41,7 +41,7 @@ impl Engine {
         if !valid_kind(&req.kind) {
             bad.push("kind", "1–64 lowercase letters, digits, `.` or `-`");
         }
-        let title = req.title.trim();
+        let title = chain_domain::text::field(&req.title, chain_domain::text::Kind::Name, "title", &mut bad);
         if title.is_empty() || title.chars().count() > 150 {
             bad.push("title", "1–150 characters");
         }
@@ -67,7 +67,7 @@ impl Engine {
             id: Uuid::now_v7(),
             service: self.service.to_owned(),
             kind: req.kind.clone(),
-            title: title.to_owned(),
+            title,
             issuer: layer_of(p),
             cadence: enum_str(&req.cadence),
             level: enum_str(&req.level),

@@ -150,6 +150,8 @@ pub struct ServiceSettings {
     #[command(flatten)]
     pub pii: PiiSettings,
     #[command(flatten)]
+    pub audit: AuditSettings,
+    #[command(flatten)]
     pub workflow: WorkflowSettings,
     #[command(flatten)]
     pub bus: BusSettings,
@@ -185,6 +187,17 @@ pub struct PiiSettings {
     /// directory, created on first use.
     #[arg(long, env = "CHAIN_PII_KEY", hide_env_values = true)]
     pub pii_key: Option<String>,
+}
+
+/// The key protecting the services' audit chains (kept outside their databases).
+#[derive(Args, Clone)]
+pub struct AuditSettings {
+    /// Audit master key, 64 hex digits: each service derives from it the HMAC key its audit
+    /// entries are chained with and the Ed25519 key its checkpoints are signed with. Default
+    /// `audit.key` in the data directory (`chain up` and `chain serve` create it on first use;
+    /// `chain audit` only reads it).
+    #[arg(long, env = "CHAIN_AUDIT_KEY", hide_env_values = true)]
+    pub audit_key: Option<String>,
 }
 
 /// The workflow engine's clock and timer sweep, shared by the four services.
@@ -261,14 +274,46 @@ pub enum TasksCommand {
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Walk each service's hash-chained audit log and report the first edited or missing entry.
-    /// Exit status: 0 all intact, 1 a chain is broken, 2 a database could not be read.
+    /// Walk each service's keyed audit chain and check its head and its signed checkpoints;
+    /// report the first edited, missing or re-chained entry, a rewritten head or a chain
+    /// truncated below a checkpoint. Exit status: 0 all intact, 1 a chain is broken, 2 a
+    /// database, the key or the checkpoints could not be read.
     Verify {
         /// A database to verify, `service=url` or just the URL (repeatable). Default: the four
         /// service databases `chain up` keeps in the data directory.
         #[arg(long = "database-url")]
         database_urls: Vec<String>,
+        /// Then sign a checkpoint of each chain found intact whose head moved since its latest
+        /// checkpoint (on demand, besides the services' own at every sweep).
+        #[arg(long)]
+        checkpoint: bool,
+        #[command(flatten)]
+        checkpoints: CheckpointSource,
     },
+    /// Print the signed checkpoints the bus keeps for each service, one JSON object a line,
+    /// oldest first (to keep them elsewhere too).
+    Checkpoints {
+        /// Only this service's.
+        #[arg(long)]
+        service: Option<String>,
+        #[command(flatten)]
+        checkpoints: CheckpointSource,
+    },
+}
+
+/// Where `chain audit` finds the audit key and the checkpoints.
+#[derive(Args)]
+pub struct CheckpointSource {
+    #[command(flatten)]
+    pub key: AuditSettings,
+    /// The NATS server holding the checkpoints. Default: the one a running `chain up` started
+    /// for the data directory.
+    #[arg(long, env = "CHAIN_NATS_URL")]
+    pub nats_url: Option<String>,
+    /// The NKey seed to read the checkpoints with. Default: the operators' `admin` seed that
+    /// `chain up` keeps in the data directory (`nats/credentials/admin.nk`), if there is one.
+    #[arg(long = "nats-nkey-file", env = "CHAIN_NATS_NKEY_FILE")]
+    pub nats_nkey_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -331,6 +376,7 @@ mod tests {
             "CHAIN_TOKEN_ISSUER",
             "CHAIN_TOKEN_AUDIENCE",
             "CHAIN_PII_KEY",
+            "CHAIN_AUDIT_KEY",
             "CHAIN_SWEEP_SECONDS",
             "CHAIN_CLOCK_SKEW_HOURS",
             "CHAIN_GATEWAY",

@@ -1,5 +1,5 @@
 //! Development key material kept in the data directory: the token signing key, the gateway's bus
-//! signing key and the PII key.
+//! signing key, the PII key and the audit master key.
 
 use std::path::{Path, PathBuf};
 
@@ -80,4 +80,16 @@ pub fn read_bus_key(path: &Path) -> anyhow::Result<PrincipalSigner> {
 pub fn read_bus_public_key(path: &Path) -> anyhow::Result<PrincipalKey> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     PrincipalKey::from_hex(&text).with_context(|| format!("reading {}", path.display()))
+}
+
+/// Where the audit master key of a data directory is kept.
+pub fn audit_key_path(data: &Path) -> PathBuf {
+    data.join("audit.key")
+}
+
+/// The audit master key in `<data>/audit.key`, created on first use (development; production
+/// sets `CHAIN_AUDIT_KEY`).
+pub fn audit_key(data: &Path) -> anyhow::Result<chain_store::audit::MasterKey> {
+    let hex = read_or_create(&audit_key_path(data), || Ok(chain_store::audit::MasterKey::generate()?.to_hex()))?;
+    chain_store::audit::MasterKey::from_hex(&hex)
 }

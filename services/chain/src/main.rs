@@ -33,8 +33,11 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             code = watch::run(&client.gateway, &client.token, id, after) => code?,
             _ = tokio::signal::ctrl_c() => 0,
         },
-        Command::Audit { command: AuditCommand::Verify { database_urls } } => {
-            audit::verify(&data, &database_urls).await
+        Command::Audit { command: AuditCommand::Verify { database_urls, checkpoint, checkpoints } } => {
+            audit::verify(&data, &database_urls, checkpoint, &checkpoints).await
+        }
+        Command::Audit { command: AuditCommand::Checkpoints { service, checkpoints } } => {
+            audit::checkpoints(&data, service.as_deref(), &checkpoints).await?
         }
         Command::Token(args) => token::run(&data, args)?,
         Command::Up(args) => {

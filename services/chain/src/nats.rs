@@ -98,8 +98,9 @@ impl BusCredentials {
 /// What `identity` may publish and subscribe to under subject root `root`. The gateway sends
 /// requests to the services and reads its own replies. A service serves its own requests (and
 /// may answer them), publishes its own events to the stream, reads its own replies, and uses the
-/// JetStream API only for the stream and for its own durable consumers of the events it
-/// consumes; no identity may publish another's events or read another's requests or replies.
+/// JetStream API only for the stream, for its own durable consumers of the events it consumes
+/// and for its own key in the audit-checkpoint bucket; no identity may publish another's events,
+/// write another's checkpoint, or read another's requests or replies.
 pub fn permissions(identity: &str, root: &str) -> Value {
     let stream = chain_bus::stream_name(root);
     if identity == "admin" {
@@ -116,6 +117,15 @@ pub fn permissions(identity: &str, root: &str) -> Value {
         return json!({ "publish": { "allow": publish }, "subscribe": { "allow": [inbox] } });
     }
     publish.push(format!("{root}.evt.{identity}.>"));
+    // Its signed audit checkpoints: the bucket's stream, its own key, and reading keys back.
+    let bucket = chain_kit::audit::bucket_name(root);
+    publish.extend([
+        format!("$JS.API.STREAM.INFO.KV_{bucket}"),
+        format!("$JS.API.STREAM.CREATE.KV_{bucket}"),
+        format!("$KV.{bucket}.{identity}"),
+        format!("$JS.API.DIRECT.GET.KV_{bucket}.$KV.{bucket}.{identity}"),
+        format!("$JS.API.STREAM.MSG.GET.KV_{bucket}"),
+    ]);
     let consumed = CONSUMES.iter().find(|(s, _)| *s == identity).map(|(_, e)| *e).unwrap_or_default();
     for event in consumed {
         let short = event.split_once('.').map(|(_, e)| e).unwrap_or(event);

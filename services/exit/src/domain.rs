@@ -3,7 +3,7 @@
 //! and the tasks and notice that follow a case.
 
 use chain_api::exit::{Acknowledge, ExitStatus, Guarantees, ProposeExit};
-use chain_domain::{Division, Invalid, Money, PovertyLines};
+use chain_domain::{Division, Invalid, Money, PovertyLines, text};
 
 /// Longest name accepted for the household member who acknowledges the result.
 pub const MAX_ACKNOWLEDGED_BY: usize = chain_api::limits::NAME_CHARS;
@@ -59,13 +59,15 @@ pub fn criteria(year: i32, income: Money, guarantees: &Guarantees, line: Option<
     }
 }
 
-/// Validates an acknowledgement; returns the trimmed name.
+/// Validates an acknowledgement; returns the name, trimmed and normalised (see
+/// [`chain_domain::text`]).
 pub fn validate_acknowledgement(req: &Acknowledge) -> Result<String, Invalid> {
-    let name = req.acknowledged_by.trim();
+    let name = text::clean(&req.acknowledged_by, text::Kind::Name)
+        .map_err(|e| Invalid::field("acknowledged_by", e.to_string()))?;
     if name.is_empty() || name.chars().count() > MAX_ACKNOWLEDGED_BY {
         return Err(Invalid::field("acknowledged_by", format!("must be 1 to {MAX_ACKNOWLEDGED_BY} characters")));
     }
-    Ok(name.to_owned())
+    Ok(name)
 }
 
 /// A step of the exit procedure.

@@ -3,7 +3,7 @@
 //! signs a disclosure off, which onward tasks an onward allocation satisfies).
 
 use chain_api::funding::{CreateAllocation, CreateDisbursement};
-use chain_domain::{Division, Invalid, Jurisdiction, Level, Money, registry};
+use chain_domain::{Division, Invalid, Jurisdiction, Level, Money, registry, text};
 
 /// The largest single amount accepted, fen (10 trillion yuan): far above any real allocation, and
 /// low enough that no account total can overflow a 64-bit integer in practice.
@@ -46,14 +46,15 @@ pub fn check_amount(fen: i64) -> Result<Money, String> {
     }
 }
 
-/// Checks a free-text field of 1 to `max` characters (after trimming).
+/// Checks a free-text field of 1 to `max` characters (after trimming; normalised to NFC, see
+/// [`chain_domain::text`]).
 fn check_text(bad: &mut Invalid, name: &str, value: &str, max: usize) -> String {
-    let value = value.trim();
+    let value = text::field(value, text::Kind::Prose, name, bad);
     let chars = value.chars().count();
     if chars == 0 || chars > max {
         bad.push(name, format!("must be 1 to {max} characters"));
     }
-    value.to_owned()
+    value
 }
 
 /// Validates an allocation request; every invalid field is reported at once.

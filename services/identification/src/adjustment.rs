@@ -96,7 +96,7 @@ where
 /// The village's approver proposes removing a wrongly identified household, posting the
 /// village's notice of it (again, after an objection was resolved).
 pub async fn propose_removal(s: State, p: Principal, req: Step<ProposeRemoval>) -> Result<Household> {
-    let reason = remarks::reason(&req.body.reason)?;
+    let reason = &remarks::reason(&req.body.reason)?;
     step(&s, req.id, async |txn, row, current, village| {
         p.require(&[Role::Approver], Layer::Village, &village, hidden())?;
         household::check_version(&row, req.expected_version)?;

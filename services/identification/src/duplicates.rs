@@ -78,7 +78,7 @@ pub async fn open_adjudication(
 
 /// The adjudicator (an approver of exactly the adjudicating layer) decides a suspected duplicate.
 pub async fn adjudicate(s: State, p: Principal, req: Step<Adjudicate>) -> Result<Household> {
-    let reason = remarks::reason(&req.body.reason)?;
+    let reason = &remarks::reason(&req.body.reason)?;
     let txn = s.db.begin().await?;
     decide(&s, &txn, &p, &req, reason).await?;
     txn.commit().await?;

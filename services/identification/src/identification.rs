@@ -28,7 +28,7 @@ use crate::tasks::{self, layers};
 /// the household on the list; otherwise it is turned down.
 pub async fn appraise(s: State, p: Principal, req: Step<Appraisal>) -> Result<Household> {
     let passed = remarks::appraisal(&req.body)?;
-    let note = remarks::appraisal_note(&req.body, req.body.note.as_deref());
+    let note = remarks::appraisal_note(&req.body, remarks::note(req.body.note.as_deref())?.as_deref());
     advance(&s, &p, &req, Stage::Appraise { passed }, "household.appraise", &note).await
 }
 
@@ -38,37 +38,37 @@ pub async fn match_data(s: State, p: Principal, req: Step<DataMatch>) -> Result<
     let note = format!(
         "data matching {}{}",
         if passed { "clear" } else { "found a disqualifying record" },
-        remarks::suffix(req.body.note.as_deref())
+        remarks::suffix(remarks::note(req.body.note.as_deref())?.as_deref())
     );
     advance(&s, &p, &req, Stage::Match { passed }, "household.match", &note).await
 }
 
 /// The village verifies the case with the work team and posts the first public notice.
 pub async fn verify(s: State, p: Principal, req: Step<Decision>) -> Result<Household> {
-    let note = note_of(&req.body)?;
+    let note = &note_of(&req.body)?;
     advance(&s, &p, &req, Stage::Verify, "household.verify", note).await
 }
 
 /// The township reviews the village's list and posts the second public notice.
 pub async fn review(s: State, p: Principal, req: Step<Decision>) -> Result<Household> {
-    let note = note_of(&req.body)?;
+    let note = &note_of(&req.body)?;
     advance(&s, &p, &req, Stage::Review, "household.review", note).await
 }
 
 /// The county approves a household whose two notices have passed: it is identified and
 /// announced, and the fact is published.
 pub async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<Household> {
-    let note = note_of(&req.body)?;
+    let note = &note_of(&req.body)?;
     advance(&s, &p, &req, Stage::Approve, "household.approve", note).await
 }
 
 /// The layer holding the case turns the household down, with its finding.
 pub async fn reject(s: State, p: Principal, req: Step<Rejection>) -> Result<Household> {
-    let reason = remarks::reason(&req.body.reason)?;
+    let reason = &remarks::reason(&req.body.reason)?;
     advance(&s, &p, &req, Stage::Reject, "household.reject", reason).await
 }
 
-fn note_of(d: &Decision) -> Result<&str> {
+fn note_of(d: &Decision) -> Result<String> {
     Ok(remarks::note(d.note.as_deref())?.unwrap_or_default())
 }
 

@@ -99,7 +99,7 @@ pub async fn set(s: State, p: Principal, req: QuotaRequest<SetCountyQuota>) -> R
     may_set(&p, &county)?;
     let now = s.now();
     rules::year(req.year, now.year())?;
-    let reason = remarks::reason(&req.body.reason)?;
+    let reason = &remarks::reason(&req.body.reason)?;
     let total = req.body.total;
     rules::total(total)?;
     let txn = s.db.begin().await?;
@@ -171,7 +171,7 @@ pub async fn allot(s: State, p: Principal, req: QuotaRequest<SetVillageQuotas>) 
     may_set(&p, &county)?;
     let now = s.now();
     rules::year(req.year, now.year())?;
-    let reason = remarks::reason(&req.body.reason)?;
+    let reason = &remarks::reason(&req.body.reason)?;
     rules::breakdown(&county, &req.body.villages)?;
     let txn = s.db.begin().await?;
     // Lock the county's row: a concurrent change of the total or the breakdown waits for us.

@@ -2,7 +2,7 @@
 //! plan's status machine, and the county's task of planning for a household.
 
 use chain_api::planning::{CreatePlan, Helper, Measure, PlanStatus};
-use chain_domain::{Causes, Invalid, PovertyCause};
+use chain_domain::{Causes, Invalid, PovertyCause, text};
 
 /// Most measures a plan may list.
 pub const MAX_MEASURES: usize = chain_api::limits::PLAN_MEASURES;
@@ -41,8 +41,9 @@ pub fn validate(req: &CreatePlan, causes: &Causes) -> Result<ValidPlan, Invalid>
     let mut addressed = Vec::new();
     let mut measures = Vec::with_capacity(req.measures.len());
     for (i, m) in req.measures.iter().enumerate() {
-        let description = m.description.trim();
-        if !within(description, MAX_DESCRIPTION) {
+        let field = format!("measures/{i}/description");
+        let description = text::field(&m.description, text::Kind::Prose, &field, &mut bad);
+        if !within(&description, MAX_DESCRIPTION) {
             bad.push(format!("measures/{i}/description"), format!("must be 1 to {MAX_DESCRIPTION} characters"));
         }
         match m.addresses.parse::<PovertyCause>() {
@@ -53,20 +54,20 @@ pub fn validate(req: &CreatePlan, causes: &Causes) -> Result<ValidPlan, Invalid>
         if m.expected_income_fen < 0 {
             bad.push(format!("measures/{i}/expected_income_fen"), "must not be negative");
         }
-        measures.push(Measure { description: description.to_owned(), ..m.clone() });
+        measures.push(Measure { description, ..m.clone() });
     }
     if !req.measures.is_empty() && !addressed.contains(&causes.main()) {
         bad.push("measures", format!("no measure addresses the main poverty cause {}", causes.main()));
     }
-    let name = req.helper.name.trim();
-    if !within(name, MAX_HELPER_FIELD) {
+    let name = text::field(&req.helper.name, text::Kind::Name, "helper/name", &mut bad);
+    if !within(&name, MAX_HELPER_FIELD) {
         bad.push("helper/name", format!("must be 1 to {MAX_HELPER_FIELD} characters"));
     }
-    let unit = req.helper.unit.trim();
-    if !within(unit, MAX_HELPER_FIELD) {
+    let unit = text::field(&req.helper.unit, text::Kind::Name, "helper/unit", &mut bad);
+    if !within(&unit, MAX_HELPER_FIELD) {
         bad.push("helper/unit", format!("must be 1 to {MAX_HELPER_FIELD} characters"));
     }
-    bad.or(ValidPlan { measures, helper: Helper { name: name.to_owned(), unit: unit.to_owned() } })
+    bad.or(ValidPlan { measures, helper: Helper { name, unit } })
 }
 
 /// A step of a plan's procedure.

@@ -25,8 +25,23 @@ struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(chain_store::migration::SharedTables), Box::new(chain_workflow::migration::TaskTables)]
+        vec![
+            Box::new(chain_store::migration::SharedTables),
+            Box::new(chain_workflow::migration::TaskTables),
+            Box::new(chain_store::migration::AuditChainId),
+        ]
     }
+}
+
+/// The test service's audit keys.
+pub fn audit_key() -> audit::AuditKey {
+    audit::MasterKey::from_bytes([9; 32]).for_service(SERVICE)
+}
+
+/// Migrates `db` and installs the test service's audit key, as a service does at start.
+async fn migrate(db: &Db) {
+    Migrator::up(db, None).await.expect("migrate");
+    audit::install(db, &audit_key(), Clock::system().now()).await.expect("install the audit key");
 }
 
 /// Whether the tests run on PostgreSQL.
@@ -65,7 +80,7 @@ impl TestDb {
         let file = std::env::temp_dir().join(format!("chain-workflow-{}.db", Uuid::now_v7().simple()));
         let url = format!("sqlite://{}", file.display());
         let db = chain_store::connect(&url).await.expect("open a SQLite file");
-        Migrator::up(&db, None).await.expect("migrate");
+        migrate(&db).await;
         TestDb { url, db, sqlite_file: Some(file), pg_name: None }
     }
 
@@ -76,7 +91,7 @@ impl TestDb {
         admin.close().await.ok();
         let url = format!("{}/{name}", pg_base());
         let db = chain_store::connect(&url).await.expect("connect to the test database");
-        Migrator::up(&db, None).await.expect("migrate");
+        migrate(&db).await;
         TestDb { url, db, sqlite_file: None, pg_name: Some(name) }
     }
 
@@ -235,8 +250,8 @@ where
 
 /// Asserts the audit chain is intact; returns its length.
 pub async fn assert_audit_intact(db: &Db) -> i64 {
-    match audit::verify(db).await.expect("walk the audit chain") {
-        Verdict::Intact { entries } => entries,
+    match audit::verify(db, &audit_key(), &[]).await.expect("walk the audit chain") {
+        Verdict::Intact { entries, .. } => entries,
         broken => panic!("audit chain broken: {broken:?}"),
     }
 }

@@ -1,8 +1,14 @@
-//! `chain audit verify`: walks each service's hash-chained audit log.
+//! `chain audit verify`: walks each service's keyed audit chain and checks its head and the
+//! signed checkpoints the bus keeps; `chain audit checkpoints` exports those checkpoints.
 
 use std::path::Path;
 
+use anyhow::Context;
 use chain::Databases;
+use chain_store::audit::MasterKey;
+
+use super::run::ROOT;
+use crate::cli::CheckpointSource;
 
 /// Which databases `chain audit verify` reads: the given ones, or the four service databases in
 /// the data directory (opened without creating a missing file).
@@ -41,12 +47,81 @@ fn without_create(url: &str) -> String {
     }
 }
 
-/// `chain audit verify`: prints one verdict per database; answers the exit status.
-pub async fn verify(data: &Path, urls: &[String]) -> i32 {
+/// The NATS server a running `chain up` started for the data directory (from the ports file it
+/// writes), if any.
+fn local_nats(data: &Path) -> Option<String> {
+    let entries = std::fs::read_dir(data.join("nats").join("ports")).ok()?;
+    entries.filter_map(Result::ok).find_map(|e| {
+        let text = std::fs::read_to_string(e.path()).ok()?;
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        v["nats"][0].as_str().map(str::to_owned)
+    })
+}
+
+/// The audit master key: the given one, else `<data>/audit.key` (never created here).
+fn master_key(data: &Path, source: &CheckpointSource) -> anyhow::Result<MasterKey> {
+    match &source.key.audit_key {
+        Some(hex) => MasterKey::from_hex(hex).context("CHAIN_AUDIT_KEY"),
+        None => {
+            let path = chain::keys::audit_key_path(data);
+            let hex = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading the audit key {} (or set CHAIN_AUDIT_KEY)", path.display()))?;
+            MasterKey::from_hex(&hex).with_context(|| format!("reading {}", path.display()))
+        }
+    }
+}
+
+/// A connection to the NATS server holding the checkpoints.
+async fn checkpoint_bus(data: &Path, source: &CheckpointSource) -> anyhow::Result<async_nats::Client> {
+    let url = match source.nats_url.clone().or_else(|| local_nats(data)) {
+        Some(url) => url,
+        None => anyhow::bail!("no NATS server: give --nats-url (CHAIN_NATS_URL) or run `chain up`"),
+    };
+    let seed_file =
+        source.nats_nkey_file.clone().unwrap_or_else(|| data.join("nats").join("credentials").join("admin.nk"));
+    let credentials = match std::fs::read_to_string(&seed_file) {
+        Ok(seed) => chain_bus::Credentials::nkey("admin", &seed),
+        Err(e) if source.nats_nkey_file.is_none() && e.kind() == std::io::ErrorKind::NotFound => {
+            chain_bus::Credentials::unauthenticated("admin")
+        }
+        Err(e) => return Err(anyhow::Error::from(e).context(format!("reading {}", seed_file.display()))),
+    };
+    credentials.options().connect(&url).await.with_context(|| format!("connecting to NATS at {url}"))
+}
+
+/// `chain audit verify`: prints one verdict per database, and with `sign` checkpoints each
+/// intact chain; answers the exit status.
+pub async fn verify(data: &Path, urls: &[String], sign: bool, source: &CheckpointSource) -> i32 {
     use chain_store::audit::Verdict;
     let data = data.canonicalize().unwrap_or_else(|_| data.to_path_buf());
-    let (mut broken, mut unreadable) = (false, false);
+    let master = match master_key(&data, source) {
+        Ok(k) => k,
+        Err(e) => {
+            println!("cannot verify without the audit key: {e:#}");
+            return 2;
+        }
+    };
+    let nats = match checkpoint_bus(&data, source).await {
+        Ok(c) => Some(c),
+        Err(e) => {
+            println!("checkpoints not checked: {e:#}");
+            None
+        }
+    };
+    let (mut broken, mut unreadable) = (false, nats.is_none());
     for (name, url) in audit_targets(&data, urls) {
+        let key = master.for_service(&name);
+        let checkpoints = match &nats {
+            Some(client) => match chain_kit::audit::checkpoints(client, ROOT, &name).await {
+                Ok(cps) => cps,
+                Err(e) => {
+                    println!("{name}: cannot read the checkpoints: {e:#}");
+                    unreadable = true;
+                    continue;
+                }
+            },
+            None => vec![],
+        };
         let db = match chain_store::connect(&url).await {
             Ok(db) => db,
             Err(e) => {
@@ -55,8 +130,29 @@ pub async fn verify(data: &Path, urls: &[String]) -> i32 {
                 continue;
             }
         };
-        match chain_store::audit::verify(&db).await {
-            Ok(Verdict::Intact { entries }) => println!("{name}: intact, {entries} entries"),
+        match chain_store::audit::verify(&db, &key, &checkpoints).await {
+            Ok(Verdict::Intact { entries, unkeyed, checkpoint }) => {
+                let unkeyed = match unkeyed {
+                    0 => String::new(),
+                    n => format!(" (the first {n} from before entries were keyed)"),
+                };
+                let signed = match (&nats, checkpoint) {
+                    (None, _) => "checkpoints not checked",
+                    (Some(_), Some(_)) => "head and signed checkpoints agree",
+                    (Some(_), None) => "head verified, no signed checkpoint yet",
+                };
+                println!("{name}: intact, {entries} entries{unkeyed}, {signed}");
+                if sign && let Some(client) = &nats {
+                    match sign_checkpoint(client, &db, &key, checkpoints.last().cloned()).await {
+                        Ok(Some(cp)) => println!("{name}: checkpoint of entry {} signed", cp.seq),
+                        Ok(None) => {}
+                        Err(e) => {
+                            println!("{name}: cannot sign a checkpoint: {e:#}");
+                            unreadable = true;
+                        }
+                    }
+                }
+            }
             Ok(Verdict::Broken { at_seq, reason }) => {
                 println!("{name}: BROKEN at entry {at_seq}: {reason}");
                 broken = true;
@@ -75,6 +171,30 @@ pub async fn verify(data: &Path, urls: &[String]) -> i32 {
     } else {
         0
     }
+}
+
+/// Signs and stores a checkpoint of a verified chain's head, if it moved since `last`.
+async fn sign_checkpoint(
+    client: &async_nats::Client,
+    db: &chain_store::Db,
+    key: &chain_store::audit::AuditKey,
+    last: Option<chain_store::audit::Checkpoint>,
+) -> anyhow::Result<Option<chain_store::audit::Checkpoint>> {
+    let store = chain_kit::audit::bucket_in(&async_nats::jetstream::new(client.clone()), ROOT).await?;
+    let now = chain_kit::audit::checkpoint(db, &store, key, &chain_workflow::Clock::system(), last.clone()).await?;
+    Ok(now.filter(|cp| Some(cp) != last.as_ref()))
+}
+
+/// `chain audit checkpoints`: prints the checkpoints of each service, one JSON object a line.
+pub async fn checkpoints(data: &Path, service: Option<&str>, source: &CheckpointSource) -> anyhow::Result<i32> {
+    let client = checkpoint_bus(data, source).await?;
+    let all = ["identification", "planning", "funding", "exit"];
+    for name in all.into_iter().filter(|n| service.is_none_or(|s| s == *n)) {
+        for cp in chain_kit::audit::checkpoints(&client, ROOT, name).await? {
+            println!("{}", serde_json::to_string(&cp)?);
+        }
+    }
+    Ok(0)
 }
 
 #[cfg(test)]

@@ -9,10 +9,10 @@ use chain::nats::{self, BusCredentials, NatsServer};
 use chain::{Databases, System, SystemConfig, keys};
 use chain_bus::{Bus, Credentials, PrincipalKey, ProofSettings, ShutdownTrigger};
 
-use crate::cli::{BusSettings, PiiSettings, ServeArgs, ServiceName, UpArgs, WorkflowSettings};
+use crate::cli::{AuditSettings, BusSettings, PiiSettings, ServeArgs, ServiceName, UpArgs, WorkflowSettings};
 
 /// The NATS subject root every service shares.
-const ROOT: &str = "chain";
+pub(crate) const ROOT: &str = "chain";
 
 /// What `chain up --demo` prints once it has loaded the demo data set (see [`demo::load`]).
 const DEMO_LOADED: &str = "Demo data loaded: 3 households in Tangtou township (applied; 2 of them verified, \
@@ -43,7 +43,7 @@ pub async fn up(data: &Path, args: UpArgs) -> anyhow::Result<i32> {
         nats_credentials: nats.as_ref().map(|(_, c)| c.clone()),
         subject_root: ROOT.into(),
         databases: Databases::sqlite_in(&data),
-        workflow: workflow_settings(&args.services.workflow),
+        workflow: workflow_settings(&args.services.workflow, audit_key(&data, &args.services.audit)?),
         listen: args.listen,
         jwks: key.jwks(),
         issuer: issuer.clone(),
@@ -116,7 +116,7 @@ pub async fn serve(data: &Path, args: ServeArgs) -> anyhow::Result<i32> {
         _ => bus.verifying(bus_public_key(data, &args)?, proof_settings(&args.services.bus)),
     };
     let trigger = ShutdownTrigger::new();
-    let workflow = workflow_settings(&args.services.workflow);
+    let workflow = workflow_settings(&args.services.workflow, audit_key(data, &args.services.audit)?);
     let handles = match args.service {
         ServiceName::Gateway => {
             let id = args.identity;
@@ -226,8 +226,17 @@ fn pii_key(data: &Path, settings: &PiiSettings) -> anyhow::Result<chain_identifi
     }
 }
 
-/// The engine's settings: the system clock (or one running ahead), swept as configured.
-fn workflow_settings(settings: &WorkflowSettings) -> chain_workflow::Settings {
+/// The audit master key: the configured one, else `<data>/audit.key` (created on first use).
+fn audit_key(data: &Path, settings: &AuditSettings) -> anyhow::Result<chain_store::audit::MasterKey> {
+    match &settings.audit_key {
+        Some(hex) => chain_store::audit::MasterKey::from_hex(hex).context("CHAIN_AUDIT_KEY"),
+        None => keys::audit_key(data),
+    }
+}
+
+/// The engine's settings: the system clock (or one running ahead), swept as configured, and the
+/// audit master key.
+fn workflow_settings(settings: &WorkflowSettings, audit: chain_store::audit::MasterKey) -> chain_workflow::Settings {
     let clock = if settings.clock_skew_hours == 0 {
         chain_workflow::Clock::system()
     } else {
@@ -237,7 +246,7 @@ fn workflow_settings(settings: &WorkflowSettings) -> chain_workflow::Settings {
         );
         chain_workflow::Clock::skewed(chrono::Duration::hours(settings.clock_skew_hours))
     };
-    chain_workflow::Settings { clock, sweep_every: std::time::Duration::from_secs(settings.sweep_seconds) }
+    chain_workflow::Settings { clock, sweep_every: std::time::Duration::from_secs(settings.sweep_seconds), audit }
 }
 
 async fn wait_for_signal() {

@@ -216,10 +216,22 @@ async fn page(
     s.bus.request(SERVICE, IMPORT_ERRORS, p, &ReadImportErrors { id, after, limit: 2000 }).await
 }
 
+/// CSV lines, each cell made inert for spreadsheets ([`chain_domain::csv_cell`]: a
+/// `household_ref` from the county's file may start with `=`).
 fn csv_lines(rows: &[[String; 4]]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(vec![]);
     for r in rows {
-        let _ = w.write_record(r);
+        let _ = w.write_record(r.iter().map(|cell| chain_domain::csv_cell(cell).into_owned()));
     }
     w.into_inner().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn report_cells_a_spreadsheet_would_run_are_neutralised() {
+        let row = ["3", "=HYPERLINK(\"http://x\")", "name", "@cmd"].map(str::to_owned);
+        let out = String::from_utf8(super::csv_lines(&[row])).unwrap();
+        assert_eq!(out, "3,\"'=HYPERLINK(\"\"http://x\"\")\",name,'@cmd\n");
+    }
 }

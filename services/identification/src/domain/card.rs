@@ -2,7 +2,7 @@
 //! net income, and masking the bank account.
 
 use chain_api::card::{AssignHelper, BankAccountInput, CardInput, Income, MemberDetails};
-use chain_domain::Invalid;
+use chain_domain::{Invalid, text};
 
 /// The most any income figure may be, fen (¥100 million): a typing error above this.
 const MAX_FEN: i64 = 10_000_000_000;
@@ -65,7 +65,7 @@ pub fn validate(card: &CardInput, members: usize, per_capita_income_fen: i64, ye
 }
 
 fn validate_bank(b: &BankAccountInput, at: &str, bad: &mut Invalid) {
-    let bank = b.bank.trim();
+    let bank = text::field(&b.bank, text::Kind::Name, &format!("{at}/bank"), bad);
     if bank.is_empty() || bank.chars().count() > chain_api::limits::UNIT_CHARS {
         bad.push(format!("{at}/bank"), "must be 1 to 100 characters");
     }
@@ -80,11 +80,11 @@ fn validate_bank(b: &BankAccountInput, at: &str, bad: &mut Invalid) {
 
 /// Checks a helper assignment.
 pub fn validate_helper(h: &AssignHelper, at: &str, bad: &mut Invalid) {
-    let name = h.name.trim();
+    let name = text::field(&h.name, text::Kind::Name, &format!("{at}/name"), bad);
     if name.is_empty() || name.chars().count() > chain_api::limits::NAME_CHARS {
         bad.push(format!("{at}/name"), "must be 1 to 50 characters");
     }
-    let unit = h.unit.trim();
+    let unit = text::field(&h.unit, text::Kind::Name, &format!("{at}/unit"), bad);
     if unit.is_empty() || unit.chars().count() > chain_api::limits::UNIT_CHARS {
         bad.push(format!("{at}/unit"), "must be 1 to 100 characters");
     }
@@ -107,10 +107,8 @@ pub fn rooted(mut bad: Invalid) -> Invalid {
 
 /// Checks one member's details.
 pub fn validate_member(d: &MemberDetails, at: &str, bad: &mut Invalid) {
-    if d.ethnicity
-        .as_ref()
-        .is_some_and(|e| e.trim().is_empty() || e.chars().count() > chain_api::limits::ETHNICITY_CHARS)
-    {
+    let ethnicity = d.ethnicity.as_deref().map(|e| text::field(e, text::Kind::Name, &format!("{at}/ethnicity"), bad));
+    if ethnicity.is_some_and(|e| e.is_empty() || e.chars().count() > chain_api::limits::ETHNICITY_CHARS) {
         bad.push(format!("{at}/ethnicity"), "must be 1 to 20 characters");
     }
     if d.migrant_work_months.is_some_and(|m| m > 12) {

@@ -2,7 +2,7 @@
 //! and which statuses hold the members' resident IDs.
 
 use chain_api::identification::{HouseholdKind, HouseholdStatus, MemberInput, RegisterHousehold, Relation};
-use chain_domain::{Causes, Division, Invalid, Level, PovertyCause, ResidentId, registry};
+use chain_domain::{Causes, Division, Invalid, Level, PovertyCause, ResidentId, registry, text};
 use chrono::{Datelike, NaiveDate};
 
 use super::card;
@@ -121,21 +121,17 @@ fn validate_members(input: &[MemberInput], today: NaiveDate, bad: &mut Invalid) 
     }
     let mut out = Vec::with_capacity(input.len());
     for (i, m) in input.iter().enumerate() {
-        let name = m.name.trim();
+        let field = format!("members/{i}/name");
+        let name = text::field(&m.name, text::Kind::Name, &field, bad);
         if name.is_empty() || name.chars().count() > chain_api::limits::NAME_CHARS {
-            bad.push(format!("members/{i}/name"), "must be 1 to 50 characters");
+            bad.push(field, "must be 1 to 50 characters");
         }
         match ResidentId::parse(&m.resident_id, today) {
             Ok(id) => {
                 if out.iter().any(|o: &ValidMember| o.resident_id == id) {
                     bad.push(format!("members/{i}/resident_id"), "appears twice in this household");
                 }
-                out.push(ValidMember {
-                    name: name.to_owned(),
-                    resident_id: id,
-                    relation: m.relation,
-                    details: m.details.clone(),
-                });
+                out.push(ValidMember { name, resident_id: id, relation: m.relation, details: m.details.clone() });
             }
             Err(e) => bad.push(format!("members/{i}/resident_id"), e.to_string()),
         }
@@ -147,7 +143,7 @@ fn validate_members(input: &[MemberInput], today: NaiveDate, bad: &mut Invalid) 
 /// never a second head; the fields are named from the request's root.
 pub fn new_member(m: &MemberInput, today: NaiveDate) -> Result<ValidMember, Invalid> {
     let mut bad = Invalid::new();
-    let name = m.name.trim();
+    let name = text::field(&m.name, text::Kind::Name, "name", &mut bad);
     if name.is_empty() || name.chars().count() > chain_api::limits::NAME_CHARS {
         bad.push("name", "must be 1 to 50 characters");
     }
@@ -165,7 +161,7 @@ pub fn new_member(m: &MemberInput, today: NaiveDate) -> Result<ValidMember, Inva
     let bad = card::rooted(bad);
     match id {
         Some(resident_id) if bad.is_empty() => {
-            Ok(ValidMember { name: name.to_owned(), resident_id, relation: m.relation, details: m.details.clone() })
+            Ok(ValidMember { name, resident_id, relation: m.relation, details: m.details.clone() })
         }
         _ => Err(bad),
     }

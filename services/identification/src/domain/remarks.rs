@@ -3,26 +3,30 @@
 
 use chain_api::identification::Appraisal;
 use chain_domain::Invalid;
+use chain_domain::text::{self, Kind};
 
 /// Most characters a reason or a note may have.
 pub const MAX_CHARS: usize = chain_api::limits::REMARK_CHARS;
 
-/// A required reason, trimmed: 1 to 2000 characters.
-pub fn reason(text: &str) -> Result<&str, Invalid> {
-    let reason = text.trim();
+/// A required reason, trimmed and normalised (see [`chain_domain::text`]): 1 to 2000 characters.
+pub fn reason(given: &str) -> Result<String, Invalid> {
+    let reason = text::clean(given, Kind::Prose).map_err(|e| Invalid::field("reason", e.to_string()))?;
     if reason.is_empty() || reason.chars().count() > MAX_CHARS {
         return Err(Invalid::field("reason", "1–2000 characters"));
     }
     Ok(reason)
 }
 
-/// An optional note, trimmed; `None` when empty, refused above 2000 characters.
-pub fn note(text: Option<&str>) -> Result<Option<&str>, Invalid> {
-    let note = text.map(str::trim).filter(|n| !n.is_empty());
-    if note.is_some_and(|n| n.chars().count() > MAX_CHARS) {
+/// An optional note, trimmed and normalised; `None` when empty, refused above 2000 characters.
+pub fn note(given: Option<&str>) -> Result<Option<String>, Invalid> {
+    let note = match given {
+        Some(n) => text::clean(n, Kind::Prose).map_err(|e| Invalid::field("note", e.to_string()))?,
+        None => return Ok(None),
+    };
+    if note.chars().count() > MAX_CHARS {
         return Err(Invalid::field("note", "at most 2000 characters"));
     }
-    Ok(note)
+    Ok(Some(note).filter(|n| !n.is_empty()))
 }
 
 /// `"; note"` after a step's own account, when a note was given.
@@ -55,6 +59,10 @@ mod tests {
         assert_eq!(reason(" ").unwrap_err().0[0].field, "reason");
         assert_eq!(note(Some("  ")).unwrap(), None);
         assert_eq!(note(Some(&"n".repeat(2001))).unwrap_err().0[0].field, "note");
+        assert_eq!(reason("Jose\u{301}").unwrap(), "Jos\u{e9}");
+        assert_eq!(reason("moved \u{202E}away").unwrap_err().0[0].field, "reason");
+        assert_eq!(note(Some("a\u{200B}b")).unwrap_err().0[0].field, "note");
+        assert_eq!(note(Some("line one\nline two")).unwrap().as_deref(), Some("line one\nline two"));
     }
 
     #[test]

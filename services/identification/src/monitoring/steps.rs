@@ -22,7 +22,7 @@ use crate::store::monitoring::case;
 
 /// A step's optional note, trimmed and bounded.
 fn note(n: &Option<String>) -> Result<Option<String>> {
-    Ok(remarks::note(n.as_deref())?.map(str::to_owned))
+    Ok(remarks::note(n.as_deref())?)
 }
 
 const ANY: &[Role] = &[Role::Operator, Role::Approver];
@@ -56,7 +56,7 @@ pub async fn match_data(s: State, p: Principal, req: StepReq<DataMatch>) -> Resu
 pub async fn appraise(s: State, p: Principal, req: StepReq<Appraisal>) -> Result<MonitoringCase> {
     let a = &req.body;
     let passed = remarks::appraisal(a)?;
-    let n = Some(remarks::appraisal_note(a, remarks::note(a.note.as_deref())?));
+    let n = Some(remarks::appraisal_note(a, remarks::note(a.note.as_deref())?.as_deref()));
     let st = Step::Appraise { passed };
     let g = Guard { roles: APPROVER, layer: Some(Layer::Village), step: st, action: "monitoring.appraise" };
     step(&s, &p, &req, g, n, |_, _| Ok(vec![])).await

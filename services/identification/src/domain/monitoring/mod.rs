@@ -3,7 +3,7 @@
 //! may be removed. No I/O; the verbs in `crate::monitoring` apply these.
 
 use chain_api::monitoring::{MonitoringStatus, OpenMonitoringCase, RangeReason};
-use chain_domain::{Division, Invalid, Level, Money, ResidentId, registry};
+use chain_domain::{Division, Invalid, Level, Money, ResidentId, registry, text};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 
 use super::Refusal;
@@ -117,7 +117,7 @@ pub fn signal(req: &OpenMonitoringCase, today: NaiveDate) -> Result<ValidSignal,
     }
     let mut head_id = None;
     if req.household_id.is_none() {
-        let name = req.head_name.as_deref().map(str::trim).unwrap_or_default();
+        let name = text::field(req.head_name.as_deref().unwrap_or_default(), text::Kind::Name, "head_name", &mut bad);
         if name.is_empty() || name.chars().count() > chain_api::limits::NAME_CHARS {
             bad.push("head_name", "a household not in the register needs its head's name (1–50 characters)");
         }

@@ -1,5 +1,17 @@
-//! The audit log: every state change and sign-off appends an entry holding the hash of the one
-//! before, so an edited or deleted entry breaks the chain and [`verify`] finds it.
+//! The audit log: every state change and sign-off appends an entry holding the MAC of the one
+//! before, keyed with the service's audit key (see [`chain`]), so an edited, deleted or re-chained
+//! entry breaks the chain and [`verify`] finds it; signed [`Checkpoint`]s kept outside the
+//! database catch a truncated chain.
+
+pub mod chain;
+pub mod checkpoint;
+pub mod key;
+mod verify;
+
+pub use chain::install;
+pub use checkpoint::Checkpoint;
+pub use key::{AuditKey, MasterKey};
+pub use verify::{Verdict, verify};
 
 use chain_api::Principal;
 use chrono::{DateTime, Utc};
@@ -33,9 +45,10 @@ pub struct Model {
     pub reason: Option<String>,
     /// SHA-256 of the change's payload (the payload itself may hold personal data).
     pub payload_hash: String,
-    /// Hash of the previous entry (64 zeros for the first).
+    /// MAC of the previous entry (64 zeros for the first).
     pub prev_hash: String,
-    /// Hash of this entry.
+    /// MAC of this entry (HMAC-SHA256 under the service's audit key; unkeyed SHA-256 for
+    /// entries written before keying, see [`chain`]).
     pub hash: String,
 }
 
@@ -58,8 +71,10 @@ pub mod head {
         pub id: i32,
         /// Sequence of the last entry (0 when empty).
         pub seq: i64,
-        /// Hash of the last entry.
+        /// MAC of the last entry.
         pub hash: String,
+        /// The chain's id, by which a process finds its key (set by [`super::install`]).
+        pub chain: Option<String>,
     }
 
     /// No relations.
@@ -170,27 +185,6 @@ fn payload_hash(payload: &serde_json::Value) -> String {
     hex::encode(Sha256::digest(payload.to_string().as_bytes()))
 }
 
-fn entry_hash(m: &Model) -> String {
-    let mut h = Sha256::new();
-    for part in [
-        m.seq.to_string(),
-        m.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        m.actor.clone(),
-        m.role.clone(),
-        m.jurisdiction.clone(),
-        m.action.clone(),
-        m.division.clone(),
-        m.subject_id.map(|u| u.to_string()).unwrap_or_default(),
-        m.reason.clone().unwrap_or_default(),
-        m.payload_hash.clone(),
-        m.prev_hash.clone(),
-    ] {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
-    }
-    hex::encode(h.finalize())
-}
-
 /// Appends an entry made at `at` (the service's clock) inside the caller's transaction; returns
 /// its sequence number.
 pub async fn append<C: ConnectionTrait>(conn: &C, at: DateTime<Utc>, e: Entry) -> Result<i64, DbErr> {
@@ -214,6 +208,18 @@ pub async fn append_many<C: ConnectionTrait>(conn: &C, at: DateTime<Utc>, entrie
         .await?;
     let current =
         head::Entity::find_by_id(1).one(conn).await?.ok_or_else(|| DbErr::RecordNotFound("audit head".into()))?;
+    let key = match chain::key_of(&current) {
+        Ok(key) => key,
+        Err(e) => {
+            // Outside a transaction the head's move would stay: undo it.
+            head::Entity::update_many()
+                .col_expr(head::Column::Seq, Expr::col(head::Column::Seq).sub(entries.len() as i64))
+                .filter(head::Column::Id.eq(1))
+                .exec(conn)
+                .await?;
+            return Err(e);
+        }
+    };
     if entries.is_empty() {
         return Ok(current.seq);
     }
@@ -236,7 +242,7 @@ pub async fn append_many<C: ConnectionTrait>(conn: &C, at: DateTime<Utc>, entrie
             prev_hash: prev,
             hash: String::new(),
         };
-        model.hash = entry_hash(&model);
+        model.hash = chain::entry_mac(&key, &model);
         prev = model.hash.clone();
         rows.push(ActiveModel::from(model));
         if rows.len() == CHUNK {
@@ -277,52 +283,6 @@ pub async fn list<C: ConnectionTrait>(
     find.order_by_asc(Column::Seq).limit(limit).all(conn).await
 }
 
-/// The outcome of walking the chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    /// Every entry is intact and in sequence.
-    Intact {
-        /// Number of entries.
-        entries: i64,
-    },
-    /// The first entry that was edited, or the position where one is missing.
-    Broken {
-        /// Sequence number where the chain breaks.
-        at_seq: i64,
-        /// What is wrong.
-        reason: String,
-    },
-}
-
-/// Walks the whole chain from the start.
-pub async fn verify<C: ConnectionTrait>(conn: &C) -> Result<Verdict, DbErr> {
-    let mut prev = GENESIS.to_owned();
-    let mut expected_seq = 1;
-    let mut pages = Entity::find().order_by_asc(Column::Seq).paginate(conn, 1000);
-    while let Some(page) = pages.fetch_and_next().await? {
-        for m in page {
-            if m.seq != expected_seq {
-                return Ok(Verdict::Broken { at_seq: expected_seq, reason: "entry missing".into() });
-            }
-            if m.prev_hash != prev {
-                return Ok(Verdict::Broken { at_seq: m.seq, reason: "previous hash does not match".into() });
-            }
-            if entry_hash(&m) != m.hash {
-                return Ok(Verdict::Broken { at_seq: m.seq, reason: "entry was edited".into() });
-            }
-            prev = m.hash;
-            expected_seq += 1;
-        }
-    }
-    let head = head::Entity::find_by_id(1).one(conn).await?;
-    if let Some(head) = head
-        && head.seq != expected_seq - 1
-    {
-        return Ok(Verdict::Broken { at_seq: expected_seq, reason: "latest entries missing".into() });
-    }
-    Ok(Verdict::Intact { entries: expected_seq - 1 })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,16 +294,22 @@ mod tests {
     #[tokio::test]
     async fn entries_appended_together_continue_the_chain_as_single_ones_do() {
         let db = crate::outbox::tests::database().await;
-        let payload = serde_json::json!({ "n": 1 });
+        let key = MasterKey::from_bytes([1; 32]).for_service("tester");
         let at = Utc::now();
+        let payload = serde_json::json!({ "n": 1 });
+        assert!(append(&db, at, entry("one", &payload)).await.is_err(), "no key installed, nothing appended");
+        install(&db, &key, at).await.unwrap();
         assert_eq!(append(&db, at, entry("one", &payload)).await.unwrap(), 1);
         let many: Vec<Entry> = ["two", "three", "four"].iter().map(|a| entry(a, &payload)).collect();
         assert_eq!(append_many(&db, at, &many).await.unwrap(), 4);
         assert_eq!(append_many(&db, at, &[]).await.unwrap(), 4);
         assert_eq!(append(&db, at, entry("five", &payload)).await.unwrap(), 5);
-        assert_eq!(verify(&db).await.unwrap(), Verdict::Intact { entries: 5 });
+        assert_eq!(verify(&db, &key, &[]).await.unwrap(), Verdict::Intact { entries: 5, unkeyed: 0, checkpoint: None });
         let actions: Vec<String> =
             list(&db, None, None, None, 10).await.unwrap().into_iter().map(|m| m.action).collect();
         assert_eq!(actions, ["one", "two", "three", "four", "five"]);
+        let other = MasterKey::from_bytes([2; 32]).for_service("tester");
+        assert!(install(&db, &other, at).await.is_err(), "a chain keeps its key within a process");
+        assert!(matches!(verify(&db, &other, &[]).await.unwrap(), Verdict::Broken { at_seq: 1, .. }));
     }
 }
