@@ -62,12 +62,32 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// The `type` of a problem: `/problems/<slug>` for one of [`ProblemKind::ALL`].
+#[derive(Debug, Clone, Copy)]
+pub struct ProblemType;
+
+impl utoipa::PartialSchema for ProblemType {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("The kind of problem (RFC 9457 `type`), a URI reference relative to the server."))
+            .enum_values(Some(ProblemKind::ALL.iter().map(|k| format!("{TYPE_PREFIX}{}", k.slug()))))
+            .into()
+    }
+}
+
+impl ToSchema for ProblemType {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("ProblemType")
+    }
+}
+
 /// An RFC 9457 problem details object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Problem {
     /// Stable URI reference identifying the kind of problem, e.g. `/problems/validation`.
     #[serde(rename = "type")]
-    #[schema(value_type = crate::schema::ProblemType)]
+    #[schema(value_type = ProblemType)]
     pub kind: String,
     /// Short summary of the kind.
     pub title: String,

@@ -1,5 +1,6 @@
 //! Schemas for strings the wire carries as plain text but the server reads as one of a closed
-//! set or a fixed shape: poverty causes, division levels, division codes, problem types. Each is
+//! set or a fixed shape: poverty causes, division levels, division codes (problem types are
+//! declared with [`crate::problem::Problem`]). Each is
 //! built from the domain's own list ([`PovertyCause::ALL`], [`Level::ALL`],
 //! [`crate::ProblemKind::ALL`]), so the document names exactly what the validators accept. Fields use them with `#[schema(value_type = …)]`; the JSON is unchanged.
 
@@ -66,17 +67,6 @@ string_schema!(
 string_schema!(
     /// A level of the division tree, e.g. `county`.
     DivisionLevel => one_of_strings("A level of the division tree.", Level::ALL.iter().map(|l| l.as_str()))
-);
-
-string_schema!(
-    /// The `type` of a problem: `/problems/<slug>` for one of [`crate::ProblemKind::ALL`].
-    ProblemType => ObjectBuilder::new()
-        .schema_type(Type::String)
-        .description(Some("The kind of problem (RFC 9457 `type`), a URI reference relative to the server."))
-        .enum_values(Some(
-            crate::ProblemKind::ALL.iter().map(|k| format!("{}{}", crate::problem::TYPE_PREFIX, k.slug())),
-        ))
-        .into()
 );
 
 string_schema!(
