@@ -32,7 +32,7 @@ async fn the_chain_is_checkpointed_outside_its_database_and_a_truncation_below_i
     }
     let db = chain_store::connect(&t.databases.identification).await.unwrap();
     let key = MasterKey::from_bytes(AUDIT_MASTER_KEY).for_service("identification");
-    let client = t.system.as_ref().unwrap().bus.client().clone();
+    let client = t.nats_admin().await;
     let head = || async { audit::head::Entity::find_by_id(1).one(&db).await.unwrap().unwrap() };
     let checkpoints = eventually("a checkpoint of the current head", || async {
         let head = head().await;
