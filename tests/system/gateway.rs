@@ -150,6 +150,13 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_a_different_bod
     t.send(reqwest::Method::POST, "/v1/households", &token, Some(other), &key)
         .await
         .problem(422, "idempotency-key-reused");
+    // Without a token, a malformed key is not looked at: authentication comes first.
+    let empty = [("Idempotency-Key", "")];
+    let anonymous = t.send(reqwest::Method::POST, "/v1/households", "", Some(body.clone()), &empty).await;
+    assert_eq!(anonymous.status.as_u16(), 401, "{}", anonymous.body);
+    t.send(reqwest::Method::POST, "/v1/households", &token, Some(body.clone()), &empty)
+        .await
+        .problem(422, "validation");
 
     // Concurrent appraisals on one version: exactly one wins.
     let id = first.body["id"].as_str().unwrap().to_owned();

@@ -59,13 +59,14 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let Some(key) = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned) else {
         return next.run(req).await;
     };
-    if key.is_empty() || key.len() > 200 {
-        return ApiProblem(Problem::invalid("Idempotency-Key", "must be 1 to 200 characters")).into_response();
-    }
-    // Unauthenticated requests fail in the handler anyway; nothing to remember for them.
+    // Authentication comes first: an unauthenticated request is answered 401 by the handler,
+    // whatever its key, and nothing is remembered for it.
     let Some(subject) = subject_of(req.headers(), &state).await else {
         return next.run(req).await;
     };
+    if key.is_empty() || key.len() > 200 {
+        return ApiProblem(Problem::invalid("Idempotency-Key", "must be 1 to 200 characters")).into_response();
+    }
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
         return ApiProblem(Problem::new(ProblemKind::BadRequest, "the body is too large or unreadable"))
