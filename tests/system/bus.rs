@@ -176,3 +176,101 @@ async fn a_client_without_credentials_cannot_connect_and_a_service_only_reaches_
     }
     t.stop().await;
 }
+
+/// Runs `openssl` with `args` in `dir`.
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
+    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A certificate authority and a server certificate for 127.0.0.1 signed by it, in `dir`.
+fn certificates(dir: &std::path::Path) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=chain test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ],
+    );
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "server.pem",
+        ],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bus_configured_for_tls_connects_only_over_tls_to_the_server_it_trusts() {
+    let Some(binary) = chain::nats::find_binary() else { panic!("{}", chain::nats::INSTALL_HINT) };
+    let dir = std::env::temp_dir().join(format!("chain-test-tls-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    certificates(&dir);
+    let credentials = chain::nats::BusCredentials::generate().unwrap();
+    let tls = format!(
+        "tls {{ cert_file: \"{}\", key_file: \"{}\" }}",
+        dir.join("server.pem").display(),
+        dir.join("server.key").display()
+    );
+    let server = chain::nats::NatsServer::start_configured(&binary, &dir, &credentials, "chain", &tls)
+        .await
+        .expect("a TLS server starts");
+    let trusted = chain_bus::Tls { ca_file: Some(dir.join("ca.pem")), client: None };
+
+    // With the authority's certificate, the whole bus works over TLS: JetStream included.
+    let over_tls = credentials.of("identification").with_tls(Some(trusted));
+    let bus = chain_bus::Bus::connect(server.url(), "chain", &over_tls).await.expect("connects over TLS");
+    assert!(bus.client().server_info().tls_required, "the server demands TLS");
+
+    // Without it the server's certificate is not trusted, and a plain connection is refused.
+    let untrusted = credentials.of("identification").with_tls(Some(chain_bus::Tls::default()));
+    let refused = tokio::time::timeout(Duration::from_secs(10), untrusted.options().connect(server.url())).await;
+    assert!(matches!(refused, Ok(Err(_))), "a client that does not trust the server's certificate connected");
+    server.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -52,23 +52,46 @@ impl std::fmt::Debug for Bus {
 pub struct Credentials {
     identity: String,
     seed: Option<String>,
+    tls: Option<Tls>,
+}
+
+/// TLS to the NATS server: the certificate authority the server's certificate must chain to and,
+/// where the server verifies clients, this client's certificate and key (PEM files). A connection
+/// with TLS configured never falls back to plain text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tls {
+    /// PEM file of the certificate authorities trusted for the server's certificate; `None`
+    /// trusts the system's roots.
+    pub ca_file: Option<std::path::PathBuf>,
+    /// PEM files of this client's certificate and private key, for servers that verify clients.
+    pub client: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials").field("identity", &self.identity).field("nkey", &self.seed.is_some()).finish()
+        f.debug_struct("Credentials")
+            .field("identity", &self.identity)
+            .field("nkey", &self.seed.is_some())
+            .field("tls", &self.tls)
+            .finish()
     }
 }
 
 impl Credentials {
     /// An identity on a server that does not authenticate.
     pub fn unauthenticated(identity: &str) -> Credentials {
-        Credentials { identity: identity.to_owned(), seed: None }
+        Credentials { identity: identity.to_owned(), seed: None, tls: None }
     }
 
     /// An identity that authenticates with the NKey whose seed (`SU…`) is given.
     pub fn nkey(identity: &str, seed: &str) -> Credentials {
-        Credentials { identity: identity.to_owned(), seed: Some(seed.trim().to_owned()) }
+        Credentials { identity: identity.to_owned(), seed: Some(seed.trim().to_owned()), tls: None }
+    }
+
+    /// The same identity, connecting over TLS (`None`: as the server's INFO asks).
+    pub fn with_tls(mut self, tls: Option<Tls>) -> Credentials {
+        self.tls = tls;
+        self
     }
 
     /// The identity.
@@ -86,6 +109,20 @@ impl Credentials {
         let options = match &self.seed {
             Some(seed) => async_nats::ConnectOptions::with_nkey(seed.clone()),
             None => async_nats::ConnectOptions::new(),
+        };
+        let options = match &self.tls {
+            None => options,
+            Some(tls) => {
+                let options = options.require_tls(true);
+                let options = match &tls.ca_file {
+                    Some(ca) => options.add_root_certificates(ca.clone()),
+                    None => options,
+                };
+                match &tls.client {
+                    Some((cert, key)) => options.add_client_certificate(cert.clone(), key.clone()),
+                    None => options,
+                }
+            }
         };
         options.custom_inbox_prefix(self.inbox_prefix())
     }

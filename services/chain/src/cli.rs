@@ -33,7 +33,7 @@ pub enum Command {
     /// Run everything in one process: a local nats-server, five services, SQLite files.
     Up(UpArgs),
     /// Run one service, configured by the environment (for Kubernetes).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Mint a development token signed with the key `chain up` keeps in the data directory.
     Token(TokenArgs),
     /// Print the OpenAPI document.
@@ -89,6 +89,8 @@ pub struct ServeArgs {
     /// if it exists, else none (for a server that does not authenticate).
     #[arg(long, env = "CHAIN_NATS_NKEY_FILE")]
     pub nats_nkey_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub nats_tls: NatsTlsSettings,
     /// Gateway address (gateway only).
     #[arg(long, env = "CHAIN_LISTEN", default_value = "0.0.0.0:8080")]
     pub listen: SocketAddr,
@@ -314,6 +316,33 @@ pub struct CheckpointSource {
     /// `chain up` keeps in the data directory (`nats/credentials/admin.nk`), if there is one.
     #[arg(long = "nats-nkey-file", env = "CHAIN_NATS_NKEY_FILE")]
     pub nats_nkey_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub nats_tls: NatsTlsSettings,
+}
+
+/// TLS to NATS. Setting any of these makes the connection require TLS; none leaves it to the
+/// server (a server that demands TLS is then checked against the system's roots).
+#[derive(Args, Clone, Default)]
+pub struct NatsTlsSettings {
+    /// PEM file of the certificate authority the NATS server's certificate must chain to.
+    #[arg(long, env = "CHAIN_NATS_TLS_CA_FILE")]
+    pub nats_tls_ca_file: Option<PathBuf>,
+    /// PEM file of this client's certificate, for a server that verifies clients (with
+    /// `--nats-tls-key-file`).
+    #[arg(long, env = "CHAIN_NATS_TLS_CERT_FILE", requires = "nats_tls_key_file")]
+    pub nats_tls_cert_file: Option<PathBuf>,
+    /// PEM file of this client's private key (with `--nats-tls-cert-file`).
+    #[arg(long, env = "CHAIN_NATS_TLS_KEY_FILE", requires = "nats_tls_cert_file")]
+    pub nats_tls_key_file: Option<PathBuf>,
+}
+
+impl NatsTlsSettings {
+    /// The TLS the connection uses, if any is configured.
+    pub fn tls(&self) -> Option<chain_bus::Tls> {
+        let client = self.nats_tls_cert_file.clone().zip(self.nats_tls_key_file.clone());
+        (self.nats_tls_ca_file.is_some() || client.is_some())
+            .then(|| chain_bus::Tls { ca_file: self.nats_tls_ca_file.clone(), client })
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -364,6 +393,9 @@ mod tests {
             "CHAIN_LISTEN",
             "CHAIN_NATS_URL",
             "CHAIN_NATS_SERVER",
+            "CHAIN_NATS_TLS_CA_FILE",
+            "CHAIN_NATS_TLS_CERT_FILE",
+            "CHAIN_NATS_TLS_KEY_FILE",
             "CHAIN_DATABASE_URL",
             "CHAIN_JWKS_FILE",
             "CHAIN_JWKS_URL",

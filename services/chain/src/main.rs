@@ -48,7 +48,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::Serve(args) => {
             let telemetry = chain_telemetry::init(&format!("chain-{}", args.service.as_str()))?;
-            let result = run::serve(&data, args).await;
+            let result = run::serve(&data, *args).await;
             let _ = telemetry.shutdown().await;
             result?
         }

@@ -188,12 +188,24 @@ impl NatsServer {
         credentials: &BusCredentials,
         root: &str,
     ) -> anyhow::Result<NatsServer> {
+        NatsServer::start_configured(binary, dir, credentials, root, "").await
+    }
+
+    /// [`NatsServer::start_binary`] with more configuration appended to `dir/nats.conf` (a `tls`
+    /// block, say).
+    pub async fn start_configured(
+        binary: &Path,
+        dir: &Path,
+        credentials: &BusCredentials,
+        root: &str,
+        more: &str,
+    ) -> anyhow::Result<NatsServer> {
         let store = dir.join("jetstream");
         let ports = dir.join("ports");
         std::fs::create_dir_all(&store).with_context(|| format!("creating {}", store.display()))?;
         std::fs::create_dir_all(&ports)?;
         let conf = dir.join("nats.conf");
-        std::fs::write(&conf, format!("authorization: {:#}\n", credentials.authorization(root)?))
+        std::fs::write(&conf, format!("authorization: {:#}\n{more}\n", credentials.authorization(root)?))
             .with_context(|| format!("writing {}", conf.display()))?;
         for entry in std::fs::read_dir(&ports)? {
             let _ = std::fs::remove_file(entry?.path());

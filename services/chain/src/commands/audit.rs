@@ -86,7 +86,12 @@ async fn checkpoint_bus(data: &Path, source: &CheckpointSource) -> anyhow::Resul
         }
         Err(e) => return Err(anyhow::Error::from(e).context(format!("reading {}", seed_file.display()))),
     };
-    credentials.options().connect(&url).await.with_context(|| format!("connecting to NATS at {url}"))
+    credentials
+        .with_tls(source.nats_tls.tls())
+        .options()
+        .connect(&url)
+        .await
+        .with_context(|| format!("connecting to NATS at {url}"))
 }
 
 /// `chain audit verify`: prints one verdict per database, and with `sign` checkpoints each

@@ -194,20 +194,21 @@ fn bus_public_key(data: &Path, args: &ServeArgs) -> anyhow::Result<PrincipalKey>
 }
 
 /// How the service connects to NATS: the NKey seed file, else the one `chain up` keeps for it in
-/// `<data>/nats/credentials/<service>.nk`, else without authentication.
+/// `<data>/nats/credentials/<service>.nk`, else without authentication; over TLS when configured.
 fn nats_credentials(data: &Path, args: &ServeArgs) -> anyhow::Result<Credentials> {
     let identity = args.service.as_str();
     let path = match &args.nats_nkey_file {
         Some(path) => path.clone(),
         None => data.join("nats").join("credentials").join(format!("{identity}.nk")),
     };
-    match std::fs::read_to_string(&path) {
-        Ok(seed) => Ok(Credentials::nkey(identity, &seed)),
+    let credentials = match std::fs::read_to_string(&path) {
+        Ok(seed) => Credentials::nkey(identity, &seed),
         Err(e) if args.nats_nkey_file.is_none() && e.kind() == std::io::ErrorKind::NotFound => {
-            Ok(Credentials::unauthenticated(identity))
+            Credentials::unauthenticated(identity)
         }
-        Err(e) => Err(anyhow::Error::from(e).context(format!("reading {}", path.display()))),
-    }
+        Err(e) => return Err(anyhow::Error::from(e).context(format!("reading {}", path.display()))),
+    };
+    Ok(credentials.with_tls(args.nats_tls.tls()))
 }
 
 /// How a service checks the principals the gateway signs.
