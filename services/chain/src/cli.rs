@@ -51,6 +51,24 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The identities on the bus, for operating a NATS server.
+    Nats {
+        #[command(subcommand)]
+        command: NatsCommand,
+    },
+}
+
+/// `chain nats …`.
+#[derive(Subcommand)]
+pub enum NatsCommand {
+    /// Print the NATS server's `authorization` block: each identity's NKey public key and the
+    /// subjects it may use. A seed missing from the directory is created there first, so the
+    /// first run makes a deployment's credentials (one `<identity>.nk` per Secret).
+    Authorization {
+        /// Directory of the seeds, `<identity>.nk`; default `<data>/nats/credentials`.
+        #[arg(long)]
+        credentials: Option<PathBuf>,
+    },
 }
 
 /// `chain up`.

@@ -4,8 +4,8 @@ mod cli;
 mod commands;
 
 use clap::Parser;
-use cli::{AuditCommand, Cli, Command, TasksCommand};
-use commands::{audit, import, run, token, watch};
+use cli::{AuditCommand, Cli, Command, NatsCommand, TasksCommand};
+use commands::{audit, import, nats, run, token, watch};
 
 /// Runs the command; an error is printed with its causes, `chain: what failed: why`, and exits 1.
 #[tokio::main]
@@ -38,6 +38,11 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::Audit { command: AuditCommand::Checkpoints { service, checkpoints } } => {
             audit::checkpoints(&data, service.as_deref(), &checkpoints).await?
+        }
+        Command::Nats { command: NatsCommand::Authorization { credentials } } => {
+            let dir = credentials.unwrap_or_else(|| data.join("nats").join("credentials"));
+            print!("{}", nats::authorization(&dir)?);
+            0
         }
         Command::Token(args) => token::run(&data, args)?,
         Command::Up(args) => {

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod import;
+pub mod nats;
 pub mod run;
 pub mod token;
 pub mod watch;
