@@ -56,7 +56,7 @@ fn assignment(h: &AssignHelper, p: &Principal, now: DateTime<Utc>) -> HelperAssi
 /// A county or township official records a new helper for the household; the previous one's
 /// assignment ends the day before.
 pub async fn assign_helper(s: State, p: Principal, req: Step<AssignHelper>) -> Result<Household> {
-    rules::helper(&req.body)?;
+    let helper = rules::helper(&req.body)?;
     let txn = s.db.begin().await?;
     let (row, current) = household::read(&txn, req.id).await?;
     let village = household::village_of(&row)?;
@@ -70,17 +70,17 @@ pub async fn assign_helper(s: State, p: Principal, req: Step<AssignHelper>) -> R
     }
     let mut helpers = current.card.helpers.clone();
     if let Some(last) = helpers.last_mut().filter(|h| h.until.is_none()) {
-        if req.body.since <= last.since {
+        if helper.since <= last.since {
             let why = format!("must be after {}, when the current helper started", last.since);
             return Err(Invalid::field("since", why).into());
         }
-        last.until = req.body.since.pred_opt();
+        last.until = helper.since.pred_opt();
     }
     let now = s.now();
-    helpers.push(assignment(&req.body, &p, now));
+    helpers.push(assignment(&helper, &p, now));
     let helpers = serde_json::to_string(&helpers).context("encoding the helper history")?;
     household::update(&txn, &row, now, vec![(household_row::Column::Helpers, Expr::value(helpers))]).await?;
-    let note = format!("helper {} ({}) from {}", req.body.name.trim(), req.body.unit.trim(), req.body.since);
+    let note = format!("helper {} ({}) from {}", helper.name, helper.unit, helper.since);
     household::record(&txn, now, &p, "household.assign-helper", &row.village, row.id, Some(&note)).await?;
     txn.commit().await?;
     household::load(&s, req.id).await

@@ -18,8 +18,16 @@ pub fn per_capita(i: &Income, members: usize) -> i64 {
 }
 
 /// Checks the household part of a card against the application's members and stated per-capita
-/// income, adding field errors.
-pub fn validate(card: &CardInput, members: usize, per_capita_income_fen: i64, year: i32, bad: &mut Invalid) {
+/// income, adding field errors; answers the card as it is kept, its free text cleaned
+/// ([`text::clean`]).
+pub fn validate(
+    card: &CardInput,
+    members: usize,
+    per_capita_income_fen: i64,
+    year: i32,
+    bad: &mut Invalid,
+) -> CardInput {
+    let mut kept = card.clone();
     if let Some(i) = &card.income {
         let figures = [
             ("wages_fen", i.wages_fen),
@@ -56,15 +64,12 @@ pub fn validate(card: &CardInput, members: usize, per_capita_income_fen: i64, ye
     if card.distance_to_market_km.is_some_and(|d| d > 1000) {
         bad.push("card/distance_to_market_km", "must be at most 1000 km");
     }
-    if let Some(b) = &card.bank_account {
-        validate_bank(b, "card/bank_account", bad);
-    }
-    if let Some(h) = &card.helper {
-        validate_helper(h, "card/helper", bad);
-    }
+    kept.bank_account = card.bank_account.as_ref().map(|b| validate_bank(b, "card/bank_account", bad));
+    kept.helper = card.helper.as_ref().map(|h| validate_helper(h, "card/helper", bad));
+    kept
 }
 
-fn validate_bank(b: &BankAccountInput, at: &str, bad: &mut Invalid) {
+fn validate_bank(b: &BankAccountInput, at: &str, bad: &mut Invalid) -> BankAccountInput {
     let bank = text::field(&b.bank, text::Kind::Name, &format!("{at}/bank"), bad);
     if bank.is_empty() || bank.chars().count() > chain_api::limits::UNIT_CHARS {
         bad.push(format!("{at}/bank"), "must be 1 to 100 characters");
@@ -76,10 +81,11 @@ fn validate_bank(b: &BankAccountInput, at: &str, bad: &mut Invalid) {
         // The number itself is never echoed.
         bad.push(format!("{at}/number"), "must be 8 to 30 digits");
     }
+    BankAccountInput { bank, number: n.to_owned() }
 }
 
-/// Checks a helper assignment.
-pub fn validate_helper(h: &AssignHelper, at: &str, bad: &mut Invalid) {
+/// Checks a helper assignment; answers it with its name and unit cleaned.
+pub fn validate_helper(h: &AssignHelper, at: &str, bad: &mut Invalid) -> AssignHelper {
     let name = text::field(&h.name, text::Kind::Name, &format!("{at}/name"), bad);
     if name.is_empty() || name.chars().count() > chain_api::limits::NAME_CHARS {
         bad.push(format!("{at}/name"), "must be 1 to 50 characters");
@@ -88,13 +94,15 @@ pub fn validate_helper(h: &AssignHelper, at: &str, bad: &mut Invalid) {
     if unit.is_empty() || unit.chars().count() > chain_api::limits::UNIT_CHARS {
         bad.push(format!("{at}/unit"), "must be 1 to 100 characters");
     }
+    AssignHelper { name, unit, ..h.clone() }
 }
 
-/// A helper assignment on its own (the `assign-helper` request), its fields named from its root.
-pub fn helper(h: &AssignHelper) -> Result<(), Invalid> {
+/// A helper assignment on its own (the `assign-helper` request), its fields named from its root;
+/// answers it as it is kept.
+pub fn helper(h: &AssignHelper) -> Result<AssignHelper, Invalid> {
     let mut bad = Invalid::new();
-    validate_helper(h, "", &mut bad);
-    rooted(bad).or(())
+    let kept = validate_helper(h, "", &mut bad);
+    rooted(bad).or(kept)
 }
 
 /// Violations found under the prefix `""` named from the request's root (`/name` → `name`).
@@ -105,15 +113,16 @@ pub fn rooted(mut bad: Invalid) -> Invalid {
     bad
 }
 
-/// Checks one member's details.
-pub fn validate_member(d: &MemberDetails, at: &str, bad: &mut Invalid) {
+/// Checks one member's details; answers them as they are kept.
+pub fn validate_member(d: &MemberDetails, at: &str, bad: &mut Invalid) -> MemberDetails {
     let ethnicity = d.ethnicity.as_deref().map(|e| text::field(e, text::Kind::Name, &format!("{at}/ethnicity"), bad));
-    if ethnicity.is_some_and(|e| e.is_empty() || e.chars().count() > chain_api::limits::ETHNICITY_CHARS) {
+    if ethnicity.as_ref().is_some_and(|e| e.is_empty() || e.chars().count() > chain_api::limits::ETHNICITY_CHARS) {
         bad.push(format!("{at}/ethnicity"), "must be 1 to 20 characters");
     }
     if d.migrant_work_months.is_some_and(|m| m > 12) {
         bad.push(format!("{at}/migrant_work_months"), "must be 0 to 12");
     }
+    MemberDetails { ethnicity, ..d.clone() }
 }
 
 /// A bank account number masked but for its last four digits.
@@ -136,6 +145,31 @@ mod tests {
             property_fen: 0,
             production_costs_fen: 90_000,
         }
+    }
+
+    #[test]
+    fn the_card_is_kept_with_its_free_text_trimmed_and_in_nfc() {
+        // "Café" with a combining acute accent (NFD) and surrounding spaces.
+        let nfd = " Cafe\u{301} ";
+        let card = CardInput {
+            bank_account: Some(BankAccountInput { bank: nfd.into(), number: " 6217000012345678 ".into() }),
+            helper: Some(AssignHelper { name: nfd.into(), unit: nfd.into(), since: chrono::NaiveDate::MIN }),
+            ..Default::default()
+        };
+        let mut errors = Invalid::new();
+        let kept = validate(&card, 1, 0, 2016, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let bank = kept.bank_account.unwrap();
+        assert_eq!((bank.bank.as_str(), bank.number.as_str()), ("Caf\u{e9}", "6217000012345678"));
+        let helper = kept.helper.unwrap();
+        assert_eq!((helper.name.as_str(), helper.unit.as_str()), ("Caf\u{e9}", "Caf\u{e9}"));
+        let details = MemberDetails { ethnicity: Some(nfd.into()), ..Default::default() };
+        assert_eq!(validate_member(&details, "", &mut errors).ethnicity.as_deref(), Some("Caf\u{e9}"));
+        assert_eq!(helper_of(nfd).name, "Caf\u{e9}");
+    }
+
+    fn helper_of(name: &str) -> AssignHelper {
+        helper(&AssignHelper { name: name.into(), unit: "县农业局".into(), since: chrono::NaiveDate::MIN }).unwrap()
     }
 
     #[test]

@@ -92,10 +92,7 @@ pub fn validate(req: &RegisterHousehold, today: NaiveDate) -> Result<ValidHouseh
         bad.push("per_capita_income_fen", "must not be negative");
     }
     let members = validate_members(&req.members, today, &mut bad);
-    card::validate(&req.card, req.members.len(), req.per_capita_income_fen, current_year, &mut bad);
-    for (i, m) in req.members.iter().enumerate() {
-        card::validate_member(&m.details, &format!("members/{i}"), &mut bad);
-    }
+    let card = card::validate(&req.card, req.members.len(), req.per_capita_income_fen, current_year, &mut bad);
     if !bad.is_empty() {
         return Err(bad);
     }
@@ -106,7 +103,7 @@ pub fn validate(req: &RegisterHousehold, today: NaiveDate) -> Result<ValidHouseh
         causes: causes.expect("checked"),
         per_capita_income_fen: req.per_capita_income_fen,
         members,
-        card: req.card.clone(),
+        card,
         adjustment: req.adjustment,
     })
 }
@@ -126,12 +123,13 @@ fn validate_members(input: &[MemberInput], today: NaiveDate, bad: &mut Invalid) 
         if name.is_empty() || name.chars().count() > chain_api::limits::NAME_CHARS {
             bad.push(field, "must be 1 to 50 characters");
         }
+        let details = card::validate_member(&m.details, &format!("members/{i}"), bad);
         match ResidentId::parse(&m.resident_id, today) {
             Ok(id) => {
                 if out.iter().any(|o: &ValidMember| o.resident_id == id) {
                     bad.push(format!("members/{i}/resident_id"), "appears twice in this household");
                 }
-                out.push(ValidMember { name, resident_id: id, relation: m.relation, details: m.details.clone() });
+                out.push(ValidMember { name, resident_id: id, relation: m.relation, details });
             }
             Err(e) => bad.push(format!("members/{i}/resident_id"), e.to_string()),
         }
@@ -157,12 +155,10 @@ pub fn new_member(m: &MemberInput, today: NaiveDate) -> Result<ValidMember, Inva
             None
         }
     };
-    card::validate_member(&m.details, "", &mut bad);
+    let details = card::validate_member(&m.details, "", &mut bad);
     let bad = card::rooted(bad);
     match id {
-        Some(resident_id) if bad.is_empty() => {
-            Ok(ValidMember { name, resident_id, relation: m.relation, details: m.details.clone() })
-        }
+        Some(resident_id) if bad.is_empty() => Ok(ValidMember { name, resident_id, relation: m.relation, details }),
         _ => Err(bad),
     }
 }
