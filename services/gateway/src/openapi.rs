@@ -64,6 +64,7 @@ pub fn with_paths(paths: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     doc.merge(paths);
     describe(&mut doc);
     mark_replays(&mut doc);
+    rate_limited(&mut doc);
     let unbound = crate::limits::apply(&mut doc);
     if !unbound.is_empty() {
         tracing::error!(?unbound, "limits name schemas or parameters the document does not have");
@@ -111,6 +112,45 @@ fn mark_replays(doc: &mut utoipa::openapi::OpenApi) {
                         .build();
                     response.headers.insert("Idempotent-Replayed".to_owned(), RefOr::T(header));
                 }
+            }
+        }
+    }
+}
+
+/// Documents the 429 answer of the rate limits ([`crate::throttle`]) on every operation, with its
+/// `Retry-After`: any request may meet one, whatever its route.
+fn rate_limited(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+    let kind = chain_api::ProblemKind::RateLimited;
+    let status = kind.status().to_string();
+    let retry_after = HeaderBuilder::new()
+        .schema(Some(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1))))
+        .description(Some("Seconds to wait before the next request is served"))
+        .build();
+    for item in doc.paths.paths.values_mut() {
+        for op in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+        {
+            let response = op.responses.responses.entry(status.clone()).or_insert_with(|| {
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(format!(
+                            "Problem (RFC 9457) of type `{}{}`",
+                            chain_api::problem::TYPE_PREFIX,
+                            kind.slug()
+                        ))
+                        .content(
+                            "application/problem+json",
+                            ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                        )
+                        .build(),
+                )
+            });
+            if let RefOr::T(response) = response {
+                response.headers.insert("Retry-After".to_owned(), RefOr::T(retry_after.clone()));
             }
         }
     }
@@ -176,6 +216,20 @@ mod tests {
                 );
                 assert!(seen.insert(id.clone()), "{id} twice");
                 assert!(op.description.as_deref().is_some_and(|d| !d.is_empty()), "{id} has no description");
+            }
+        }
+    }
+
+    #[test]
+    fn every_operation_documents_429_with_retry_after() {
+        let doc = document();
+        for (path, item) in &doc.paths.paths {
+            for op in [&item.get, &item.post, &item.put, &item.patch, &item.delete].into_iter().flatten() {
+                let Some(utoipa::openapi::RefOr::T(r)) = op.responses.responses.get("429") else {
+                    panic!("{path} has no 429 response")
+                };
+                assert!(r.headers.contains_key("Retry-After"), "{path}");
+                assert!(r.content.contains_key("application/problem+json"), "{path}");
             }
         }
     }
