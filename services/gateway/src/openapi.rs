@@ -117,44 +117,42 @@ fn mark_replays(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// Documents the 429 answer of the rate limits ([`crate::throttle`]) on every operation, with its
-/// `Retry-After`: any request may meet one, whatever its route.
+/// Documents the 429 answer of the rate limits ([`crate::throttle`]), with its `Retry-After`, on
+/// every operation (any request may meet one, whatever its route), as one shared response.
 fn rate_limited(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::header::HeaderBuilder;
     use utoipa::openapi::schema::{ObjectBuilder, Type};
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
     let kind = chain_api::ProblemKind::RateLimited;
-    let status = kind.status().to_string();
     let retry_after = HeaderBuilder::new()
         .schema(Some(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1))))
         .description(Some("Seconds to wait before the next request is served"))
         .build();
+    let response = ResponseBuilder::new()
+        .description(format!(
+            "Problem (RFC 9457) of type `{}{}`: a rate limit is spent",
+            chain_api::problem::TYPE_PREFIX,
+            kind.slug()
+        ))
+        .header("Retry-After", retry_after)
+        .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+        .build();
+    doc.components.get_or_insert_with(Default::default).responses.insert(RATE_LIMITED.to_owned(), RefOr::T(response));
+    let status = kind.status().to_string();
     for item in doc.paths.paths.values_mut() {
         for op in
             [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
         {
-            let response = op.responses.responses.entry(status.clone()).or_insert_with(|| {
-                RefOr::T(
-                    ResponseBuilder::new()
-                        .description(format!(
-                            "Problem (RFC 9457) of type `{}{}`",
-                            chain_api::problem::TYPE_PREFIX,
-                            kind.slug()
-                        ))
-                        .content(
-                            "application/problem+json",
-                            ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
-                        )
-                        .build(),
-                )
-            });
-            if let RefOr::T(response) = response {
-                response.headers.insert("Retry-After".to_owned(), RefOr::T(retry_after.clone()));
-            }
+            op.responses
+                .responses
+                .insert(status.clone(), RefOr::Ref(Ref::new(format!("#/components/responses/{RATE_LIMITED}"))));
         }
     }
 }
+
+/// The name of the shared 429 response among the components.
+const RATE_LIMITED: &str = "RateLimited";
 
 /// The first clause of a description: up to the first parenthesis, colon, semicolon, comma or
 /// sentence end, e.g. `Sign a submitted task off` for `Sign a submitted task off (an approver …`.
@@ -223,13 +221,18 @@ mod tests {
     #[test]
     fn every_operation_documents_429_with_retry_after() {
         let doc = document();
+        let components = doc.components.as_ref().unwrap();
+        let Some(utoipa::openapi::RefOr::T(shared)) = components.responses.get(RATE_LIMITED) else {
+            panic!("no shared 429 response")
+        };
+        assert!(shared.headers.contains_key("Retry-After"));
+        assert!(shared.content.contains_key("application/problem+json"));
         for (path, item) in &doc.paths.paths {
             for op in [&item.get, &item.post, &item.put, &item.patch, &item.delete].into_iter().flatten() {
-                let Some(utoipa::openapi::RefOr::T(r)) = op.responses.responses.get("429") else {
+                let Some(utoipa::openapi::RefOr::Ref(r)) = op.responses.responses.get("429") else {
                     panic!("{path} has no 429 response")
                 };
-                assert!(r.headers.contains_key("Retry-After"), "{path}");
-                assert!(r.content.contains_key("application/problem+json"), "{path}");
+                assert_eq!(r.ref_location, format!("#/components/responses/{RATE_LIMITED}"), "{path}");
             }
         }
     }
