@@ -12,7 +12,10 @@ use reqwest::Method;
 use serde_json::Value;
 
 /// A second gateway with these limits; its base URL and the trigger that stops it.
-async fn throttled(t: &TestSystem, limits: RateLimits) -> (String, chain_bus::ShutdownTrigger, tokio::task::JoinHandle<()>) {
+async fn throttled(
+    t: &TestSystem,
+    limits: RateLimits,
+) -> (String, chain_bus::ShutdownTrigger, tokio::task::JoinHandle<()>) {
     let trigger = chain_bus::ShutdownTrigger::new();
     let (addr, handle) = chain_gateway::start(
         chain_gateway::Config {

@@ -34,8 +34,8 @@ use tracing::Instrument;
 pub use auth::{ClaimPaths, Claims, Identity, KeySource, Refresh, SigningKey, TokenVerifier};
 pub use migrations::Migrator;
 use owners::Owners;
-pub use throttle::{Budget, RateLimits};
 use throttle::Throttle;
+pub use throttle::{Budget, RateLimits};
 
 /// Configuration of the gateway.
 #[derive(Debug, Clone)]

@@ -136,7 +136,10 @@ fn rate_limited(doc: &mut utoipa::openapi::OpenApi) {
             kind.slug()
         ))
         .header("Retry-After", retry_after)
-        .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+        .content(
+            "application/problem+json",
+            ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+        )
         .build();
     doc.components.get_or_insert_with(Default::default).responses.insert(RATE_LIMITED.to_owned(), RefOr::T(response));
     let status = kind.status().to_string();

@@ -75,11 +75,7 @@ pub struct RateLimits {
 
 impl Default for RateLimits {
     fn default() -> Self {
-        RateLimits {
-            address: budget(100, 200),
-            subject: budget(20, 40),
-            failed_auth: budget(1, 10),
-        }
+        RateLimits { address: budget(100, 200), subject: budget(20, 40), failed_auth: budget(1, 10) }
     }
 }
 
@@ -87,7 +83,11 @@ impl RateLimits {
     /// Limits no single developer or test reaches (`chain up`, the system tests), still bounded so
     /// the machinery runs as in production.
     pub fn generous() -> Self {
-        RateLimits { address: budget(10_000, 20_000), subject: budget(10_000, 20_000), failed_auth: budget(1_000, 2_000) }
+        RateLimits {
+            address: budget(10_000, 20_000),
+            subject: budget(10_000, 20_000),
+            failed_auth: budget(1_000, 2_000),
+        }
     }
 }
 
