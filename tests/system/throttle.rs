@@ -48,7 +48,10 @@ async fn get(base: &str, path: &str, token: &str) -> Answer {
     let status = resp.status();
     let headers = resp.headers().clone();
     let body = resp.json().await.unwrap_or(Value::Null);
-    Answer { status, headers, body }
+    let answer = Answer { status, headers, body };
+    // Each answer, the 429s included, is one the document describes for the operation.
+    chain_system_tests::conformance::check(&Method::GET, path, answer.status, answer.content_type(), &answer.body);
+    answer
 }
 
 /// Asserts a 429 problem with a whole-seconds `Retry-After` of at least one; returns it.
