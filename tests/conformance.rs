@@ -75,9 +75,16 @@ fn validator(key: String, schema: &Value) -> Arc<jsonschema::Validator> {
 pub fn check(method: &Method, path: &str, status: StatusCode, content_type: &str, body: &Value) {
     let Some((template, op)) = operation(method, path) else { return };
     let what = format!("{method} {template}");
-    let response = op["responses"]
+    let mut response = op["responses"]
         .get(status.as_str())
         .unwrap_or_else(|| panic!("{what} answered {status}, which the document does not list: {body}"));
+    let doc = document();
+    if let Some(shared) = response["$ref"].as_str() {
+        let name = shared.strip_prefix("#/components/responses/").unwrap_or(shared);
+        response = doc["components"]["responses"]
+            .get(name)
+            .unwrap_or_else(|| panic!("{what} {status} refers to {shared}, which the document does not have"));
+    }
     if body.is_null() {
         return;
     }

@@ -20,3 +20,4 @@ mod queries;
 mod quotas;
 mod refusals;
 mod story;
+mod throttle;

@@ -46,6 +46,7 @@ problem_kinds! {
     InvalidTransition => ("invalid-transition", 409, "This step is not allowed in the current state"),
     QuotaExceeded => ("quota-exceeded", 409, "The village's identification quota for the year is used up"),
     IdempotencyKeyReused => ("idempotency-key-reused", 422, "This Idempotency-Key was used with a different request"),
+    RateLimited => ("rate-limited", 429, "Too many requests; retry after the seconds in Retry-After"),
     Unavailable => ("unavailable", 503, "A service needed for this request is unavailable"),
     Internal => ("internal", 500, "Internal error"),
 }

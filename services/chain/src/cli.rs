@@ -2,6 +2,7 @@
 //! `chain --help` and `chain <command> --help` show each setting with its variable.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 
 use chain::{DEFAULT_AUDIENCE, DEFAULT_ISSUER};
@@ -87,6 +88,8 @@ pub struct UpArgs {
     #[arg(long)]
     pub demo: bool,
     #[command(flatten)]
+    pub rate_limits: RateLimitSettings,
+    #[command(flatten)]
     pub services: ServiceSettings,
 }
 
@@ -114,6 +117,8 @@ pub struct ServeArgs {
     pub listen: SocketAddr,
     #[command(flatten)]
     pub identity: IdentitySettings,
+    #[command(flatten)]
+    pub rate_limits: RateLimitSettings,
     /// The gateway's bus signing key, a 32-byte Ed25519 seed in hex, with which it signs the
     /// principal of every request it forwards (gateway; services derive the public key from it
     /// when no public key file is given). Default `bus.key` in the data directory, which the
@@ -160,6 +165,45 @@ pub struct IdentitySettings {
     /// Clock skew in seconds tolerated on a token's `exp` and `nbf`.
     #[arg(long, env = "CHAIN_TOKEN_LEEWAY_SECONDS", default_value_t = 10)]
     pub token_leeway_seconds: u64,
+}
+
+/// The gateway's request budgets (429 with `Retry-After` once spent). Each unset one keeps its
+/// default: production values for `chain serve gateway`, far higher ones for `chain up`.
+#[derive(Args, Clone)]
+pub struct RateLimitSettings {
+    /// Requests per second from one client address (IPv6: one /64), sustained [default: 100].
+    #[arg(long, env = "CHAIN_RATE_ADDRESS_PER_SECOND")]
+    pub rate_address_per_second: Option<NonZeroU32>,
+    /// Requests from one client address that may arrive at once [default: 200].
+    #[arg(long, env = "CHAIN_RATE_ADDRESS_BURST")]
+    pub rate_address_burst: Option<NonZeroU32>,
+    /// Requests per second with tokens of one subject, sustained [default: 20].
+    #[arg(long, env = "CHAIN_RATE_SUBJECT_PER_SECOND")]
+    pub rate_subject_per_second: Option<NonZeroU32>,
+    /// Requests with tokens of one subject that may arrive at once [default: 40].
+    #[arg(long, env = "CHAIN_RATE_SUBJECT_BURST")]
+    pub rate_subject_burst: Option<NonZeroU32>,
+    /// Tokens failing verification per second from one client address, sustained; past the
+    /// burst, that address's tokens are refused unchecked until there is room [default: 1].
+    #[arg(long, env = "CHAIN_RATE_FAILED_AUTH_PER_SECOND")]
+    pub rate_failed_auth_per_second: Option<NonZeroU32>,
+    /// Tokens failing verification from one client address that may arrive at once [default: 10].
+    #[arg(long, env = "CHAIN_RATE_FAILED_AUTH_BURST")]
+    pub rate_failed_auth_burst: Option<NonZeroU32>,
+}
+
+impl RateLimitSettings {
+    /// The limits: each set value over `defaults`.
+    pub fn over(&self, defaults: chain_gateway::RateLimits) -> chain_gateway::RateLimits {
+        let budget = |b: chain_gateway::Budget, per_second: Option<NonZeroU32>, burst: Option<NonZeroU32>| {
+            chain_gateway::Budget { per_second: per_second.unwrap_or(b.per_second), burst: burst.unwrap_or(b.burst) }
+        };
+        chain_gateway::RateLimits {
+            address: budget(defaults.address, self.rate_address_per_second, self.rate_address_burst),
+            subject: budget(defaults.subject, self.rate_subject_per_second, self.rate_subject_burst),
+            failed_auth: budget(defaults.failed_auth, self.rate_failed_auth_per_second, self.rate_failed_auth_burst),
+        }
+    }
 }
 
 /// What the services of `chain up` and `chain serve` share.
@@ -423,6 +467,12 @@ mod tests {
             "CHAIN_TOKEN_ROLE_CLAIMS",
             "CHAIN_TOKEN_JURISDICTION_CLAIM",
             "CHAIN_TOKEN_LEEWAY_SECONDS",
+            "CHAIN_RATE_ADDRESS_PER_SECOND",
+            "CHAIN_RATE_ADDRESS_BURST",
+            "CHAIN_RATE_SUBJECT_PER_SECOND",
+            "CHAIN_RATE_SUBJECT_BURST",
+            "CHAIN_RATE_FAILED_AUTH_PER_SECOND",
+            "CHAIN_RATE_FAILED_AUTH_BURST",
             "CHAIN_TOKEN_ISSUER",
             "CHAIN_TOKEN_AUDIENCE",
             "CHAIN_PII_KEY",
@@ -434,6 +484,21 @@ mod tests {
         ] {
             assert!(help.contains(&format!("[env: {var}")), "{var} is not in the help");
         }
+    }
+
+    #[test]
+    fn a_rate_limit_set_replaces_only_its_own_default() {
+        let parse = |args: &[&str]| match Cli::try_parse_from(["chain", "serve", "gateway"].iter().chain(args)) {
+            Ok(Cli { command: Command::Serve(s), .. }) => s.rate_limits.over(chain_gateway::RateLimits::default()),
+            _ => panic!("parses"),
+        };
+        assert_eq!(parse(&[]), chain_gateway::RateLimits::default());
+        let set = parse(&["--rate-subject-burst", "7", "--rate-failed-auth-per-second", "3"]);
+        assert_eq!(set.subject.burst.get(), 7);
+        assert_eq!(set.failed_auth.per_second.get(), 3);
+        assert_eq!(set.subject.per_second, chain_gateway::RateLimits::default().subject.per_second);
+        assert_eq!(set.address, chain_gateway::RateLimits::default().address);
+        assert!(Cli::try_parse_from(["chain", "serve", "gateway", "--rate-address-burst", "0"]).is_err());
     }
 
     #[test]

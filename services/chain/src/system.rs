@@ -67,6 +67,8 @@ pub struct SystemConfig {
     pub bus_key: Arc<PrincipalSigner>,
     /// How the services check those signatures.
     pub proofs: ProofSettings,
+    /// The gateway's request budgets.
+    pub rate_limits: chain_gateway::RateLimits,
 }
 
 /// A running system.
@@ -138,6 +140,7 @@ impl System {
                 issuer: cfg.issuer.clone(),
                 audience: cfg.audience.clone(),
                 identity: chain_gateway::Identity::default(),
+                rate_limits: cfg.rate_limits,
             },
             bus.clone(),
             trigger.signal(),

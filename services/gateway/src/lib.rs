@@ -14,6 +14,7 @@ pub mod owners;
 pub mod problem;
 pub mod rest;
 pub mod routes;
+pub mod throttle;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,6 +34,8 @@ use tracing::Instrument;
 pub use auth::{ClaimPaths, Claims, Identity, KeySource, Refresh, SigningKey, TokenVerifier};
 pub use migrations::Migrator;
 use owners::Owners;
+use throttle::Throttle;
+pub use throttle::{Budget, RateLimits};
 
 /// Configuration of the gateway.
 #[derive(Debug, Clone)]
@@ -49,6 +52,8 @@ pub struct Config {
     pub audience: String,
     /// Claim paths, key refresh and clock leeway.
     pub identity: Identity,
+    /// Request budgets per client address, per token subject and for failed authentication.
+    pub rate_limits: RateLimits,
 }
 
 /// Shared state of the handlers.
@@ -64,6 +69,8 @@ pub struct AppState {
     pub owners: Arc<Owners>,
     /// Fires when the gateway stops; open event streams end then.
     pub shutdown: Shutdown,
+    /// The rate limiters.
+    pub throttle: Arc<Throttle>,
 }
 
 /// How long a request may take before the gateway answers 504 (event streams are exempt).
@@ -87,12 +94,13 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))
         .with_state(state.clone());
     // Uploads take as long as the file takes to arrive, and are streamed to disk, not buffered.
-    let uploads = routes.uploads.with_state(state);
+    let uploads = routes.uploads.with_state(state.clone());
     Router::new()
         .merge(bounded)
         .merge(streams)
         .merge(uploads)
         .fallback(problem::not_found)
+        .layer(middleware::from_fn_with_state(state, throttle::layer))
         .layer(middleware::from_fn(problem::method_not_allowed))
         .layer(middleware::from_fn(trace))
 }
@@ -128,12 +136,17 @@ pub async fn start(
     Migrator::up(&db, None).await.context("migrating the gateway database")?;
     let verifier = Arc::new(TokenVerifier::new(config.keys, &config.issuer, &config.audience, config.identity).await?);
     let refresh = verifier.spawn_refresh(shutdown.clone());
-    let state = AppState { bus, db, verifier, owners: Arc::new(Owners::default()), shutdown: shutdown.clone() };
+    let throttle = Arc::new(Throttle::new(config.rate_limits));
+    let sweeper = throttle.spawn_sweeper(shutdown.clone());
+    let state =
+        AppState { bus, db, verifier, owners: Arc::new(Owners::default()), shutdown: shutdown.clone(), throttle };
     let listener =
         tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
     let app = router(state);
     let handle = tokio::spawn(async move {
+        // The peer address is each request's `ConnectInfo`, which the address budgets key on.
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(listener, app).with_graceful_shutdown(async move { shutdown.wait().await }).await;
         if let Err(e) = served {
             tracing::error!(error = %e, "the gateway stopped");
@@ -141,6 +154,7 @@ pub async fn start(
         if let Some(refresh) = refresh {
             let _ = refresh.await;
         }
+        let _ = sweeper.await;
     });
     tracing::info!(%addr, "gateway listening");
     Ok((addr, handle))

@@ -64,6 +64,7 @@ pub fn with_paths(paths: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     doc.merge(paths);
     describe(&mut doc);
     mark_replays(&mut doc);
+    rate_limited(&mut doc);
     let unbound = crate::limits::apply(&mut doc);
     if !unbound.is_empty() {
         tracing::error!(?unbound, "limits name schemas or parameters the document does not have");
@@ -115,6 +116,46 @@ fn mark_replays(doc: &mut utoipa::openapi::OpenApi) {
         }
     }
 }
+
+/// Documents the 429 answer of the rate limits ([`crate::throttle`]), with its `Retry-After`, on
+/// every operation (any request may meet one, whatever its route), as one shared response.
+fn rate_limited(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+    let kind = chain_api::ProblemKind::RateLimited;
+    let retry_after = HeaderBuilder::new()
+        .schema(Some(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1))))
+        .description(Some("Seconds to wait before the next request is served"))
+        .build();
+    let response = ResponseBuilder::new()
+        .description(format!(
+            "Problem (RFC 9457) of type `{}{}`: a rate limit is spent",
+            chain_api::problem::TYPE_PREFIX,
+            kind.slug()
+        ))
+        .header("Retry-After", retry_after)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+        )
+        .build();
+    doc.components.get_or_insert_with(Default::default).responses.insert(RATE_LIMITED.to_owned(), RefOr::T(response));
+    let status = kind.status().to_string();
+    for item in doc.paths.paths.values_mut() {
+        for op in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+        {
+            op.responses
+                .responses
+                .insert(status.clone(), RefOr::Ref(Ref::new(format!("#/components/responses/{RATE_LIMITED}"))));
+        }
+    }
+}
+
+/// The name of the shared 429 response among the components.
+const RATE_LIMITED: &str = "RateLimited";
 
 /// The first clause of a description: up to the first parenthesis, colon, semicolon, comma or
 /// sentence end, e.g. `Sign a submitted task off` for `Sign a submitted task off (an approver …`.
@@ -176,6 +217,25 @@ mod tests {
                 );
                 assert!(seen.insert(id.clone()), "{id} twice");
                 assert!(op.description.as_deref().is_some_and(|d| !d.is_empty()), "{id} has no description");
+            }
+        }
+    }
+
+    #[test]
+    fn every_operation_documents_429_with_retry_after() {
+        let doc = document();
+        let components = doc.components.as_ref().unwrap();
+        let Some(utoipa::openapi::RefOr::T(shared)) = components.responses.get(RATE_LIMITED) else {
+            panic!("no shared 429 response")
+        };
+        assert!(shared.headers.contains_key("Retry-After"));
+        assert!(shared.content.contains_key("application/problem+json"));
+        for (path, item) in &doc.paths.paths {
+            for op in [&item.get, &item.post, &item.put, &item.patch, &item.delete].into_iter().flatten() {
+                let Some(utoipa::openapi::RefOr::Ref(r)) = op.responses.responses.get("429") else {
+                    panic!("{path} has no 429 response")
+                };
+                assert_eq!(r.ref_location, format!("#/components/responses/{RATE_LIMITED}"), "{path}");
             }
         }
     }

@@ -51,6 +51,7 @@ pub async fn up(data: &Path, args: UpArgs) -> anyhow::Result<i32> {
         pii_key: pii_key(&data, &args.services.pii)?,
         bus_key: Arc::new(keys::bus_key(&data)?),
         proofs: proof_settings(&args.services.bus),
+        rate_limits: args.rate_limits.over(chain_gateway::RateLimits::generous()),
     })
     .await?;
     let marker = data.join("demo-loaded");
@@ -147,6 +148,7 @@ pub async fn serve(data: &Path, args: ServeArgs) -> anyhow::Result<i32> {
                 issuer: args.services.tokens.token_issuer,
                 audience: args.services.tokens.token_audience,
                 identity,
+                rate_limits: args.rate_limits.over(chain_gateway::RateLimits::default()),
             };
             let (addr, h) = chain_gateway::start(config, bus, trigger.signal()).await?;
             println!("gateway listening on http://{addr}");

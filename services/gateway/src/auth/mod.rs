@@ -222,6 +222,11 @@ pub fn bearer(parts: &axum::http::HeaderMap) -> Result<&str, Unauthenticated> {
     Ok(token.trim())
 }
 
+/// The outcome of verifying a request's bearer token, left in its extensions by the layer that
+/// verified it ([`crate::throttle`]) so the token is verified once per request.
+#[derive(Debug, Clone)]
+pub struct Verified(pub Result<Principal, Refusal>);
+
 /// The authenticated caller, extracted from `Authorization: Bearer …`.
 #[derive(Debug, Clone)]
 pub struct Auth(pub Principal);
@@ -231,7 +236,11 @@ impl FromRequestParts<AppState> for Auth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(&parts.headers)?;
-        let principal = state.verifier.verify(token).await.map_err(Unauthenticated::invalid)?;
+        let verified = match parts.extensions.get::<Verified>() {
+            Some(Verified(verified)) => verified.clone(),
+            None => state.verifier.verify(token).await,
+        };
+        let principal = verified.map_err(Unauthenticated::invalid)?;
         tracing::Span::current().record("actor", principal.subject.as_str());
         Ok(Auth(principal))
     }
