@@ -19,4 +19,5 @@ mod privacy;
 mod queries;
 mod quotas;
 mod refusals;
+mod sizes;
 mod story;
