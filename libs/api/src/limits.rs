@@ -40,7 +40,7 @@ pub const KIND_CHARS: usize = 64;
 pub const BODY_BYTES: usize = 16 * 1024;
 /// Nesting depth of a directive's `body`: a scalar is depth 0, `[1]` depth 1.
 pub const BODY_DEPTH: usize = 16;
-/// Divisions a directive or a decomposition may list by code (and weights it may give); more
+/// Divisions a directive or a decomposition may list by code; more
 /// are reached through `level`.
 pub const TARGET_DIVISIONS: usize = 5_000;
 /// Characters of who an objection is lodged for.

@@ -17,8 +17,6 @@ pub enum Bound {
     Items(usize, usize),
     /// An integer of at least `min` (and at most `max`).
     Int(i64, Option<i64>),
-    /// A map of at most `max` entries.
-    Entries(usize),
     /// Any JSON of at most `bytes` bytes as compact JSON, nested at most `depth` deep (JSON Schema
     /// has no keyword for either, so the bound is stated in the description).
     Json { bytes: usize, depth: usize },
@@ -64,8 +62,6 @@ pub const PROPERTIES: &[(&str, &str, Bound)] = &[
     ("IssueDirective", "body", Bound::Json { bytes: l::BODY_BYTES, depth: l::BODY_DEPTH }),
     ("IssueDirective", "notice_kind", Bound::Chars(1, l::KIND_CHARS)),
     ("Targets", "divisions", Bound::Items(1, l::TARGET_DIVISIONS)),
-    ("DirectiveQuota", "shares", Bound::Entries(l::TARGET_DIVISIONS)),
-    ("Decompose", "shares", Bound::Entries(l::TARGET_DIVISIONS)),
     ("StepNote", "reason", Bound::Chars(0, l::REMARK_CHARS)),
     ("LodgeObjection", "reason", Bound::Chars(1, l::REMARK_CHARS)),
     ("LodgeObjection", "lodged_for", Bound::Chars(1, l::ON_BEHALF_CHARS)),
@@ -105,10 +101,6 @@ fn bound(schema: &mut RefOr<Schema>, bound: Bound) -> bool {
         (RefOr::T(Schema::Array(a)), Bound::Items(min, max)) if !matches!(a.items, ArrayItems::False) => {
             a.min_items = Some(min);
             a.max_items = Some(max);
-            true
-        }
-        (RefOr::T(Schema::Object(o)), Bound::Entries(max)) => {
-            o.max_properties = Some(max);
             true
         }
         (RefOr::T(Schema::Object(o)), Bound::Json { bytes, depth }) => {

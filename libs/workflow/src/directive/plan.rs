@@ -159,13 +159,6 @@ fn shares(leaves: &[Division], total: i64, weights: Option<&BTreeMap<String, u64
     }
     let weights: Vec<u64> = match weights {
         None => vec![1; leaves.len()],
-        // Weights are checked one by one only when they can be few, so a refusal stays small.
-        Some(map) if map.len() > TARGET_DIVISIONS || leaves.len() > TARGET_DIVISIONS => {
-            return Err(Problem::invalid(
-                "quota/shares",
-                format!("weights are given for at most {TARGET_DIVISIONS} targets; share equally among more"),
-            ));
-        }
         Some(map) => {
             let mut errors = Vec::new();
             let names: BTreeSet<&str> = leaves.iter().map(|d| d.as_str()).collect();
