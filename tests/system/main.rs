@@ -19,5 +19,6 @@ mod privacy;
 mod queries;
 mod quotas;
 mod refusals;
+mod sizes;
 mod story;
 mod throttle;

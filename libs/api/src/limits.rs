@@ -31,6 +31,32 @@ pub const MAX_AMOUNT_FEN: i64 = 1_000_000_000_000_000;
 /// Largest quota of one county or village, in places.
 pub const MAX_PLACES: i64 = 1_000_000;
 
+/// Characters of a task's or schedule's title.
+pub const TITLE_CHARS: usize = 200;
+/// Characters of a kind of work, a notice kind and other plain names.
+pub const KIND_CHARS: usize = 64;
+/// Bytes of a directive's free-form `body`, as compact JSON. Every task of the directive carries
+/// it, so it bounds what each task adds to a page of tasks.
+pub const BODY_BYTES: usize = 16 * 1024;
+/// Nesting depth of a directive's `body`: a scalar is depth 0, `[1]` depth 1.
+pub const BODY_DEPTH: usize = 16;
+/// Divisions a directive or a decomposition may list by code; more
+/// are reached through `level`.
+pub const TARGET_DIVISIONS: usize = 5_000;
+/// Characters of who an objection is lodged for.
+pub const ON_BEHALF_CHARS: usize = 100;
+
+/// Field errors a validation problem lists (it counts them all).
+pub const FIELD_ERRORS: usize = 100;
+
+/// Bytes of a JSON request body the gateway accepts on any route but uploads; a larger one is
+/// refused with 413 before anything is sent on the bus. It leaves ample room, under the bus's
+/// payload (1 MiB by default), for the principal and its proof that travel with the request.
+pub const REQUEST_BYTES: usize = 256 * 1024;
+/// Bytes of one page of a listing as a service answers it on the bus: a page is cut short at this
+/// size (and says where to go on), so no answer nears the bus's payload, whatever `limit` asked.
+pub const PAGE_BYTES: usize = 512 * 1024;
+
 /// Page sizes: the largest `limit` each listing accepts.
 pub mod page {
     /// `GET /v1/tasks`.

@@ -40,6 +40,7 @@ problem_kinds! {
     StaleVersion => ("stale-version", 409, "The resource changed since you read it"),
     IdempotencyInFlight => ("idempotency-in-flight", 409, "A request with this Idempotency-Key is still being processed"),
     PreconditionFailed => ("precondition-failed", 412, "If-Match does not match the current version"),
+    PayloadTooLarge => ("payload-too-large", 413, "The request body is larger than this operation accepts"),
     UnsupportedMediaType => ("unsupported-media-type", 415, "Send application/json"),
     Validation => ("validation", 422, "The request failed validation"),
     InsufficientFunds => ("insufficient-funds", 422, "The division would spend more than it received"),
@@ -118,12 +119,17 @@ impl Problem {
         }
     }
 
-    /// A validation problem listing each invalid field.
-    pub fn validation(errors: Vec<FieldError>) -> Self {
+    /// A validation problem listing each invalid field, the first
+    /// [`FIELD_ERRORS`](crate::limits::FIELD_ERRORS) of them: a refusal never outgrows the request.
+    pub fn validation(mut errors: Vec<FieldError>) -> Self {
         let detail = match errors.as_slice() {
             [one] => format!("{}: {}", one.field, one.message),
+            many if many.len() > crate::limits::FIELD_ERRORS => {
+                format!("{} fields are invalid; the first {} are listed", many.len(), crate::limits::FIELD_ERRORS)
+            }
             many => format!("{} fields are invalid", many.len()),
         };
+        errors.truncate(crate::limits::FIELD_ERRORS);
         Problem { errors, ..Problem::new(ProblemKind::Validation, detail) }
     }
 
@@ -195,5 +201,15 @@ mod tests {
         assert!(p.is(ProblemKind::Validation));
         assert_eq!(p.status, 422);
         assert_eq!(p.kind, "/problems/validation");
+    }
+
+    #[test]
+    fn a_validation_problem_lists_a_bounded_number_of_fields() {
+        let many = (0..=crate::limits::FIELD_ERRORS)
+            .map(|i| FieldError { field: format!("members/{i}/name"), message: "empty".into() })
+            .collect();
+        let p = Problem::validation(many);
+        assert_eq!(p.errors.len(), crate::limits::FIELD_ERRORS);
+        assert!(p.detail.unwrap().starts_with(&format!("{} fields are invalid", crate::limits::FIELD_ERRORS + 1)));
     }
 }

@@ -118,6 +118,7 @@ impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
                         (Ok(_), None) => Err(Problem::new(ProblemKind::NotFound, format!("no operation {verb}"))),
                         (Ok(p), Some(h)) => h(state, p, msg.payload).await,
                     };
+                    let result = result.and_then(|body| fits(body, client.server_info().max_payload));
                     let (status, body) = match result {
                         Ok(body) => (200, body),
                         Err(problem) => {
@@ -139,9 +140,38 @@ impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
     }
 }
 
+/// Room left in a message for the reply's headers.
+const HEADER_ROOM: usize = 1024;
+
+/// An answer that the bus can carry; a larger one is logged and replaced by a problem saying so,
+/// so the caller hears why rather than waiting for a reply that never comes.
+fn fits(body: Vec<u8>, max_payload: usize) -> Result<Vec<u8>, Problem> {
+    if body.len() + HEADER_ROOM <= max_payload {
+        return Ok(body);
+    }
+    tracing::error!(bytes = body.len(), max_payload, "an answer is larger than the bus carries");
+    Err(Problem::new(
+        ProblemKind::Internal,
+        format!("the answer ({} bytes) is larger than the bus carries ({max_payload} bytes)", body.len()),
+    ))
+}
+
 /// Logs an unexpected failure with its chain and turns it into a generic internal problem.
 pub fn internal(err: impl Into<anyhow::Error>) -> Problem {
     let err = err.into();
     tracing::error!(error = format!("{err:#}"), "unexpected failure");
     Problem::internal()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_larger_than_the_bus_carries_becomes_a_problem() {
+        assert_eq!(fits(vec![b'x'; 10], 2048).unwrap().len(), 10);
+        let refused = fits(vec![b'x'; 2048], 2048).unwrap_err();
+        assert_eq!(refused.status, 500);
+        assert!(refused.detail.unwrap().contains("2048 bytes"));
+    }
 }

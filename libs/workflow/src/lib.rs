@@ -10,6 +10,7 @@ pub mod entity;
 pub mod machine;
 pub mod migration;
 pub mod notice;
+pub mod page;
 pub mod procedures;
 pub mod records;
 pub mod rules;

@@ -39,7 +39,7 @@ impl Engine {
         self.owns(req.service)?;
         let mut bad = Invalid::new();
         if !valid_kind(&req.kind) {
-            bad.push("kind", "1–64 lowercase letters, digits, `.` or `-`");
+            bad.push("kind", format!("1–{} lowercase letters, digits, `.` or `-`", chain_api::limits::KIND_CHARS));
         }
         let title = chain_domain::text::field(&req.title, chain_domain::text::Kind::Name, "title", &mut bad);
         if title.is_empty() || title.chars().count() > 150 {

@@ -1,6 +1,7 @@
 //! Who may take which step on a task: pure checks over the principal and the task's owner and
 //! signer divisions.
 
+use chain_api::limits::{BODY_BYTES, BODY_DEPTH, KIND_CHARS};
 use chain_api::{Principal, Problem, Role};
 
 /// The division string of the caller's layer: `CN` or a code.
@@ -65,11 +66,34 @@ fn names(roles: &[Role]) -> String {
     roles.iter().map(chain_store::text::enum_str).collect::<Vec<_>>().join(" or ")
 }
 
-/// Checks a kind name: 1–64 of lowercase letters, digits, `.` and `-`, starting with a letter.
+/// Checks a kind name: 1–[`KIND_CHARS`] of lowercase letters, digits, `.` and `-`, starting with a
+/// letter.
 pub fn valid_kind(kind: &str) -> bool {
-    (1..=64).contains(&kind.len())
+    (1..=KIND_CHARS).contains(&kind.len())
         && kind.starts_with(|c: char| c.is_ascii_lowercase())
         && kind.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+}
+
+/// Checks a directive's free-form body: at most [`BODY_BYTES`] as compact JSON and nested at
+/// most [`BODY_DEPTH`] deep; the refusal says which bound it broke.
+pub fn check_body(body: &serde_json::Value) -> Result<(), String> {
+    let bytes = serde_json::to_vec(body).map(|b| b.len()).unwrap_or(usize::MAX);
+    if bytes > BODY_BYTES {
+        return Err(format!("at most {BODY_BYTES} bytes as compact JSON; this one is {bytes}"));
+    }
+    if depth(body) > BODY_DEPTH {
+        return Err(format!("nested at most {BODY_DEPTH} arrays or objects deep"));
+    }
+    Ok(())
+}
+
+/// How deeply arrays and objects nest in `v` (a scalar is 0).
+fn depth(v: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        serde_json::Value::Object(fields) => 1 + fields.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
 }
 
 #[cfg(test)]
@@ -110,6 +134,21 @@ mod tests {
         assert!(!valid_kind(""));
         assert!(!valid_kind("Supervision"));
         assert!(!valid_kind("a b"));
-        assert!(!valid_kind(&"a".repeat(65)));
+        assert!(!valid_kind(&"a".repeat(KIND_CHARS + 1)));
+        assert!(valid_kind(&"a".repeat(KIND_CHARS)));
+    }
+
+    #[test]
+    fn bodies_are_bounded_in_size_and_depth() {
+        let frame = serde_json::json!({ "t": "" }).to_string().len();
+        assert!(check_body(&serde_json::json!({ "t": "a".repeat(BODY_BYTES - frame) })).is_ok());
+        assert!(check_body(&serde_json::json!({ "t": "a".repeat(BODY_BYTES - frame + 1) })).is_err());
+        let mut deep = serde_json::json!(1);
+        for _ in 0..BODY_DEPTH {
+            deep = serde_json::json!([deep]);
+        }
+        assert!(check_body(&deep).is_ok());
+        assert!(check_body(&serde_json::json!({ "d": deep })).is_err());
+        assert!(check_body(&serde_json::Value::Null).is_ok());
     }
 }

@@ -22,7 +22,7 @@ macro_rules! verb {
 
 /// Adds every engine verb of [`verbs`] to a service's endpoints.
 pub fn register<S: Clone + Send + Sync + 'static>(eps: Endpoints<S>, engine: &Engine) -> Endpoints<S> {
-    let eps = verb!(eps, engine, verbs::LIST, |e, p, q: TaskQuery| e.list(&p, &q).await);
+    let eps = verb!(eps, engine, verbs::LIST, |e, p, q: TaskQuery| e.list_page(&p, &q).await);
     let eps = verb!(eps, engine, verbs::GET, |e, p, q: ById| e.get(&p, q.id).await);
     let eps = verb!(eps, engine, verbs::ISSUE, |e, p, q: IssueDirective| e.issue(&p, q).await);
     let eps = verb!(eps, engine, verbs::DECOMPOSE, |e, p, q: Step<Decompose>| e.decompose(&p, q).await);

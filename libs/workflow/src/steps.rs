@@ -7,15 +7,16 @@
 //! same approver 409), the `If-Match` version must be current (412), and the version-guarded
 //! write must win (409 `stale-version`).
 
+use chain_api::limits::REMARK_CHARS;
 use chain_api::step::Step;
-use chain_api::workflow::{NoticeState, StepNote, Task, TaskQuery, TaskState};
+use chain_api::workflow::{NoticeState, StepNote, Task, TaskCursor, TaskPage, TaskQuery, TaskState};
 use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_store::text::enum_str;
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::sea_query::SimpleExpr;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, Condition, ConnectionTrait, QueryOrder, QuerySelect};
 
 use crate::engine::{
     Actor, Change, Engine, approvals_of, bump, check_version, internal, lost_race, next_timer, st, stage_of, state_of,
@@ -32,8 +33,14 @@ impl Engine {
         to_api(&row).map_err(internal)
     }
 
-    /// Tasks in the caller's jurisdiction, filtered, oldest first.
+    /// Tasks in the caller's jurisdiction, filtered, oldest first: the first page.
     pub async fn list(&self, p: &Principal, q: &TaskQuery) -> Result<Vec<Task>, Problem> {
+        self.list_page(p, q).await.map(|page| page.tasks)
+    }
+
+    /// A page of tasks in the caller's jurisdiction, filtered, oldest first, after the query's
+    /// cursor: at most `limit` of them and at most [`chain_api::limits::PAGE_BYTES`] as JSON.
+    pub async fn list_page(&self, p: &Principal, q: &TaskQuery) -> Result<TaskPage, Problem> {
         let now = self.clock.now();
         let mut find = task::Entity::find();
         if let Some(d) = p.jurisdiction.division() {
@@ -56,15 +63,31 @@ impl Engine {
             Some(false) => find = find.filter(overdue_condition(now).not()),
             None => {}
         }
-        let limit = q.limit.unwrap_or(50).clamp(1, 500);
+        if let Some(after) = &q.after {
+            let c = TaskCursor::parse(after)
+                .ok_or_else(|| Problem::invalid("after", "a cursor from the `Link` header of a page of tasks"))?;
+            find =
+                find.filter(Condition::any().add(task::Column::CreatedAt.gt(c.created_at)).add(
+                    Condition::all().add(task::Column::CreatedAt.eq(c.created_at)).add(task::Column::Id.gt(c.id)),
+                ));
+        }
+        let limit = q.limit.unwrap_or(50).clamp(1, chain_api::limits::page::TASKS);
         let rows = find
             .order_by_asc(task::Column::CreatedAt)
             .order_by_asc(task::Column::Id)
-            .limit(limit)
+            .limit(limit + 1)
             .all(&self.db)
             .await
             .map_err(internal)?;
-        rows.iter().map(to_api).collect::<Result<_, _>>().map_err(internal)
+        let mut more = rows.len() as u64 > limit;
+        let mut tasks: Vec<Task> =
+            rows.iter().take(limit as usize).map(to_api).collect::<Result<_, _>>().map_err(internal)?;
+        let fit = crate::page::fitting(&tasks);
+        if fit < tasks.len() {
+            tasks.truncate(fit);
+            more = true;
+        }
+        Ok(TaskPage { tasks, more })
     }
 
     /// Applies a step to a task.
@@ -95,8 +118,8 @@ impl Engine {
             Action::Cancel => Some(required_reason(&req.body, "cancel")?),
             _ => req.body.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned),
         };
-        if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
-            return Err(Problem::invalid("reason", "at most 2000 characters").into());
+        if reason.as_ref().is_some_and(|r| r.chars().count() > REMARK_CHARS) {
+            return Err(Problem::invalid("reason", format!("at most {REMARK_CHARS} characters")).into());
         }
         let mut next = machine::next(state, action).map_err(|r| Problem::transition(r.to_string()))?;
         let mut changes: Vec<(task::Column, SimpleExpr)> = Vec::new();

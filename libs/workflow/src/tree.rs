@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use chain_api::workflow::{EventsQuery, LevelRollup, Rollup, TaskEvent, TaskState, TaskTree, TreeNode, TreeQuery};
+use chain_api::workflow::{
+    EventsQuery, LevelRollup, Rollup, Task, TaskEvent, TaskState, TaskTree, TreeNode, TreeQuery,
+};
 use chain_api::{Principal, Problem};
 use chain_store::text::{enum_str, parse_enum};
 use chrono::{DateTime, Utc};
@@ -145,12 +147,16 @@ impl Engine {
         }
         let mut kids =
             find.order_by_asc(task::Column::Division).limit(limit + 1).all(&self.db).await.map_err(internal)?;
-        let next_after = if kids.len() as u64 > limit {
-            kids.truncate(limit as usize);
-            kids.last().map(|k| k.division.clone())
-        } else {
-            None
-        };
+        let mut cut = kids.len() as u64 > limit;
+        kids.truncate(limit as usize);
+        let shown: Vec<Task> = kids.iter().map(to_api).collect::<Result<_, _>>().map_err(internal)?;
+        // The counts each child carries are small; its task is what can be large.
+        let fit = crate::page::fitting(&shown);
+        if fit < kids.len() {
+            kids.truncate(fit);
+            cut = true;
+        }
+        let next_after = if cut { kids.last().map(|k| k.division.clone()) } else { None };
         let mut heads: BTreeMap<usize, BTreeMap<String, Rollup>> = BTreeMap::new();
         for len in kids.iter().map(|k| k.division.len()).collect::<std::collections::BTreeSet<_>>() {
             // Narrow the range scan to the children shown when they share a longer prefix.
@@ -159,15 +165,16 @@ impl Engine {
             heads.insert(len, self.rollups(&self.db, row.root_id, &scan, Some(len), now).await.map_err(internal)?);
         }
         let mut children = Vec::with_capacity(kids.len());
-        for k in &kids {
+        for (k, task) in kids.iter().zip(shown) {
             let subtree = heads.get(&k.division.len()).and_then(|m| m.get(&k.division)).cloned().unwrap_or_default();
-            children.push(TreeNode { task: to_api(k).map_err(internal)?, subtree });
+            children.push(TreeNode { task, subtree });
         }
         Ok(TaskTree { task: top, subtree, levels, children, next_after })
     }
 
     /// Changes below a task (itself included) after a sequence number, oldest first, limited to
-    /// the caller's jurisdiction.
+    /// the caller's jurisdiction; a page of large changes stops short of `limit` (the next page
+    /// starts after the last one's sequence number, as always).
     pub async fn events(&self, p: &Principal, q: EventsQuery) -> Result<Vec<TaskEvent>, Problem> {
         let row = visible_task(&self.db, p, q.id).await?;
         let Some(prefix) = bound(&row.division, &prefix_of(p), None) else { return Ok(vec![]) };
@@ -198,7 +205,11 @@ impl Engine {
                     at: e.at,
                 })
             })
-            .collect::<Result<_, DbErr>>()
+            .collect::<Result<Vec<_>, DbErr>>()
+            .map(|mut events| {
+                events.truncate(crate::page::fitting(&events));
+                events
+            })
             .map_err(internal)
     }
 }

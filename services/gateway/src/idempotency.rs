@@ -16,8 +16,8 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 use crate::problem::ApiProblem;
 
-/// Largest request body the gateway accepts.
-pub const MAX_BODY: usize = 4 * 1024 * 1024;
+/// Largest request body the gateway accepts (outside uploads).
+pub const MAX_BODY: usize = chain_api::limits::REQUEST_BYTES;
 
 /// The stored outcome of a keyed request.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -68,9 +68,9 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         return ApiProblem(Problem::invalid("Idempotency-Key", "must be 1 to 200 characters")).into_response();
     }
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
-        return ApiProblem(Problem::new(ProblemKind::BadRequest, "the body is too large or unreadable"))
-            .into_response();
+    let bytes = match crate::problem::read_body(body).await {
+        Ok(bytes) => bytes,
+        Err(refused) => return refused.into_response(),
     };
     let mut h = Sha256::new();
     h.update(parts.method.as_str());
@@ -110,7 +110,8 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         return resp;
     }
     let (parts, body) = resp.into_parts();
-    let bytes = to_bytes(body, MAX_BODY).await.unwrap_or_default();
+    // The answer is the gateway's own and already in memory; only requests are bounded.
+    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
     let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let etag = parts.headers.get(header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let stored = Entity::update_many()

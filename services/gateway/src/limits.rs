@@ -17,6 +17,9 @@ pub enum Bound {
     Items(usize, usize),
     /// An integer of at least `min` (and at most `max`).
     Int(i64, Option<i64>),
+    /// Any JSON of at most `bytes` bytes as compact JSON, nested at most `depth` deep (JSON Schema
+    /// has no keyword for either, so the bound is stated in the description).
+    Json { bytes: usize, depth: usize },
 }
 
 /// `(schema, property, bound)`: the bounded properties of request bodies.
@@ -54,6 +57,15 @@ pub const PROPERTIES: &[(&str, &str, Bound)] = &[
     ("CreateDisbursement", "amount_fen", Bound::Int(1, Some(l::MAX_AMOUNT_FEN))),
     ("CreateDisbursement", "purpose", Bound::Chars(1, l::PURPOSE_CHARS)),
     ("Acknowledge", "acknowledged_by", Bound::Chars(1, l::NAME_CHARS)),
+    ("IssueDirective", "kind", Bound::Chars(1, l::KIND_CHARS)),
+    ("IssueDirective", "title", Bound::Chars(1, l::TITLE_CHARS)),
+    ("IssueDirective", "body", Bound::Json { bytes: l::BODY_BYTES, depth: l::BODY_DEPTH }),
+    ("IssueDirective", "notice_kind", Bound::Chars(1, l::KIND_CHARS)),
+    ("Targets", "divisions", Bound::Items(1, l::TARGET_DIVISIONS)),
+    ("StepNote", "reason", Bound::Chars(0, l::REMARK_CHARS)),
+    ("LodgeObjection", "reason", Bound::Chars(1, l::REMARK_CHARS)),
+    ("LodgeObjection", "lodged_for", Bound::Chars(1, l::ON_BEHALF_CHARS)),
+    ("ResolveObjection", "reason", Bound::Chars(1, l::REMARK_CHARS)),
 ];
 
 /// `(operation id, parameter, bound)`: the bounded parameters, page sizes first.
@@ -89,6 +101,14 @@ fn bound(schema: &mut RefOr<Schema>, bound: Bound) -> bool {
         (RefOr::T(Schema::Array(a)), Bound::Items(min, max)) if !matches!(a.items, ArrayItems::False) => {
             a.min_items = Some(min);
             a.max_items = Some(max);
+            true
+        }
+        (RefOr::T(Schema::Object(o)), Bound::Json { bytes, depth }) => {
+            let stated = format!("At most {bytes} bytes as compact JSON, nested at most {depth} deep.");
+            o.description = Some(match o.description.take() {
+                Some(d) => format!("{d} {stated}"),
+                None => stated,
+            });
             true
         }
         _ => false,

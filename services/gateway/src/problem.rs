@@ -1,12 +1,15 @@
 //! Every failure leaves the gateway as RFC 9457 `application/problem+json`: service problems,
 //! rejected extractors (bad JSON, bad path, bad query), unknown routes and wrong methods.
 
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chain_api::limits::REQUEST_BYTES;
 use chain_api::{Problem, ProblemKind};
+use http_body_util::LengthLimitError;
 use serde::de::DeserializeOwned;
 
 /// A problem as an HTTP response.
@@ -29,7 +32,25 @@ impl IntoResponse for ApiProblem {
     }
 }
 
-/// A JSON body whose rejections are problems.
+/// Reads a request body of at most [`REQUEST_BYTES`]; a longer one is refused with 413, before
+/// any of it is sent on.
+pub async fn read_body(body: Body) -> Result<Bytes, ApiProblem> {
+    axum::body::to_bytes(body, REQUEST_BYTES).await.map_err(|e| {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(c) = cause {
+            if c.is::<LengthLimitError>() {
+                return ApiProblem(Problem::new(
+                    ProblemKind::PayloadTooLarge,
+                    format!("the body is larger than the {REQUEST_BYTES} bytes this operation accepts"),
+                ));
+            }
+            cause = c.source();
+        }
+        ApiProblem(Problem::new(ProblemKind::BadRequest, "the body could not be read"))
+    })
+}
+
+/// A JSON body of at most [`REQUEST_BYTES`] whose rejections are problems.
 #[derive(Debug)]
 pub struct Json<T>(pub T);
 
@@ -37,6 +58,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiProblem;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let req = Request::from_parts(parts, Body::from(read_body(body).await?));
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(Json(v)),
             Err(JsonRejection::MissingJsonContentType(_)) => {

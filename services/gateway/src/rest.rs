@@ -16,7 +16,7 @@ use utoipa::openapi::{self, ContentBuilder, Ref, RefOr, ResponseBuilder};
 use uuid::Uuid;
 
 use crate::owners::Owners;
-use crate::problem::{ApiProblem, Json};
+use crate::problem::{ApiProblem, Json, read_body};
 
 /// The problems any `/v1` operation may answer with, generated from [`ProblemKind::ALL`] so the
 /// document and the runtime cannot disagree.
@@ -123,9 +123,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
-        let bytes = axum::body::to_bytes(body, crate::idempotency::MAX_BODY)
-            .await
-            .map_err(|_| ApiProblem(Problem::new(ProblemKind::BadRequest, "the body is too large or unreadable")))?;
+        let bytes = read_body(body).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return serde_json::from_value(serde_json::Value::Object(serde_json::Map::new()))
                 .map(OptionalJson)

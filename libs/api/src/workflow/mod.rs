@@ -19,7 +19,7 @@ pub use tracking::*;
 
 /// The NATS verbs every service answers for its tasks (`chain.<service>.<verb>`).
 pub mod verbs {
-    /// [`super::TaskQuery`] → `Vec<Task>`.
+    /// [`super::TaskQuery`] → [`super::TaskPage`].
     pub const LIST: &str = "task.list";
     /// [`crate::step::ById`] → [`super::Task`].
     pub const GET: &str = "task.get";

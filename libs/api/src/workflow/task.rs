@@ -159,8 +159,53 @@ pub struct TaskQuery {
     pub subject_id: Option<Uuid>,
     /// Only tasks past their due date and not yet submitted (`true`), or only the others (`false`).
     pub overdue: Option<bool>,
-    /// Page size (default 50, at most 500).
+    /// Page size (default 50, at most 500). A page of large tasks may hold fewer; the `Link`
+    /// header then names the next one.
     pub limit: Option<u64>,
+    /// Only tasks after this cursor: the `after` of the `Link: <…>; rel="next"` header of the page
+    /// before.
+    pub after: Option<String>,
+}
+
+/// Where a page of tasks stops, in their order (oldest first): the creation time and id of its
+/// last task, written `<created_at>_<id>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TaskCursor {
+    /// When the last task was issued.
+    pub created_at: DateTime<Utc>,
+    /// Its id, which orders tasks issued at the same moment.
+    pub id: Uuid,
+}
+
+impl TaskCursor {
+    /// The cursor just after `task`.
+    pub fn after(task: &Task) -> Self {
+        TaskCursor { created_at: task.created_at, id: task.id }
+    }
+
+    /// Reads a cursor as [`Display`](std::fmt::Display) writes it; `None` when it is not one.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (at, id) = text.rsplit_once('_')?;
+        let created_at = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
+        Some(TaskCursor { created_at, id: Uuid::parse_str(id).ok()? })
+    }
+}
+
+impl std::fmt::Display for TaskCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = self.created_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        write!(f, "{at}_{}", self.id.simple())
+    }
+}
+
+/// One service's answer to [`super::verbs::LIST`]: its tasks, oldest first, and whether more match
+/// after the last of them (the page was cut at `limit` or at [`crate::limits::PAGE_BYTES`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaskPage {
+    /// The tasks.
+    pub tasks: Vec<Task>,
+    /// Whether tasks matching the query follow the last one.
+    pub more: bool,
 }
 
 /// A remark with a step; required to return or cancel.
@@ -169,4 +214,20 @@ pub struct StepNote {
     /// Why (required for return and cancel).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_reads_back_as_written() {
+        let at = DateTime::parse_from_rfc3339("2026-12-01T13:22:31.123456Z").unwrap().with_timezone(&Utc);
+        let cursor = TaskCursor { created_at: at, id: Uuid::now_v7() };
+        let text = cursor.to_string();
+        assert!(text.bytes().all(|b| b.is_ascii_alphanumeric() || b"-:._".contains(&b)), "{text}");
+        assert_eq!(TaskCursor::parse(&text), Some(cursor));
+        assert_eq!(TaskCursor::parse("2026-12-01"), None);
+        assert_eq!(TaskCursor::parse("yesterday_0190"), None);
+    }
 }

@@ -2,6 +2,7 @@
 //! root task, its tasks (or the pending directive), its audit entry and its event written in one
 //! transaction.
 
+use chain_api::limits::{KIND_CHARS, TITLE_CHARS};
 use chain_api::workflow::{IssueDirective, Issued, Quota, TaskState};
 use chain_api::{Principal, Problem, Role};
 use chain_domain::Invalid;
@@ -15,7 +16,7 @@ use super::pending::defer;
 use super::plan::{level_counts, plan};
 use crate::engine::{Actor, Change, DIRECTIVE_ISSUED, Engine, in_txn, internal, to_api};
 use crate::entity::task;
-use crate::rules::{issuer_acts, layer_of, valid_kind};
+use crate::rules::{check_body, issuer_acts, layer_of, valid_kind};
 
 impl Engine {
     /// Issues a directive from the caller's layer: a root task owned by that layer and tasks for
@@ -84,18 +85,21 @@ impl Engine {
     fn template(&self, req: &IssueDirective, now: DateTime<Utc>) -> chain_bus::Result<Template> {
         let mut bad = Invalid::new();
         if !valid_kind(&req.kind) {
-            bad.push("kind", "1–64 lowercase letters, digits, `.` or `-`, starting with a letter");
+            bad.push("kind", format!("1–{KIND_CHARS} lowercase letters, digits, `.` or `-`, starting with a letter"));
         }
         let title = req.title.trim();
-        if title.is_empty() || title.chars().count() > 200 {
-            bad.push("title", "1–200 characters");
+        if title.is_empty() || title.chars().count() > TITLE_CHARS {
+            bad.push("title", format!("1–{TITLE_CHARS} characters"));
+        }
+        if let Err(why) = check_body(&req.body) {
+            bad.push("body", why);
         }
         let approvals = req.required_approvals.unwrap_or(1);
         if !(1..=5).contains(&approvals) {
             bad.push("required_approvals", "between 1 and 5");
         }
         if let Some(k) = &req.notice_kind
-            && !self.notice_days.kinds().iter().any(|known| known == k)
+            && (k.len() > KIND_CHARS || !self.notice_days.kinds().iter().any(|known| known == k))
         {
             bad.push("notice_kind", format!("unknown notice kind; known: {}", self.notice_days.kinds().join(", ")));
         }

@@ -4,12 +4,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chain_api::limits::TARGET_DIVISIONS;
 use chain_api::workflow::{LevelCount, Targets};
 use chain_api::{FieldError, Problem};
 use chain_domain::{Division, Level, apportion, registry};
 
-/// Most targets a request may list by code.
-const MAX_LISTED_TARGETS: usize = 5_000;
 /// The largest quota a directive may share out.
 const MAX_QUOTA: i64 = 1_000_000_000_000;
 
@@ -84,10 +83,10 @@ fn listed(issuer: Option<&Division>, list: &[String]) -> Result<Vec<Division>, P
     if list.is_empty() {
         return Err(Problem::invalid("targets/divisions", "name at least one division"));
     }
-    if list.len() > MAX_LISTED_TARGETS {
+    if list.len() > TARGET_DIVISIONS {
         return Err(Problem::invalid(
             "targets/divisions",
-            format!("at most {MAX_LISTED_TARGETS} divisions; use `level` for more"),
+            format!("at most {TARGET_DIVISIONS} divisions; use `level` for more"),
         ));
     }
     let reg = registry();

@@ -2,11 +2,13 @@
 //! steps of the responsibility chain, a subtree's progress, and a live feed of its changes. A task
 //! id does not say which service owns the task; [`crate::owners`] finds it.
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::extract::{OriginalUri, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use chain_api::Problem;
 use chain_api::workflow::{
-    Decompose, Issued, Notice, OpenNotice, Service, StepNote, Task, TaskEvent, TaskQuery, TaskTree, TreeQuery, verbs,
+    Decompose, Issued, Notice, OpenNotice, Service, StepNote, Task, TaskCursor, TaskEvent, TaskPage, TaskQuery,
+    TaskTree, TreeQuery, verbs,
 };
 
 use crate::AppState;
@@ -17,33 +19,70 @@ use crate::owners::{fetch, locate, service_named};
 use crate::problem::{ApiProblem, Path, Query};
 use crate::rest::{Problems, check_division, check_limit, parse_id, versioned};
 
-/// List tasks, oldest first, filtered; only tasks inside your jurisdiction are visible.
+/// List tasks, oldest first, filtered; only tasks inside your jurisdiction are visible. A page
+/// holds `limit` tasks, or fewer when they are large; while more follow, the `Link` header names
+/// the next page.
 #[utoipa::path(get, path = "/v1/tasks", operation_id = "task_list", tag = "tasks", params(TaskQuery),
-    responses((status = 200, description = "Tasks", body = Vec<Task>), Problems),
+    responses((status = 200, description = "Tasks", body = Vec<Task>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the next page, while more tasks follow"))), Problems),
     security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Auth(p): Auth,
+    OriginalUri(uri): OriginalUri,
     Query(q): Query<TaskQuery>,
-) -> Result<axum::Json<Vec<Task>>, ApiProblem> {
+) -> Result<Response, ApiProblem> {
     check_division(q.division.as_deref())?;
     check_limit(q.limit, chain_api::limits::page::TASKS)?;
+    if q.after.as_deref().is_some_and(|a| TaskCursor::parse(a).is_none()) {
+        return Err(Problem::invalid("after", "a cursor from the `Link` header of a page of tasks").into());
+    }
     let answers = futures::future::join_all(
-        Service::ALL.iter().map(|svc| s.bus.request::<_, Vec<Task>>(svc.as_str(), verbs::LIST, &p, &q)),
+        Service::ALL.iter().map(|svc| s.bus.request::<_, TaskPage>(svc.as_str(), verbs::LIST, &p, &q)),
     )
     .await;
     let mut tasks = Vec::new();
+    // A service whose page was cut may have tasks before the others' later ones: the merged page
+    // ends where the earliest cut page ends.
+    let mut cut: Option<TaskCursor> = None;
     for a in answers {
-        tasks.extend(a?);
+        let page = a?;
+        if page.more
+            && let Some(last) = page.tasks.last().map(TaskCursor::after)
+        {
+            cut = Some(cut.map_or(last, |c| c.min(last)));
+        }
+        tasks.extend(page.tasks);
     }
-    tasks.sort_by_key(|t| (t.created_at, t.id));
-    tasks.truncate(q.limit.unwrap_or(50) as usize);
+    tasks.sort_by_key(TaskCursor::after);
+    if let Some(end) = cut {
+        tasks.retain(|t| TaskCursor::after(t) <= end);
+    }
+    let limit = q.limit.unwrap_or(50) as usize;
+    let more = cut.is_some() || tasks.len() > limit;
+    tasks.truncate(limit);
     for t in &tasks {
         if let Some(service) = service_named(&t.service) {
             s.owners.remember(t.id, service);
         }
     }
-    Ok(axum::Json(tasks))
+    let mut resp = axum::Json(&tasks).into_response();
+    if more
+        && let Some(last) = tasks.last()
+        && let Ok(link) =
+            HeaderValue::from_str(&format!("<{}>; rel=\"next\"", next_page(&uri, TaskCursor::after(last))))
+    {
+        resp.headers_mut().insert(header::LINK, link);
+    }
+    Ok(resp)
+}
+
+/// The same listing as `uri`, after `cursor`.
+fn next_page(uri: &Uri, cursor: TaskCursor) -> String {
+    let mut query: Vec<&str> =
+        uri.query().unwrap_or_default().split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("after=")).collect();
+    let after = format!("after={cursor}");
+    query.push(&after);
+    format!("{}?{}", uri.path(), query.join("&"))
 }
 
 /// Read a task.
