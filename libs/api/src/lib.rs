@@ -2,6 +2,7 @@
 //! schemas), RFC 9457 problems, principals and the event envelope. Nothing here performs I/O.
 
 pub mod card;
+pub mod body;
 pub mod envelope;
 pub mod events;
 pub mod exit;
@@ -20,6 +21,6 @@ pub mod step;
 pub mod verbs;
 pub mod workflow;
 
-pub use envelope::Envelope;
+pub use envelope::{Cause, Envelope};
 pub use principal::{Principal, Role};
 pub use problem::{FieldError, Problem, ProblemKind};
