@@ -174,10 +174,8 @@ impl Allowed {
 
 /// The 405 problem for `path`, with its `Allow` header.
 fn refused_method(method: &axum::http::Method, path: &str, allow: Option<HeaderValue>) -> Response {
-    let detail = match allow.as_ref().and_then(|a| a.to_str().ok()) {
-        Some(a) => format!("{path} does not answer {method}; it answers {a}"),
-        None => format!("{path} does not answer {method}"),
-    };
+    tracing::debug!(%method, path, "method not served");
+    let detail = format!("{path} does not accept this method");
     let mut p = ApiProblem(Problem::new(ProblemKind::MethodNotAllowed, detail).at(path.to_owned())).into_response();
     if let Some(allow) = allow {
         p.headers_mut().insert(header::ALLOW, allow);
