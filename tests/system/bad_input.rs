@@ -192,7 +192,10 @@ async fn a_field_that_does_not_fit_is_named_with_what_it_must_be() {
     }
     let missing = json!({ "to": "52", "year": 2016, "fund": "central-special" });
     let p = t.post("CENTRAL", "/v1/allocations", missing).await.problem(422, "validation").clone();
-    assert_eq!((p["errors"][0]["field"].as_str(), p["errors"][0]["message"].as_str()), (Some("amount_fen"), Some("is required")));
+    assert_eq!(
+        (p["errors"][0]["field"].as_str(), p["errors"][0]["message"].as_str()),
+        (Some("amount_fen"), Some("is required"))
+    );
     assert_eq!(t.get("CENTRAL", "/v1/accounts/52?year=2016").await.body, before, "nothing was allocated");
 
     // A custom method's body, and a request on the bus that bypasses the gateway's reading.
@@ -201,8 +204,15 @@ async fn a_field_that_does_not_fit_is_named_with_what_it_must_be() {
         .unwrap()
         .to_owned();
     let appraisal = json!({ "votes_for": 2.5, "votes_against": 0 });
-    let p = t.post("VILLAGEHEAD", &format!("/v1/households/{hid}:appraise"), appraisal).await.problem(422, "validation").clone();
-    assert_eq!((p["errors"][0]["field"].as_str(), p["errors"][0]["message"].as_str()), (Some("votes_for"), Some("must be a whole number")));
+    let p = t
+        .post("VILLAGEHEAD", &format!("/v1/households/{hid}:appraise"), appraisal)
+        .await
+        .problem(422, "validation")
+        .clone();
+    assert_eq!(
+        (p["errors"][0]["field"].as_str(), p["errors"][0]["message"].as_str()),
+        (Some("votes_for"), Some("must be a whole number"))
+    );
     let bus = t.gateway_bus().await;
     let central = chain::demo::official("CENTRAL").principal();
     let body = json!({ "to": "52", "year": 2016, "amount_fen": 0.5, "fund": "central-special" });

@@ -75,7 +75,13 @@ async fn every_event_names_its_subject_and_its_cause_and_shares_the_request_s_co
     let headers = [("X-Correlation-Id", approving.as_str())];
     let approval = serde_json::json!({ "note": "county approval" });
     let approved = t
-        .send(reqwest::Method::POST, &format!("/v1/households/{hid}:approve"), &t.token("SINAN"), Some(approval), &headers)
+        .send(
+            reqwest::Method::POST,
+            &format!("/v1/households/{hid}:approve"),
+            &t.token("SINAN"),
+            Some(approval),
+            &headers,
+        )
         .await;
     assert_eq!(approved.ok(200)["status"], "identified");
     let approval_request = approved.headers["x-request-id"].to_str().unwrap().to_owned();

@@ -159,7 +159,8 @@ mod tests {
 
     #[test]
     fn a_parsed_value_is_held_to_the_same_rules() {
-        let p = from_value::<Allocation>(serde_json::json!({"to": "52", "amount_fen": 2.5, "members": []})).unwrap_err();
+        let p =
+            from_value::<Allocation>(serde_json::json!({"to": "52", "amount_fen": 2.5, "members": []})).unwrap_err();
         assert_eq!(p.errors[0].field, "amount_fen");
         assert_eq!(p.errors[0].message, "must be a whole number of fen");
     }

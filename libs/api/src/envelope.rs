@@ -153,7 +153,15 @@ mod tests {
     #[test]
     fn a_reaction_is_caused_by_the_event_and_stays_in_its_flow() {
         let request = Cause::request(Uuid::now_v7(), Uuid::now_v7());
-        let e = Envelope::new("planning.plan-approved", "520624", Uuid::now_v7(), "u", &request, Utc::now(), serde_json::json!({}));
+        let e = Envelope::new(
+            "planning.plan-approved",
+            "520624",
+            Uuid::now_v7(),
+            "u",
+            &request,
+            Utc::now(),
+            serde_json::json!({}),
+        );
         assert_eq!((e.causation_id, e.correlation_id), (request.causation_id, request.correlation_id));
         let next = Cause::of_event(&e);
         assert_eq!(next.causation_id, e.id);

@@ -1,8 +1,8 @@
 //! The contract between the gateway and the services: request and response types (serde + OpenAPI
 //! schemas), RFC 9457 problems, principals and the event envelope. Nothing here performs I/O.
 
-pub mod card;
 pub mod body;
+pub mod card;
 pub mod envelope;
 pub mod events;
 pub mod exit;

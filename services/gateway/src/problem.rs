@@ -125,10 +125,7 @@ impl Segment {
     fn score(&self, s: &str) -> Option<u32> {
         match self {
             Segment::Literal(l) => (l == s).then_some(2),
-            Segment::Custom(name) => s
-                .rsplit_once(':')
-                .is_some_and(|(id, n)| !id.is_empty() && n == name)
-                .then_some(1),
+            Segment::Custom(name) => s.rsplit_once(':').is_some_and(|(id, n)| !id.is_empty() && n == name).then_some(1),
             Segment::Param => (!s.is_empty() && !s.contains(':')).then_some(0),
         }
     }

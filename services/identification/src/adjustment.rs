@@ -47,7 +47,10 @@ pub async fn check_campaign(s: &State, p: &Principal, id: Uuid) -> Result<()> {
     }
     let within = Jurisdiction::parse(&task.division).is_ok_and(|j| j.covers_jurisdiction(&p.jurisdiction));
     if !within {
-        let why = format!("this campaign task is {}'s; its households are imported by that division's officials", task.division);
+        let why = format!(
+            "this campaign task is {}'s; its households are imported by that division's officials",
+            task.division
+        );
         return Err(Problem::forbidden(why).into());
     }
     Ok(())
