@@ -231,3 +231,59 @@ async fn a_campaign_file_enters_every_household_in_the_campaign() {
     }
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaign_import_is_refused_before_it_starts_unless_the_caller_may_enter_the_campaign() {
+    let t = spawn().await;
+    let task = campaign(&t).await;
+    let csv = format!(
+        "household_ref,village,year,main_cause,per_capita_income_fen,name,resident_id,relation\n\
+         C1,520624101201,2017,illness,180000,甲,{},head\n",
+        rid("52062419600101041")
+    );
+    let upload = |who: &'static str, campaign: String| {
+        let csv = csv.clone();
+        let t = &t;
+        async move {
+            let resp = reqwest::Client::new()
+                .post(format!("{}/v1/imports?campaign_task_id={campaign}&entry=new", t.base))
+                .bearer_auth(t.token(who))
+                .header("Content-Type", "text/csv")
+                .body(csv)
+                .send()
+                .await
+                .unwrap();
+            let started = resp.headers().contains_key("location");
+            let status = resp.status().as_u16();
+            let content_type = resp.headers()["content-type"].to_str().unwrap().to_owned();
+            let body: Value = resp.json().await.unwrap();
+            (status, started, content_type, body)
+        }
+    };
+    let refused = |(status, started, content_type, body): (u16, bool, String, Value), expected: u16| {
+        assert_eq!(status, expected, "{body}");
+        assert!(!started, "no import starts: {body}");
+        assert_eq!(content_type, "application/problem+json");
+        body
+    };
+
+    // Another county's officials do not even see the campaign task.
+    let other_county = refused(upload("SHIQIAN", task.clone()).await, 404);
+    assert_eq!(other_county["type"], "/problems/not-found");
+    // The province sees it, but the county's campaign is entered by the county.
+    let province = refused(upload("GUIZHOU", task.clone()).await, 403);
+    assert_eq!(province["type"], "/problems/forbidden");
+    // No task at all, and a task that is no campaign.
+    refused(upload("SINAN", uuid::Uuid::now_v7().to_string()).await, 404);
+    let h = t.post("VILLAGE", "/v1/households", application(&[rid("52062419700101042")])).await;
+    let hid = h.ok(201)["id"].as_str().unwrap().to_owned();
+    let tasks = t.get("SINAN", &format!("/v1/tasks?subject_id={hid}")).await.ok(200).clone();
+    let registration = tasks[0]["id"].as_str().unwrap().to_owned();
+    let not_campaign = refused(upload("SINAN", registration).await, 422);
+    assert_eq!(not_campaign["errors"][0]["field"], "campaign_task_id", "{not_campaign}");
+
+    // The county's own officials, and its villages', enter it.
+    let (status, started, _, body) = upload("VILLAGE", task.clone()).await;
+    assert_eq!((status, started), (202, true), "{body}");
+    t.stop().await;
+}

@@ -113,3 +113,115 @@ async fn malformed_requests_get_problems_from_the_gateway() {
     t.get("VILLAGE", "/v1/households/not-a-uuid").await.problem(404, "not-found");
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_method_a_path_does_not_serve_is_refused_with_405_and_the_methods_it_does() {
+    let t = spawn().await;
+    let token = t.token("SINAN");
+    let hid = t.post("VILLAGE", "/v1/households", application(&[rid("52062419800101071")])).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let record = format!("/v1/households/{hid}");
+    let step = format!("/v1/households/{hid}:approve");
+    let cases: [(reqwest::Method, &str, &str); 5] = [
+        // A record's own path: its steps are custom methods, never a plain POST.
+        (reqwest::Method::POST, &record, "GET, HEAD"),
+        (reqwest::Method::PUT, &record, "GET, HEAD"),
+        // A collection, a custom method, an upload.
+        (reqwest::Method::DELETE, "/v1/households", "GET, HEAD, POST"),
+        (reqwest::Method::GET, &step, "POST"),
+        (reqwest::Method::GET, "/v1/imports", "POST"),
+    ];
+    for (method, path, allow) in cases {
+        let a = t.send(method.clone(), path, &token, Some(json!({})), &[]).await;
+        let p = a.problem(405, "method-not-allowed");
+        assert_eq!(a.headers["allow"], allow, "{method} {path}");
+        assert_eq!(p["instance"], path, "{method} {path}: {p}");
+        assert!(p["detail"].as_str().unwrap().starts_with(path), "{p}");
+    }
+    // A plain POST with a body of the wrong type is still a wrong method, not a wrong body.
+    let client = reqwest::Client::new();
+    let sent = client.post(format!("{}{record}", t.base)).bearer_auth(&token).body("x").send().await.unwrap();
+    assert_eq!(sent.status(), 405);
+    assert_eq!(sent.headers()["allow"], "GET, HEAD");
+    // The path is named as it was requested, escapes and all.
+    let escaped = "/v1/households/%E7%94%B2%20x";
+    let a = t.send(reqwest::Method::DELETE, escaped, &token, None, &[]).await;
+    assert_eq!(a.problem(405, "method-not-allowed")["instance"], escaped);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_of_the_wrong_media_type_is_refused_with_415_naming_json() {
+    let t = spawn().await;
+    let client = reqwest::Client::new();
+    let hid = t.post("VILLAGE", "/v1/households", application(&[rid("52062419800101072")])).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for path in ["/v1/allocations".to_owned(), "/v1/households".to_owned(), format!("/v1/households/{hid}:appraise")] {
+        let sent = client
+            .post(format!("{}{path}", t.base))
+            .bearer_auth(t.token("VILLAGEHEAD"))
+            .header("content-type", "text/plain")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), 415, "{path}");
+        assert_eq!(sent.headers()["content-type"], "application/problem+json");
+        let p: serde_json::Value = sent.json().await.unwrap();
+        assert_eq!(p["type"], "/problems/unsupported-media-type");
+        assert!(p["detail"].as_str().unwrap().contains("application/json"), "{p}");
+    }
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_field_that_does_not_fit_is_named_with_what_it_must_be() {
+    let t = spawn().await;
+    let before = t.get("CENTRAL", "/v1/accounts/52?year=2016").await.body.clone();
+    for amount in [json!(1.5), json!("100")] {
+        let body = json!({ "to": "52", "year": 2016, "amount_fen": amount, "fund": "central-special" });
+        let a = t.post("CENTRAL", "/v1/allocations", body).await;
+        let p = a.problem(422, "validation");
+        assert_eq!(p["errors"][0]["field"], "amount_fen", "{p}");
+        assert_eq!(p["errors"][0]["message"], "must be a whole number of fen", "{p}");
+        assert!(!p["detail"].as_str().unwrap().contains("invalid type"), "no decoder text: {p}");
+    }
+    let missing = json!({ "to": "52", "year": 2016, "fund": "central-special" });
+    let p = t.post("CENTRAL", "/v1/allocations", missing).await.problem(422, "validation").clone();
+    assert_eq!(
+        (p["errors"][0]["field"].as_str(), p["errors"][0]["message"].as_str()),
+        (Some("amount_fen"), Some("is required"))
+    );
+    assert_eq!(t.get("CENTRAL", "/v1/accounts/52?year=2016").await.body, before, "nothing was allocated");
+
+    // A custom method's body, and a request on the bus that bypasses the gateway's reading.
+    let hid = t.post("VILLAGE", "/v1/households", application(&[rid("52062419800101073")])).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let appraisal = json!({ "votes_for": 2.5, "votes_against": 0 });
+    let p = t
+        .post("VILLAGEHEAD", &format!("/v1/households/{hid}:appraise"), appraisal)
+        .await
+        .problem(422, "validation")
+        .clone();
+    assert_eq!(
+        (p["errors"][0]["field"].as_str(), p["errors"][0]["message"].as_str()),
+        (Some("votes_for"), Some("must be a whole number"))
+    );
+    let bus = t.gateway_bus().await;
+    let central = chain::demo::official("CENTRAL").principal();
+    let body = json!({ "to": "52", "year": 2016, "amount_fen": 0.5, "fund": "central-special" });
+    let refused = bus
+        .request::<_, serde_json::Value>("funding", chain_api::verbs::funding::ALLOCATION_CREATE, &central, &body)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status, 422);
+    assert_eq!(refused.errors[0].field, "amount_fen");
+    assert_eq!(refused.errors[0].message, "must be a whole number of fen");
+    t.stop().await;
+}

@@ -103,6 +103,10 @@ pub struct StartImport {
     /// An interrupted import of the same file to continue, instead of starting a new one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume: Option<Uuid>,
+    /// The dynamic-adjustment campaign every household of the file enters: checked before the
+    /// import starts, so that an import into a campaign the caller cannot enter never runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<crate::identification::CampaignEntry>,
 }
 
 /// One household as read from the file.

@@ -1,6 +1,7 @@
 //! The contract between the gateway and the services: request and response types (serde + OpenAPI
 //! schemas), RFC 9457 problems, principals and the event envelope. Nothing here performs I/O.
 
+pub mod body;
 pub mod card;
 pub mod envelope;
 pub mod events;
@@ -20,6 +21,6 @@ pub mod step;
 pub mod verbs;
 pub mod workflow;
 
-pub use envelope::Envelope;
+pub use envelope::{Cause, Envelope};
 pub use principal::{Principal, Role};
 pub use problem::{FieldError, Problem, ProblemKind};

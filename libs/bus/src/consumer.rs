@@ -108,7 +108,7 @@ pub async fn apply_once(db: &Db, consumer: &str, reaction: &dyn Reaction, envelo
         tracing::debug!(event = %envelope.id, "already applied; skipped");
         return Ok(false);
     }
-    reaction.apply(&txn, envelope).await?;
+    crate::flow::caused_by(chain_api::Cause::of_event(envelope), reaction.apply(&txn, envelope)).await?;
     txn.commit().await?;
     Ok(true)
 }

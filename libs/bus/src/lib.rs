@@ -4,6 +4,7 @@
 
 pub mod consumer;
 pub mod error;
+pub mod flow;
 pub mod relay;
 pub mod request;
 pub mod service;

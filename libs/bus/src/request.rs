@@ -55,6 +55,7 @@ impl Bus {
             headers.insert(PRINCIPAL_PROOF_HEADER, signer.sign(&subject, &header, &body).as_str());
             headers.insert(PRINCIPAL_HEADER, header.as_str());
         }
+        crate::flow::insert(&mut headers);
         if let Some(tp) = chain_telemetry::current_traceparent() {
             headers.insert(TRACEPARENT_HEADER, tp.as_str());
         }

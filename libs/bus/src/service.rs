@@ -46,8 +46,7 @@ impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
         let handler: Handler<S> = Arc::new(move |state, principal, body| {
             let f = f.clone();
             Box::pin(async move {
-                let req: Req = serde_json::from_slice(&body)
-                    .map_err(|e| Problem::new(ProblemKind::MalformedJson, e.to_string()))?;
+                let req: Req = chain_api::body::decode(&body)?;
                 let resp = f(state, principal, req).await.map_err(Into::into)?;
                 serde_json::to_vec(&resp).map_err(|_| Problem::internal())
             })
@@ -98,8 +97,9 @@ impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
                 &span,
                 headers.as_ref().and_then(|h| h.get(TRACEPARENT_HEADER)).map(|v| v.as_str()),
             );
+            let cause = crate::flow::of_request(headers.as_ref());
             tokio::spawn(
-                async move {
+                crate::flow::caused_by(cause, async move {
                     let header = |name: &str| headers.as_ref().and_then(|h| h.get(name)).map(|v| v.as_str());
                     let principal = verifier.verify(
                         msg.subject.as_str(),
@@ -133,7 +133,7 @@ impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
                     if let Err(e) = client.publish_with_headers(reply, headers, body.into()).await {
                         tracing::warn!(error = %e, "could not send a reply");
                     }
-                }
+                })
                 .instrument(span),
             );
         }

@@ -138,7 +138,9 @@ pub(crate) mod tests {
                 Envelope::new(
                     "identification.task-changed",
                     "520624",
+                    uuid::Uuid::now_v7(),
                     "tester",
+                    &chain_api::Cause::origin(),
                     chrono::Utc::now(),
                     serde_json::json!({ "i": i }),
                 )

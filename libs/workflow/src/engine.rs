@@ -305,6 +305,7 @@ impl Engine {
             audit::append_many(conn, now, &entries).await?;
         }
         let traceparent = chain_telemetry::current_traceparent();
+        let cause = chain_bus::flow::current();
         let events: Vec<Envelope> = changes
             .iter()
             .filter(|c| c.published)
@@ -323,7 +324,9 @@ impl Engine {
                 let mut env = Envelope::new(
                     &format!("{}.{TASK_CHANGED}", self.service),
                     &c.task.division,
+                    c.task.id,
                     &c.actor.subject,
+                    &cause,
                     now,
                     payload,
                 );
@@ -343,17 +346,27 @@ impl Engine {
         conn: &C,
         event: &str,
         division: &str,
+        subject_id: Uuid,
         actor: &str,
         payload: serde_json::Value,
     ) -> Result<(), DbErr> {
-        let env = self.event(&format!("{}.{event}", self.service), division, actor, payload);
+        let env = self.event(&format!("{}.{event}", self.service), division, subject_id, actor, payload);
         outbox::enqueue(conn, &self.root, &env).await
     }
 
-    /// An event of type `kind` (one of `chain_api::events`) about a record in `division`, by
-    /// `actor`, occurring now by the engine's clock and carrying the current trace.
-    pub fn event(&self, kind: &str, division: &str, actor: &str, payload: serde_json::Value) -> Envelope {
-        let mut env = Envelope::new(kind, division, actor, self.clock.now(), payload);
+    /// An event of type `kind` (one of `chain_api::events`) about the record `subject_id` in
+    /// `division`, by `actor`, occurring now by the engine's clock and carrying the current cause
+    /// ([`chain_bus::flow::current`]) and trace.
+    pub fn event(
+        &self,
+        kind: &str,
+        division: &str,
+        subject_id: Uuid,
+        actor: &str,
+        payload: serde_json::Value,
+    ) -> Envelope {
+        let cause = chain_bus::flow::current();
+        let mut env = Envelope::new(kind, division, subject_id, actor, &cause, self.clock.now(), payload);
         env.traceparent = chain_telemetry::current_traceparent();
         env
     }

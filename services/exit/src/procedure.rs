@@ -130,8 +130,7 @@ pub async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<Exit
         year: row.year,
     };
     let exited = serde_json::to_value(exited).context("encoding the household-exited event")?;
-    let mut event = s.engine.event(HOUSEHOLD_EXITED, &row.village, &p.subject, exited);
-    event.correlation_id = Some(row.household_id);
+    let event = s.engine.event(HOUSEHOLD_EXITED, &row.village, row.household_id, &p.subject, exited);
     outbox::enqueue(&txn, s.bus.root(), &event).await?;
     txn.commit().await?;
     s.outbox.wake();

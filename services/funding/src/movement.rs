@@ -30,9 +30,7 @@ pub fn event(
     payload: impl serde::Serialize,
 ) -> Result<Envelope> {
     let payload = serde_json::to_value(payload).with_context(|| format!("encoding the {kind} event"))?;
-    let mut event = s.engine.event(kind, division, &p.subject, payload);
-    event.correlation_id = Some(id);
-    Ok(event)
+    Ok(s.engine.event(kind, division, id, &p.subject, payload))
 }
 
 /// Appends the audit entry of `action` by `p` on the movement `id` (in the event's division, with

@@ -239,8 +239,7 @@ struct Call<'a> {
 
 fn forward<B: StepBody, A: Answer>(c: Call<'_>) -> BoxFuture<'_, Result<Response, ApiProblem>> {
     Box::pin(async move {
-        let body: B = serde_json::from_value(c.body)
-            .map_err(|e| ApiProblem(Problem::new(ProblemKind::Validation, e.to_string())))?;
+        let body: B = chain_api::body::from_value(c.body)?;
         let known = match c.owner {
             Owner::Service(service) => Some(service),
             Owner::Task => Some(locate(c.s, c.p, verbs::GET, c.id).await?),

@@ -3,6 +3,7 @@
 //! problem+json, makes POSTs idempotent, and serves the OpenAPI document and an offline docs UI.
 
 pub mod auth;
+pub mod correlation;
 pub mod custom;
 pub mod feed;
 pub mod idempotency;
@@ -79,6 +80,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The full router: every operation of [`routes::api`], the document and its docs UI.
 pub fn router(state: AppState) -> Router {
     let (routes, paths) = routes::api();
+    let allowed = problem::Allowed::of(&paths);
     let docs = utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi::with_paths(paths));
     let v1 = routes
         .bounded
@@ -101,7 +103,8 @@ pub fn router(state: AppState) -> Router {
         .merge(uploads)
         .fallback(problem::not_found)
         .layer(middleware::from_fn_with_state(state, throttle::layer))
-        .layer(middleware::from_fn(problem::method_not_allowed))
+        .layer(middleware::from_fn_with_state(allowed, problem::method_not_allowed))
+        .layer(middleware::from_fn(correlation::layer))
         .layer(middleware::from_fn(trace))
 }
 

@@ -125,9 +125,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
         let (parts, body) = req.into_parts();
         let bytes = read_body(body).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return serde_json::from_value(serde_json::Value::Object(serde_json::Map::new()))
+            return chain_api::body::from_value(serde_json::Value::Object(serde_json::Map::new()))
                 .map(OptionalJson)
-                .map_err(|e| ApiProblem(Problem::new(ProblemKind::Validation, e.to_string())));
+                .map_err(ApiProblem);
         }
         let Json(v) = Json::<T>::from_request(Request::from_parts(parts, Body::from(bytes)), state).await?;
         Ok(OptionalJson(v))

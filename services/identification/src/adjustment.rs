@@ -12,7 +12,7 @@ use chain_api::identification::{CampaignEntry, Entry, Household, HouseholdStatus
 use chain_api::step::{Decision, Step};
 use chain_api::workflow::{Task, TaskState};
 use chain_api::{Principal, Problem, Role};
-use chain_domain::{Division, Invalid, Layer};
+use chain_domain::{Division, Invalid, Jurisdiction, Layer};
 use chain_store::outbox;
 use chain_workflow::{Action, ProcedureStep};
 use sea_orm::entity::prelude::*;
@@ -28,6 +28,39 @@ use crate::tasks::{self, layers};
 
 /// Kind of the campaign directive's tasks.
 pub const CAMPAIGN: &str = "identification.adjustment";
+
+/// Checks that a campaign import may enter the campaign task `id`: the task exists and is visible
+/// to the caller (a task of an unrelated division is not found), is a dynamic-adjustment campaign
+/// task still running, and covers the caller's whole jurisdiction, so every village the caller
+/// imports for lies in the campaign.
+pub async fn check_campaign(s: &State, p: &Principal, id: Uuid) -> Result<()> {
+    let field = "campaign_task_id";
+    let task = s.engine.task_by_id(&s.db, id).await?;
+    let Some(task) = task.filter(|t| related(p, &t.division)) else {
+        return Err(Problem::not_found("campaign task").into());
+    };
+    if task.kind != CAMPAIGN {
+        return Err(Invalid::field(field, "not a dynamic-adjustment campaign task").into());
+    }
+    if !task.state.awaits_owner() {
+        return Err(Invalid::field(field, "this campaign task is already handed in").into());
+    }
+    let within = Jurisdiction::parse(&task.division).is_ok_and(|j| j.covers_jurisdiction(&p.jurisdiction));
+    if !within {
+        let why = format!(
+            "this campaign task is {}'s; its households are imported by that division's officials",
+            task.division
+        );
+        return Err(Problem::forbidden(why).into());
+    }
+    Ok(())
+}
+
+/// Whether a task of `division` lies inside the caller's jurisdiction or above it.
+fn related(p: &Principal, division: &str) -> bool {
+    let Ok(theirs) = Jurisdiction::parse(division) else { return false };
+    theirs.covers_jurisdiction(&p.jurisdiction) || p.jurisdiction.covers_jurisdiction(&theirs)
+}
 
 /// Checks an application's campaign entry: the campaign task exists, covers the village and is
 /// still running; a return to poverty names someone who was in a household that exited.
@@ -179,8 +212,7 @@ pub async fn approve_removal(s: State, p: Principal, req: Step<Decision>) -> Res
             reason: note.unwrap_or_default().to_owned(),
         };
         let payload = serde_json::to_value(payload).context("encoding the removal")?;
-        let mut event = s.engine.event(HOUSEHOLD_REMOVED, &row.village, &p.subject, payload);
-        event.correlation_id = Some(row.id);
+        let event = s.engine.event(HOUSEHOLD_REMOVED, &row.village, row.id, &p.subject, payload);
         outbox::enqueue(txn, s.bus.root(), &event).await?;
         Ok(())
     })

@@ -175,8 +175,7 @@ async fn announce(
         members: current.members.len() as u32,
     };
     let payload = serde_json::to_value(payload).context("encoding the announcement")?;
-    let mut event = s.engine.event(HOUSEHOLD_IDENTIFIED, &row.village, &p.subject, payload);
-    event.correlation_id = Some(row.id);
+    let event = s.engine.event(HOUSEHOLD_IDENTIFIED, &row.village, row.id, &p.subject, payload);
     outbox::enqueue(txn, s.bus.root(), &event).await?;
     Ok(())
 }

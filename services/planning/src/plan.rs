@@ -105,8 +105,7 @@ pub async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<Plan
     record(&txn, now, Entry::by(&p, "plan.approve", &row.village).reason(note), &row).await?;
     let approved = PlanApproved { plan_id: row.id, household_id: row.household_id, village: row.village.clone() };
     let approved = serde_json::to_value(approved).context("encoding the plan-approved event")?;
-    let mut event = s.engine.event(PLAN_APPROVED, &row.village, &p.subject, approved);
-    event.correlation_id = Some(row.household_id);
+    let event = s.engine.event(PLAN_APPROVED, &row.village, row.id, &p.subject, approved);
     outbox::enqueue(&txn, s.bus.root(), &event).await?;
     txn.commit().await?;
     s.outbox.wake();

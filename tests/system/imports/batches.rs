@@ -50,6 +50,7 @@ async fn a_retried_batch_is_applied_once_and_batches_keep_their_order() {
         kind: FileKind::Csv,
         idempotency_key: None,
         resume: None,
+        campaign: None,
     };
     let op: ImportOperation = bus.request("identification", "import.start", &p, &start).await.unwrap();
     let household = batch_household("H1", 2, "甲", rid("52062419800101051"));
@@ -236,6 +237,7 @@ async fn an_interrupted_import_is_resumed_after_the_batches_it_applied() {
         kind: FileKind::Csv,
         idempotency_key: None,
         resume: None,
+        campaign: None,
     };
     let op: ImportOperation = bus.request("identification", "import.start", &p, &start).await.unwrap();
     let first = batch_household("R0", 2, "成员0", ids[0].clone());

@@ -64,7 +64,7 @@ impl Engine {
             let entry =
                 audit::Entry::new(actor.clone(), "directive.issue", &root.division).about(root.id).payload(&payload);
             audit::append(txn, now, entry).await?;
-            self.publish(txn, DIRECTIVE_ISSUED, &root.division, &actor.subject, payload).await?;
+            self.publish(txn, DIRECTIVE_ISSUED, &root.division, root.id, &actor.subject, payload).await?;
             Ok(opened)
         })
         .await;

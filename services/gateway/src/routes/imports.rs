@@ -99,7 +99,7 @@ pub async fn upload(
         }
     };
     let idempotency_key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let start = StartImport { file_name, file_size: size as i64, kind, idempotency_key, resume: q.resume };
+    let start = StartImport { file_name, file_size: size as i64, kind, idempotency_key, resume: q.resume, campaign };
     let op: ImportOperation = match s.bus.request(SERVICE, IMPORT_START, &p, &start).await {
         Ok(op) => op,
         Err(problem) => {
@@ -114,7 +114,9 @@ pub async fn upload(
         resp.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     } else {
         let from = crate::imports::Position { rows: op.rows_read, batches: op.batches };
-        tokio::spawn(crate::imports::run(s.bus.clone(), p, op.id, path, kind, campaign, from));
+        // The import's batches belong to the flow of the upload that started it.
+        let run = crate::imports::run(s.bus.clone(), p, op.id, path, kind, campaign, from);
+        tokio::spawn(chain_bus::flow::caused_by(chain_bus::flow::current(), run));
     }
     if let Ok(location) = HeaderValue::from_str(&format!("/v1/imports/{}", op.id)) {
         resp.headers_mut().insert(header::LOCATION, location);

@@ -24,6 +24,9 @@ pub async fn start(s: State, p: Principal, req: StartImport) -> Result<ImportOpe
     if !p.has(Role::Operator) {
         return Err(Problem::forbidden("importing households needs the operator role").into());
     }
+    if let Some(campaign) = &req.campaign {
+        crate::adjustment::check_campaign(&s, &p, campaign.campaign_task_id).await?;
+    }
     let name = req.file_name.trim();
     if name.is_empty() || name.chars().count() > 255 {
         return Err(Invalid::field("file_name", "1 to 255 characters").into());
