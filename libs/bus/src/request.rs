@@ -1,13 +1,38 @@
 //! The requesting side of request/reply: the gateway sends a command or query to a service with
 //! the caller's principal and trace context, and gets the answer or a problem back.
 
+use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use bytes::Bytes;
 use chain_api::principal::{PRINCIPAL_HEADER, PRINCIPAL_PROOF_HEADER};
 use chain_api::{Principal, Problem, ProblemKind};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{Bus, STATUS_HEADER, TRACEPARENT_HEADER};
+use crate::{Bus, REQUEST_ID_HEADER, STATUS_HEADER, TRACEPARENT_HEADER};
+
+/// The request id of the work in scope, and how many requests it has sent so far.
+struct RequestScope {
+    id: String,
+    sent: AtomicU32,
+}
+
+tokio::task_local! {
+    static REQUEST_SCOPE: RequestScope;
+}
+
+/// Runs `work` with the request id `id`: every request it sends carries `<id>.<n>`, `n` counting
+/// its requests from 0, so running the same work again under the same id sends the same ids in
+/// the same order and each service answers those it already answered with the answers it gave.
+pub async fn with_request_id<F: Future>(id: String, work: F) -> F::Output {
+    REQUEST_SCOPE.scope(RequestScope { id, sent: AtomicU32::new(0) }, work).await
+}
+
+/// The id of the next request sent in the current scope, if there is one.
+fn next_request_id() -> Option<String> {
+    REQUEST_SCOPE.try_with(|s| format!("{}.{}", s.id, s.sent.fetch_add(1, Ordering::Relaxed))).ok()
+}
 
 impl Bus {
     /// Sends `req` to `<root>.<service>.<verb>` on behalf of `principal`.
@@ -54,6 +79,9 @@ impl Bus {
             let header = p.to_header();
             headers.insert(PRINCIPAL_PROOF_HEADER, signer.sign(&subject, &header, &body).as_str());
             headers.insert(PRINCIPAL_HEADER, header.as_str());
+        }
+        if let Some(id) = next_request_id() {
+            headers.insert(REQUEST_ID_HEADER, id.as_str());
         }
         if let Some(tp) = chain_telemetry::current_traceparent() {
             headers.insert(TRACEPARENT_HEADER, tp.as_str());
