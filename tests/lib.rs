@@ -140,6 +140,7 @@ pub async fn spawn() -> TestSystem {
         pii_key: PiiKey::from_master([42; 32]),
         bus_key: std::sync::Arc::new(PrincipalSigner::generate().unwrap()),
         proofs: ProofSettings::default(),
+        idempotency: chain_gateway::IdempotencyPolicy::default(),
     };
     let system = System::start(config.clone()).await.expect("start the system");
     let base = format!("http://{}", system.gateway);

@@ -177,6 +177,7 @@ async fn tokens_from_an_oidc_provider_with_rotating_keys() {
                 refresh: chain_gateway::Refresh { every: Duration::from_secs(300), floor: FLOOR },
                 leeway: Duration::from_secs(5),
             },
+            idempotency: chain_gateway::IdempotencyPolicy::default(),
         },
         bus,
         trigger.signal(),

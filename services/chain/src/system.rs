@@ -67,6 +67,8 @@ pub struct SystemConfig {
     pub bus_key: Arc<PrincipalSigner>,
     /// How the services check those signatures.
     pub proofs: ProofSettings,
+    /// How long idempotency records and remembered answers last, and how long a claim holds.
+    pub idempotency: chain_gateway::IdempotencyPolicy,
 }
 
 /// A running system.
@@ -92,7 +94,8 @@ impl System {
             };
             Bus::connect(&cfg.nats_url, &cfg.subject_root, &credentials).await
         };
-        let verifying = |bus: Bus| bus.verifying(cfg.bus_key.public_key(), cfg.proofs);
+        let verifying =
+            |bus: Bus| bus.verifying(cfg.bus_key.public_key(), cfg.proofs).keeping_answers(cfg.idempotency.ttl);
         let (bus, identification_bus, planning_bus, funding_bus, exit_bus) = tokio::try_join!(
             connect("gateway"),
             connect("identification"),
@@ -138,6 +141,7 @@ impl System {
                 issuer: cfg.issuer.clone(),
                 audience: cfg.audience.clone(),
                 identity: chain_gateway::Identity::default(),
+                idempotency: cfg.idempotency,
             },
             bus.clone(),
             trigger.signal(),

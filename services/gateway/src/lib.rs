@@ -30,6 +30,7 @@ use chain_store::Db;
 use sea_orm_migration::MigratorTrait;
 use tracing::Instrument;
 
+pub use idempotency::IdempotencyPolicy;
 pub use auth::{ClaimPaths, Claims, Identity, KeySource, Refresh, SigningKey, TokenVerifier};
 pub use migrations::Migrator;
 use owners::Owners;
@@ -49,6 +50,8 @@ pub struct Config {
     pub audience: String,
     /// Claim paths, key refresh and clock leeway.
     pub identity: Identity,
+    /// How long `Idempotency-Key` records last and how long a claim on one holds.
+    pub idempotency: IdempotencyPolicy,
 }
 
 /// Shared state of the handlers.
@@ -64,6 +67,10 @@ pub struct AppState {
     pub owners: Arc<Owners>,
     /// Fires when the gateway stops; open event streams end then.
     pub shutdown: Shutdown,
+    /// How long idempotency records last and claims hold.
+    pub idempotency: IdempotencyPolicy,
+    /// This gateway process, as idempotency claims name it.
+    pub instance: Arc<str>,
 }
 
 /// How long a request may take before the gateway answers 504 (event streams are exempt).
@@ -128,7 +135,16 @@ pub async fn start(
     Migrator::up(&db, None).await.context("migrating the gateway database")?;
     let verifier = Arc::new(TokenVerifier::new(config.keys, &config.issuer, &config.audience, config.identity).await?);
     let refresh = verifier.spawn_refresh(shutdown.clone());
-    let state = AppState { bus, db, verifier, owners: Arc::new(Owners::default()), shutdown: shutdown.clone() };
+    let pruning = idempotency::spawn_pruning(db.clone(), config.idempotency, shutdown.clone());
+    let state = AppState {
+        bus,
+        db,
+        verifier,
+        owners: Arc::new(Owners::default()),
+        shutdown: shutdown.clone(),
+        idempotency: config.idempotency,
+        instance: uuid::Uuid::now_v7().to_string().into(),
+    };
     let listener =
         tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
@@ -141,6 +157,7 @@ pub async fn start(
         if let Some(refresh) = refresh {
             let _ = refresh.await;
         }
+        let _ = pruning.await;
     });
     tracing::info!(%addr, "gateway listening");
     Ok((addr, handle))

@@ -51,6 +51,7 @@ pub async fn up(data: &Path, args: UpArgs) -> anyhow::Result<i32> {
         pii_key: pii_key(&data, &args.services.pii)?,
         bus_key: Arc::new(keys::bus_key(&data)?),
         proofs: proof_settings(&args.services.bus),
+        idempotency: args.services.idempotency.policy(),
     })
     .await?;
     let marker = data.join("demo-loaded");
@@ -113,7 +114,9 @@ pub async fn serve(data: &Path, args: ServeArgs) -> anyhow::Result<i32> {
             Some(path) => keys::read_bus_key(path)?,
             None => keys::bus_key(data)?,
         })),
-        _ => bus.verifying(bus_public_key(data, &args)?, proof_settings(&args.services.bus)),
+        _ => bus
+            .verifying(bus_public_key(data, &args)?, proof_settings(&args.services.bus))
+            .keeping_answers(args.services.idempotency.policy().ttl),
     };
     let trigger = ShutdownTrigger::new();
     let workflow = workflow_settings(&args.services.workflow, audit_key(data, &args.services.audit)?);
@@ -147,6 +150,7 @@ pub async fn serve(data: &Path, args: ServeArgs) -> anyhow::Result<i32> {
                 issuer: args.services.tokens.token_issuer,
                 audience: args.services.tokens.token_audience,
                 identity,
+                idempotency: args.services.idempotency.policy(),
             };
             let (addr, h) = chain_gateway::start(config, bus, trigger.signal()).await?;
             println!("gateway listening on http://{addr}");
