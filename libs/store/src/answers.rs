@@ -45,9 +45,7 @@ pub async fn recall<C: ConnectionTrait>(
 ) -> Result<Option<(u16, String)>, DbErr> {
     let since = cutoff(ttl);
     let found = Entity::find_by_id((request_id.to_owned(), subject.to_owned())).one(conn).await?;
-    Ok(found
-        .filter(|m| m.answered_at >= since)
-        .map(|m| (u16::try_from(m.status).unwrap_or(500), m.body)))
+    Ok(found.filter(|m| m.answered_at >= since).map(|m| (u16::try_from(m.status).unwrap_or(500), m.body)))
 }
 
 /// Remembers the answer to `request_id` on `subject`. An answer already remembered for it (from

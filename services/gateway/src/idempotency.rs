@@ -20,9 +20,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chain_api::{Problem, ProblemKind};
 use chain_bus::Shutdown;
-use sea_orm::{Condition, ConnectionTrait};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{OnConflict, Query};
+use sea_orm::{Condition, ConnectionTrait};
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
@@ -137,11 +137,9 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             .into_response();
         }
         Ok(Claim::InFlight(wait)) => {
-            let mut resp = ApiProblem(Problem::new(
-                ProblemKind::IdempotencyInFlight,
-                "retry once the first request has finished",
-            ))
-            .into_response();
+            let mut resp =
+                ApiProblem(Problem::new(ProblemKind::IdempotencyInFlight, "retry once the first request has finished"))
+                    .into_response();
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
             return resp;
@@ -170,7 +168,8 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
 async fn run(state: AppState, next: Next, req: Request, scope_key: String, attempt: Attempt) -> Response {
     let resp = next.run(req).await;
     let status = resp.status();
-    let mine = Condition::all().add(Column::ScopeKey.eq(scope_key.as_str())).add(Column::Claim.eq(attempt.claim.as_str()));
+    let mine =
+        Condition::all().add(Column::ScopeKey.eq(scope_key.as_str())).add(Column::Claim.eq(attempt.claim.as_str()));
     if status.is_server_error() {
         let released = Entity::update_many()
             .col_expr(Column::Claim, Expr::value(Option::<String>::None))
@@ -364,13 +363,20 @@ fn restore_headers(headers: &mut HeaderMap, stored: Option<&str>) {
 
 /// Forgets, now and then until shutdown, the records older than the policy's TTL (as often as
 /// the shorter of the TTL and the lease).
-pub fn spawn_pruning(db: chain_store::Db, policy: IdempotencyPolicy, mut shutdown: Shutdown) -> tokio::task::JoinHandle<()> {
+pub fn spawn_pruning(
+    db: chain_store::Db,
+    policy: IdempotencyPolicy,
+    mut shutdown: Shutdown,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let every = policy.ttl.min(policy.lease);
         loop {
-            let pruned = Entity::delete_many().filter(Column::CreatedAt.lt(before(stored_at(), policy.ttl))).exec(&db).await;
+            let pruned =
+                Entity::delete_many().filter(Column::CreatedAt.lt(before(stored_at(), policy.ttl))).exec(&db).await;
             match pruned {
-                Ok(r) if r.rows_affected > 0 => tracing::debug!(records = r.rows_affected, "forgot expired idempotency keys"),
+                Ok(r) if r.rows_affected > 0 => {
+                    tracing::debug!(records = r.rows_affected, "forgot expired idempotency keys")
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "pruning idempotency keys failed; will retry"),
             }

@@ -30,8 +30,8 @@ use chain_store::Db;
 use sea_orm_migration::MigratorTrait;
 use tracing::Instrument;
 
-pub use idempotency::IdempotencyPolicy;
 pub use auth::{ClaimPaths, Claims, Identity, KeySource, Refresh, SigningKey, TokenVerifier};
+pub use idempotency::IdempotencyPolicy;
 pub use migrations::Migrator;
 use owners::Owners;
 

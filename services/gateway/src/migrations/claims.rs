@@ -28,9 +28,7 @@ impl MigrationTrait for IdempotencyClaims {
         ] {
             m.alter_table(Table::alter().table("idempotency").add_column(column).to_owned()).await?;
         }
-        m.create_index(
-            Index::create().name("idempotency_created_at").table("idempotency").col("created_at").to_owned(),
-        )
-        .await
+        m.create_index(Index::create().name("idempotency_created_at").table("idempotency").col("created_at").to_owned())
+            .await
     }
 }
