@@ -141,6 +141,7 @@ pub async fn spawn() -> TestSystem {
         bus_key: std::sync::Arc::new(PrincipalSigner::generate().unwrap()),
         proofs: ProofSettings::default(),
         rate_limits: chain_gateway::RateLimits::generous(),
+        idempotency: chain_gateway::IdempotencyPolicy::default(),
     };
     let system = System::start(config.clone()).await.expect("start the system");
     let base = format!("http://{}", system.gateway);

@@ -178,6 +178,7 @@ async fn tokens_from_an_oidc_provider_with_rotating_keys() {
                 leeway: Duration::from_secs(5),
             },
             rate_limits: chain_gateway::RateLimits::generous(),
+            idempotency: chain_gateway::IdempotencyPolicy::default(),
         },
         bus,
         trigger.signal(),

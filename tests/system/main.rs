@@ -11,6 +11,7 @@ mod engine;
 mod events;
 mod funding;
 mod gateway;
+mod idempotency;
 mod identification;
 mod identity;
 mod imports;

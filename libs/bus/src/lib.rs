@@ -20,6 +20,7 @@ use async_nats::jetstream::{self, stream};
 pub use consumer::{Reaction, spawn_consumer};
 pub use error::{Error, Result};
 pub use relay::{OutboxSignal, spawn_relay};
+pub use request::with_request_id;
 pub use service::Endpoints;
 pub use shutdown::{Shutdown, ShutdownTrigger};
 pub use signed::{PrincipalKey, PrincipalSigner, PrincipalVerifier, ProofSettings};
@@ -28,6 +29,12 @@ pub use signed::{PrincipalKey, PrincipalSigner, PrincipalVerifier, ProofSettings
 pub const STATUS_HEADER: &str = "Chain-Status";
 /// Header carrying the W3C trace context.
 pub const TRACEPARENT_HEADER: &str = "traceparent";
+/// Header carrying a request's id (see [`request::with_request_id`]): a service answers a request
+/// sent again under an id it already answered with the answer it gave then.
+pub const REQUEST_ID_HEADER: &str = "Chain-Request-Id";
+/// How long idempotency records last unless configured otherwise: the gateway's keyed answers and
+/// the answers services remember by request id.
+pub const DEFAULT_IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
 
 /// A connection to NATS under one subject root (`chain` unless tests isolate themselves).
 #[derive(Clone)]
@@ -38,6 +45,7 @@ pub struct Bus {
     request_timeout: Duration,
     signer: Option<Arc<PrincipalSigner>>,
     verifier: Option<Arc<PrincipalVerifier>>,
+    answers_kept: Duration,
 }
 
 impl std::fmt::Debug for Bus {
@@ -167,6 +175,7 @@ impl Bus {
             request_timeout: Duration::from_secs(10),
             signer: None,
             verifier: None,
+            answers_kept: DEFAULT_IDEMPOTENCY_TTL,
         };
         bus.ensure_stream().await?;
         Ok(bus)
@@ -184,6 +193,18 @@ impl Bus {
     pub fn verifying(mut self, key: PrincipalKey, settings: ProofSettings) -> Bus {
         self.verifier = Some(Arc::new(PrincipalVerifier::new(key, settings)));
         self
+    }
+
+    /// The endpoints served on this connection remember their answers by request id for `ttl`
+    /// (default [`DEFAULT_IDEMPOTENCY_TTL`]); a request id seen again after that runs anew.
+    pub fn keeping_answers(mut self, ttl: Duration) -> Bus {
+        self.answers_kept = ttl;
+        self
+    }
+
+    /// How long the endpoints served on this connection remember their answers.
+    pub fn answers_kept(&self) -> Duration {
+        self.answers_kept
     }
 
     /// What checks the principals of requests served on this connection.

@@ -1,13 +1,49 @@
 //! The requesting side of request/reply: the gateway sends a command or query to a service with
 //! the caller's principal and trace context, and gets the answer or a problem back.
 
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Mutex;
+
 use bytes::Bytes;
 use chain_api::principal::{PRINCIPAL_HEADER, PRINCIPAL_PROOF_HEADER};
 use chain_api::{Principal, Problem, ProblemKind};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{Bus, STATUS_HEADER, TRACEPARENT_HEADER};
+use crate::{Bus, REQUEST_ID_HEADER, STATUS_HEADER, TRACEPARENT_HEADER};
+
+/// The request id of the work in scope, and how many requests it has sent to each subject.
+struct RequestScope {
+    id: String,
+    sent: Mutex<HashMap<String, u32>>,
+}
+
+tokio::task_local! {
+    static REQUEST_SCOPE: RequestScope;
+}
+
+/// Runs `work` with the request id `id`: every request it sends carries `<id>.<n>`, `n` counting
+/// its requests to the same subject from 0, so running the same work again under the same id
+/// sends the same ids and each service answers those it already answered with the answers it
+/// gave. Counting by subject keeps a command's id the same when the work asks fewer questions
+/// the second time (the gateway caches which service owns a task).
+pub async fn with_request_id<F: Future>(id: String, work: F) -> F::Output {
+    REQUEST_SCOPE.scope(RequestScope { id, sent: Mutex::default() }, work).await
+}
+
+/// The id of the next request to `subject` sent in the current scope, if there is one.
+fn next_request_id(subject: &str) -> Option<String> {
+    REQUEST_SCOPE
+        .try_with(|s| {
+            let mut sent = s.sent.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let n = sent.entry(subject.to_owned()).or_default();
+            let id = format!("{}.{n}", s.id);
+            *n += 1;
+            id
+        })
+        .ok()
+}
 
 impl Bus {
     /// Sends `req` to `<root>.<service>.<verb>` on behalf of `principal`.
@@ -56,6 +92,9 @@ impl Bus {
             headers.insert(PRINCIPAL_HEADER, header.as_str());
         }
         crate::flow::insert(&mut headers);
+        if let Some(id) = next_request_id(&subject) {
+            headers.insert(REQUEST_ID_HEADER, id.as_str());
+        }
         if let Some(tp) = chain_telemetry::current_traceparent() {
             headers.insert(TRACEPARENT_HEADER, tp.as_str());
         }

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
-use crate::{Bus, STATUS_HEADER, Shutdown, TRACEPARENT_HEADER};
+use crate::{Bus, REQUEST_ID_HEADER, STATUS_HEADER, Shutdown, TRACEPARENT_HEADER};
 
 type Handler<S> = Arc<dyn Fn(S, Principal, Bytes) -> BoxFuture<'static, Result<Vec<u8>, Problem>> + Send + Sync>;
 
@@ -23,12 +23,34 @@ pub struct Endpoints<S> {
     service: &'static str,
     state: S,
     handlers: HashMap<String, Handler<S>>,
+    answers: Option<Answers>,
+}
+
+/// Where a service remembers its answers by request id, and for how long.
+#[derive(Clone)]
+struct Answers {
+    db: chain_store::Db,
+    ttl: std::time::Duration,
 }
 
 impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
     /// Endpoints of `service`, each called with a clone of `state`.
     pub fn new(service: &'static str, state: S) -> Self {
-        Endpoints { service, state, handlers: HashMap::new() }
+        Endpoints { service, state, handlers: HashMap::new(), answers: None }
+    }
+
+    /// Remembers in `db` ([`chain_store::answers`]) the answer to every request that carries a
+    /// request id ([`REQUEST_ID_HEADER`]), for `ttl`, and answers the same id sent again with it
+    /// instead of running the handler twice. Answers with a 5xx status are not remembered: the
+    /// request may be tried again.
+    ///
+    /// The answer is remembered right after the handler returns, not in the handler's own
+    /// transaction: a process that dies between the handler's commit and that write forgets the
+    /// request id, and the same id sent again runs the handler again (its own uniqueness checks
+    /// are then what stands between the retry and a duplicate).
+    pub fn remembering(mut self, db: chain_store::Db, ttl: std::time::Duration) -> Self {
+        self.answers = Some(Answers { db, ttl });
+        self
     }
 
     /// Registers a handler for a verb. The request body is decoded as `Req`; the handler's answer
@@ -76,6 +98,7 @@ impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
 
     async fn serve(self, bus: Bus, mut sub: async_nats::Subscriber, prefix: String, mut shutdown: Shutdown) {
         let handlers = Arc::new(self.handlers);
+        let answers = self.answers.clone();
         let Some(verifier) = bus.verifier().cloned() else { return };
         loop {
             let msg = tokio::select! {
@@ -88,6 +111,7 @@ impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
             let state = self.state.clone();
             let verifier = verifier.clone();
             let client = bus.client().clone();
+            let answers = answers.clone();
             // The spans that carry the trace across process boundaries are created at ERROR level so a
             // quiet RUST_LOG (say `warn`) never disables them and breaks propagation; events inside them
             // are still filtered by their own level.
@@ -116,11 +140,20 @@ impl<S: Clone + Send + Sync + 'static> Endpoints<S> {
                             Err(refused)
                         }
                         (Ok(_), None) => Err(Problem::new(ProblemKind::NotFound, format!("no operation {verb}"))),
-                        (Ok(p), Some(h)) => h(state, p, msg.payload).await,
+                        (Ok(p), Some(h)) => {
+                            let request_id = header(REQUEST_ID_HEADER).map(str::to_owned);
+                            match (&answers, request_id) {
+                                (Some(answers), Some(id)) => {
+                                    answers.answer(&id, msg.subject.as_str(), h(state, p, msg.payload)).await
+                                }
+                                _ => h(state, p, msg.payload).await.map(|body| (200, body)),
+                            }
+                        }
                     };
-                    let result = result.and_then(|body| fits(body, client.server_info().max_payload));
+                    let max_payload = client.server_info().max_payload;
+                    let result = result.and_then(|(status, body)| Ok((status, fits(body, max_payload)?)));
                     let (status, body) = match result {
-                        Ok(body) => (200, body),
+                        Ok(answer) => answer,
                         Err(problem) => {
                             if problem.status >= 500 {
                                 tracing::error!(%problem, "request failed");
@@ -154,6 +187,37 @@ fn fits(body: Vec<u8>, max_payload: usize) -> Result<Vec<u8>, Problem> {
         ProblemKind::Internal,
         format!("the answer ({} bytes) is larger than the bus carries ({max_payload} bytes)", body.len()),
     ))
+}
+
+impl Answers {
+    /// The answer remembered for request `id` on `subject`, else `run`'s, remembered unless it is
+    /// a 5xx (returned as the problem it is).
+    async fn answer(
+        &self,
+        id: &str,
+        subject: &str,
+        run: BoxFuture<'static, Result<Vec<u8>, Problem>>,
+    ) -> Result<(u16, Vec<u8>), Problem> {
+        match chain_store::answers::recall(&self.db, id, subject, self.ttl).await {
+            Ok(Some((status, body))) => {
+                tracing::info!(request_id = id, status, "answered a request id seen before with its first answer");
+                return Ok((status, body.into_bytes()));
+            }
+            Ok(None) => {}
+            // Running the handler without knowing whether it ran before could do it twice.
+            Err(e) => return Err(internal(anyhow::Error::from(e).context("recalling a remembered answer"))),
+        }
+        let (status, body) = match run.await {
+            Ok(body) => (200, body),
+            Err(problem) if problem.status >= 500 => return Err(problem),
+            Err(problem) => (problem.status, serde_json::to_vec(&problem).unwrap_or_default()),
+        };
+        let text = String::from_utf8_lossy(&body);
+        if let Err(e) = chain_store::answers::remember(&self.db, id, subject, status, &text).await {
+            tracing::warn!(request_id = id, error = %e, "could not remember an answer");
+        }
+        Ok((status, body))
+    }
 }
 
 /// Logs an unexpected failure with its chain and turns it into a generic internal problem.

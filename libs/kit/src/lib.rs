@@ -182,20 +182,42 @@ impl Kit {
     }
 
     /// Starts the timer sweep and serves the service's verb table together with the engine's
-    /// verbs. Returns once requests are answered; the handles run until shutdown.
+    /// verbs, remembering their answers by request id for as long as the bus says
+    /// ([`Bus::answers_kept`], [`Endpoints::remembering`]) and pruning older ones at every sweep.
+    /// Returns once requests are answered; the handles run until shutdown.
     pub async fn serve<S: Clone + Send + Sync + 'static>(
         mut self,
         endpoints: Endpoints<S>,
     ) -> anyhow::Result<Vec<JoinHandle<()>>> {
-        let Core { bus, outbox, engine, .. } = self.core;
+        let Core { db, bus, outbox, engine, .. } = self.core;
+        self.tasks.push(spawn_answer_pruning(db.clone(), bus.answers_kept(), self.sweep_every, self.shutdown.clone()));
         self.tasks.push(chain_workflow::spawn_timers(
             engine.clone(),
             self.sweep_every,
             move || outbox.wake(),
             self.shutdown.clone(),
         ));
-        let served = chain_workflow::serve::register(endpoints, &engine).start(bus, self.shutdown).await?;
+        let ttl = bus.answers_kept();
+        let served =
+            chain_workflow::serve::register(endpoints, &engine).remembering(db, ttl).start(bus, self.shutdown).await?;
         self.tasks.push(served);
         Ok(self.tasks)
     }
+}
+
+/// Forgets, every `every`, the answers remembered longer ago than `ttl`, until shutdown.
+fn spawn_answer_pruning(db: Db, ttl: Duration, every: Duration, mut shutdown: Shutdown) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match chain_store::answers::prune(&db, ttl).await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(answers = n, "forgot expired remembered answers"),
+                Err(e) => tracing::warn!(error = %e, "pruning remembered answers failed; will retry"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = shutdown.wait() => break,
+            }
+        }
+    })
 }

@@ -1,11 +1,12 @@
 //! Storage shared by every service: connecting to SQLite or PostgreSQL by URL, running a service's
-//! migrations, and the tables every service has — the transactional outbox, the consumer inbox and
-//! the hash-chained audit log.
+//! migrations, and the tables every service has — the transactional outbox, the consumer inbox,
+//! the hash-chained audit log and the remembered answers of requests.
 
 // Outbox, inbox and pruning bookkeeping is wall-clock; what a service records is stamped by the
 // caller (its engine's clock).
 #![allow(clippy::disallowed_methods)]
 
+pub mod answers;
 pub mod audit;
 pub mod db;
 pub mod inbox;

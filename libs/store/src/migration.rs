@@ -101,3 +101,42 @@ impl MigrationTrait for AuditChainId {
         m.alter_table(Table::alter().table("audit_head").add_column(string_null("chain")).to_owned()).await
     }
 }
+
+/// Creates `request_answer`, the answers a service remembers by request id
+/// ([`crate::answers`]).
+#[derive(Debug)]
+pub struct RequestAnswers;
+
+impl MigrationName for RequestAnswers {
+    fn name(&self) -> &str {
+        "m0003_request_answers"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for RequestAnswers {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("request_answer")
+                .if_not_exists()
+                .col(string("request_id"))
+                .col(string("subject"))
+                .col(integer("status"))
+                .col(text("body"))
+                .col(timestamp_with_time_zone("answered_at"))
+                .primary_key(Index::create().col("request_id").col("subject"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("request_answer_answered_at")
+                .table("request_answer")
+                .col("answered_at")
+                .if_not_exists()
+                .to_owned(),
+        )
+        .await
+    }
+}

@@ -219,6 +219,35 @@ pub struct ServiceSettings {
     pub workflow: WorkflowSettings,
     #[command(flatten)]
     pub bus: BusSettings,
+    #[command(flatten)]
+    pub idempotency: IdempotencySettings,
+}
+
+/// How long `Idempotency-Key` records last (gateway) and answers are remembered by request id
+/// (services), and how long a claim on a key holds (gateway).
+#[derive(Args, Clone)]
+pub struct IdempotencySettings {
+    /// Seconds an `Idempotency-Key` answer is kept (gateway) and a service remembers its answer
+    /// to a request id (services); after that the key is new again. Default a day (86400).
+    #[arg(long, env = "CHAIN_IDEMPOTENCY_TTL_SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub idempotency_ttl_seconds: Option<u64>,
+    /// Seconds a keyed request that has not answered holds its key (gateway): a retry within them
+    /// gets 409 with `Retry-After`, a later one takes the key over and learns the outcome from
+    /// the services. Default twice the request timeout (60).
+    #[arg(long, env = "CHAIN_IDEMPOTENCY_LEASE_SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub idempotency_lease_seconds: Option<u64>,
+}
+
+impl IdempotencySettings {
+    /// The policy: the defaults of [`chain_gateway::IdempotencyPolicy`] where nothing is set.
+    pub fn policy(&self) -> chain_gateway::IdempotencyPolicy {
+        let default = chain_gateway::IdempotencyPolicy::default();
+        let seconds = std::time::Duration::from_secs;
+        chain_gateway::IdempotencyPolicy {
+            ttl: self.idempotency_ttl_seconds.map_or(default.ttl, seconds),
+            lease: self.idempotency_lease_seconds.map_or(default.lease, seconds),
+        }
+    }
 }
 
 /// How services check the principals the gateway signs.

@@ -69,6 +69,8 @@ pub struct SystemConfig {
     pub proofs: ProofSettings,
     /// The gateway's request budgets.
     pub rate_limits: chain_gateway::RateLimits,
+    /// How long idempotency records and remembered answers last, and how long a claim holds.
+    pub idempotency: chain_gateway::IdempotencyPolicy,
 }
 
 /// A running system.
@@ -94,7 +96,8 @@ impl System {
             };
             Bus::connect(&cfg.nats_url, &cfg.subject_root, &credentials).await
         };
-        let verifying = |bus: Bus| bus.verifying(cfg.bus_key.public_key(), cfg.proofs);
+        let verifying =
+            |bus: Bus| bus.verifying(cfg.bus_key.public_key(), cfg.proofs).keeping_answers(cfg.idempotency.ttl);
         let (bus, identification_bus, planning_bus, funding_bus, exit_bus) = tokio::try_join!(
             connect("gateway"),
             connect("identification"),
@@ -141,6 +144,7 @@ impl System {
                 audience: cfg.audience.clone(),
                 identity: chain_gateway::Identity::default(),
                 rate_limits: cfg.rate_limits,
+                idempotency: cfg.idempotency,
             },
             bus.clone(),
             trigger.signal(),

@@ -33,6 +33,7 @@ use sea_orm_migration::MigratorTrait;
 use tracing::Instrument;
 
 pub use auth::{ClaimPaths, Claims, Identity, KeySource, Refresh, SigningKey, TokenVerifier};
+pub use idempotency::IdempotencyPolicy;
 pub use migrations::Migrator;
 use owners::Owners;
 use throttle::Throttle;
@@ -55,6 +56,8 @@ pub struct Config {
     pub identity: Identity,
     /// Request budgets per client address, per token subject and for failed authentication.
     pub rate_limits: RateLimits,
+    /// How long `Idempotency-Key` records last and how long a claim on one holds.
+    pub idempotency: IdempotencyPolicy,
 }
 
 /// Shared state of the handlers.
@@ -72,6 +75,10 @@ pub struct AppState {
     pub shutdown: Shutdown,
     /// The rate limiters.
     pub throttle: Arc<Throttle>,
+    /// How long idempotency records last and claims hold.
+    pub idempotency: IdempotencyPolicy,
+    /// This gateway process, as idempotency claims name it.
+    pub instance: Arc<str>,
 }
 
 /// How long a request may take before the gateway answers 504 (event streams are exempt).
@@ -141,8 +148,17 @@ pub async fn start(
     let refresh = verifier.spawn_refresh(shutdown.clone());
     let throttle = Arc::new(Throttle::new(config.rate_limits));
     let sweeper = throttle.spawn_sweeper(shutdown.clone());
-    let state =
-        AppState { bus, db, verifier, owners: Arc::new(Owners::default()), shutdown: shutdown.clone(), throttle };
+    let pruning = idempotency::spawn_pruning(db.clone(), config.idempotency, shutdown.clone());
+    let state = AppState {
+        bus,
+        db,
+        verifier,
+        owners: Arc::new(Owners::default()),
+        shutdown: shutdown.clone(),
+        throttle,
+        idempotency: config.idempotency,
+        instance: uuid::Uuid::now_v7().to_string().into(),
+    };
     let listener =
         tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
@@ -158,6 +174,7 @@ pub async fn start(
             let _ = refresh.await;
         }
         let _ = sweeper.await;
+        let _ = pruning.await;
     });
     tracing::info!(%addr, "gateway listening");
     Ok((addr, handle))

@@ -52,6 +52,7 @@ pub async fn up(data: &Path, args: UpArgs) -> anyhow::Result<i32> {
         bus_key: Arc::new(keys::bus_key(&data)?),
         proofs: proof_settings(&args.services.bus),
         rate_limits: args.rate_limits.over(chain_gateway::RateLimits::generous()),
+        idempotency: args.services.idempotency.policy(),
     })
     .await?;
     let marker = data.join("demo-loaded");
@@ -114,7 +115,9 @@ pub async fn serve(data: &Path, args: ServeArgs) -> anyhow::Result<i32> {
             Some(path) => keys::read_bus_key(path)?,
             None => keys::bus_key(data)?,
         })),
-        _ => bus.verifying(bus_public_key(data, &args)?, proof_settings(&args.services.bus)),
+        _ => bus
+            .verifying(bus_public_key(data, &args)?, proof_settings(&args.services.bus))
+            .keeping_answers(args.services.idempotency.policy().ttl),
     };
     let trigger = ShutdownTrigger::new();
     let workflow = workflow_settings(&args.services.workflow, audit_key(data, &args.services.audit)?);
@@ -149,6 +152,7 @@ pub async fn serve(data: &Path, args: ServeArgs) -> anyhow::Result<i32> {
                 audience: args.services.tokens.token_audience,
                 identity,
                 rate_limits: args.rate_limits.over(chain_gateway::RateLimits::default()),
+                idempotency: args.services.idempotency.policy(),
             };
             let (addr, h) = chain_gateway::start(config, bus, trigger.signal()).await?;
             println!("gateway listening on http://{addr}");

@@ -1,5 +1,6 @@
 //! The gateway's own schema: one file per table group.
 
+mod claims;
 mod idempotency;
 
 use sea_orm_migration::prelude::*;
@@ -11,6 +12,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(idempotency::IdempotencyTable)]
+        vec![Box::new(idempotency::IdempotencyTable), Box::new(claims::IdempotencyClaims)]
     }
 }
