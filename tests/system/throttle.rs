@@ -26,6 +26,7 @@ async fn throttled(
             audience: t.config().audience.clone(),
             identity: chain_gateway::Identity::default(),
             rate_limits: limits,
+            idempotency: chain_gateway::IdempotencyPolicy::default(),
         },
         t.gateway_bus().await,
         trigger.signal(),
