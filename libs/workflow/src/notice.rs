@@ -20,7 +20,8 @@ use crate::engine::{
     Actor, Change, Engine, NoticeEvent, bump, check_version, in_txn, internal, lost_race, state_of, visible_task,
 };
 use crate::entity::{notice, objection, task};
-use crate::rules::{covers, owner_acts};
+use crate::rules::{clean, covers, owner_acts};
+use chain_domain::text::Kind;
 
 fn objection_api(m: &objection::Model) -> Result<Objection, DbErr> {
     Ok(Objection {
@@ -269,11 +270,12 @@ impl Engine {
     /// back to its owner for review.
     pub async fn object(&self, p: &Principal, req: Step<LodgeObjection>) -> Result<Objection, Problem> {
         let now = self.clock.now();
-        let reason = req.body.reason.trim().to_owned();
+        let reason = clean(&req.body.reason, Kind::Prose, "reason")?;
         if reason.is_empty() || reason.chars().count() > REMARK_CHARS {
             return Err(Problem::invalid("reason", format!("1–{REMARK_CHARS} characters")));
         }
-        if req.body.lodged_for.as_ref().is_some_and(|f| f.trim().is_empty() || f.chars().count() > ON_BEHALF_CHARS) {
+        let lodged_for = req.body.lodged_for.as_deref().map(|f| clean(f, Kind::Name, "lodged_for")).transpose()?;
+        if lodged_for.as_ref().is_some_and(|f| f.is_empty() || f.chars().count() > ON_BEHALF_CHARS) {
             return Err(Problem::invalid("lodged_for", format!("1–{ON_BEHALF_CHARS} characters")));
         }
         let lodged: chain_bus::Result<Objection> = in_txn(&self.db, async |txn| {
@@ -294,7 +296,7 @@ impl Engine {
                 task_id: n.task_id,
                 division: n.division.clone(),
                 lodged_by: p.subject.clone(),
-                lodged_for: req.body.lodged_for.as_ref().map(|f| f.trim().to_owned()),
+                lodged_for: lodged_for.clone(),
                 reason: reason.clone(),
                 state: enum_str(&ObjectionState::Open),
                 lodged_at: now,

@@ -3,6 +3,7 @@
 
 use chain_api::limits::{BODY_BYTES, BODY_DEPTH, KIND_CHARS};
 use chain_api::{Principal, Problem, Role};
+use chain_domain::text;
 
 /// The division string of the caller's layer: `CN` or a code.
 pub fn layer_of(p: &Principal) -> String {
@@ -84,7 +85,27 @@ pub fn check_body(body: &serde_json::Value) -> Result<(), String> {
     if depth(body) > BODY_DEPTH {
         return Err(format!("nested at most {BODY_DEPTH} arrays or objects deep"));
     }
-    Ok(())
+    unclean(body, String::new()).map_or(Ok(()), Err)
+}
+
+/// Why the first string in `v` (a key or a value) that free text may not be is refused, naming
+/// where it is.
+fn unclean(v: &serde_json::Value, at: String) -> Option<String> {
+    let refused = |s: &str| s.chars().find_map(|c| text::refusal(c, text::Kind::Prose));
+    match v {
+        serde_json::Value::String(s) => refused(s).map(|e| format!("text at `{at}` {e}")),
+        serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| unclean(x, format!("{at}/{i}"))),
+        serde_json::Value::Object(fields) => fields.iter().find_map(|(k, x)| match refused(k) {
+            Some(e) => Some(format!("the name `{at}/{}` {e}", k.escape_debug())),
+            None => unclean(x, format!("{at}/{k}")),
+        }),
+        _ => None,
+    }
+}
+
+/// Free text as it is kept — trimmed, in NFC — or its refusal, naming `field`.
+pub fn clean(given: &str, kind: text::Kind, field: &str) -> Result<String, Problem> {
+    text::clean(given, kind).map_err(|e| Problem::invalid(field, e.to_string()))
 }
 
 /// How deeply arrays and objects nest in `v` (a scalar is 0).
@@ -136,6 +157,15 @@ mod tests {
         assert!(!valid_kind("a b"));
         assert!(!valid_kind(&"a".repeat(KIND_CHARS + 1)));
         assert!(valid_kind(&"a".repeat(KIND_CHARS)));
+    }
+
+    #[test]
+    fn a_body_holds_no_text_that_lies_about_itself() {
+        assert!(check_body(&serde_json::json!({"note": "line one\nline two", "list": ["思南"]})).is_ok());
+        let why = check_body(&serde_json::json!({"a": [{"b": "evil\u{202E}txt.exe"}]})).unwrap_err();
+        assert!(why.contains("`/a/0/b`") && why.contains("U+202E"), "{why}");
+        let why = check_body(&serde_json::json!({"k\u{0}": 1})).unwrap_err();
+        assert!(why.contains("U+0000"), "{why}");
     }
 
     #[test]

@@ -24,7 +24,8 @@ use crate::engine::{
 };
 use crate::entity::{accountability, notice, task};
 use crate::machine::{self, Action};
-use crate::rules::{owner_acts, signer_acts};
+use crate::rules::{clean, owner_acts, signer_acts};
+use chain_domain::text::Kind;
 
 impl Engine {
     /// A task the caller may see.
@@ -116,7 +117,10 @@ impl Engine {
         let reason = match action {
             Action::Return => Some(required_reason(&req.body, "return")?),
             Action::Cancel => Some(required_reason(&req.body, "cancel")?),
-            _ => req.body.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned),
+            _ => {
+                let given = req.body.reason.as_deref().map(|r| clean(r, Kind::Prose, "reason")).transpose()?;
+                given.filter(|r| !r.is_empty())
+            }
         };
         if reason.as_ref().is_some_and(|r| r.chars().count() > REMARK_CHARS) {
             return Err(Problem::invalid("reason", format!("at most {REMARK_CHARS} characters")).into());
@@ -277,9 +281,10 @@ impl Engine {
 
 /// A note's reason, required for some steps.
 fn required_reason(note: &StepNote, step: &str) -> Result<String, Problem> {
-    match note.reason.as_deref().map(str::trim) {
-        Some(r) if !r.is_empty() && r.chars().count() <= 2000 => Ok(r.to_owned()),
-        Some(r) if !r.is_empty() => Err(Problem::invalid("reason", "at most 2000 characters")),
+    let given = note.reason.as_deref().map(|r| clean(r, Kind::Prose, "reason")).transpose()?;
+    match given {
+        Some(r) if !r.is_empty() && r.chars().count() <= REMARK_CHARS => Ok(r),
+        Some(r) if !r.is_empty() => Err(Problem::invalid("reason", format!("at most {REMARK_CHARS} characters"))),
         _ => Err(Problem::invalid("reason", format!("say why you {step} it"))),
     }
 }

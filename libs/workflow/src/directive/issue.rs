@@ -87,7 +87,7 @@ impl Engine {
         if !valid_kind(&req.kind) {
             bad.push("kind", format!("1–{KIND_CHARS} lowercase letters, digits, `.` or `-`, starting with a letter"));
         }
-        let title = req.title.trim();
+        let title = chain_domain::text::field(&req.title, chain_domain::text::Kind::Name, "title", &mut bad);
         if title.is_empty() || title.chars().count() > TITLE_CHARS {
             bad.push("title", format!("1–{TITLE_CHARS} characters"));
         }
@@ -107,7 +107,7 @@ impl Engine {
         let due_at = deadline(req.due_date, req.due_at, now, true)?;
         Ok(Template {
             kind: req.kind.clone(),
-            title: title.to_owned(),
+            title,
             body: if req.body.is_null() { "null".into() } else { req.body.to_string() },
             assignee_role: req.assignee_role.unwrap_or(Role::Operator),
             required_approvals: approvals as i32,
