@@ -31,6 +31,15 @@ pub const MAX_AMOUNT_FEN: i64 = 1_000_000_000_000_000;
 /// Largest quota of one county or village, in places.
 pub const MAX_PLACES: i64 = 1_000_000;
 
+/// Characters of a directive's title.
+pub const TITLE_CHARS: usize = 200;
+/// Characters of a kind of work (`supervision.monthly`).
+pub const KIND_CHARS: usize = 64;
+/// Distinct approvers one sign-off can be made to need.
+pub const MAX_APPROVALS: u32 = 5;
+/// Characters of an `Idempotency-Key`.
+pub const IDEMPOTENCY_KEY_CHARS: usize = 200;
+
 /// Page sizes: the largest `limit` each listing accepts.
 pub mod page {
     /// `GET /v1/tasks`.

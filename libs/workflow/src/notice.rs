@@ -7,6 +7,7 @@ use chain_api::step::Step;
 use chain_api::workflow::{
     LodgeObjection, Notice, NoticeState, Objection, ObjectionState, OpenNotice, ResolveObjection, TaskState,
 };
+use chain_api::limits::REMARK_CHARS;
 use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_domain::Division;
 use chain_store::text::{enum_str, parse_enum};
@@ -269,8 +270,8 @@ impl Engine {
     pub async fn object(&self, p: &Principal, req: Step<LodgeObjection>) -> Result<Objection, Problem> {
         let now = self.clock.now();
         let reason = req.body.reason.trim().to_owned();
-        if reason.is_empty() || reason.chars().count() > 2000 {
-            return Err(Problem::invalid("reason", "1–2000 characters"));
+        if reason.is_empty() || reason.chars().count() > REMARK_CHARS {
+            return Err(Problem::invalid("reason", format!("1–{REMARK_CHARS} characters")));
         }
         if req.body.lodged_for.as_ref().is_some_and(|f| f.trim().is_empty() || f.chars().count() > 100) {
             return Err(Problem::invalid("lodged_for", "1–100 characters"));
@@ -328,8 +329,8 @@ impl Engine {
     pub async fn resolve(&self, p: &Principal, req: Step<ResolveObjection>) -> Result<Objection, Problem> {
         let now = self.clock.now();
         let finding = req.body.reason.trim().to_owned();
-        if finding.is_empty() || finding.chars().count() > 2000 {
-            return Err(Problem::invalid("reason", "1–2000 characters"));
+        if finding.is_empty() || finding.chars().count() > REMARK_CHARS {
+            return Err(Problem::invalid("reason", format!("1–{REMARK_CHARS} characters")));
         }
         let resolved: chain_bus::Result<Objection> = in_txn(&self.db, async |txn| {
             let o = match objection::Entity::find_by_id(req.id).one(txn).await? {

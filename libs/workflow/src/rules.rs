@@ -67,7 +67,7 @@ fn names(roles: &[Role]) -> String {
 
 /// Checks a kind name: 1–64 of lowercase letters, digits, `.` and `-`, starting with a letter.
 pub fn valid_kind(kind: &str) -> bool {
-    (1..=64).contains(&kind.len())
+    (1..=chain_api::limits::KIND_CHARS).contains(&kind.len())
         && kind.starts_with(|c: char| c.is_ascii_lowercase())
         && kind.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
 }

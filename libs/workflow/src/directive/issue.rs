@@ -3,7 +3,7 @@
 //! transaction.
 
 use chain_api::workflow::{IssueDirective, Issued, Quota, TaskState};
-use chain_api::{Principal, Problem, Role};
+use chain_api::{Principal, Problem, Role, limits};
 use chain_domain::Invalid;
 use chain_store::audit;
 use chain_store::text::enum_str;
@@ -84,15 +84,18 @@ impl Engine {
     fn template(&self, req: &IssueDirective, now: DateTime<Utc>) -> chain_bus::Result<Template> {
         let mut bad = Invalid::new();
         if !valid_kind(&req.kind) {
-            bad.push("kind", "1–64 lowercase letters, digits, `.` or `-`, starting with a letter");
+            bad.push(
+                "kind",
+                format!("1–{} lowercase letters, digits, `.` or `-`, starting with a letter", limits::KIND_CHARS),
+            );
         }
         let title = req.title.trim();
-        if title.is_empty() || title.chars().count() > 200 {
-            bad.push("title", "1–200 characters");
+        if title.is_empty() || title.chars().count() > limits::TITLE_CHARS {
+            bad.push("title", format!("1–{} characters", limits::TITLE_CHARS));
         }
         let approvals = req.required_approvals.unwrap_or(1);
-        if !(1..=5).contains(&approvals) {
-            bad.push("required_approvals", "between 1 and 5");
+        if !(1..=limits::MAX_APPROVALS).contains(&approvals) {
+            bad.push("required_approvals", format!("between 1 and {}", limits::MAX_APPROVALS));
         }
         if let Some(k) = &req.notice_kind
             && !self.notice_days.kinds().iter().any(|known| known == k)
