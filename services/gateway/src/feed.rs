@@ -131,6 +131,31 @@ impl Feed {
     }
 }
 
+/// One event of the feed as the `text/event-stream` framing carries it: the document describes
+/// each event by its fields, as OpenAPI 3.2 reads an event stream's schema, with the change
+/// itself as JSON in `data`.
+#[derive(Debug, utoipa::ToSchema)]
+pub struct TaskEventMessage {
+    /// The change's sequence number (`seq`), to resume after with `Last-Event-ID`.
+    pub id: String,
+    /// The change: `opened`, `submitted`, `signed_off`, …
+    pub event: String,
+    /// The change as a JSON-encoded TaskEvent.
+    #[schema(schema_with = task_event_data)]
+    pub data: String,
+}
+
+/// `data`: a string holding a TaskEvent as JSON.
+fn task_event_data() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some("The change as a JSON-encoded TaskEvent."))
+        .content_media_type("application/json")
+        .content_schema(Some(utoipa::openapi::Ref::from_schema_name("TaskEvent")))
+        .build()
+}
+
 /// One change as an SSE event.
 fn sse_event(e: &TaskEvent) -> Event {
     let name: String = e.change.chars().filter(|c| *c != '\r' && *c != '\n').collect();
