@@ -115,5 +115,14 @@ async fn each_event_of_the_task_feed_has_the_shape_the_document_gives_it() {
     conformance::validate(&doc["components"]["schemas"]["TaskEvent"], &event.data);
     assert_eq!(event.id.as_deref(), Some(event.data["seq"].to_string().as_str()));
     assert_eq!(event.event, event.data["change"]);
+    // A Last-Event-ID outside the documented form is refused, also when it is not ASCII.
+    for id in ["\u{84}", "five"] {
+        match t.stream("CENTRAL", &format!("/v1/tasks/{root}/events"), Some(id)).await {
+            Err(refused) => {
+                refused.problem(400, "bad-request");
+            }
+            Ok(_) => panic!("Last-Event-ID {id:?} must be refused"),
+        }
+    }
     t.stop().await;
 }

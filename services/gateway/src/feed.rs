@@ -34,13 +34,13 @@ pub struct EventsParams {
 /// The position to resume after: `Last-Event-ID` (sent by a reconnecting client), else `after`.
 pub fn resume_after(headers: &HeaderMap, after: Option<i64>) -> Result<Option<i64>, ApiProblem> {
     let Some(v) = headers.get("last-event-id") else { return Ok(after) };
-    let text = v.to_str().unwrap_or_default().trim();
+    let refused = || Problem::new(ProblemKind::BadRequest, "Last-Event-ID must be the id of an event from this feed");
+    // A value that is not visible ASCII is no event id either, not an absent one.
+    let text = v.to_str().map_err(|_| refused())?.trim();
     if text.is_empty() {
         return Ok(after);
     }
-    text.parse::<i64>().map(Some).map_err(|_| {
-        Problem::new(ProblemKind::BadRequest, "Last-Event-ID must be the id of an event from this feed").into()
-    })
+    text.parse::<i64>().map(Some).map_err(|_| refused().into())
 }
 
 /// Opens the feed of task `id`'s subtree, held by `service`, after sequence number `after`. The
