@@ -3,11 +3,11 @@
 //! objection while it is open, which interrupts the notice and sends the task back for review; the
 //! step passes only when a window runs out with no open objection (the timers close it).
 
+use chain_api::limits::REMARK_CHARS;
 use chain_api::step::Step;
 use chain_api::workflow::{
     LodgeObjection, Notice, NoticeState, Objection, ObjectionState, OpenNotice, ResolveObjection, TaskState,
 };
-use chain_api::limits::REMARK_CHARS;
 use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_domain::Division;
 use chain_store::text::{enum_str, parse_enum};
