@@ -34,6 +34,8 @@ RULES_NO_SCHEMA_STATES = [
     # Division codes: the pattern admits any 12 digits, the registry holds 620,573 villages.
     r"in the division registry",
     r"no such village in the division registry",
+    r"the 12-digit code of a village in the registry",
+    r"a division code cannot start with province",
     r"allocates only to provinces",
     # Dates and years bounded by today (the document is the same every day).
     r"must be between \d{4} and \d{4}",
@@ -42,6 +44,9 @@ RULES_NO_SCHEMA_STATES = [
     # Rules across fields or across records.
     r"give either `due_date` or `due_at`",
     r"a directive needs a deadline",
+    r"exactly one member must be the head of household",
+    r"names both campaign_task_id and entry",
+    r"must not be above the division's own level",
     r"give either `divisions` or `level`",
     r"a household not in the register needs its head",
     r"this task requires no notice",
@@ -84,6 +89,7 @@ READER_REFUSALS = [
     r"invalid type: floating point `-?\d+\.0`, expected [iu]\d+",
     r"UUID parsing failed",
     r"premature end of input",
+    r"invalid value: integer `\d+`, expected u8",
 ]
 
 
@@ -115,10 +121,18 @@ def _shared_route_in_allow(failure, case):
     return path.endswith("/{id}") and "Undocumented methods advertised: POST" in message
 
 
+def _null_header(case):
+    """- A header the document types as `string | null` sent as the text `null`: a header has no
+    null, so the gateway reads the text."""
+    return any(value is None for value in (case.headers or {}).values())
+
+
 @schemathesis.hook
 def filter_failure(context, failure, case, response):
     """False keeps a failure out of the run's result."""
-    if failure.code == "ST202" and (_only_rules_no_schema_states(response) or _reader_refusal(response)):
+    if failure.code == "ST202" and (
+        _only_rules_no_schema_states(response) or _reader_refusal(response) or _null_header(case)
+    ):
         return False
     if failure.code == "ST204" and _method_not_allowed_without_allow(response):
         return False

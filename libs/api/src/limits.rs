@@ -33,6 +33,10 @@ pub const MAX_PLACES: i64 = 1_000_000;
 
 /// Characters of a directive's title.
 pub const TITLE_CHARS: usize = 200;
+/// Characters of a recurring report's title (the period is appended to it).
+pub const SCHEDULE_TITLE_CHARS: usize = 150;
+/// Days a recurring report's task is given, at most.
+pub const MAX_DUE_DAYS: u32 = 366;
 /// Characters of a kind of work (`supervision.monthly`).
 pub const KIND_CHARS: usize = 64;
 /// Distinct approvers one sign-off can be made to need.
