@@ -17,7 +17,7 @@
 # ${CHAIN_TOOLS_DIR:-$HOME/.cache/chain/tools} on first use ($CHAIN_SCHEMATHESIS_SPEC, default
 # schemathesis==4.32.5). Needs python3 with pip, and cargo (the `chain` binary is built).
 # Environment (optional): CHAIN_FUZZ_EXAMPLES (generated cases per operation and phase, default 10),
-# CHAIN_FUZZ_SECONDS (the time bound of each pass, default 300), CHAIN_FUZZ_SEED (a fixed
+# CHAIN_FUZZ_SECONDS (the time budget of each pass, default 240; the two run side by side), CHAIN_FUZZ_SEED (a fixed
 # hypothesis seed, to replay a run), CHAIN_FUZZ_REPORT (keep the reports in this directory).
 set -euo pipefail
 
@@ -25,7 +25,7 @@ readonly SPEC="${CHAIN_SCHEMATHESIS_SPEC:-schemathesis==4.32.5}"
 readonly TOOLS_DIR="${CHAIN_TOOLS_DIR:-${HOME:-/tmp}/.cache/chain/tools}"
 readonly TARGET_DIR="$TOOLS_DIR/${SPEC//[^A-Za-z0-9._-]/_}"
 readonly EXAMPLES="${CHAIN_FUZZ_EXAMPLES:-10}"
-readonly SECONDS_PER_PASS="${CHAIN_FUZZ_SECONDS:-300}"
+readonly SECONDS_PER_PASS="${CHAIN_FUZZ_SECONDS:-240}"
 # The issue asks for at least this many requests over both passes.
 readonly MIN_REQUESTS=2000
 export PIP_ROOT_USER_ACTION="${PIP_ROOT_USER_ACTION:-ignore}"
@@ -49,7 +49,7 @@ stop() {
     "$script_dir/down.sh" >/dev/null 2>&1 || true
     if [[ -n "${CHAIN_FUZZ_REPORT:-}" ]]; then
         mkdir -p "$CHAIN_FUZZ_REPORT"
-        cp "$work"/report-*.har "$work"/*.toml "$CHAIN_FUZZ_REPORT"/ 2>/dev/null || true
+        cp "$work"/report-*.har "$work"/*.toml "$work"/*.log "$CHAIN_FUZZ_REPORT"/ 2>/dev/null || true
         cp "$CHAIN_DATA_DIR/chain.log" "$CHAIN_FUZZ_REPORT"/ 2>/dev/null || true
     fi
     rm -rf "$work"
@@ -131,12 +131,15 @@ pass() {
         # schemathesis keeps its cache under the working directory: the throwaway one.
         cd "$work"
         status=0
-        CHAIN_FUZZ_TOKEN="$token" timeout --kill-after=10 "$SECONDS_PER_PASS" python3 -m schemathesis.cli \
+        # --max-time ends the pass once its budget is spent (generated cases repeat until then);
+        # `timeout` is the backstop should it not.
+        CHAIN_FUZZ_TOKEN="$token" timeout --kill-after=10 "$((SECONDS_PER_PASS + 120))" python3 -m schemathesis.cli \
             --config-file "$config" run "$gateway/openapi.json" \
             --url "$gateway" \
             --checks all \
             --phases "$phases" \
             --max-examples "$EXAMPLES" \
+            --max-time "$SECONDS_PER_PASS" \
             --request-timeout 10 \
             --workers 1 \
             --no-shrink \
