@@ -54,6 +54,7 @@ RULES_NO_SCHEMA_STATES = [
     r"give either `divisions` or `level`",
     r"a household not in the register needs its head",
     r"this task requires no notice",
+    r"the central layer posts no public notice",
     r"the file is empty",
     r"already has its head",
     r"the votes cast \(for \+ against\)",
