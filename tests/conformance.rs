@@ -71,6 +71,14 @@ fn validator(key: String, schema: &Value) -> Arc<jsonschema::Validator> {
     v
 }
 
+/// Panics unless `value` validates against `schema`, a schema of the document (its
+/// `#/components/schemas/…` references resolve).
+pub fn validate(schema: &Value, value: &Value) {
+    let v = validator(format!("validate {schema}"), schema);
+    let errors: Vec<String> = v.iter_errors(value).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "not valid against its documented schema:\n  {}\nvalue: {value}", errors.join("\n  "));
+}
+
 /// Panics unless the answer is one the document describes for the request.
 pub fn check(method: &Method, path: &str, status: StatusCode, content_type: &str, body: &Value) {
     let Some((template, op)) = operation(method, path) else { return };

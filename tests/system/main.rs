@@ -6,6 +6,7 @@ mod audit;
 mod bad_input;
 mod bus;
 mod card;
+mod contract;
 mod duplicates;
 mod engine;
 mod events;

@@ -56,6 +56,14 @@ pub const REQUEST_BYTES: usize = 256 * 1024;
 /// Bytes of one page of a listing as a service answers it on the bus: a page is cut short at this
 /// size (and says where to go on), so no answer nears the bus's payload, whatever `limit` asked.
 pub const PAGE_BYTES: usize = 512 * 1024;
+/// Characters of a recurring report's title (the period is appended to it).
+pub const SCHEDULE_TITLE_CHARS: usize = 150;
+/// Days a recurring report's task is given, at most.
+pub const MAX_DUE_DAYS: u32 = 366;
+/// Distinct approvers one sign-off can be made to need.
+pub const MAX_APPROVALS: u32 = 5;
+/// Characters of an `Idempotency-Key`.
+pub const IDEMPOTENCY_KEY_CHARS: usize = 200;
 
 /// Page sizes: the largest `limit` each listing accepts.
 pub mod page {

@@ -2,7 +2,7 @@
 //! exposes them.
 
 use chain_api::workflow::{AccountabilityQuery, AccountabilityRecord, AuditEntry, AuditQuery, NewSchedule, Schedule};
-use chain_api::{Principal, Problem, Role};
+use chain_api::{Principal, Problem, Role, limits};
 use chain_domain::calendar::{beijing_date, period_start_on_or_after, start_instant};
 use chain_domain::{Invalid, Level};
 use chain_store::audit;
@@ -42,11 +42,11 @@ impl Engine {
             bad.push("kind", format!("1–{} lowercase letters, digits, `.` or `-`", chain_api::limits::KIND_CHARS));
         }
         let title = chain_domain::text::field(&req.title, chain_domain::text::Kind::Name, "title", &mut bad);
-        if title.is_empty() || title.chars().count() > 150 {
-            bad.push("title", "1–150 characters");
+        if title.is_empty() || title.chars().count() > limits::SCHEDULE_TITLE_CHARS {
+            bad.push("title", format!("1–{} characters", limits::SCHEDULE_TITLE_CHARS));
         }
-        if !(1..=366).contains(&req.due_days) {
-            bad.push("due_days", "between 1 and 366");
+        if !(1..=limits::MAX_DUE_DAYS).contains(&req.due_days) {
+            bad.push("due_days", format!("between 1 and {}", limits::MAX_DUE_DAYS));
         }
         let level: Level = req.level.into();
         if p.jurisdiction.division().is_some_and(|d| d.level() >= level) {

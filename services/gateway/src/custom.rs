@@ -290,6 +290,11 @@ async fn dispatch(
     target: String,
     req: Request,
 ) -> Result<Response, ApiProblem> {
+    // Which method is meant comes first: `POST {path}` without one is 405 and an unknown one 404,
+    // whatever the body.
+    let (id, name) = split_target(&target, resource.what)?;
+    let method =
+        resource.methods.iter().find(|m| m.name == name).ok_or_else(|| ApiProblem(Problem::not_found("operation")))?;
     let headers = req.headers().clone();
     let body = match resource.body {
         BodyRule::Json => Json::<Value>::from_request(req, &()).await?.0,
@@ -299,9 +304,6 @@ async fn dispatch(
             body => body,
         },
     };
-    let (id, name) = split_target(&target, resource.what)?;
-    let method =
-        resource.methods.iter().find(|m| m.name == name).ok_or_else(|| ApiProblem(Problem::not_found("operation")))?;
     let call = Call { s: &s, p: &p, owner: resource.owner, verb: method.verb, id, headers: &headers, body };
     (method.types.forward)(call).await
 }

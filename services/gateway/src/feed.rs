@@ -34,13 +34,13 @@ pub struct EventsParams {
 /// The position to resume after: `Last-Event-ID` (sent by a reconnecting client), else `after`.
 pub fn resume_after(headers: &HeaderMap, after: Option<i64>) -> Result<Option<i64>, ApiProblem> {
     let Some(v) = headers.get("last-event-id") else { return Ok(after) };
-    let text = v.to_str().unwrap_or_default().trim();
+    let refused = || Problem::new(ProblemKind::BadRequest, "Last-Event-ID must be the id of an event from this feed");
+    // A value that is not visible ASCII is no event id either, not an absent one.
+    let text = v.to_str().map_err(|_| refused())?.trim();
     if text.is_empty() {
         return Ok(after);
     }
-    text.parse::<i64>().map(Some).map_err(|_| {
-        Problem::new(ProblemKind::BadRequest, "Last-Event-ID must be the id of an event from this feed").into()
-    })
+    text.parse::<i64>().map(Some).map_err(|_| refused().into())
 }
 
 /// Opens the feed of task `id`'s subtree, held by `service`, after sequence number `after`. The
@@ -129,6 +129,31 @@ impl Feed {
             }
         }
     }
+}
+
+/// One event of the feed as the `text/event-stream` framing carries it: the document describes
+/// each event by its fields, as OpenAPI 3.2 reads an event stream's schema, with the change
+/// itself as JSON in `data`.
+#[derive(Debug, utoipa::ToSchema)]
+pub struct TaskEventMessage {
+    /// The change's sequence number (`seq`), to resume after with `Last-Event-ID`.
+    pub id: String,
+    /// The change: `opened`, `submitted`, `signed_off`, …
+    pub event: String,
+    /// The change as a JSON-encoded TaskEvent.
+    #[schema(schema_with = task_event_data)]
+    pub data: String,
+}
+
+/// `data`: a string holding a TaskEvent as JSON.
+fn task_event_data() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some("The change as a JSON-encoded TaskEvent."))
+        .content_media_type("application/json")
+        .content_schema(Some(utoipa::openapi::Ref::from_schema_name("TaskEvent")))
+        .build()
 }
 
 /// One change as an SSE event.

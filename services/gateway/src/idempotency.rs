@@ -18,6 +18,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use chain_api::limits::IDEMPOTENCY_KEY_CHARS;
 use chain_api::{Problem, ProblemKind};
 use chain_bus::Shutdown;
 use sea_orm::entity::prelude::*;
@@ -110,8 +111,12 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let Some(subject) = subject_of(req.headers(), &state).await else {
         return next.run(req).await;
     };
-    if key.is_empty() || key.len() > 200 {
-        return ApiProblem(Problem::invalid("Idempotency-Key", "must be 1 to 200 characters")).into_response();
+    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_CHARS {
+        return ApiProblem(Problem::invalid(
+            "Idempotency-Key",
+            format!("must be 1 to {IDEMPOTENCY_KEY_CHARS} characters"),
+        ))
+        .into_response();
     }
     let (parts, body) = req.into_parts();
     let bytes = match crate::problem::read_body(body).await {

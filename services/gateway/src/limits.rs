@@ -66,6 +66,10 @@ pub const PROPERTIES: &[(&str, &str, Bound)] = &[
     ("LodgeObjection", "reason", Bound::Chars(1, l::REMARK_CHARS)),
     ("LodgeObjection", "lodged_for", Bound::Chars(1, l::ON_BEHALF_CHARS)),
     ("ResolveObjection", "reason", Bound::Chars(1, l::REMARK_CHARS)),
+    ("NewSchedule", "kind", Bound::Chars(1, l::KIND_CHARS)),
+    ("NewSchedule", "title", Bound::Chars(1, l::SCHEDULE_TITLE_CHARS)),
+    ("NewSchedule", "due_days", Bound::Int(1, Some(l::MAX_DUE_DAYS as i64))),
+    ("IssueDirective", "required_approvals", Bound::Int(1, Some(l::MAX_APPROVALS as i64))),
 ];
 
 /// `(operation id, parameter, bound)`: the bounded parameters, page sizes first.
@@ -84,6 +88,9 @@ pub const PARAMETERS: &[(&str, &str, Bound)] = &[
 fn number(n: i64) -> Number {
     Number::Int(n as isize)
 }
+
+/// The header every POST accepts, bounded wherever it is taken ([`crate::idempotency`]).
+pub const IDEMPOTENCY_KEY: (&str, Bound) = ("Idempotency-Key", Bound::Chars(1, l::IDEMPOTENCY_KEY_CHARS));
 
 /// Puts `bound` on `schema`; false when the schema is not one a bound of its kind applies to.
 fn bound(schema: &mut RefOr<Schema>, bound: Bound) -> bool {
@@ -135,6 +142,17 @@ pub fn apply(doc: &mut OpenApi) -> Vec<String> {
         let target = schemas.as_mut().and_then(|s| s.get_mut(name)).and_then(|s| property_of(s, property));
         if !target.is_some_and(|t| bound(t, b)) {
             missing.push(format!("{name}.{property}"));
+        }
+    }
+    let (key, key_bound) = IDEMPOTENCY_KEY;
+    for op in doc.paths.paths.values_mut().flat_map(|item| [&mut item.post, &mut item.put].into_iter().flatten()) {
+        for p in op.parameters.iter_mut().flatten() {
+            if let RefOr::T(p) = p
+                && p.name == key
+                && let Some(s) = p.schema.as_mut()
+            {
+                bound(s, key_bound);
+            }
         }
     }
     for &(operation, parameter, b) in PARAMETERS {

@@ -70,6 +70,7 @@ pub struct IssueDirective {
     /// The service whose workflow this is.
     pub service: Service,
     /// Kind of work: lowercase letters, digits, `.` and `-`, e.g. `supervision.monthly`.
+    #[schema(pattern = "^[a-z][a-z0-9.-]*$")]
     pub kind: String,
     /// Title (1–200 characters).
     pub title: String,

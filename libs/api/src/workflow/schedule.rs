@@ -28,6 +28,7 @@ pub struct NewSchedule {
     /// The service whose workflow this is.
     pub service: Service,
     /// Kind of the generated tasks, e.g. `supervision.monthly`.
+    #[schema(pattern = "^[a-z][a-z0-9.-]*$")]
     pub kind: String,
     /// Title of the generated directive; the period is appended.
     pub title: String,

@@ -4,7 +4,7 @@
 
 use chain_api::limits::{KIND_CHARS, TITLE_CHARS};
 use chain_api::workflow::{IssueDirective, Issued, Quota, TaskState};
-use chain_api::{Principal, Problem, Role};
+use chain_api::{Principal, Problem, Role, limits};
 use chain_domain::Invalid;
 use chain_store::audit;
 use chain_store::text::enum_str;
@@ -95,8 +95,8 @@ impl Engine {
             bad.push("body", why);
         }
         let approvals = req.required_approvals.unwrap_or(1);
-        if !(1..=5).contains(&approvals) {
-            bad.push("required_approvals", "between 1 and 5");
+        if !(1..=limits::MAX_APPROVALS).contains(&approvals) {
+            bad.push("required_approvals", format!("between 1 and {}", limits::MAX_APPROVALS));
         }
         if let Some(k) = &req.notice_kind
             && (k.len() > KIND_CHARS || !self.notice_days.kinds().iter().any(|known| known == k))

@@ -7,8 +7,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chain_api::Problem;
 use chain_api::workflow::{
-    Decompose, Issued, Notice, OpenNotice, Service, StepNote, Task, TaskCursor, TaskEvent, TaskPage, TaskQuery,
-    TaskTree, TreeQuery, verbs,
+    Decompose, Issued, Notice, OpenNotice, Service, StepNote, Task, TaskCursor, TaskPage, TaskQuery, TaskTree,
+    TreeQuery, verbs,
 };
 
 use crate::AppState;
@@ -172,10 +172,11 @@ pub async fn tree(
 /// `signed_off`, …). Reconnecting with `Last-Event-ID` resumes after that event.
 #[utoipa::path(get, path = "/v1/tasks/{id}/events", operation_id = "task_events", tag = "tasks",
     params(("id" = uuid::Uuid, Path, description = "Task id (its whole subtree is followed)"),
-        ("Last-Event-ID" = Option<String>, Header, description = "Resume after this event"),
+        ("Last-Event-ID" = Option<String>, Header, description = "Resume after this event",
+            pattern = "^([+-]?[0-9]{1,18})?$"),
         EventsParams),
     responses((status = 200, description = "An endless `text/event-stream`; each event's data is one TaskEvent",
-        body = TaskEvent, content_type = "text/event-stream"), Problems),
+        body = crate::feed::TaskEventMessage, content_type = "text/event-stream"), Problems),
     security(("bearer" = [])))]
 pub async fn events(
     State(s): State<AppState>,
