@@ -85,7 +85,7 @@ async fn the_file_card_is_kept_whole_with_its_helper_history() {
         .iter()
         .map(|e| e["field"].as_str().unwrap())
         .collect();
-    assert_eq!(fields, ["card/bank_account/number", "members/0/migrant_work_months"]);
+    assert_eq!(fields, ["members/0/migrant_work_months", "card/bank_account/number"]);
     assert!(!p.body.to_string().contains("12-34"));
 
     // A new helper: the previous assignment ends the day before; the village may not assign.

@@ -29,6 +29,11 @@ impl IntoResponse for ApiProblem {
         let body = serde_json::to_vec(&self.0).unwrap_or_default();
         let mut resp = (status, body).into_response();
         resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            // The rest of the body is never read, so the connection cannot carry another request:
+            // saying so keeps the client from sending its next one down a closing connection.
+            resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         resp
     }
 }

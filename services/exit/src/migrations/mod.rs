@@ -12,6 +12,6 @@ mod tests {
     #[test]
     fn exit_s_own_migrations_keep_their_recorded_names() {
         let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
-        assert_eq!(names[3..], ["m0100_exit_cases"]);
+        assert_eq!(names[chain_kit::schema::migrations(Vec::new()).len()..], ["m0100_exit_cases"]);
     }
 }
