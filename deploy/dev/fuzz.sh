@@ -140,7 +140,7 @@ pass() {
             --phases "$phases" \
             --max-examples "$EXAMPLES" \
             --max-time "$SECONDS_PER_PASS" \
-            --request-timeout 10 \
+            --request-timeout 35 \
             --workers 1 \
             --no-shrink \
             --no-color \

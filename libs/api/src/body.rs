@@ -8,21 +8,37 @@ use crate::{FieldError, Problem, ProblemKind};
 
 /// Decodes `bytes` as a `T`, or says which field is wrong and how.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let field = pointer(e.path());
-        rejection(e.into_inner(), field)
-    })?;
-    de.end().map_err(|e| rejection(e, String::new()))?;
-    Ok(value)
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| rejection(e, String::new()))?;
+    from_value(value)
 }
 
 /// Decodes an already parsed JSON value as a `T`, or says which field is wrong and how.
-pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Problem> {
+pub fn from_value<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T, Problem> {
+    whole_numbers(&mut value);
     serde_path_to_error::deserialize(value).map_err(|e| {
         let field = pointer(e.path());
         rejection(e.into_inner(), field)
     })
+}
+
+/// The largest magnitude below which every integer is exactly a JSON (IEEE 754 double) number.
+const EXACT: f64 = 9_007_199_254_740_992.0;
+
+/// Numbers written with a fraction of zero (`2016.0`) as the whole numbers they are: JSON has one
+/// number type, and the document's `integer` admits them, so a field of whole numbers takes them.
+/// A real fraction (`1.5`) stays a fraction and is refused by the field.
+fn whole_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0 && f.abs() < EXACT) {
+                *n = serde_json::Number::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers),
+        _ => {}
+    }
 }
 
 /// The path as the `field` of a [`FieldError`]: segments joined by `/`, list positions as numbers.
@@ -80,12 +96,27 @@ fn explain(raw: &str, field: String) -> (String, String) {
         }
     } else if let Some(expected) = expected {
         format!("must be {}", in_words(expected))
+    } else if raw.starts_with("UUID parsing failed") {
+        "must be a UUID".to_owned()
+    } else if CHRONO.contains(&raw) {
+        // chrono's parse errors, for a date (`2026-12-01`) or a time (`2026-12-01T08:00:00Z`).
+        "must be a date (YYYY-MM-DD) or a time (RFC 3339) as the document says".to_owned()
     } else {
         // A type's own check (a newtype's parse) already speaks the API's language.
         raw.to_owned()
     };
     (if field.is_empty() { "body".to_owned() } else { field }, message)
 }
+
+/// What chrono says of text that is not a date or a time.
+const CHRONO: [&str; 6] = [
+    "premature end of input",
+    "input contains invalid characters",
+    "input is out of range",
+    "trailing input",
+    "input is not enough for unique date and time",
+    "no possible date and time matching input",
+];
 
 /// The text between `start` and the next `end`.
 fn between<'a>(raw: &'a str, start: &str, end: &str) -> Option<&'a str> {
@@ -163,6 +194,30 @@ mod tests {
             from_value::<Allocation>(serde_json::json!({"to": "52", "amount_fen": 2.5, "members": []})).unwrap_err();
         assert_eq!(p.errors[0].field, "amount_fen");
         assert_eq!(p.errors[0].message, "must be a whole number of fen");
+    }
+
+    #[test]
+    fn a_whole_number_written_with_a_zero_fraction_is_that_number() {
+        let a: Allocation = decode(br#"{"to":"52","amount_fen":100.0,"members":[{"age":3.0}]}"#).unwrap();
+        assert_eq!((a.amount_fen, a.members[0].age), (100, 3));
+        // Beyond what a JSON number holds exactly, it stays a fraction and is refused.
+        assert_eq!(field_error(r#"{"to":"52","amount_fen":1e300,"members":[]}"#).field, "amount_fen");
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Dated {
+        id: uuid::Uuid,
+        on: chrono::NaiveDate,
+    }
+
+    #[test]
+    fn an_empty_uuid_or_date_says_what_it_must_be() {
+        let p = decode::<Dated>(br#"{"id":"","on":"2026-12-01"}"#).unwrap_err();
+        assert_eq!((p.errors[0].field.as_str(), p.errors[0].message.as_str()), ("id", "must be a UUID"));
+        let p = decode::<Dated>(br#"{"id":"01a2321b-bfe6-704b-b635-dc130e3f1ec9","on":""}"#).unwrap_err();
+        assert_eq!(p.errors[0].field, "on");
+        assert!(p.errors[0].message.starts_with("must be a date"), "{:?}", p.errors[0]);
     }
 
     #[test]

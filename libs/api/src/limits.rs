@@ -65,6 +65,15 @@ pub const MAX_APPROVALS: u32 = 5;
 /// Characters of an `Idempotency-Key`.
 pub const IDEMPOTENCY_KEY_CHARS: usize = 200;
 
+/// Months of migrant work a member's card records for a year.
+pub const MONTHS: i64 = 12;
+/// Floor area of a house, square metres: at least 1, at most this.
+pub const MAX_AREA_M2: i64 = 10_000;
+/// Distance to the nearest market, km.
+pub const MAX_MARKET_KM: i64 = 1_000;
+/// The earliest year a house on a file card can have been built.
+pub const FIRST_BUILT_YEAR: i64 = 1900;
+
 /// Page sizes: the largest `limit` each listing accepts.
 pub mod page {
     /// `GET /v1/tasks`.

@@ -124,7 +124,7 @@ impl Engine {
         let limit = q.limit.unwrap_or(100).clamp(1, 1000);
         let scope = if prefix.is_empty() { None } else { Some(prefix.as_str()) };
         let rows = audit::list(&self.db, scope, q.subject_id, q.after, limit).await.map_err(internal)?;
-        Ok(rows
+        let mut entries: Vec<AuditEntry> = rows
             .into_iter()
             .map(|m| AuditEntry {
                 service: self.service.to_owned(),
@@ -141,7 +141,10 @@ impl Engine {
                 prev_hash: m.prev_hash,
                 hash: m.hash,
             })
-            .collect())
+            .collect();
+        // Cut by size like every page on the bus; the caller goes on from the last `seq` with `after`.
+        entries.truncate(crate::page::fitting(&entries));
+        Ok(entries)
     }
 
     /// Accountability records against divisions in the caller's jurisdiction, newest first.

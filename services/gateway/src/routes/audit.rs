@@ -31,7 +31,8 @@ async fn gather<Q: Serialize + Sync, T: DeserializeOwned>(
 }
 
 /// Audit entries, oldest first: one service's chain, or all four merged by time. `limit` and
-/// `after` apply to each service's chain.
+/// `after` apply to each service's chain, and each service's part stops at 512 KiB however many
+/// entries `limit` asked for: go on from its last `seq` with `after`.
 #[utoipa::path(get, path = "/v1/audit", operation_id = "audit_entry_list", tag = "audit", params(AuditQuery),
     responses((status = 200, description = "Entries by time, service and position", body = Vec<AuditEntry>),
         Problems),

@@ -172,7 +172,7 @@ pub async fn tree(
 /// `signed_off`, …). Reconnecting with `Last-Event-ID` resumes after that event.
 #[utoipa::path(get, path = "/v1/tasks/{id}/events", operation_id = "task_events", tag = "tasks",
     params(("id" = uuid::Uuid, Path, description = "Task id (its whole subtree is followed)"),
-        ("Last-Event-ID" = Option<String>, Header, description = "Resume after this event",
+        ("Last-Event-ID" = Option<String>, Header, nullable = false, description = "Resume after this event",
             pattern = "^([+-]?[0-9]{1,18})?$"),
         EventsParams),
     responses((status = 200, description = "An endless `text/event-stream`; each event's data is one TaskEvent",

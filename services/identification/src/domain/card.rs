@@ -2,6 +2,7 @@
 //! net income, and masking the bank account.
 
 use chain_api::card::{AssignHelper, BankAccountInput, CardInput, Income, MemberDetails};
+use chain_api::limits;
 use chain_domain::{Invalid, text};
 
 /// The most any income figure may be, fen (¥100 million): a typing error above this.
@@ -54,15 +55,18 @@ pub fn validate(
         }
     }
     if let Some(h) = &card.housing {
-        if !(1..=10_000).contains(&h.area_m2) {
-            bad.push("card/housing/area_m2", "must be 1 to 10000 square metres");
+        if !(1..=limits::MAX_AREA_M2).contains(&i64::from(h.area_m2)) {
+            bad.push("card/housing/area_m2", format!("must be 1 to {} square metres", limits::MAX_AREA_M2));
         }
-        if !(1900..=year + 1).contains(&h.built_year) {
-            bad.push("card/housing/built_year", format!("must be between 1900 and {}", year + 1));
+        if !(limits::FIRST_BUILT_YEAR..=i64::from(year) + 1).contains(&i64::from(h.built_year)) {
+            bad.push(
+                "card/housing/built_year",
+                format!("must be between {} and {}", limits::FIRST_BUILT_YEAR, year + 1),
+            );
         }
     }
-    if card.distance_to_market_km.is_some_and(|d| d > 1000) {
-        bad.push("card/distance_to_market_km", "must be at most 1000 km");
+    if card.distance_to_market_km.is_some_and(|d| i64::from(d) > limits::MAX_MARKET_KM) {
+        bad.push("card/distance_to_market_km", format!("must be at most {} km", limits::MAX_MARKET_KM));
     }
     kept.bank_account = card.bank_account.as_ref().map(|b| validate_bank(b, "card/bank_account", bad));
     kept.helper = card.helper.as_ref().map(|h| validate_helper(h, "card/helper", bad));
@@ -119,8 +123,8 @@ pub fn validate_member(d: &MemberDetails, at: &str, bad: &mut Invalid) -> Member
     if ethnicity.as_ref().is_some_and(|e| e.is_empty() || e.chars().count() > chain_api::limits::ETHNICITY_CHARS) {
         bad.push(format!("{at}/ethnicity"), "must be 1 to 20 characters");
     }
-    if d.migrant_work_months.is_some_and(|m| m > 12) {
-        bad.push(format!("{at}/migrant_work_months"), "must be 0 to 12");
+    if d.migrant_work_months.is_some_and(|m| i64::from(m) > limits::MONTHS) {
+        bad.push(format!("{at}/migrant_work_months"), format!("must be 0 to {}", limits::MONTHS));
     }
     MemberDetails { ethnicity, ..d.clone() }
 }
