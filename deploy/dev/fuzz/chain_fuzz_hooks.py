@@ -48,6 +48,7 @@ RULES_NO_SCHEMA_STATES = [
     r"give either `due_date` or `due_at`",
     r"a directive needs a deadline",
     r"exactly one member must be the head of household",
+    r"the other causes must not repeat the main cause",
     r"names both campaign_task_id and entry",
     r"must not be above the division's own level",
     r"the reporting level must be below yours",

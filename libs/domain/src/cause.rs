@@ -104,6 +104,9 @@ impl FromStr for PovertyCause {
     }
 }
 
+/// How many causes a household may have besides its main one.
+pub const MAX_OTHERS: usize = 2;
+
 /// Why a cause or a set of causes was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CauseError {
@@ -151,7 +154,7 @@ impl TryFrom<UncheckedCauses> for Causes {
 impl Causes {
     /// Validates a main cause and up to two distinct others, none equal to the main cause.
     pub fn new(main: PovertyCause, others: Vec<PovertyCause>) -> Result<Causes, CauseError> {
-        if others.len() > 2 {
+        if others.len() > MAX_OTHERS {
             return Err(CauseError::TooManyOthers { count: others.len() });
         }
         if others.contains(&main) {

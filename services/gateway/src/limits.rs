@@ -15,6 +15,8 @@ pub enum Bound {
     Chars(usize, usize),
     /// A list of `min..=max` items.
     Items(usize, usize),
+    /// A list of `min..=max` distinct items.
+    Distinct(usize, usize),
     /// An integer of at least `min` (and at most `max`).
     Int(i64, Option<i64>),
     /// Any JSON of at most `bytes` bytes as compact JSON, nested at most `depth` deep (JSON Schema
@@ -26,6 +28,7 @@ pub enum Bound {
 pub const PROPERTIES: &[(&str, &str, Bound)] = &[
     ("RegisterHousehold", "year", Bound::Int(l::FIRST_YEAR as i64, None)),
     ("RegisterHousehold", "members", Bound::Items(1, l::MAX_MEMBERS)),
+    ("RegisterHousehold", "other_causes", Bound::Distinct(0, chain_domain::cause::MAX_OTHERS)),
     ("MemberInput", "name", Bound::Chars(1, l::NAME_CHARS)),
     ("MemberDetails", "ethnicity", Bound::Chars(1, l::ETHNICITY_CHARS)),
     ("MemberDetails", "migrant_work_months", Bound::Int(0, Some(l::MONTHS))),
@@ -109,9 +112,12 @@ fn bound(schema: &mut RefOr<Schema>, bound: Bound) -> bool {
             o.maximum = max.map(number);
             true
         }
-        (RefOr::T(Schema::Array(a)), Bound::Items(min, max)) if !matches!(a.items, ArrayItems::False) => {
+        (RefOr::T(Schema::Array(a)), Bound::Items(min, max) | Bound::Distinct(min, max))
+            if !matches!(a.items, ArrayItems::False) =>
+        {
             a.min_items = Some(min);
             a.max_items = Some(max);
+            a.unique_items = matches!(bound, Bound::Distinct(..));
             true
         }
         (RefOr::T(Schema::Object(o)), Bound::Json { bytes, depth }) => {
