@@ -65,6 +65,8 @@ pub const MAX_APPROVALS: u32 = 5;
 /// Characters of an `Idempotency-Key`.
 pub const IDEMPOTENCY_KEY_CHARS: usize = 200;
 
+/// The most any income figure on a file card may be, fen (¥100 million): a typing error above.
+pub const MAX_INCOME_FEN: i64 = 10_000_000_000;
 /// Months of migrant work a member's card records for a year.
 pub const MONTHS: i64 = 12;
 /// Floor area of a house, square metres: at least 1, at most this.

@@ -5,8 +5,8 @@ use chain_api::card::{AssignHelper, BankAccountInput, CardInput, Income, MemberD
 use chain_api::limits;
 use chain_domain::{Invalid, text};
 
-/// The most any income figure may be, fen (¥100 million): a typing error above this.
-const MAX_FEN: i64 = 10_000_000_000;
+/// The most any income figure may be, fen.
+const MAX_FEN: i64 = limits::MAX_INCOME_FEN;
 
 /// Net income: every income type less production costs.
 pub fn net_income(i: &Income) -> i64 {
