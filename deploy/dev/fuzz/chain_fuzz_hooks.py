@@ -35,6 +35,7 @@ RULES_NO_SCHEMA_STATES = [
     # Division codes: the pattern admits any 12 digits, the registry holds 620,573 villages.
     r"in the division registry",
     r"no such village in the division registry",
+    r"is not a division of the national tree",
     r"the 12-digit code of a village in the registry",
     r"a division code cannot start with province",
     r"allocates only to provinces",
