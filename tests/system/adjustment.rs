@@ -6,17 +6,21 @@ use chain_system_tests::{TestSystem, application, eventually, rid, spawn};
 use chrono::Duration;
 use serde_json::{Value, json};
 
-/// The centre's adjustment campaign down to Sinan county; returns the county's campaign task id.
-async fn campaign(t: &TestSystem) -> String {
+/// The centre's directive for an adjustment campaign down to Sinan county, due in 60 days.
+pub(crate) fn campaign_directive(t: &TestSystem) -> Value {
     let due = (chain_domain::calendar::beijing_date(t.clock.now()) + Duration::days(60)).to_string();
-    let body = json!({
+    json!({
         "service": "identification",
         "kind": "identification.adjustment",
         "title": "2017年度贫困人口动态调整",
         "targets": { "divisions": ["520624"] },
         "due_date": due,
-    });
-    t.post("CENTRAL", "/v1/directives", body).await.ok(201);
+    })
+}
+
+/// The centre's adjustment campaign down to Sinan county; returns the county's campaign task id.
+async fn campaign(t: &TestSystem) -> String {
+    t.post("CENTRAL", "/v1/directives", campaign_directive(t)).await.ok(201);
     let found = t.get("SINAN", "/v1/tasks?kind=identification.adjustment&division=520624").await;
     let tasks = found.ok(200).as_array().unwrap().clone();
     let county = tasks.iter().find(|t| t["division"] == "520624").expect("the county's campaign task");

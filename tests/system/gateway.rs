@@ -41,12 +41,7 @@ async fn every_documented_operation_reaches_its_handler_and_no_other_method_is_r
     // changing anything.
     let nowhere = uuid::Uuid::now_v7().to_string();
     for (path, item) in doc["paths"].as_object().unwrap() {
-        let url = path
-            .replace("{id}", &nowhere)
-            .replace("{code}", "520624")
-            .replace("{county}", "520624")
-            .replace("{division}", "520624")
-            .replace("{year}", "2016");
+        let url = concrete(path, &nowhere);
         let (mount, custom) = match url.split_once(':') {
             Some((base, _)) => (base.to_owned(), true),
             None => (url.clone(), false),
@@ -78,12 +73,7 @@ async fn the_operations_documented_as_public_answer_without_a_token_and_no_other
     let nowhere = uuid::Uuid::now_v7().to_string();
     let mut public = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
-        let url = path
-            .replace("{id}", &nowhere)
-            .replace("{code}", "520624")
-            .replace("{county}", "520624")
-            .replace("{division}", "520624")
-            .replace("{year}", "2016");
+        let url = concrete(path, &nowhere);
         for (method, op) in item.as_object().unwrap() {
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let security = op["security"].as_array().unwrap_or_else(|| panic!("{method} {path} states no security"));
@@ -182,4 +172,14 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_a_different_bod
     .await
     .problem(412, "precondition-failed");
     t.stop().await;
+}
+
+/// A documented path with its parameters filled in: `id` by `id`, divisions by Sinan county, the
+/// year by 2016.
+fn concrete(path: &str, id: &str) -> String {
+    path.replace("{id}", id)
+        .replace("{code}", "520624")
+        .replace("{county}", "520624")
+        .replace("{division}", "520624")
+        .replace("{year}", "2016")
 }

@@ -11,7 +11,7 @@ use reqwest::Method;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ConnectionTrait, Set};
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// The gateway database, as the test inspects it.
@@ -226,14 +226,7 @@ async fn a_key_older_than_the_ttl_is_new_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replayed_answer_carries_its_location() {
     let t = spawn().await;
-    let due = (chain_domain::calendar::beijing_date(t.clock.now()) + chrono::Duration::days(60)).to_string();
-    let body = json!({
-        "service": "identification",
-        "kind": "identification.adjustment",
-        "title": "2017年度贫困人口动态调整",
-        "targets": { "divisions": ["520624"] },
-        "due_date": due,
-    });
+    let body = crate::adjustment::campaign_directive(&t);
     let token = t.token("CENTRAL");
     let key = [("Idempotency-Key", "directive-1")];
     let first = t.send(Method::POST, "/v1/directives", &token, Some(body.clone()), &key).await;
