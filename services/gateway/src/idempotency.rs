@@ -93,9 +93,19 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-async fn subject_of(headers: &axum::http::HeaderMap, state: &AppState) -> Option<String> {
-    let token = crate::auth::bearer(headers).ok()?;
-    state.verifier.verify(token).await.ok().map(|p| p.subject)
+/// The verified caller's subject: from the outcome the throttle layer left, else verified here.
+/// (The request is read before anything is awaited: it is not `Sync`.)
+fn subject_of(req: &Request, state: &AppState) -> impl Future<Output = Option<String>> + Send + use<> {
+    let token = crate::auth::bearer(req.headers()).ok().map(str::to_owned);
+    let left = req.extensions().get::<crate::auth::Verified>().map(|v| v.0.clone());
+    let verifier = state.verifier.clone();
+    async move {
+        let verified = match left {
+            Some(verified) => verified,
+            None => verifier.verify(&token?).await,
+        };
+        verified.ok().map(|p| p.subject)
+    }
 }
 
 /// The middleware.
@@ -108,7 +118,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     // Authentication comes first: an unauthenticated request is answered 401 by the handler,
     // whatever its key, and nothing is remembered for it.
-    let Some(subject) = subject_of(req.headers(), &state).await else {
+    let Some(subject) = subject_of(&req, &state).await else {
         return next.run(req).await;
     };
     if key.is_empty() || key.len() > IDEMPOTENCY_KEY_CHARS {
