@@ -178,13 +178,14 @@ async fn a_client_without_credentials_cannot_connect_and_a_service_only_reaches_
 }
 
 /// Runs `openssl` with `args` in `dir`.
-fn openssl(dir: &std::path::Path, args: &[&str]) {
+pub(crate) fn openssl(dir: &std::path::Path, args: &[&str]) {
     let out = std::process::Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
     assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
-/// A certificate authority and a server certificate for 127.0.0.1 signed by it, in `dir`.
-fn certificates(dir: &std::path::Path) {
+/// A certificate authority (`ca.pem`) and a server certificate for 127.0.0.1 and `localhost`
+/// signed by it (`server.pem`, `server.key`), in `dir`.
+pub(crate) fn certificates(dir: &std::path::Path) {
     openssl(
         dir,
         &[
@@ -222,7 +223,7 @@ fn certificates(dir: &std::path::Path) {
             "server.csr",
         ],
     );
-    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n").unwrap();
     openssl(
         dir,
         &[

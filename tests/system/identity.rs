@@ -3,7 +3,8 @@
 //! registers and reads a household; keys added to the provider mid-run (ES256, EdDSA, RS256) are
 //! used without a restart; wrong audience, expiry, a future `nbf`, an unknown `crit`, an `alg` that
 //! does not match the key, an unknown `kid` and a token without a known role are answered 401 with
-//! an RFC 6750 challenge.
+//! an RFC 6750 challenge. Over HTTPS, the provider is reached when its certificate authority is
+//! given (`CHAIN_OIDC_CA_FILE`) and not trusted otherwise.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -46,8 +47,9 @@ fn mock_dir(repo: &Path) -> PathBuf {
 }
 
 impl Provider {
-    /// Starts the provider; `None` only when Node.js or npm is not installed.
-    async fn start() -> Option<Provider> {
+    /// Starts the provider, serving HTTPS with `tls` (key file, certificate file) when given;
+    /// `None` only when Node.js or npm is not installed.
+    async fn start(tls: Option<(&Path, &Path)>) -> Option<Provider> {
         if !runs("node") || !runs("npm") {
             eprintln!("SKIPPED identity test: Node.js and npm are needed for the OIDC provider (oauth2-mock-server)");
             return None;
@@ -56,6 +58,7 @@ impl Provider {
         let mut child = Command::new("node")
             .arg(repo.join("tests/system/oidc_provider.mjs"))
             .arg(mock_dir(&repo))
+            .args(tls.iter().flat_map(|(key, cert)| [key.as_os_str(), cert.as_os_str()]))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .kill_on_drop(true)
@@ -156,36 +159,10 @@ impl Gateway {
 
 #[tokio::test]
 async fn tokens_from_an_oidc_provider_with_rotating_keys() {
-    let Some(mut idp) = Provider::start().await else { return };
+    let Some(mut idp) = Provider::start(None).await else { return };
     let t = spawn().await;
     let bus = t.system.as_ref().unwrap().bus.clone();
-    let dir = std::env::temp_dir().join(format!("chain-idp-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let trigger = chain_bus::ShutdownTrigger::new();
-    let (addr, handle) = chain_gateway::start(
-        chain_gateway::Config {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            database_url: format!("sqlite://{}?mode=rwc", dir.join("gateway.db").display()),
-            keys: chain_gateway::KeySource::Discovery,
-            issuer: idp.issuer.clone(),
-            audience: AUDIENCE.into(),
-            identity: chain_gateway::Identity {
-                claims: chain_gateway::ClaimPaths {
-                    roles: vec!["realm_access.roles".into(), format!("resource_access.{AUDIENCE}.roles")],
-                    jurisdiction: "chain_jurisdiction".into(),
-                },
-                refresh: chain_gateway::Refresh { every: Duration::from_secs(300), floor: FLOOR },
-                leeway: Duration::from_secs(5),
-            },
-            rate_limits: chain_gateway::RateLimits::generous(),
-            idempotency: chain_gateway::IdempotencyPolicy::default(),
-        },
-        bus,
-        trigger.signal(),
-    )
-    .await
-    .expect("a gateway whose keys come from the provider's discovery document");
-    let gw = Gateway { base: format!("http://{addr}"), http: reqwest::Client::new() };
+    let (gw, trigger, handle, dir) = gateway(bus, &idp.issuer, None).await;
     let get = reqwest::Method::GET;
 
     // An RS256 access token from the provider's token endpoint works end to end.
@@ -270,4 +247,77 @@ async fn tokens_from_an_oidc_provider_with_rotating_keys() {
     handle.await.unwrap();
     t.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A gateway whose keys come from the provider's discovery document, trusting `ca_file` (instead
+/// of the system's roots) over HTTPS; stopped by the trigger.
+async fn gateway(
+    bus: chain_bus::Bus,
+    issuer: &str,
+    ca_file: Option<PathBuf>,
+) -> (Gateway, chain_bus::ShutdownTrigger, tokio::task::JoinHandle<()>, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("chain-idp-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let trigger = chain_bus::ShutdownTrigger::new();
+    let (addr, handle) = chain_gateway::start(
+        chain_gateway::Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database_url: format!("sqlite://{}?mode=rwc", dir.join("gateway.db").display()),
+            keys: chain_gateway::KeySource::Discovery,
+            issuer: issuer.to_owned(),
+            audience: AUDIENCE.into(),
+            identity: chain_gateway::Identity {
+                claims: chain_gateway::ClaimPaths {
+                    roles: vec!["realm_access.roles".into(), format!("resource_access.{AUDIENCE}.roles")],
+                    jurisdiction: "chain_jurisdiction".into(),
+                },
+                refresh: chain_gateway::Refresh { every: Duration::from_secs(300), floor: FLOOR },
+                leeway: Duration::from_secs(5),
+                ca_file,
+            },
+            rate_limits: chain_gateway::RateLimits::generous(),
+            idempotency: chain_gateway::IdempotencyPolicy::default(),
+        },
+        bus,
+        trigger.signal(),
+    )
+    .await
+    .expect("a gateway whose keys come from the provider's discovery document");
+    (Gateway { base: format!("http://{addr}"), http: reqwest::Client::new() }, trigger, handle, dir)
+}
+
+#[tokio::test]
+async fn tokens_from_an_oidc_provider_over_https_under_the_agencys_own_ca() {
+    if !runs("openssl") {
+        eprintln!("SKIPPED: openssl is needed to make the provider's certificate");
+        return;
+    }
+    let certs = std::env::temp_dir().join(format!("chain-idp-tls-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&certs).unwrap();
+    crate::bus::certificates(&certs);
+    let Some(mut idp) = Provider::start(Some((&certs.join("server.key"), &certs.join("server.pem")))).await else {
+        return;
+    };
+    assert!(idp.issuer.starts_with("https://"), "{}", idp.issuer);
+    let t = spawn().await;
+    let bus = t.system.as_ref().unwrap().bus.clone();
+    let token = idp.token(&idp.first_kid.clone(), keycloak("kc-sinan", &["approver", "auditor"], "520624"), 600).await;
+
+    // Trusting the agency's CA, the gateway fetches discovery and keys over HTTPS.
+    let (gw, trigger, handle, dir) = gateway(bus.clone(), &idp.issuer, Some(certs.join("ca.pem"))).await;
+    let (status, _, body) = gw.send(reqwest::Method::GET, "/v1/households?division=520624", Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    trigger.fire();
+    handle.await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // With the system's roots only, the provider's certificate is not trusted: no keys, no entry.
+    let (gw, trigger, handle, dir) = gateway(bus, &idp.issuer, None).await;
+    gw.refuses(&token, "the token's key is not among the identity provider's keys").await;
+    trigger.fire();
+    handle.await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+
+    t.stop().await;
+    let _ = std::fs::remove_dir_all(&certs);
 }

@@ -1,6 +1,7 @@
 // An OpenID Connect provider for the identity tests: npm's oauth2-mock-server (discovery, JWKS,
 // token endpoint) on a free port, driven over stdin/stdout with one JSON object per line.
-//   node oidc_provider.mjs <npm prefix holding oauth2-mock-server>
+//   node oidc_provider.mjs <npm prefix holding oauth2-mock-server> [<TLS key file> <TLS certificate file>]
+// (with the key and certificate, it serves HTTPS).
 // Prints {"issuer": URL, "kid": first key} once listening, then answers each request line:
 //   {"op": "add-key", "alg": "RS256"|"ES256"|"EdDSA"}        -> {"kid"}  (a new key, published in the JWKS)
 //   {"op": "token", "kid", "claims", "ttl"}                   -> {"token"} (signed by the provider)
@@ -11,13 +12,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 
-const prefix = process.argv[2];
+const [prefix, tlsKey, tlsCert] = process.argv.slice(2);
 const { OAuth2Server } = await import(
   pathToFileURL(join(prefix, 'node_modules', 'oauth2-mock-server', 'dist', 'index.mjs')).href
 );
 
 const keys = new Map();
-const server = new OAuth2Server();
+const server = new OAuth2Server(tlsKey, tlsCert);
 const addKey = async (alg) => {
   const jwk = await server.issuer.keys.generate(alg);
   keys.set(jwk.kid, jwk);

@@ -53,6 +53,7 @@ RULES_NO_SCHEMA_STATES = [
     r"names both campaign_task_id and entry",
     r"must not be above the division's own level",
     r"the reporting level must be below yours",
+    r"the level must be below the issuing layer",
     r"give either `divisions` or `level`",
     r"a household not in the register needs its head",
     r"this task requires no notice",

@@ -174,6 +174,7 @@ pub struct BankAccountInput {
     /// The bank, e.g. `思南县农村信用合作联社`.
     pub bank: String,
     /// The account or card number, 8–30 digits; stored encrypted, returned masked.
+    #[schema(pattern = r"^[0-9]{8,30}$")]
     pub number: String,
 }
 

@@ -1,7 +1,7 @@
 //! The engine handle a service holds, and the plumbing every operation shares: reading and
 //! version-checked writing of task rows, the change log, the audit trail and the outbox.
 
-use chain_api::workflow::{DeadlineStage, Service, Task, TaskState};
+use chain_api::workflow::{DeadlineStage, Service, Task, TaskChange, TaskState};
 use chain_api::{Envelope, Principal, Problem, ProblemKind};
 pub(crate) use chain_bus::service::internal;
 use chain_domain::{DeadlineLadder, NoticeDays};
@@ -238,7 +238,7 @@ pub(crate) fn lost_race() -> Problem {
 /// Everything recorded about one change to a task: its log entry, its audit entry and its event.
 pub(crate) struct Change<'a> {
     pub task: &'a task::Model,
-    pub change: &'a str,
+    pub change: TaskChange,
     pub actor: &'a Actor,
     pub reason: Option<&'a str>,
     pub data: serde_json::Value,
@@ -271,7 +271,7 @@ impl Engine {
                 task_id: Set(c.task.id),
                 root_id: Set(c.task.root_id),
                 division: Set(c.task.division.clone()),
-                change: Set(c.change.to_owned()),
+                change: Set(c.change.as_str().to_owned()),
                 state: Set(c.task.state.clone()),
                 version: Set(c.task.version),
                 actor: Set(c.actor.subject.clone()),

@@ -1,6 +1,6 @@
 //! The task state machine, pure: which action is allowed from which state.
 
-use chain_api::workflow::TaskState;
+use chain_api::workflow::{TaskChange, TaskState};
 
 /// Something done to a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,13 +30,13 @@ impl Action {
     }
 
     /// The change the log and the event stream name this action by.
-    pub fn change(self) -> &'static str {
+    pub fn change(self) -> TaskChange {
         match self {
-            Action::Start => "started",
-            Action::Submit => "submitted",
-            Action::SignOff => "signed_off",
-            Action::Return => "returned",
-            Action::Cancel => "cancelled",
+            Action::Start => TaskChange::Started,
+            Action::Submit => TaskChange::Submitted,
+            Action::SignOff => TaskChange::SignedOff,
+            Action::Return => TaskChange::Returned,
+            Action::Cancel => TaskChange::Cancelled,
         }
     }
 }

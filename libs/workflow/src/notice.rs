@@ -6,7 +6,7 @@
 use chain_api::limits::{ON_BEHALF_CHARS, REMARK_CHARS};
 use chain_api::step::Step;
 use chain_api::workflow::{
-    LodgeObjection, Notice, NoticeState, Objection, ObjectionState, OpenNotice, ResolveObjection, TaskState,
+    LodgeObjection, Notice, NoticeState, Objection, ObjectionState, OpenNotice, ResolveObjection, TaskChange, TaskState,
 };
 use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_domain::Division;
@@ -79,7 +79,7 @@ async fn set_notice_state<C: ConnectionTrait>(conn: &C, n: &notice::Model, state
 /// What happened to a task's notice, or to an objection against it, as the task's change log,
 /// audit trail and events record it.
 struct Noted<'a> {
-    change: &'static str,
+    change: TaskChange,
     actor: &'a Actor,
     reason: Option<&'a str>,
     data: serde_json::Value,
@@ -206,7 +206,7 @@ impl Engine {
         let data = serde_json::json!({ "notice_id": n.id, "kind": kind, "days": days, "closes_at": n.closes_at });
         let opened = Change {
             task: &fresh,
-            change: "notice_opened",
+            change: TaskChange::NoticeOpened,
             actor: &Actor::of(p),
             reason: None,
             data,
@@ -314,7 +314,7 @@ impl Engine {
                 vec![]
             };
             let lodged = Noted {
-                change: "objection_lodged",
+                change: TaskChange::ObjectionLodged,
                 actor: &Actor::of(p),
                 reason: Some(&reason),
                 data: serde_json::json!({ "notice_id": n.id, "objection_id": o.id }),
@@ -360,7 +360,7 @@ impl Engine {
             }
             let row = self.reload(txn, o.task_id).await?;
             let resolved = Noted {
-                change: "objection_resolved",
+                change: TaskChange::ObjectionResolved,
                 actor: &Actor::of(p),
                 reason: Some(&finding),
                 data: serde_json::json!({ "objection_id": o.id, "upheld": req.body.upheld }),
@@ -393,7 +393,7 @@ impl Engine {
             }
             let row = self.reload(&txn, n.task_id).await?;
             let passed_now = Noted {
-                change: "notice_passed",
+                change: TaskChange::NoticePassed,
                 actor: &Actor::system(),
                 reason: None,
                 data: serde_json::json!({ "notice_id": n.id, "kind": n.kind, "days": n.days }),

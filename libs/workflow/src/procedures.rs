@@ -4,7 +4,7 @@
 //! the caller's role and layer; the engine checks the state machine and the version, and records
 //! the change like any other.
 
-use chain_api::workflow::{DeadlineStage, Task, TaskState};
+use chain_api::workflow::{DeadlineStage, Task, TaskChange, TaskState};
 use chain_api::{Principal, Problem, Role};
 use chain_store::text::enum_str;
 use chrono::{DateTime, Utc};
@@ -106,7 +106,7 @@ impl Engine {
             conn,
             Change {
                 task: &row,
-                change: "opened",
+                change: TaskChange::Opened,
                 actor: &actor,
                 reason: None,
                 data: serde_json::json!({ "subject_id": t.subject_id }),
@@ -219,7 +219,7 @@ impl Engine {
             .zip(&owners)
             .map(|(row, who)| Change {
                 task: row,
-                change: "opened",
+                change: TaskChange::Opened,
                 actor: who,
                 reason: None,
                 data: serde_json::json!({ "subject_id": row.subject_id }),
@@ -328,7 +328,7 @@ impl Engine {
             conn,
             Change {
                 task: &fresh,
-                change: "scheduled",
+                change: TaskChange::Scheduled,
                 actor: &Actor::system(),
                 reason: None,
                 data: serde_json::json!({ "due_at": due_at }),

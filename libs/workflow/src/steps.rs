@@ -9,7 +9,7 @@
 
 use chain_api::limits::REMARK_CHARS;
 use chain_api::step::Step;
-use chain_api::workflow::{NoticeState, StepNote, Task, TaskCursor, TaskPage, TaskQuery, TaskState};
+use chain_api::workflow::{NoticeState, StepNote, Task, TaskChange, TaskCursor, TaskPage, TaskQuery, TaskState};
 use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_store::text::enum_str;
 use chrono::{DateTime, Utc};
@@ -146,7 +146,7 @@ impl Engine {
                 approvals.push(p.subject.clone());
                 if (approvals.len() as i32) < row.required_approvals {
                     next = TaskState::Submitted;
-                    change = "approved";
+                    change = TaskChange::Approved;
                 }
                 changes.push((
                     task::Column::Approvals,
@@ -239,7 +239,7 @@ impl Engine {
                 task_id: Set(t.id),
                 root_id: Set(t.root_id),
                 division: Set(t.division.clone()),
-                change: Set("cancelled".into()),
+                change: Set(TaskChange::Cancelled.as_str().into()),
                 state: Set(st(TaskState::Cancelled)),
                 version: Set(t.version + 1),
                 actor: Set(actor.subject.clone()),

@@ -5,7 +5,7 @@
 
 use std::time::Duration as StdDuration;
 
-use chain_api::workflow::{DeadlineStage, IssueDirective, Service, TargetLevel, Targets};
+use chain_api::workflow::{DeadlineStage, IssueDirective, Service, TargetLevel, Targets, TaskChange};
 use chain_domain::calendar::{Period, next_period_start, period_label, start_instant};
 use chain_store::text::{enum_str, parse_enum};
 use chrono::{DateTime, Duration, Utc};
@@ -116,9 +116,9 @@ impl Engine {
             }
             current = self.reload(txn, row.id).await?;
             let change = match step {
-                DeadlineStage::Reminded => "reminded",
-                DeadlineStage::Overdue => "overdue",
-                DeadlineStage::Escalated => "escalated",
+                DeadlineStage::Reminded => TaskChange::Reminded,
+                DeadlineStage::Overdue => TaskChange::Overdue,
+                DeadlineStage::Escalated => TaskChange::Escalated,
                 DeadlineStage::OnTime => unreachable!("the ladder never steps back to on time"),
             };
             self.record(

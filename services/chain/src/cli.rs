@@ -147,6 +147,10 @@ pub struct IdentitySettings {
     /// Find the JWKS by OIDC discovery: `<CHAIN_TOKEN_ISSUER>/.well-known/openid-configuration`.
     #[arg(long, env = "CHAIN_OIDC_DISCOVERY")]
     pub oidc_discovery: bool,
+    /// PEM file of the certificates trusted, instead of the system's roots, when the JWKS or the
+    /// discovery document is fetched over HTTPS (an agency's own certificate authority).
+    #[arg(long, env = "CHAIN_OIDC_CA_FILE")]
+    pub oidc_ca_file: Option<PathBuf>,
     /// Seconds between refreshes of the provider's keys.
     #[arg(long, env = "CHAIN_JWKS_REFRESH_SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
     pub jwks_refresh_seconds: u64,
@@ -491,6 +495,7 @@ mod tests {
             "CHAIN_JWKS_FILE",
             "CHAIN_JWKS_URL",
             "CHAIN_OIDC_DISCOVERY",
+            "CHAIN_OIDC_CA_FILE",
             "CHAIN_JWKS_REFRESH_SECONDS",
             "CHAIN_JWKS_MIN_REFRESH_SECONDS",
             "CHAIN_TOKEN_ROLE_CLAIMS",

@@ -15,7 +15,7 @@ use utoipa::{Modify, OpenApi};
         chain_api::workflow::IssueDirective, chain_api::workflow::Decompose, chain_api::workflow::Issued,
         chain_api::workflow::LevelCount, chain_api::workflow::StepNote, chain_api::workflow::Rollup,
         chain_api::workflow::LevelRollup, chain_api::workflow::TreeNode, chain_api::workflow::TaskTree,
-        chain_api::workflow::TaskEvent, chain_api::workflow::NoticeState, chain_api::workflow::ObjectionState,
+        chain_api::workflow::TaskEvent, chain_api::workflow::TaskChange, chain_api::workflow::NoticeState, chain_api::workflow::ObjectionState,
         chain_api::workflow::Notice, chain_api::workflow::Objection, chain_api::workflow::OpenNotice,
         chain_api::workflow::LodgeObjection, chain_api::workflow::ResolveObjection, chain_api::workflow::Cadence,
         chain_api::workflow::NewSchedule, chain_api::workflow::Schedule, chain_api::workflow::AuditEntry,
@@ -90,7 +90,8 @@ fn describe(doc: &mut utoipa::openapi::OpenApi) {
 }
 
 /// Documents `Idempotent-Replayed` on the success answers of every operation taking an
-/// `Idempotency-Key` ([`crate::idempotency`] sets it on a replayed answer).
+/// `Idempotency-Key` ([`crate::idempotency`] sets it on a replayed answer), and the `Retry-After`
+/// of its 409 `idempotency-in-flight`.
 fn mark_replays(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::header::HeaderBuilder;
     use utoipa::openapi::schema::{ObjectBuilder, Type};
@@ -112,6 +113,16 @@ fn mark_replays(doc: &mut utoipa::openapi::OpenApi) {
                         .build();
                     response.headers.insert("Idempotent-Replayed".to_owned(), RefOr::T(header));
                 }
+            }
+            if let Some(RefOr::T(conflict)) = op.responses.responses.get_mut("409") {
+                let header = HeaderBuilder::new()
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1))))
+                    .description(Some(
+                        "On `idempotency-in-flight`: seconds until a retry with the same key may take over the first \
+                         request's claim",
+                    ))
+                    .build();
+                conflict.headers.insert("Retry-After".to_owned(), RefOr::T(header));
             }
         }
     }
@@ -219,6 +230,30 @@ mod tests {
                 assert!(op.description.as_deref().is_some_and(|d| !d.is_empty()), "{id} has no description");
             }
         }
+    }
+
+    #[test]
+    fn a_keyed_operation_documents_the_retry_after_of_its_409() {
+        let doc = document();
+        let mut keyed = 0;
+        for (path, item) in &doc.paths.paths {
+            for op in [&item.post, &item.put, &item.patch].into_iter().flatten() {
+                let key = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| matches!(p, utoipa::openapi::RefOr::T(p) if p.name == "Idempotency-Key"));
+                if !key {
+                    continue;
+                }
+                keyed += 1;
+                let Some(utoipa::openapi::RefOr::T(conflict)) = op.responses.responses.get("409") else {
+                    panic!("{path} takes a key but documents no 409")
+                };
+                assert!(conflict.headers.contains_key("Retry-After"), "{path}");
+            }
+        }
+        assert!(keyed > 0);
     }
 
     #[test]

@@ -37,7 +37,11 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     /// The official (or `system`).
     pub actor: String,
-    /// The roles the official acted with.
+    /// The roles the official acted with, comma-separated (`operator,approver`); `system` for
+    /// timers and `service` for a service acting on its own.
+    #[schema(
+        pattern = r"^(system|service|((operator|approver|auditor|assessor|admin|pii_reader)(,(operator|approver|auditor|assessor|admin|pii_reader))*)?)$"
+    )]
     pub role: String,
     /// The official's jurisdiction.
     pub jurisdiction: String,

@@ -88,6 +88,77 @@ pub struct TreeQuery {
     pub limit: Option<u64>,
 }
 
+/// What happened to a task: the closed set of changes its log and the event stream record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskChange {
+    /// The task was opened (issued, or opened by a procedure).
+    Opened,
+    /// The task was split into tasks for the layer below.
+    Decomposed,
+    /// Its deferred split into tasks for the layers below failed (the problem is in `data`).
+    Failed,
+    /// A schedule opened the task for a period.
+    Scheduled,
+    /// Its owner started work.
+    Started,
+    /// Its owner submitted it for sign-off.
+    Submitted,
+    /// One of several required approvals was given.
+    Approved,
+    /// The layer above signed it off.
+    SignedOff,
+    /// The layer above returned it for rework.
+    Returned,
+    /// It was cancelled.
+    Cancelled,
+    /// Its deadline is near: the owner was reminded.
+    Reminded,
+    /// Its deadline passed.
+    Overdue,
+    /// Past due long enough to be escalated to the layer above.
+    Escalated,
+    /// Its public notice was opened.
+    NoticeOpened,
+    /// An objection was lodged against its notice.
+    ObjectionLodged,
+    /// An objection was resolved.
+    ObjectionResolved,
+    /// Its notice window passed with no open objection.
+    NoticePassed,
+}
+
+impl TaskChange {
+    /// The change as the log stores it and the wire carries it (`signed_off`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskChange::Opened => "opened",
+            TaskChange::Decomposed => "decomposed",
+            TaskChange::Failed => "failed",
+            TaskChange::Scheduled => "scheduled",
+            TaskChange::Started => "started",
+            TaskChange::Submitted => "submitted",
+            TaskChange::Approved => "approved",
+            TaskChange::SignedOff => "signed_off",
+            TaskChange::Returned => "returned",
+            TaskChange::Cancelled => "cancelled",
+            TaskChange::Reminded => "reminded",
+            TaskChange::Overdue => "overdue",
+            TaskChange::Escalated => "escalated",
+            TaskChange::NoticeOpened => "notice_opened",
+            TaskChange::ObjectionLodged => "objection_lodged",
+            TaskChange::ObjectionResolved => "objection_resolved",
+            TaskChange::NoticePassed => "notice_passed",
+        }
+    }
+}
+
+impl std::fmt::Display for TaskChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One change to a task, as the tracker and the event stream show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TaskEvent {
@@ -100,9 +171,8 @@ pub struct TaskEvent {
     /// Its division.
     #[schema(value_type = crate::schema::DivisionOrCentre)]
     pub division: String,
-    /// What happened: `opened`, `decomposed`, `started`, `submitted`, `approved`, `signed_off`,
-    /// `returned`, `cancelled`, `reminded`, `overdue`, `escalated`, `notice_opened`,
-    /// `objection_lodged`, `objection_resolved`, `notice_passed`.
+    /// What happened.
+    #[schema(value_type = TaskChange)]
     pub change: String,
     /// The task's state after the change.
     pub state: TaskState,
@@ -128,4 +198,35 @@ pub struct EventsQuery {
     pub after: Option<i64>,
     /// At most this many (default 100, at most 1000).
     pub limit: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TaskChange;
+
+    #[test]
+    fn a_change_is_stored_as_the_wire_names_it() {
+        use TaskChange::*;
+        for c in [
+            Opened,
+            Decomposed,
+            Failed,
+            Scheduled,
+            Started,
+            Submitted,
+            Approved,
+            SignedOff,
+            Returned,
+            Cancelled,
+            Reminded,
+            Overdue,
+            Escalated,
+            NoticeOpened,
+            ObjectionLodged,
+            ObjectionResolved,
+            NoticePassed,
+        ] {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str(), "{c:?}");
+        }
+    }
 }

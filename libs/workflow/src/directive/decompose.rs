@@ -2,7 +2,7 @@
 //! as a directive does from the top.
 
 use chain_api::step::Step;
-use chain_api::workflow::{Decompose, Issued, TaskState};
+use chain_api::workflow::{Decompose, Issued, TaskChange, TaskState};
 use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_domain::Division;
 use chain_store::text::enum_str;
@@ -86,7 +86,7 @@ impl Engine {
         });
         let change = Change {
             task: &fresh,
-            change: "decomposed",
+            change: TaskChange::Decomposed,
             actor: &actor,
             reason: None,
             data,

@@ -3,7 +3,7 @@
 //! transaction.
 
 use chain_api::limits::{KIND_CHARS, TITLE_CHARS};
-use chain_api::workflow::{IssueDirective, Issued, Quota, TaskState};
+use chain_api::workflow::{IssueDirective, Issued, Quota, TaskChange, TaskState};
 use chain_api::{Principal, Problem, Role, limits};
 use chain_domain::Invalid;
 use chain_store::audit;
@@ -46,7 +46,7 @@ impl Engine {
             let data = serde_json::json!({ "tasks": planned.len(), "children": direct, "background": background });
             let change = Change {
                 task: &root,
-                change: "opened",
+                change: TaskChange::Opened,
                 actor: &actor,
                 reason: None,
                 data,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chain_api::workflow::{DeadlineStage, TaskState};
+use chain_api::workflow::{DeadlineStage, TaskChange, TaskState};
 use chain_api::{Problem, Role};
 use chain_domain::Division;
 use chain_domain::calendar::end_of_day_beijing;
@@ -191,7 +191,7 @@ impl Engine {
                 task_id: Set(*parent_id),
                 root_id: Set(top.root_id),
                 division: Set(division.clone()),
-                change: Set("decomposed".into()),
+                change: Set(TaskChange::Decomposed.as_str().into()),
                 state: Set(enum_str(&TaskState::Open)),
                 version: Set(1),
                 actor: Set(actor.subject.clone()),

@@ -3,7 +3,7 @@
 //! later, all in one transaction, logged as the root's `decomposed` (or `failed`) change.
 
 use anyhow::Context as _;
-use chain_api::workflow::{IssueDirective, Quota, Targets};
+use chain_api::workflow::{IssueDirective, Quota, Targets, TaskChange};
 use chain_domain::Division;
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
@@ -67,9 +67,9 @@ impl Engine {
                 let template = Template::below(&root, root.due_at, spec.notice_kind.clone())?;
                 let direct = planned.iter().filter(|t| t.parent.is_none()).count();
                 let opened = self.open_planned(&txn, &fresh, &planned, &template, &actor, now).await?;
-                ("decomposed", serde_json::json!({ "children": direct, "tasks": opened }))
+                (TaskChange::Decomposed, serde_json::json!({ "children": direct, "tasks": opened }))
             }
-            Err(problem) => ("failed", serde_json::json!({ "problem": problem.detail })),
+            Err(problem) => (TaskChange::Failed, serde_json::json!({ "problem": problem.detail })),
         };
         self.record(
             &txn,
@@ -78,7 +78,7 @@ impl Engine {
         )
         .await?;
         txn.commit().await?;
-        tracing::info!(root = %root.id, change, seconds = started.elapsed().as_secs_f64(), "directive opened in the background");
+        tracing::info!(root = %root.id, %change, seconds = started.elapsed().as_secs_f64(), "directive opened in the background");
         Ok(true)
     }
 }

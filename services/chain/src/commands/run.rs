@@ -143,6 +143,7 @@ pub async fn serve(data: &Path, args: ServeArgs) -> anyhow::Result<i32> {
                     floor: std::time::Duration::from_secs(id.jwks_min_refresh_seconds),
                 },
                 leeway: std::time::Duration::from_secs(id.token_leeway_seconds),
+                ca_file: id.oidc_ca_file,
             };
             let config = chain_gateway::Config {
                 listen: args.listen,

@@ -5,7 +5,7 @@
 //! `crv`; symmetric (`oct`) and encryption keys are never used.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -146,6 +146,36 @@ pub struct Keys {
     last_fetch: tokio::sync::Mutex<Option<Instant>>,
 }
 
+/// The HTTPS (or plain HTTP) connector to the identity provider.
+fn connector(
+    ca_file: Option<&Path>,
+) -> anyhow::Result<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>> {
+    let provider = rustls::crypto::ring::default_provider();
+    let builder = hyper_rustls::HttpsConnectorBuilder::new();
+    let builder = match ca_file {
+        None => builder.with_provider_and_native_roots(provider).context("loading the system's root certificates")?,
+        Some(path) => {
+            use rustls::pki_types::CertificateDer;
+            use rustls::pki_types::pem::PemObject;
+            let mut roots = rustls::RootCertStore::empty();
+            let certs = CertificateDer::pem_file_iter(path)
+                .with_context(|| format!("reading the identity provider's CA file {}", path.display()))?;
+            for cert in certs {
+                let cert = cert.with_context(|| format!("a certificate in {}", path.display()))?;
+                roots.add(cert).with_context(|| format!("a certificate in {}", path.display()))?;
+            }
+            anyhow::ensure!(!roots.is_empty(), "{} holds no certificate", path.display());
+            let config = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
+                .with_safe_default_protocol_versions()
+                .context("TLS versions")?
+                .with_root_certificates(roots)
+                .with_no_client_auth();
+            builder.with_tls_config(config)
+        }
+    };
+    Ok(builder.https_or_http().enable_http1().build())
+}
+
 impl std::fmt::Debug for Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Keys").field("source", &self.source).field("keys", &self.current().len()).finish()
@@ -153,16 +183,12 @@ impl std::fmt::Debug for Keys {
 }
 
 impl Keys {
-    /// Keys from a source; a remote source is fetched by [`Keys::load`].
-    pub fn new(source: KeySource, issuer: &str, refresh: Refresh) -> anyhow::Result<Keys> {
+    /// Keys from a source; a remote source is fetched by [`Keys::load`], over HTTPS trusting the
+    /// certificates of `ca_file` when given, else the system's roots.
+    pub fn new(source: KeySource, issuer: &str, refresh: Refresh, ca_file: Option<&Path>) -> anyhow::Result<Keys> {
         let http = match source {
             KeySource::Url(_) | KeySource::Discovery => {
-                let https = hyper_rustls::HttpsConnectorBuilder::new()
-                    .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
-                    .context("loading the system's root certificates")?
-                    .https_or_http()
-                    .enable_http1()
-                    .build();
+                let https = connector(ca_file)?;
                 Some(hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(https))
             }
             KeySource::Document(_) | KeySource::File(_) => None,
@@ -301,8 +327,9 @@ mod tests {
         let (old, new) = (SigningKey::generate().unwrap(), SigningKey::generate().unwrap());
         std::fs::write(&path, jwks_of(&[("old", &old)])).unwrap();
         let floor = Duration::from_millis(300);
-        let keys = Keys::new(KeySource::File(path.clone()), "chain", Refresh { every: Duration::from_secs(60), floor })
-            .unwrap();
+        let keys =
+            Keys::new(KeySource::File(path.clone()), "chain", Refresh { every: Duration::from_secs(60), floor }, None)
+                .unwrap();
         assert!(keys.reload_unless_fetched_within(Duration::ZERO).await);
         assert_eq!(keys.find(Some("old"), Algorithm::EdDSA).await.len(), 1);
         std::fs::write(&path, jwks_of(&[("old", &old), ("new", &new)])).unwrap();

@@ -41,11 +41,19 @@ pub struct Identity {
     pub refresh: Refresh,
     /// Clock skew tolerated on `exp` and `nbf`.
     pub leeway: Duration,
+    /// PEM certificates trusted, instead of the system's roots, when reaching the identity
+    /// provider over HTTPS (an agency's own certificate authority).
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Identity {
     fn default() -> Self {
-        Identity { claims: ClaimPaths::default(), refresh: Refresh::default(), leeway: Duration::from_secs(10) }
+        Identity {
+            claims: ClaimPaths::default(),
+            refresh: Refresh::default(),
+            leeway: Duration::from_secs(10),
+            ca_file: None,
+        }
     }
 }
 
@@ -67,7 +75,7 @@ impl TokenVerifier {
     /// refreshes (tokens are refused until then).
     pub async fn new(source: KeySource, issuer: &str, audience: &str, identity: Identity) -> anyhow::Result<Self> {
         let remote = matches!(source, KeySource::Url(_) | KeySource::Discovery);
-        let keys = Keys::new(source, issuer, identity.refresh)?;
+        let keys = Keys::new(source, issuer, identity.refresh, identity.ca_file.as_deref())?;
         if remote {
             // The first fetch counts against the floor, so an unknown kid right after the start
             // does not fetch again at once.

@@ -1,5 +1,5 @@
-//! Pure rules of planning: validating a plan against the household's recorded causes, the
-//! plan's status machine, and the county's task of planning for a household.
+//! Pure rules of household plans: validating a plan against the household's recorded causes,
+//! the plan's status machine, and the county's task of planning for a household.
 
 use chain_api::planning::{CreatePlan, Helper, Measure, PlanStatus};
 use chain_domain::{Causes, Invalid, PovertyCause, text};

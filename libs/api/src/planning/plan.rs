@@ -1,4 +1,4 @@
-//! Planning: per-household assistance plans answering the recorded poverty causes.
+//! Household assistance plans: measures answering the recorded poverty causes.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,5 @@
+//! Planning: per-household assistance plans answering the recorded poverty causes.
+
+pub mod plan;
+
+pub use plan::*;

@@ -1,0 +1,5 @@
+//! Pure rules of planning: no I/O, refusals as `chain_domain::Invalid` or an own enum.
+
+pub mod plan;
+
+pub use plan::*;
