@@ -3,7 +3,7 @@
 use chain_system_tests::{application, eventually, rid, spawn};
 use serde_json::json;
 
-use crate::story::{identified_household, plan_body, plan_task};
+use crate::story::{approved_plan, identified_household};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_households_are_refused_field_by_field_and_nothing_is_written() {
@@ -56,10 +56,8 @@ async fn negative_money_and_over_spending_are_refused_and_the_ledger_stays_balan
     t.allocate("GUIZHOU", "520624", 600).await.ok(201);
 
     let hid = identified_household(&t, &[rid("52062419850505007")]).await;
-    plan_task(&t, &hid).await;
-    let plan = t.post("SINAN", "/v1/plans", plan_body(&hid)).await.ok(201).clone();
+    let plan = approved_plan(&t, &hid).await;
     let plan_id = plan["id"].as_str().unwrap().to_owned();
-    t.post("SINAN", &format!("/v1/plans/{plan_id}:approve"), json!({})).await.ok(200);
     let over = eventually("funding to learn of the plan", || async {
         let d = t
             .post("SINAN", "/v1/disbursements", json!({ "plan_id": plan_id, "amount_fen": 601, "purpose": "too much" }))

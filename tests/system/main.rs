@@ -17,6 +17,7 @@ mod identification;
 mod identity;
 mod imports;
 mod monitoring;
+mod plans;
 mod privacy;
 mod queries;
 mod quotas;

@@ -3,7 +3,7 @@
 use chain_system_tests::{application, eventually, rid, spawn};
 use serde_json::json;
 
-use crate::story::{identified_household, plan_body, plan_task};
+use crate::story::{identified_household, plan_body, plan_task, today};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_official_of_another_county_is_refused_at_every_step_and_changes_nothing() {
@@ -41,11 +41,15 @@ async fn an_official_of_another_county_is_refused_at_every_step_and_changes_noth
     let hid = identified_household(&t, &ids2).await;
     plan_task(&t, &hid).await;
     t.post("SHIQIAN", "/v1/plans", plan_body(&hid)).await.problem(404, "not-found");
-    let plan = t.post("SINAN", "/v1/plans", plan_body(&hid)).await.ok(201).clone();
+    let plan = t.post("VILLAGE", "/v1/plans", plan_body(&hid)).await.ok(201).clone();
     let plan_id = plan["id"].as_str().unwrap().to_owned();
     t.get("SHIQIAN", &format!("/v1/plans/{plan_id}")).await.problem(404, "not-found");
     t.post("SHIQIAN", &format!("/v1/plans/{plan_id}:approve"), json!({})).await.problem(404, "not-found");
     assert_eq!(t.get("SINAN", &format!("/v1/plans/{plan_id}")).await.ok(200)["status"], "draft");
+    t.post("VILLAGE", &format!("/v1/plans/{plan_id}:acknowledge"), json!({ "by": "户主", "on": today(&t) }))
+        .await
+        .ok(200);
+    t.post("TANGTOU", &format!("/v1/plans/{plan_id}:submit"), json!({})).await.ok(200);
     t.post("SINAN", &format!("/v1/plans/{plan_id}:approve"), json!({})).await.ok(200);
 
     t.allocate("SHIQIAN", "520624", 100).await.problem(403, "forbidden");

@@ -20,16 +20,37 @@ pub async fn plan_task(t: &TestSystem, household: &str) -> Value {
     .await
 }
 
-/// A plan answering the household's illness.
+/// A plan answering the household's illness and lack of skills, each measure with a milestone.
 pub fn plan_body(household: &str) -> Value {
     json!({
         "household_id": household,
+        "wishes": "想在家门口务工，孩子安心上学",
         "measures": [
-            { "kind": "health", "description": "serious-illness insurance and a family doctor", "addresses": "illness", "expected_income_fen": 0 },
-            { "kind": "employment", "description": "skills training and a job at the county industrial park", "addresses": "lack_of_skills", "expected_income_fen": 1200000 }
+            { "kind": "health", "description": "serious-illness insurance and a family doctor", "addresses": "illness",
+              "responsible": "李医生", "budget_fen": 30000, "fund": "county", "expected_income_fen": 0,
+              "milestones": [{ "what": "enrolled in serious-illness insurance", "due": "2027-03-31" }] },
+            { "kind": "employment", "description": "skills training and a job at the county industrial park", "addresses": "lack_of_skills",
+              "responsible": "王芳", "budget_fen": 200000, "fund": "central_special", "expected_income_fen": 1200000,
+              "milestones": [{ "what": "training finished", "due": "2027-04-30" }, { "what": "employed at the park", "due": "2027-06-30" }] }
         ],
         "helper": { "name": "王芳", "unit": "思南县农业农村局" }
     })
+}
+
+/// Drafts (village), acknowledges (village), submits (township) and approves (county) the plan of
+/// an identified household whose planning task is open; the approved plan.
+pub async fn approved_plan(t: &TestSystem, household: &str) -> Value {
+    plan_task(t, household).await;
+    let plan = t.post("VILLAGE", "/v1/plans", plan_body(household)).await.ok(201).clone();
+    let id = plan["id"].as_str().unwrap().to_owned();
+    t.post("VILLAGE", &format!("/v1/plans/{id}:acknowledge"), json!({ "by": "户主", "on": today(t) })).await.ok(200);
+    t.post("TANGTOU", &format!("/v1/plans/{id}:submit"), json!({})).await.ok(200);
+    t.post("SINAN", &format!("/v1/plans/{id}:approve"), json!({})).await.ok(200).clone()
+}
+
+/// Today in Beijing by the system's workflow clock.
+pub fn today(t: &TestSystem) -> String {
+    chain_domain::calendar::beijing_date(t.clock.now()).to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -48,15 +69,14 @@ async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances(
     t.identify(&id).await;
     assert_eq!(t.household(&id).await["status"], "identified");
 
-    // Planning: the county's task appears, a plan is drafted and approved.
+    // Planning: the township's task appears; the village drafts the plan, the household
+    // acknowledges it, the township submits it and the county approves it.
     let task = plan_task(&t, &id).await;
-    assert_eq!(task["division"], "520624");
+    assert_eq!(task["division"], "520624101");
     assert_eq!(task["state"], "open");
-    let plan = t.post("SINAN", "/v1/plans", plan_body(&id)).await.ok(201).clone();
-    assert_eq!(plan["status"], "draft");
-    let plan_id = plan["id"].as_str().unwrap().to_owned();
-    let approved_plan = t.post("SINAN", &format!("/v1/plans/{plan_id}:approve"), json!({})).await;
-    assert_eq!(approved_plan.ok(200)["status"], "approved");
+    let approved = approved_plan(&t, &id).await;
+    assert_eq!(approved["status"], "approved");
+    let plan_id = approved["id"].as_str().unwrap().to_owned();
 
     // Funding: central → Guizhou → Sinan → the household's plan.
     let a1 = t
@@ -142,7 +162,7 @@ async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances(
             ("identification.household", "520624", "signed_off"),
             ("identification.household", "520624101", "signed_off"),
             ("identification.household", "520624101201", "signed_off"),
-            ("plan.household", "520624", "signed_off"),
+            ("plan.household", "520624101", "signed_off"),
         ],
         "the identification procedure (village, township, county), the plan and the exit (village, county) are all done"
     );

@@ -7,8 +7,22 @@ use uuid::Uuid;
 pub const HOUSEHOLD_IDENTIFIED: &str = "identification.household-identified";
 /// `identification.household-removed`: the county removed a wrongly identified household.
 pub const HOUSEHOLD_REMOVED: &str = "identification.household-removed";
-/// `planning.plan-approved`: the county approved a household's plan.
+/// `planning.plan-drafted`: a village or township drafted a household's plan.
+pub const PLAN_DRAFTED: &str = "planning.plan-drafted";
+/// `planning.plan-submitted`: the township submitted a plan (or a revision) to the county.
+pub const PLAN_SUBMITTED: &str = "planning.plan-submitted";
+/// `planning.plan-returned`: the county returned a submitted plan for rework.
+pub const PLAN_RETURNED: &str = "planning.plan-returned";
+/// `planning.plan-approved`: the county approved a household's plan (or a revision of it).
 pub const PLAN_APPROVED: &str = "planning.plan-approved";
+/// `planning.plan-revised`: an approved plan got a new revision, in preparation.
+pub const PLAN_REVISED: &str = "planning.plan-revised";
+/// `planning.plan-started`: the first milestone of an approved plan was done.
+pub const PLAN_STARTED: &str = "planning.plan-started";
+/// `planning.plan-completed`: every measure of a plan was delivered.
+pub const PLAN_COMPLETED: &str = "planning.plan-completed";
+/// `planning.milestone-done`: a milestone of a plan was reported done.
+pub const MILESTONE_DONE: &str = "planning.milestone-done";
 /// `funding.funds-allocated`: a division allocated funds to one below it.
 pub const FUNDS_ALLOCATED: &str = "funding.funds-allocated";
 /// `funding.funds-disbursed`: a county paid out to a household plan.
@@ -35,6 +49,22 @@ pub struct HouseholdIdentified {
     pub members: u32,
 }
 
+/// Payload of [`PLAN_DRAFTED`], [`PLAN_SUBMITTED`], [`PLAN_RETURNED`], [`PLAN_REVISED`],
+/// [`PLAN_STARTED`] and [`PLAN_COMPLETED`]: the plan's new status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanChanged {
+    /// The plan.
+    pub plan_id: Uuid,
+    /// Its household.
+    pub household_id: Uuid,
+    /// The household's village.
+    pub village: String,
+    /// The plan's current revision.
+    pub revision: i32,
+    /// Its status now (snake_case).
+    pub status: String,
+}
+
 /// Payload of [`PLAN_APPROVED`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanApproved {
@@ -44,6 +74,55 @@ pub struct PlanApproved {
     pub household_id: Uuid,
     /// The household's village.
     pub village: String,
+    /// The revision approved.
+    #[serde(default = "first_revision")]
+    pub revision: i32,
+    /// Its measures with what they expect to cost.
+    #[serde(default)]
+    pub measures: Vec<ApprovedMeasure>,
+    /// The measures' budgets together, fen.
+    #[serde(default)]
+    pub budget_fen: i64,
+}
+
+fn first_revision() -> i32 {
+    1
+}
+
+/// A measure of an approved plan, as funding needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApprovedMeasure {
+    /// Its position in the plan.
+    pub index: usize,
+    /// Kind (snake_case).
+    pub kind: String,
+    /// The cause it answers (snake_case).
+    pub addresses: String,
+    /// The budget it expects, fen.
+    pub budget_fen: i64,
+    /// The fund expected (snake_case), if it costs anything.
+    pub fund: Option<String>,
+    /// Expected yearly income effect, fen.
+    pub expected_income_fen: i64,
+}
+
+/// Payload of [`MILESTONE_DONE`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MilestoneDone {
+    /// The plan.
+    pub plan_id: Uuid,
+    /// Its household.
+    pub household_id: Uuid,
+    /// The household's village.
+    pub village: String,
+    /// The milestone.
+    pub milestone_id: Uuid,
+    /// Its measure's kind (snake_case).
+    pub kind: String,
+    /// The day it was done.
+    pub done_on: chrono::NaiveDate,
+    /// Whether its measure is now delivered (every milestone done).
+    pub measure_delivered: bool,
 }
 
 /// Payload of [`FUNDS_ALLOCATED`].

@@ -22,6 +22,12 @@ pub const REMARK_CHARS: usize = 2000;
 pub const MEASURE_CHARS: usize = 500;
 /// Measures of one plan.
 pub const PLAN_MEASURES: usize = 20;
+/// Milestones of one measure of a plan.
+pub const PLAN_MILESTONES: usize = 12;
+/// Characters of a plan milestone's text.
+pub const MILESTONE_CHARS: usize = 200;
+/// Years ahead a plan's milestone may be due.
+pub const MILESTONE_YEARS: u32 = 5;
 /// Characters of a fund source.
 pub const FUND_CHARS: usize = 64;
 /// Characters of a disbursement's purpose.

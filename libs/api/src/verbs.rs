@@ -99,6 +99,20 @@ pub mod planning {
     pub const PLAN_GET: &str = "plan.get";
     /// `plan.approve`: `Step<Decision>` → `Plan`.
     pub const PLAN_APPROVE: &str = "plan.approve";
+    /// `plan.acknowledge`: `Step<AcknowledgePlan>` → `Plan`.
+    pub const PLAN_ACKNOWLEDGE: &str = "plan.acknowledge";
+    /// `plan.revise`: `Step<RevisePlan>` → `Plan`.
+    pub const PLAN_REVISE: &str = "plan.revise";
+    /// `plan.submit`: `Step<Decision>` → `Plan`.
+    pub const PLAN_SUBMIT: &str = "plan.submit";
+    /// `plan.return`: `Step<Reason>` → `Plan`.
+    pub const PLAN_RETURN: &str = "plan.return";
+    /// `plan.report-milestone`: `Step<ReportMilestone>` → `Plan`.
+    pub const PLAN_REPORT_MILESTONE: &str = "plan.report-milestone";
+    /// `plan.revision`: `RevisionRef` → `Plan` (an earlier revision, as it was).
+    pub const PLAN_REVISION: &str = "plan.revision";
+    /// `plan.rules`: `RulesQuery` → `PlanRules`.
+    pub const PLAN_RULES: &str = "plan.rules";
 }
 
 /// The funding service's verbs.

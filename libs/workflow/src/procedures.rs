@@ -288,7 +288,8 @@ impl Engine {
         if let Some(d) = division {
             find = find.filter(task::Column::Division.eq(d));
         }
-        find.order_by_desc(task::Column::CreatedAt).one(conn).await
+        // Ids are time-ordered: the later of two tasks opened at one instant comes first.
+        find.order_by_desc(task::Column::CreatedAt).order_by_desc(task::Column::Id).one(conn).await
     }
 
     /// Sets the deadline of the task of `kind` about `subject_id` owned by `division` (once the work

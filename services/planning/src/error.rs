@@ -24,9 +24,10 @@ mod tests {
 
     #[test]
     fn approving_a_plan_twice_is_an_invalid_transition() {
-        let p = Problem::from(Error::from(Refusal::NotADraft { status: PlanStatus::Approved }));
+        let refusal = Refusal::Status { status: PlanStatus::Approved, step: crate::domain::Step::Approve };
+        let p = Problem::from(Error::from(refusal));
         assert!(p.is(ProblemKind::InvalidTransition));
-        assert_eq!(p.detail.as_deref(), Some("only a draft plan can be approved; this one is approved"));
+        assert_eq!(p.detail.as_deref(), Some("a plan that is approved cannot be approved"));
     }
 
     #[test]

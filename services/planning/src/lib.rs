@@ -1,6 +1,8 @@
 //! The planning service: keeps a projection of identified households, gives each household's
-//! county the task of planning its assistance, takes plans (measures answering the recorded
-//! poverty causes, a responsible helper) through county approval, and announces approved plans.
+//! township the task of planning its assistance, takes plans (the household's wishes, measures
+//! answering every recorded cause under the cause → measure rules, milestones, a helper) through
+//! the household's acknowledgement, the township's submission and the county's approval, follows
+//! their milestones to completion, and announces every change of status.
 
 pub mod domain;
 pub mod error;
@@ -28,7 +30,7 @@ pub use chain_kit::Config;
 pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
     let kit =
         Kit::connect::<migrations::Migrator>(SERVICE, &config.database_url, config.workflow, bus, shutdown).await?;
-    let state = kit.core();
+    let state = kit.core_with(state::Planning::default());
     let engine = state.engine.clone();
     kit.consume(
         "planning-on-household-identified",

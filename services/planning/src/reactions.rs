@@ -15,9 +15,9 @@ use sea_orm::DatabaseTransaction;
 use crate::domain::{PLAN_DUE_DAYS, PLAN_TASK};
 use crate::store::household;
 
-/// On `identification.household-identified`: remember the household and its causes, and give
-/// its county the task of planning assistance for it, due [`PLAN_DUE_DAYS`] after the
-/// identification.
+/// On `identification.household-identified`: remember the household, its causes, income and
+/// members, and give its township the task of planning assistance for it (signed off by the
+/// county), due [`PLAN_DUE_DAYS`] after the identification.
 #[derive(Debug)]
 pub struct OnHouseholdIdentified {
     /// The engine the planning task is opened in.
@@ -32,11 +32,17 @@ impl Reaction for OnHouseholdIdentified {
             let village = Division::parse(&identified.village)?;
             let county =
                 village.ancestor_at(Level::County).context("the household's village lies above the county level")?;
+            let township = village
+                .ancestor_at(Level::Township)
+                .context("the household's village lies above the township level")?;
             let row = household::Model {
                 household_id: id,
                 village: village.to_string(),
                 main_cause: identified.main_cause,
                 other_causes: serde_json::to_string(&identified.other_causes)?,
+                year: identified.year,
+                per_capita_income_fen: identified.per_capita_income_fen,
+                members: i32::try_from(identified.members).unwrap_or(i32::MAX),
             };
             if !household::project(txn, row).await? {
                 tracing::warn!(household = %id, "household already projected; event ignored");
@@ -45,15 +51,16 @@ impl Reaction for OnHouseholdIdentified {
             let task = NewTask {
                 subject_id: Some(id),
                 due_at: Some(event.occurred_at + chrono::Duration::days(PLAN_DUE_DAYS)),
+                signer: Some(county.to_string()),
                 ..NewTask::new(
                     PLAN_TASK,
                     format!("Plan assistance for household {id}"),
-                    county.to_string(),
+                    township.to_string(),
                     Role::Operator,
                 )
             };
             self.engine.open(txn, &event.actor, task).await?;
-            tracing::info!(household = %id, %county, "household projected; planning task opened");
+            tracing::info!(household = %id, %township, "household projected; planning task opened");
             Ok(())
         })
     }

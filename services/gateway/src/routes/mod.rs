@@ -57,6 +57,8 @@ pub fn api() -> (Routers, OpenApi) {
         .routes(routes!(imports::errors))
         .routes(routes!(plans::create))
         .routes(routes!(plans::get))
+        .routes(routes!(plans::revision))
+        .routes(routes!(plans::rules))
         .routes(routes!(funding::allocate))
         .routes(routes!(funding::disburse))
         .routes(routes!(funding::account))

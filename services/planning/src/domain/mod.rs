@@ -1,5 +1,6 @@
 //! Pure rules of planning: no I/O, refusals as `chain_domain::Invalid` or an own enum.
 
 pub mod plan;
+pub mod rules;
 
 pub use plan::*;

@@ -18,6 +18,12 @@ pub struct Model {
     pub main_cause: String,
     /// Other causes, JSON array of snake_case names.
     pub other_causes: String,
+    /// Year of identification.
+    pub year: i32,
+    /// Per-capita net income on the file card when identified, fen.
+    pub per_capita_income_fen: i64,
+    /// Members of the household.
+    pub members: i32,
 }
 
 /// No relations.

@@ -1,4 +1,5 @@
 //! The planning database: one module per table, each with its entity and its queries.
 
 pub mod household;
+pub mod milestone;
 pub mod plan;
