@@ -68,8 +68,9 @@ async fn a_plan_runs_from_the_households_wishes_to_completion_and_every_step_is_
 
     // The township submits only what the household acknowledged.
     t.post("TANGTOU", &format!("/v1/plans/{id}:submit"), json!({})).await.problem(409, "invalid-transition");
-    let ack = t.post("VILLAGE", &format!("/v1/plans/{id}:acknowledge"), json!({ "by": "户主", "on": today(&t) })).await;
+    let ack = t.post("VILLAGE", &format!("/v1/plans/{id}:acknowledge"), json!({ "by": "户主" })).await;
     assert_eq!(ack.ok(200)["acknowledgement"]["recorded_by"], "sihebashi-operator");
+    assert_eq!(ack.body["acknowledgement"]["on"], today(&t), "the day defaults to today");
     // The village cannot submit for the township, nor the township approve for the county.
     t.post("VILLAGE", &format!("/v1/plans/{id}:submit"), json!({})).await.problem(403, "forbidden");
     let submitted = t.post("TANGTOU", &format!("/v1/plans/{id}:submit"), json!({})).await;
@@ -312,5 +313,83 @@ async fn an_overdue_milestone_escalates_to_the_county_across_a_restart() {
     let records = t.get("SINAN", "/v1/accountability?division=520624101201").await.ok(200).clone();
     let record = records.as_array().unwrap().iter().find(|r| r["task_id"] == json!(task_id)).cloned().unwrap();
     assert_eq!((record["kind"].as_str(), record["escalated_to"].as_str()), (Some("overdue"), Some("520624")));
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_lists_its_plans_by_filter_and_sees_its_coverage() {
+    let t = spawn().await;
+    let first = identified_household(&t, &[rid("52062419800101107")]).await;
+    let second = identified_household(&t, &[rid("52062419800101108")]).await;
+    let third = identified_household(&t, &[rid("52062419800101109")]).await;
+    let approved = approved_plan(&t, &first).await;
+    plan_task(&t, &second).await;
+    let mut body = plan_body(&second);
+    body["measures"][0]["kind"] = json!("safety_net");
+    t.post("VILLAGE", "/v1/plans", body).await.ok(201);
+    plan_task(&t, &third).await;
+
+    let all = t.get("SINAN", "/v1/plans?division=520624").await.ok(200).clone();
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    let only = |q: &str| {
+        let q = q.to_owned();
+        let t = &t;
+        async move {
+            let page = t.get("SINAN", &format!("/v1/plans?{q}")).await.ok(200).clone();
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["household_id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(only("status=approved").await, vec![first.clone()]);
+    assert_eq!(only("kind=health").await, vec![first.clone()]);
+    assert_eq!(only("kind=safety_net").await, vec![second.clone()]);
+    assert_eq!(only("cause=lack_of_skills").await.len(), 2);
+    assert!(only("overdue=true").await.is_empty());
+    let summary = &all["items"][0];
+    assert_eq!(
+        (summary["milestones"].as_u64(), summary["done"].as_u64(), summary["budget_fen"].as_i64()),
+        (Some(3), Some(0), Some(230_000))
+    );
+    assert_eq!(summary["next_due"], "2027-03-31");
+
+    // One page at a time.
+    let page = t.get("SINAN", "/v1/plans?limit=1").await.ok(200).clone();
+    let after = page["next_after"].as_str().unwrap();
+    let next = t.get("SINAN", &format!("/v1/plans?limit=1&after={after}")).await.ok(200).clone();
+    assert_eq!(next["items"][0]["household_id"], second.as_str());
+    assert!(next.get("next_after").is_none());
+
+    // Past the first milestone's due day, the approved plan has an overdue milestone.
+    t.clock.advance(chrono::Duration::days(200));
+    assert_eq!(only("overdue=true").await, vec![first.clone()]);
+    assert_eq!(only("overdue=false").await, vec![second.clone()]);
+
+    let coverage = t.get("SINAN", "/v1/plan-coverage?division=520624101&group_by=village").await.ok(200).clone();
+    let village = &coverage["items"][0];
+    assert_eq!(village["division"], "520624101201");
+    assert_eq!(
+        (
+            village["households"].as_u64(),
+            village["planned"].as_u64(),
+            village["approved"].as_u64(),
+            village["completed"].as_u64()
+        ),
+        (Some(3), Some(2), Some(1), Some(0))
+    );
+    assert!(village["overdue_milestones"].as_u64().unwrap() >= 1);
+    let county = t.get("SINAN", "/v1/plan-coverage?group_by=county").await.ok(200).clone();
+    assert_eq!(county["items"][0]["households"], 3);
+
+    // Another county sees nothing of Sinan's.
+    let theirs = t.get("SHIQIAN", "/v1/plans?division=520624").await.ok(200).clone();
+    assert!(theirs["items"].as_array().unwrap().is_empty());
+    let theirs = t.get("SHIQIAN", "/v1/plan-coverage?division=520624").await.ok(200).clone();
+    assert!(theirs["items"].as_array().unwrap().is_empty());
+    t.get("SINAN", "/v1/plans?cause=bad_luck").await.problem(422, "validation");
+    let _ = approved;
     t.stop().await;
 }

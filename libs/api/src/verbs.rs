@@ -113,6 +113,10 @@ pub mod planning {
     pub const PLAN_REVISION: &str = "plan.revision";
     /// `plan.rules`: `RulesQuery` → `PlanRules`.
     pub const PLAN_RULES: &str = "plan.rules";
+    /// `plan.list`: `PlanQuery` → `PlanPage`.
+    pub const PLAN_LIST: &str = "plan.list";
+    /// `plan.coverage`: `CoverageQuery` → `CoveragePage`.
+    pub const PLAN_COVERAGE: &str = "plan.coverage";
 }
 
 /// The funding service's verbs.

@@ -14,6 +14,7 @@
 //! only requests whose principal the gateway signed, and refuse the rest with 401.
 
 pub mod audit;
+pub mod query;
 pub mod rows;
 pub mod schema;
 

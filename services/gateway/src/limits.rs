@@ -116,6 +116,8 @@ pub const PARAMETERS: &[(&str, &str, Bound)] = &[
     ("county_quota_set", "year", Bound::Int(l::FIRST_YEAR as i64, None)),
     ("county_quota_allot", "year", Bound::Int(l::FIRST_YEAR as i64, None)),
     ("plan_rules_get", "year", Bound::Int(l::FIRST_YEAR as i64, Some(2100))),
+    ("plan_list", "limit", Bound::Int(1, Some(page::HOUSEHOLDS as i64))),
+    ("plan_coverage_list", "limit", Bound::Int(1, Some(page::TREE as i64))),
 ];
 
 fn number(n: i64) -> Number {

@@ -14,6 +14,7 @@ use chain_api::queries::{
 use chain_api::workflow::NoticeState;
 use chain_api::{Principal, Problem};
 use chain_domain::{Division, Level, PovertyCause, registry};
+use chain_kit::query::{limit, range, scope};
 use chain_workflow::entity::{notice, task};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query};
@@ -40,38 +41,6 @@ pub async fn get(s: State, p: Principal, req: ReadHousehold) -> Result<Household
     Ok(h)
 }
 
-/// The range of 12-digit village codes under a prefix.
-fn range(prefix: &str) -> (String, String) {
-    let pad = 12 - prefix.len();
-    (format!("{prefix}{}", "0".repeat(pad)), format!("{prefix}{}", "9".repeat(pad)))
-}
-
-/// The prefix to read: the requested division intersected with the caller's jurisdiction, or
-/// `None` when they do not overlap (the answer is then empty, revealing nothing).
-fn scope(p: &Principal, division: Option<&str>) -> Result<Option<String>, Problem> {
-    let asked = match division {
-        Some(d) => Some(Division::parse(d).map_err(|e| Problem::invalid("division", e.to_string()))?),
-        None => None,
-    };
-    let own = p.jurisdiction.division();
-    Ok(match (own, asked) {
-        (None, None) => Some(String::new()),
-        (None, Some(a)) => Some(a.to_string()),
-        (Some(j), None) => Some(j.to_string()),
-        (Some(j), Some(a)) if j.contains(&a) => Some(a.to_string()),
-        (Some(j), Some(a)) if a.contains(j) => Some(j.to_string()),
-        _ => None,
-    })
-}
-
-fn check_limit(limit: Option<u64>, default: u64, max: u64) -> Result<u64, Problem> {
-    match limit {
-        None => Ok(default),
-        Some(l) if (1..=max).contains(&l) => Ok(l),
-        Some(_) => Err(Problem::invalid("limit", format!("must be between 1 and {max}"))),
-    }
-}
-
 /// Head name and size of each household among `ids`, in one query.
 async fn heads<C: ConnectionTrait>(conn: &C, ids: Vec<Uuid>) -> Result<HashMap<Uuid, (String, u32)>> {
     let rows: Vec<(Uuid, String, String)> = member::Entity::find()
@@ -96,7 +65,7 @@ async fn heads<C: ConnectionTrait>(conn: &C, ids: Vec<Uuid>) -> Result<HashMap<U
 
 /// `household.list`: households in the caller's jurisdiction and the prefix, filtered, in id order.
 pub async fn list(s: State, p: Principal, q: HouseholdQuery) -> Result<HouseholdPage> {
-    let limit = check_limit(q.limit, 50, chain_api::limits::page::HOUSEHOLDS)?;
+    let limit = limit(q.limit, 50, chain_api::limits::page::HOUSEHOLDS)?;
     let cause = match &q.cause {
         Some(c) => Some(c.parse::<PovertyCause>().map_err(|_| Problem::invalid("cause", "unknown poverty cause"))?),
         None => None,
@@ -235,7 +204,7 @@ pub async fn board(s: State, p: Principal, q: BoardQuery) -> Result<Vec<BoardNot
     if !p.covers(&village) {
         return Err(Problem::not_found("village").into());
     }
-    let limit = check_limit(q.limit, 100, chain_api::limits::page::BOARD)?;
+    let limit = limit(q.limit, 100, chain_api::limits::page::BOARD)?;
     let states: Vec<String> = match q.state.unwrap_or_default() {
         BoardState::Open => vec![label(NoticeState::Open)],
         BoardState::Passed => vec![label(NoticeState::Passed), label(NoticeState::Interrupted)],

@@ -9,6 +9,7 @@ pub mod error;
 pub mod handlers;
 pub mod migrations;
 pub mod plan;
+pub mod queries;
 pub mod reactions;
 pub mod state;
 pub mod store;

@@ -234,8 +234,9 @@ pub struct RevisePlan {
 pub struct AcknowledgePlan {
     /// The household member who acknowledged the plan.
     pub by: String,
-    /// The day they did.
-    pub on: NaiveDate,
+    /// The day they did (default: today, Beijing time).
+    #[serde(default)]
+    pub on: Option<NaiveDate>,
 }
 
 /// The household's acknowledgement, as recorded.
@@ -254,8 +255,9 @@ pub struct PlanAcknowledgement {
 pub struct ReportMilestone {
     /// The milestone.
     pub milestone_id: Uuid,
-    /// The day it was done (not after today, Beijing time).
-    pub done_on: NaiveDate,
+    /// The day it was done (default: today, Beijing time; not later).
+    #[serde(default)]
+    pub done_on: Option<NaiveDate>,
     /// What was seen or delivered.
     pub note: String,
 }
@@ -384,4 +386,123 @@ pub struct PlanRules {
     pub causes: Vec<CauseRule>,
     /// One batch per measure kind.
     pub batches: Vec<KindBatch>,
+}
+
+/// Filters of `GET /v1/plans`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlanQuery {
+    /// Division prefix (2, 4, 6, 9 or 12 digits); default the caller's whole jurisdiction. Only
+    /// plans inside both the prefix and the caller's jurisdiction are listed.
+    #[schema(value_type = Option<crate::schema::DivisionCode>)]
+    #[param(value_type = Option<crate::schema::DivisionCode>)]
+    pub division: Option<String>,
+    /// Only plans in this status.
+    pub status: Option<PlanStatus>,
+    /// Only plans with a measure of this kind.
+    pub kind: Option<MeasureKind>,
+    /// Only plans with a measure answering this cause, e.g. `illness`.
+    #[schema(value_type = Option<crate::schema::Cause>)]
+    #[param(value_type = Option<crate::schema::Cause>)]
+    pub cause: Option<String>,
+    /// Only plans with (`true`) or without (`false`) a milestone past its due day and not done.
+    pub overdue: Option<bool>,
+    /// Page size (default 50, at most 500).
+    pub limit: Option<u64>,
+    /// The `next_after` of the previous page: plans after this id (ids are time-ordered).
+    pub after: Option<Uuid>,
+}
+
+/// A plan in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PlanSummary {
+    /// Public id.
+    pub id: Uuid,
+    /// The household.
+    pub household_id: Uuid,
+    /// The household's village.
+    #[schema(value_type = crate::schema::VillageCode)]
+    pub village: String,
+    /// Current revision.
+    pub revision: i32,
+    /// Status.
+    pub status: PlanStatus,
+    /// The kinds of its measures, each once.
+    pub kinds: Vec<MeasureKind>,
+    /// The causes its measures answer, each once.
+    #[schema(value_type = Vec<crate::schema::Cause>)]
+    pub causes: Vec<String>,
+    /// The measures' budgets together, fen.
+    pub budget_fen: i64,
+    /// Milestones of the current revision.
+    pub milestones: u32,
+    /// Of which done.
+    pub done: u32,
+    /// Of which past their due day and not done.
+    pub overdue: u32,
+    /// The earliest due day of a milestone not done.
+    pub next_due: Option<NaiveDate>,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A page of plans.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PlanPage {
+    /// The plans.
+    pub items: Vec<PlanSummary>,
+    /// Pass as `after` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<Uuid>,
+}
+
+/// Filters of `GET /v1/plans/coverage`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CoverageQuery {
+    /// Division prefix; default the caller's whole jurisdiction (intersected with it).
+    #[schema(value_type = Option<crate::schema::DivisionCode>)]
+    #[param(value_type = Option<crate::schema::DivisionCode>)]
+    pub division: Option<String>,
+    /// Level to group by (default `village`); not above the division's own level.
+    pub group_by: Option<crate::queries::GroupBy>,
+    /// Divisions after this code (paging).
+    #[schema(value_type = Option<crate::schema::DivisionCode>)]
+    #[param(value_type = Option<crate::schema::DivisionCode>)]
+    pub after: Option<String>,
+    /// Divisions per page (default 100, at most 1000).
+    pub limit: Option<u64>,
+}
+
+/// How far planning has reached the identified households of one division.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PlanCoverage {
+    /// Division code at the grouping level.
+    #[schema(value_type = crate::schema::DivisionCode)]
+    pub division: String,
+    /// Name from the division registry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Identified households planning knows.
+    pub households: u64,
+    /// With a plan in any status.
+    pub planned: u64,
+    /// With a plan approved at least once (approved, in progress, completed, or under revision).
+    pub approved: u64,
+    /// With every measure delivered.
+    pub completed: u64,
+    /// Milestones past their due day and not done.
+    pub overdue_milestones: u64,
+}
+
+/// A page of coverage per division.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CoveragePage {
+    /// One row per division, by code.
+    pub items: Vec<PlanCoverage>,
+    /// Pass as `after` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<String>,
 }

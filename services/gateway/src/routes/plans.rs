@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chain_api::monitoring::Reason;
 use chain_api::planning::{
-    AcknowledgePlan, CreatePlan, Plan, PlanRules, ReportMilestone, RevisePlan, RevisionRef, RulesQuery,
+    AcknowledgePlan, CoveragePage, CoverageQuery, CreatePlan, Plan, PlanPage, PlanQuery, PlanRules, ReportMilestone,
+    RevisePlan, RevisionRef, RulesQuery,
 };
 use chain_api::step::{ById, Decision};
 use chain_api::verbs::planning::{self as verbs, SERVICE};
@@ -16,7 +17,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::custom::{BodyRule, CustomMethod, Owner, Resource};
 use crate::problem::{ApiProblem, Json, Path, Query};
-use crate::rest::{Problems, parse_id, versioned};
+use crate::rest::{Problems, check_division, parse_id, versioned};
 
 /// Draft the plan of an identified household (operator of its village or township): the household's wishes in its own words, measures that together answer every recorded cause under the cause → measure rules (`GET /v1/plan-rules`), each with its milestones, budget and expected income, and the responsible helper.
 #[utoipa::path(post, path = "/v1/plans", operation_id = "plan_create", tag = "planning", request_body = CreatePlan,
@@ -117,4 +118,30 @@ pub async fn rules(
     Query(q): Query<RulesQuery>,
 ) -> Result<axum::Json<PlanRules>, ApiProblem> {
     Ok(axum::Json(s.bus.request(SERVICE, verbs::PLAN_RULES, &p, &q).await?))
+}
+
+/// Plans inside the caller's jurisdiction and the division prefix, filtered by status, measure kind, cause answered and overdue milestones, in id order; page with `after` = the previous page's `next_after`.
+#[utoipa::path(get, path = "/v1/plans", operation_id = "plan_list", tag = "planning", params(PlanQuery),
+    responses((status = 200, description = "A page of plans", body = PlanPage), Problems),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Query(q): Query<PlanQuery>,
+) -> Result<axum::Json<PlanPage>, ApiProblem> {
+    check_division(q.division.as_deref())?;
+    Ok(axum::Json(s.bus.request(SERVICE, verbs::PLAN_LIST, &p, &q).await?))
+}
+
+/// How far planning reaches per county, township or village inside the caller's jurisdiction and the prefix: identified households, with a plan, with an approved plan, completed, and milestones overdue; page with `after` = the previous page's `next_after`.
+#[utoipa::path(get, path = "/v1/plan-coverage", operation_id = "plan_coverage_list", tag = "planning", params(CoverageQuery),
+    responses((status = 200, description = "Coverage per division, by code", body = CoveragePage), Problems),
+    security(("bearer" = [])))]
+pub async fn coverage(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Query(q): Query<CoverageQuery>,
+) -> Result<axum::Json<CoveragePage>, ApiProblem> {
+    check_division(q.division.as_deref())?;
+    Ok(axum::Json(s.bus.request(SERVICE, verbs::PLAN_COVERAGE, &p, &q).await?))
 }

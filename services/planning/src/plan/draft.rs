@@ -283,7 +283,8 @@ pub async fn acknowledge(s: State, p: Principal, req: Step<AcknowledgePlan>) -> 
     if !(1..=NAME_CHARS).contains(&by.chars().count()) {
         bad.push("by", format!("the household member who acknowledged: 1 to {NAME_CHARS} characters"));
     }
-    if req.body.on > today || req.body.on < beijing_date(row.created_at) {
+    let on = req.body.on.unwrap_or(today);
+    if on > today || on < beijing_date(row.created_at) {
         bad.push(
             "on",
             format!("must be between {} (the plan's drafting) and today ({today})", beijing_date(row.created_at)),
@@ -292,7 +293,7 @@ pub async fn acknowledge(s: State, p: Principal, req: Step<AcknowledgePlan>) -> 
     if !bad.is_empty() {
         return Err(bad.into());
     }
-    let ack = PlanAcknowledgement { by, on: req.body.on, recorded_by: p.subject.clone() };
+    let ack = PlanAcknowledgement { by, on, recorded_by: p.subject.clone() };
     if !plan::update(&txn, &row, vec![plan::acknowledgement_change(Some(&ack))?], now).await? {
         return Err(stale().into());
     }

@@ -41,7 +41,8 @@ pub async fn report_milestone(s: State, p: Principal, req: Step<ReportMilestone>
         bad.push("note", format!("say what was done (1 to {REMARK_CHARS} characters)"));
     }
     let drafted = beijing_date(row.created_at);
-    if body.done_on > today || body.done_on < drafted {
+    let done_on = body.done_on.unwrap_or(today);
+    if done_on > today || done_on < drafted {
         bad.push("done_on", format!("must be between {drafted} (the plan's drafting) and today ({today})"));
     }
     let milestones = milestone::of_plan(&txn, row.id).await?;
@@ -60,7 +61,7 @@ pub async fn report_milestone(s: State, p: Principal, req: Step<ReportMilestone>
     s.engine.advance(&txn, &p, MILESTONE_TASK, m.id, &moves, Some(&note)).await?;
     let mut active = m.clone().into_active_model();
     active.state = Set(milestone::state_label(MilestoneState::Done));
-    active.done_on = Set(Some(body.done_on));
+    active.done_on = Set(Some(done_on));
     active.note = Set(Some(note.clone()));
     active.reported_by = Set(Some(p.subject.clone()));
     active.update(&txn).await?;
@@ -86,7 +87,7 @@ pub async fn report_milestone(s: State, p: Principal, req: Step<ReportMilestone>
         village: fresh.village.clone(),
         milestone_id: m.id,
         kind,
-        done_on: body.done_on,
+        done_on,
         measure_delivered,
     };
     let done = serde_json::to_value(done).context("encoding the milestone-done event")?;
