@@ -381,6 +381,8 @@ async fn a_county_lists_its_plans_by_filter_and_sees_its_coverage() {
         (Some(3), Some(2), Some(1), Some(0))
     );
     assert!(village["overdue_milestones"].as_u64().unwrap() >= 1);
+    let later = t.get("SINAN", "/v1/plan-coverage?division=520624101&after=520624101201").await.ok(200).clone();
+    assert!(later["items"].as_array().unwrap().is_empty(), "nothing after the only village: {later}");
     let county = t.get("SINAN", "/v1/plan-coverage?group_by=county").await.ok(200).clone();
     assert_eq!(county["items"][0]["households"], 3);
 

@@ -91,6 +91,11 @@ string_schema!(
 );
 
 string_schema!(
+    /// A 2-digit province code.
+    ProvinceCode => pattern("A 2-digit province code.", digits_of(&[Level::Province], false), "52")
+);
+
+string_schema!(
     /// A 6-digit county code.
     CountyCode => pattern("A 6-digit county code.", digits_of(&[Level::County], false), "520624")
 );

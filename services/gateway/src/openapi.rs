@@ -24,6 +24,7 @@ use utoipa::{Modify, OpenApi};
         chain_api::quotas::SetVillageQuotas, chain_api::queries::HouseholdPage, chain_api::queries::HouseholdSummary,
         chain_api::queries::DivisionCounts, chain_api::queries::StatusCounts, chain_api::queries::GroupBy,
         chain_api::queries::BoardNotice, chain_api::queries::BoardHousehold, chain_api::queries::BoardState,
+        chain_api::schema::ProvinceCode,
     )),
     servers((url = "http://127.0.0.1:8080", description = "`chain up` on its default address")),
     modifiers(&BearerAuth),

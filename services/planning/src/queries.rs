@@ -146,15 +146,7 @@ pub async fn coverage(s: State, p: Principal, q: CoverageQuery) -> Result<Covera
     let Some(prefix) = scope(&p, q.division.as_deref())? else {
         return Ok(CoveragePage { items: vec![], next_after: None });
     };
-    let (mut lo, hi) = range(&prefix);
-    if let Some(after) = q.after.as_deref() {
-        if Division::parse(after).is_err() || after.len() != digits as usize {
-            return Err(Problem::invalid("after", "a division code at the grouping level").into());
-        }
-        // Everything after the division's last village.
-        let (_, last) = range(after);
-        lo = Ord::max(lo, format!("{}", last.parse::<u64>().unwrap_or(0).saturating_add(1)));
-    }
+    let (lo, hi) = range(&prefix);
     let at_level = |col: Expr| Func::cust("substr").arg(col).arg(1).arg(digits);
     let name = Alias::new("grouped_division");
 
@@ -216,7 +208,9 @@ pub async fn coverage(s: State, p: Principal, q: CoverageQuery) -> Result<Covera
     for (division, _, n) in grouped(&s.db, &overdue, 0).await? {
         entry(&mut by, division).overdue_milestones += n as u64;
     }
-    let mut items: Vec<PlanCoverage> = by.into_values().collect();
+    // Divisions after `after` in code order (the gateway checked it is a division code).
+    let after = q.after.unwrap_or_default();
+    let mut items: Vec<PlanCoverage> = by.into_values().filter(|c| c.division > after).collect();
     let more = items.len() as u64 > size;
     items.truncate(size as usize);
     let next_after = if more { items.last().map(|c| c.division.clone()) } else { None };

@@ -353,6 +353,8 @@ pub struct RulesQuery {
     /// The year (default: this year).
     pub year: Option<i32>,
     /// A province whose own rules apply (2-digit code; default: the national rules).
+    #[schema(value_type = Option<crate::schema::ProvinceCode>)]
+    #[param(value_type = Option<crate::schema::ProvinceCode>)]
     pub province: Option<String>,
 }
 

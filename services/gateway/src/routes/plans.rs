@@ -143,5 +143,9 @@ pub async fn coverage(
     Query(q): Query<CoverageQuery>,
 ) -> Result<axum::Json<CoveragePage>, ApiProblem> {
     check_division(q.division.as_deref())?;
+    if let Some(after) = q.after.as_deref() {
+        chain_domain::Division::parse(after)
+            .map_err(|e| ApiProblem(chain_api::Problem::invalid("after", e.to_string())))?;
+    }
     Ok(axum::Json(s.bus.request(SERVICE, verbs::PLAN_COVERAGE, &p, &q).await?))
 }
