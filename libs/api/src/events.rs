@@ -9,6 +9,12 @@ pub const HOUSEHOLD_IDENTIFIED: &str = "identification.household-identified";
 pub const HOUSEHOLD_REMOVED: &str = "identification.household-removed";
 /// `planning.plan-approved`: the county approved a household's plan.
 pub const PLAN_APPROVED: &str = "planning.plan-approved";
+/// `planning.team-assigned`: a county sent a member (possibly the first secretary) to a village's work team.
+pub const TEAM_ASSIGNED: &str = "planning.team-assigned";
+/// `planning.team-member-ended`: a member's time in a village's work team was ended (recalled or rotated).
+pub const TEAM_MEMBER_ENDED: &str = "planning.team-member-ended";
+/// `planning.presence-short`: a work-team member stayed fewer days in the village in a month than the policy asks.
+pub const PRESENCE_SHORT: &str = "planning.presence-short";
 /// `funding.funds-allocated`: a division allocated funds to one below it.
 pub const FUNDS_ALLOCATED: &str = "funding.funds-allocated";
 /// `funding.funds-disbursed`: a county paid out to a household plan.
@@ -44,6 +50,70 @@ pub struct PlanApproved {
     pub household_id: Uuid,
     /// The household's village.
     pub village: String,
+}
+
+/// Payload of [`TEAM_ASSIGNED`]. The member's phone is never in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamAssigned {
+    /// The team.
+    pub team_id: Uuid,
+    /// Its village.
+    pub village: String,
+    /// The member.
+    pub member_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Sending unit.
+    pub unit: String,
+    /// The unit's layer.
+    pub unit_layer: String,
+    /// The unit's division (`CN` for the centre).
+    pub unit_division: String,
+    /// `first_secretary`, `leader` or `member`.
+    pub role: crate::planning::TeamRole,
+    /// First day of the term.
+    pub term_start: chrono::NaiveDate,
+    /// Last day of the term.
+    pub term_end: chrono::NaiveDate,
+    /// The first secretary this one replaces, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<Uuid>,
+}
+
+/// Payload of [`TEAM_MEMBER_ENDED`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamMemberEnded {
+    /// The team.
+    pub team_id: Uuid,
+    /// Its village.
+    pub village: String,
+    /// The member.
+    pub member_id: Uuid,
+    /// The member's role.
+    pub role: crate::planning::TeamRole,
+    /// The last day in the team.
+    pub last_day: chrono::NaiveDate,
+    /// Why.
+    pub reason: String,
+}
+
+/// Payload of [`PRESENCE_SHORT`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PresenceShort {
+    /// The flag.
+    pub flag_id: Uuid,
+    /// The team.
+    pub team_id: Uuid,
+    /// Its village.
+    pub village: String,
+    /// The member.
+    pub member_id: Uuid,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Days recorded (0 when none).
+    pub days: u32,
+    /// Days required.
+    pub required: u32,
 }
 
 /// Payload of [`FUNDS_ALLOCATED`].

@@ -3,3 +3,4 @@
 pub mod plan;
 
 pub use plan::*;
+pub mod team;
