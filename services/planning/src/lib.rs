@@ -1,6 +1,7 @@
 //! The planning service: keeps a projection of identified households, gives each household's
 //! county the task of planning its assistance, takes plans (measures answering the recorded
-//! poverty causes, a responsible helper) through county approval, and announces approved plans.
+//! poverty causes, a responsible helper) through county approval, and announces approved plans;
+//! keeps every poor village's work team and first secretary, and their presence (`team`).
 
 pub mod domain;
 pub mod error;
@@ -10,6 +11,7 @@ pub mod plan;
 pub mod reactions;
 pub mod state;
 pub mod store;
+pub mod team;
 
 use chain_api::events;
 use chain_bus::{Bus, Shutdown};
@@ -30,6 +32,7 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
         Kit::connect::<migrations::Migrator>(SERVICE, &config.database_url, config.workflow, bus, shutdown).await?;
     let state = kit.core();
     let engine = state.engine.clone();
+    let teams = team::sweep::spawn(state.clone(), kit.sweep_every(), kit.shutdown());
     kit.consume(
         "planning-on-household-identified",
         events::HOUSEHOLD_IDENTIFIED,
@@ -38,6 +41,7 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
     .await?
     .consume("planning-on-household-removed", events::HOUSEHOLD_REMOVED, reactions::OnHouseholdRemoved { engine })
     .await?
+    .spawn(teams)
     .serve(handlers::endpoints(state))
     .await
 }

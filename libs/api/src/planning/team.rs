@@ -140,11 +140,15 @@ pub struct Team {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Reading a team.
+/// Reading a team, by its id or its village's code.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReadTeam {
     /// The team.
-    pub id: Uuid,
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    /// The village (when no id is given).
+    #[serde(default)]
+    pub village: Option<String>,
     /// Phones in clear (`pii_reader` only; audited).
     #[serde(default)]
     pub unmask: bool,

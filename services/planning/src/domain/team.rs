@@ -96,6 +96,25 @@ impl Policies {
     }
 }
 
+impl Policies {
+    /// The longest grace period any province has for months of `year`: a month is judged
+    /// everywhere at once, so no province's members are judged before their grace is over.
+    pub fn longest_grace_days(&self, year: i32) -> u32 {
+        let mut provinces: Vec<&str> = self.rows.iter().map(|(_, p, _)| p.as_str()).collect();
+        provinces.sort_unstable();
+        provinces.dedup();
+        provinces
+            .into_iter()
+            .filter_map(|p| {
+                let of = |q: &str| q == p;
+                self.rows.iter().filter(|(y, q, _)| *y <= year && of(q)).max_by_key(|(y, _, _)| *y)
+            })
+            .map(|(_, _, policy)| policy.presence_grace_days)
+            .max()
+            .unwrap_or_else(|| self.rows.iter().map(|(_, _, policy)| policy.presence_grace_days).max().unwrap_or(0))
+    }
+}
+
 /// A member to be assigned, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidMember {

@@ -2,3 +2,4 @@
 
 pub mod household;
 pub mod plan;
+pub mod team;
