@@ -154,15 +154,6 @@ pub struct ReadTeam {
     pub unmask: bool,
 }
 
-/// Query of `GET /v1/teams/{id}`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TeamRead {
-    /// Phones in clear (`pii_reader` only; every such read is audited).
-    #[serde(default)]
-    pub unmask: Option<bool>,
-}
-
 /// Filters of `GET /v1/teams/uncovered`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, IntoParams)]
 #[into_params(parameter_in = Query)]
