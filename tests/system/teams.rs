@@ -83,8 +83,12 @@ async fn a_county_sends_a_first_secretary_once_and_a_rotation_keeps_the_earlier_
     bad["name"] = json!(" ");
     let path = format!("/v1/teams/{id}:assign-member");
     let refused = t.post("SINAN", &path, bad).await;
-    let fields: Vec<&str> =
-        refused.problem(422, "validation")["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = refused.problem(422, "validation")["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["name", "unit_layer", "phone"]);
     let mut long = secretary(first_of_month(&t));
     long["term_end"] = json!(first_of_month(&t) + Duration::days(800));
@@ -111,7 +115,15 @@ async fn a_county_sends_a_first_secretary_once_and_a_rotation_keeps_the_earlier_
     assert_eq!(won["members"].as_array().unwrap().len(), 1);
     let earlier = won["members"][0].clone();
     assert_eq!(earlier["phone"], "138****5678", "masked");
-    assert_eq!(earlier["term_end"], json!(NaiveDate::from_ymd_opt(first_of_month(&t).year() + 2, first_of_month(&t).month(), 1).unwrap().pred_opt().unwrap()));
+    assert_eq!(
+        earlier["term_end"],
+        json!(
+            NaiveDate::from_ymd_opt(first_of_month(&t).year() + 2, first_of_month(&t).month(), 1)
+                .unwrap()
+                .pred_opt()
+                .unwrap()
+        )
+    );
     assert_eq!(won["first_secretary_id"], earlier["id"]);
 
     // A rotation: the new first secretary's term starts tomorrow, the earlier one's ends today.
@@ -134,7 +146,8 @@ async fn a_county_sends_a_first_secretary_once_and_a_rotation_keeps_the_earlier_
     t.post("SINAN", &end, json!({ "member_id": member, "last_day": today(&t), "reason": "" }))
         .await
         .problem(422, "validation");
-    let ended = t.post("SINAN", &end, json!({ "member_id": member, "last_day": today(&t), "reason": "调回原单位" })).await;
+    let ended =
+        t.post("SINAN", &end, json!({ "member_id": member, "last_day": today(&t), "reason": "调回原单位" })).await;
     assert_eq!(ended.ok(200)["members"][1]["ended_on"], json!(today(&t)));
     t.post("SINAN", &end, json!({ "member_id": member, "last_day": today(&t), "reason": "again" }))
         .await
@@ -164,7 +177,10 @@ async fn a_poor_village_is_owed_a_first_secretary_and_is_uncovered_once_the_term
     let id = poor["id"].as_str().unwrap().to_owned();
     assert_eq!(poor["covered"], false);
     let listed = uncovered(&t, "SINAN").await;
-    assert_eq!((listed.len(), &listed[0]["village"], &listed[0]["reason"]), (1, &json!(VILLAGE), &json!("no_first_secretary")));
+    assert_eq!(
+        (listed.len(), &listed[0]["village"], &listed[0]["reason"]),
+        (1, &json!(VILLAGE), &json!("no_first_secretary"))
+    );
     assert!(uncovered(&t, "SHIQIAN").await.is_empty(), "another county sees none of it");
     let tasks = team_tasks(&t, &id).await;
     assert_eq!((tasks.len(), &tasks[0]["state"], &tasks[0]["division"]), (1, &json!("open"), &json!("520624")));
@@ -225,7 +241,11 @@ async fn presence_under_the_minimum_is_flagged_when_the_month_is_judged() {
     assert_eq!(days, [&json!(15), &json!(22)], "the correction keeps the first record");
 
     // The month is judged after its grace period: the member with no record is flagged.
-    let next = if start.month() == 12 { NaiveDate::from_ymd_opt(start.year() + 1, 1, 1) } else { start.with_month(start.month() + 1) };
+    let next = if start.month() == 12 {
+        NaiveDate::from_ymd_opt(start.year() + 1, 1, 1)
+    } else {
+        start.with_month(start.month() + 1)
+    };
     let judged_on = next.unwrap() + Duration::days(5);
     t.clock.advance(Duration::days((judged_on - today(&t)).num_days() + 1));
     let flags = eventually("the month to be judged", || async {
@@ -235,7 +255,10 @@ async fn presence_under_the_minimum_is_flagged_when_the_month_is_judged() {
     })
     .await;
     assert_eq!(flags.len(), 1, "the first secretary stayed 22 days: {flags:?}");
-    assert_eq!((&flags[0]["member_id"], &flags[0]["days"], &flags[0]["required"]), (&json!(member), &json!(0), &json!(20)));
+    assert_eq!(
+        (&flags[0]["member_id"], &flags[0]["days"], &flags[0]["required"]),
+        (&json!(member), &json!(0), &json!(20))
+    );
     assert!(t.get("SHIQIAN", "/v1/presence-flags").await.ok(200)["items"].as_array().unwrap().is_empty());
     let late = json!({ "member_id": member, "month": month, "days": 25 });
     t.post("VILLAGE", &record, late).await.problem(409, "conflict");

@@ -55,7 +55,12 @@ pub async fn open_task<C: ConnectionTrait>(
 
 /// Signs the team's unfinished `team.village` task off on behalf of `p`, who assigned a first
 /// secretary: started if nobody had, submitted, signed off.
-pub async fn sign_off<C: ConnectionTrait>(conn: &C, engine: &Engine, p: &Principal, row: &work_team::Model) -> Result<()> {
+pub async fn sign_off<C: ConnectionTrait>(
+    conn: &C,
+    engine: &Engine,
+    p: &Principal,
+    row: &work_team::Model,
+) -> Result<()> {
     let Some(task) = engine.procedure_task(conn, TEAM_TASK, row.id, None).await? else {
         return Ok(());
     };

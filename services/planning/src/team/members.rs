@@ -159,7 +159,8 @@ pub async fn assign(s: State, p: Principal, req: Step<AssignMember>) -> Result<T
     if secretary && row.task_open {
         coverage::sign_off(&txn, &s.engine, &p, &row).await?;
     }
-    let payload = serde_json::json!({ "team_id": row.id, "member_id": id, "role": role_label(valid.role), "replaces": replaces });
+    let payload =
+        serde_json::json!({ "team_id": row.id, "member_id": id, "role": role_label(valid.role), "replaces": replaces });
     kit::record(&txn, now, kit::entry(&p, "team.assign-member", &row.village), row.id, payload).await?;
     let assigned = TeamAssigned {
         team_id: row.id,

@@ -130,12 +130,15 @@ pub async fn flags(s: State, p: Principal, q: FlagQuery) -> Result<FlagPage> {
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let ids: Vec<Uuid> = rows.iter().map(|f| f.member_id).collect();
-    let members: HashMap<Uuid, member::Model> =
-        member::Entity::find().filter(member::Column::Id.is_in(ids)).all(&s.db).await?.into_iter().map(|m| (m.id, m)).collect();
-    let items = rows
-        .iter()
-        .filter_map(|f| members.get(&f.member_id).map(|m| f.to_api(m)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let members: HashMap<Uuid, member::Model> = member::Entity::find()
+        .filter(member::Column::Id.is_in(ids))
+        .all(&s.db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let items =
+        rows.iter().filter_map(|f| members.get(&f.member_id).map(|m| f.to_api(m))).collect::<Result<Vec<_>, _>>()?;
     let next_after = if more { rows.last().map(|f| f.id) } else { None };
     Ok(FlagPage { items, next_after })
 }
@@ -190,8 +193,15 @@ pub async fn judge(s: &State, month: Month, at: DateTime<Utc>) -> Result<u32> {
             flagged_at: Set(at),
         };
         row.insert(&txn).await?;
-        let short =
-            PresenceShort { flag_id: id, team_id: m.team_id, village: m.village.clone(), member_id: m.id, month: label.clone(), days, required };
+        let short = PresenceShort {
+            flag_id: id,
+            team_id: m.team_id,
+            village: m.village.clone(),
+            member_id: m.id,
+            month: label.clone(),
+            days,
+            required,
+        };
         kit::publish(&txn, s, PRESENCE_SHORT, &m.village, m.team_id, "system", &short).await?;
         count += 1;
     }

@@ -3,8 +3,8 @@
 //! the county a `team.village` task for each poor village left without a first secretary in
 //! office — a term that ended, a membership ended, or none ever sent.
 
-use chain_domain::calendar::beijing_date;
 use chain_bus::Shutdown;
+use chain_domain::calendar::beijing_date;
 use chrono::Datelike;
 use sea_orm::TransactionTrait;
 use sea_orm::sea_query::Expr;
@@ -36,7 +36,8 @@ pub async fn pass(s: &State) -> Result<(u32, u32)> {
         if !teams::bump(&txn, &row, now, vec![(work_team::Column::TaskOpen, Expr::value(true))]).await? {
             continue;
         }
-        let why = if row.secretary_until.is_some() { "the first secretary's term is over" } else { "no first secretary" };
+        let why =
+            if row.secretary_until.is_some() { "the first secretary's term is over" } else { "no first secretary" };
         coverage::open_task(&txn, &s.engine, &row, why, now, "system").await?;
         txn.commit().await?;
         opened += 1;
