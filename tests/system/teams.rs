@@ -61,6 +61,23 @@ async fn team_tasks(t: &TestSystem, team_id: &str) -> Vec<Value> {
     found.ok(200).as_array().unwrap().clone()
 }
 
+/// The work-team events on the stream, in order.
+async fn team_events(t: &TestSystem) -> Vec<chain_api::Envelope> {
+    let js = async_nats::jetstream::new(t.nats_admin().await);
+    let mut stream = js.get_stream("CHAIN_EVENTS").await.unwrap();
+    let last = stream.info().await.unwrap().state.last_sequence;
+    let mut events = Vec::new();
+    for seq in 1..=last {
+        if let Ok(raw) = stream.get_raw_message(seq).await {
+            let e: chain_api::Envelope = serde_json::from_slice(&raw.payload).unwrap();
+            if e.kind.starts_with("planning.team-") || e.kind == "planning.presence-short" {
+                events.push(e);
+            }
+        }
+    }
+    events
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_county_sends_a_first_secretary_once_and_a_rotation_keeps_the_earlier_one() {
     let t = spawn().await;
@@ -160,6 +177,28 @@ async fn a_county_sends_a_first_secretary_once_and_a_rotation_keeps_the_earlier_
     assert_eq!(clear.ok(200)["members"][0]["phone"], "13812345678");
     let audit = t.get("CENTRAL", "/v1/audit?service=planning&limit=1000").await.ok(200).to_string();
     assert!(audit.contains("team.pii-read") && !audit.contains("13812345678"), "audited, never the number");
+
+    // The facts for other services: two assignments and the rotated and the ended membership,
+    // none carrying the phone; nor does any log line.
+    let events = eventually("the team's events to be published", || async {
+        let events = team_events(&t).await;
+        (events.len() == 4).then_some(events)
+    })
+    .await;
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "planning.team-assigned",
+            "planning.team-member-ended",
+            "planning.team-assigned",
+            "planning.team-member-ended"
+        ]
+    );
+    assert_eq!(events[2].payload["replaces"], earlier["id"]);
+    assert!(events.iter().all(|e| e.subject_id.to_string() == id && e.division == VILLAGE));
+    assert!(!serde_json::to_string(&events).unwrap().contains("5678"), "no phone in an event");
+    assert!(!chain_telemetry::capture::captured().contains("13812345678"), "no phone in a log line");
     t.stop().await;
 }
 
@@ -260,6 +299,12 @@ async fn presence_under_the_minimum_is_flagged_when_the_month_is_judged() {
         (&json!(member), &json!(0), &json!(20))
     );
     assert!(t.get("SHIQIAN", "/v1/presence-flags").await.ok(200)["items"].as_array().unwrap().is_empty());
+    let short = eventually("the presence-short event", || async {
+        let events = team_events(&t).await;
+        events.into_iter().find(|e| e.kind == "planning.presence-short")
+    })
+    .await;
+    assert_eq!((&short.payload["member_id"], &short.payload["required"]), (&json!(member), &json!(20)));
     let late = json!({ "member_id": member, "month": month, "days": 25 });
     t.post("VILLAGE", &record, late).await.problem(409, "conflict");
     t.stop().await;

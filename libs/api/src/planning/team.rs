@@ -178,7 +178,8 @@ pub struct UncoveredVillage {
     pub village: String,
     /// Its team.
     pub team_id: Uuid,
-    /// Why: `no_first_secretary`, or `term_ended` (the last one's term is over).
+    /// Why: `no_first_secretary`, `term_ended` (the last one's term is over or was ended), or
+    /// `term_not_started` (the next one's term starts later).
     pub reason: String,
     /// The last day of the latest first secretary's term, if the village had one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

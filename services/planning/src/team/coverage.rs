@@ -171,7 +171,12 @@ pub async fn uncovered(s: State, p: Principal, q: CoverageQuery) -> Result<Uncov
         .map(|r| UncoveredVillage {
             village: r.village.clone(),
             team_id: r.id,
-            reason: if r.secretary_until.is_some() { "term_ended" } else { "no_first_secretary" }.to_owned(),
+            reason: match (r.secretary_from, r.secretary_until) {
+                (Some(from), _) if from > today => "term_not_started",
+                (_, Some(_)) => "term_ended",
+                _ => "no_first_secretary",
+            }
+            .to_owned(),
             last_term_end: r.secretary_until,
         })
         .collect();
