@@ -143,10 +143,16 @@ pub async fn flags(s: State, p: Principal, q: FlagQuery) -> Result<FlagPage> {
     Ok(FlagPage { items, next_after })
 }
 
-/// The first month anyone was in a team, if anyone ever was.
-pub async fn first_month<C: ConnectionTrait>(conn: &C) -> Result<Option<Month>> {
-    let first = member::Entity::find().order_by_asc(member::Column::TermStart).one(conn).await?;
-    Ok(first.map(|m| Month::of(m.term_start)))
+/// The first month still to be judged: the one after the latest judged, else the month in which
+/// the first member was recorded (by the engine's clock: a member entered with a term that began
+/// earlier is not held to the months before anyone was recorded), or `None` before that.
+pub async fn next_to_judge<C: ConnectionTrait>(conn: &C) -> Result<Option<Month>> {
+    let latest = judged::Entity::find().order_by_desc(judged::Column::Month).one(conn).await?;
+    if let Some(month) = latest.and_then(|j| Month::parse(&j.month)) {
+        return Ok(Some(month.next()));
+    }
+    let first = member::Entity::find().order_by_asc(member::Column::AssignedAt).one(conn).await?;
+    Ok(first.map(|m| Month::of(chain_domain::calendar::beijing_date(m.assigned_at))))
 }
 
 /// Whether `month` has been judged.

@@ -1,5 +1,6 @@
 //! The work teams' background job, at the engine's sweep pace and by its clock only: it judges
-//! every month whose grace period is over (from the first month anyone was in a team), and gives
+//! every month whose grace period is over (from the month the first member was recorded in, or
+//! the one after the latest judged), and gives
 //! the county a `team.village` task for each poor village left without a first secretary in
 //! office — a term that ended, a membership ended, or none ever sent.
 
@@ -22,7 +23,7 @@ pub async fn pass(s: &State) -> Result<(u32, u32)> {
     let now = s.now();
     let today = beijing_date(now);
     let mut flags = 0;
-    if let Some(mut month) = presence::first_month(&s.db).await? {
+    if let Some(mut month) = presence::next_to_judge(&s.db).await? {
         while month.judged_on(kit::policies().longest_grace_days(month.first().year())) <= today {
             if !presence::was_judged(&s.db, month).await? {
                 flags += presence::judge(s, month, now).await?;
