@@ -25,6 +25,11 @@ pub struct CreateTeam {
     /// The village the team works in.
     #[schema(value_type = crate::schema::VillageCode)]
     pub village: String,
+    /// The village is designated poor though none of its households is identified (yet): it is
+    /// then owed a first secretary like any poor village, and the county gets the task of sending
+    /// one.
+    #[serde(default)]
+    pub designated_poor: bool,
 }
 
 /// Sending a member to a village's team (county official). A new first secretary replaces the

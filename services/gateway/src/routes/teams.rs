@@ -21,7 +21,7 @@ use crate::rest::{Problems, check_division, check_limit, parse_id, versioned};
 impl Answer for Team {}
 impl Answer for PresenceRecord {}
 
-/// Open the work team of a village of your county (county operator or approver). A village becomes poor with its first identified household and gets its team then; open one here for a village designated otherwise.
+/// Open the work team of a village of your county (county operator or approver). A village becomes poor with its first identified household and gets its team then; open one here for any other village, with `designated_poor` for one designated poor (the county's team.village task opens with it).
 #[utoipa::path(post, path = "/v1/teams", operation_id = "team_create", tag = "teams", request_body = CreateTeam,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses((status = 201, description = "Opened", body = Team, headers(("ETag" = String, description = "The version of the record, for `If-Match`"))), Problems),

@@ -57,7 +57,8 @@ fn check_version(row: &work_team::Model, expected: Option<i64>) -> Result<()> {
 }
 
 /// `team.create`: a county official opens the work team of a village of the county (a village
-/// that became poor has one already).
+/// that became poor has one already); a village designated poor is owed a first secretary at
+/// once, and the county's `team.village` task opens with the team.
 #[tracing::instrument(skip_all, fields(actor = %p.subject))]
 pub async fn create(s: State, p: Principal, req: CreateTeam) -> Result<Team> {
     let village = match Division::parse(&req.village) {
@@ -71,19 +72,23 @@ pub async fn create(s: State, p: Principal, req: CreateTeam) -> Result<Team> {
     let new = work_team::ActiveModel {
         id: Set(Uuid::now_v7()),
         village: Set(village.to_string()),
-        poor: Set(false),
+        poor: Set(req.designated_poor),
         secretary_from: Set(None),
         secretary_until: Set(None),
         secretary_id: Set(None),
-        task_open: Set(false),
+        task_open: Set(req.designated_poor),
         version: Set(1),
         created_by: Set(p.subject.clone()),
         created_at: Set(now),
         updated_at: Set(now),
     };
     let row = rows::insert_or(&txn, new, conflict).await?;
+    if row.poor {
+        coverage::open_task(&txn, &s.engine, &row, "the village was designated poor", now, &p.subject).await?;
+    }
     let entry = kit::entry(&p, "team.create", &row.village);
-    kit::record(&txn, now, entry, row.id, serde_json::json!({ "team_id": row.id })).await?;
+    let payload = serde_json::json!({ "team_id": row.id, "designated_poor": row.poor });
+    kit::record(&txn, now, entry, row.id, payload).await?;
     txn.commit().await?;
     tracing::info!(team = %row.id, village = %row.village, "work team opened");
     kit::load(&s, row.id).await
