@@ -339,3 +339,77 @@ async fn presence_under_the_minimum_is_flagged_when_the_month_is_judged() {
     t.post("VILLAGE", &record, late).await.problem(409, "conflict");
     t.stop().await;
 }
+
+/// Not a test but a measurement (run with `--ignored --nocapture`): one county's every village
+/// given a team through the gateway, a first secretary sent to every other one, then the time of
+/// the uncovered-villages query (every page) and of judging a month.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, not a test"]
+async fn measure_a_county_s_teams() {
+    use std::time::Instant;
+    let t = spawn().await;
+    let county = chain_domain::Division::parse("520624").unwrap();
+    let villages: Vec<String> = chain_domain::registry()
+        .children(&county)
+        .iter()
+        .flat_map(|township| chain_domain::registry().children(&township.code))
+        .map(|v| v.code.to_string())
+        .collect();
+    let started = Instant::now();
+    let mut ids = Vec::new();
+    for v in &villages {
+        let team = t.post("SINAN", "/v1/teams", json!({ "village": v, "designated_poor": true })).await;
+        ids.push(team.ok(201)["id"].as_str().unwrap().to_owned());
+    }
+    let created = started.elapsed();
+    let started = Instant::now();
+    for id in ids.iter().step_by(2) {
+        t.post("SINAN", &format!("/v1/teams/{id}:assign-member"), secretary(first_of_month(&t))).await.ok(200);
+    }
+    let assigned = started.elapsed();
+    let started = Instant::now();
+    let (mut after, mut listed, mut pages) = (String::new(), 0, 0);
+    loop {
+        let path = if after.is_empty() {
+            "/v1/teams/uncovered?division=520624&limit=500".to_owned()
+        } else {
+            format!("/v1/teams/uncovered?division=520624&limit=500&after={after}")
+        };
+        let page = t.get("SINAN", &path).await.ok(200).clone();
+        listed += page["items"].as_array().unwrap().len();
+        pages += 1;
+        match page["next_after"].as_str() {
+            Some(next) => after = next.to_owned(),
+            None => break,
+        }
+    }
+    let queried = started.elapsed();
+    let start = first_of_month(&t);
+    let next = if start.month() == 12 {
+        NaiveDate::from_ymd_opt(start.year() + 1, 1, 1)
+    } else {
+        start.with_month(start.month() + 1)
+    };
+    t.clock.advance(Duration::days((next.unwrap() + Duration::days(5) - today(&t)).num_days() + 1));
+    let started = Instant::now();
+    let month = format!("{:04}-{:02}", start.year(), start.month());
+    let flagged = eventually("the month to be judged", || async {
+        let page = t.get("SINAN", &format!("/v1/presence-flags?month={month}&limit=500")).await.ok(200).clone();
+        let n = page["items"].as_array().unwrap().len();
+        (n > 0).then_some(n)
+    })
+    .await;
+    let judged = started.elapsed();
+    println!(
+        "backend {}: {} villages; teams opened in {created:?} ({:.0}/s); {} first secretaries sent in {assigned:?} \
+         ({:.0}/s); uncovered: {listed} villages in {pages} pages in {queried:?}; month judged and first page of \
+         {flagged} flags read within {judged:?}",
+        chain_system_tests::backend(),
+        villages.len(),
+        villages.len() as f64 / created.as_secs_f64(),
+        ids.len().div_ceil(2),
+        ids.len().div_ceil(2) as f64 / assigned.as_secs_f64(),
+    );
+    assert_eq!(listed, villages.len() - ids.len().div_ceil(2));
+    t.stop().await;
+}
