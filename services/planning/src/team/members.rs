@@ -294,3 +294,23 @@ pub async fn end(s: State, p: Principal, req: Step<EndMember>) -> Result<Team> {
     tracing::info!(team = %row.id, member = %m.id, %last_day, "membership ended");
     kit::load(&s, row.id).await
 }
+
+#[cfg(test)]
+mod tests {
+    use chain_api::ProblemKind;
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::domain::team::Refusal;
+
+    #[test]
+    fn ending_a_membership_twice_is_a_conflict_and_a_bad_day_a_field_problem() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let twice = Problem::from(Error::from(EndError::Refused(Refusal::AlreadyEnded(day))));
+        assert!(twice.is(ProblemKind::Conflict));
+        assert_eq!(twice.detail.as_deref(), Some("the membership was ended already, on 2026-03-01"));
+        let bad = chain_domain::Invalid::field("last_day", "must be between …");
+        let p = Problem::from(Error::from(EndError::Invalid(bad)));
+        assert_eq!((p.is(ProblemKind::Validation), p.errors[0].field.as_str()), (true, "last_day"));
+    }
+}
