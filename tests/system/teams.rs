@@ -167,8 +167,11 @@ async fn a_county_sends_a_first_secretary_once_and_a_rotation_keeps_the_earlier_
     t.post("SINAN", &end, json!({ "member_id": member, "last_day": today(&t), "reason": "" }))
         .await
         .problem(422, "validation");
-    let ended =
-        t.post("SINAN", &end, json!({ "member_id": member, "last_day": today(&t), "reason": "调回原单位" })).await;
+    let ending = json!({ "member_id": member, "last_day": today(&t), "reason": "调回原单位" });
+    t.post("SHIQIAN", &end, ending.clone()).await.problem(404, "not-found");
+    let presence = json!({ "member_id": member, "month": today(&t).format("%Y-%m").to_string(), "days": 3 });
+    t.post("SHIQIAN", &format!("/v1/teams/{id}:record-presence"), presence).await.problem(404, "not-found");
+    let ended = t.post("SINAN", &end, ending).await;
     assert_eq!(ended.ok(200)["members"][1]["ended_on"], json!(today(&t)));
     t.post("SINAN", &end, json!({ "member_id": member, "last_day": today(&t), "reason": "again" }))
         .await
