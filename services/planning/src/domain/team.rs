@@ -358,8 +358,13 @@ impl std::fmt::Display for Month {
 }
 
 /// Validates a month's presence of `m`, recorded on `today`: a month since 2014 and not after
-/// the current one, the member in the team part of it, at most its days.
-pub fn validate_presence(req: &RecordPresence, m: &Membership, today: NaiveDate) -> Result<Month, Invalid> {
+/// the current one, the member in the team part of it, at most its days; the month and the note
+/// (trimmed, in NFC, `None` when empty).
+pub fn validate_presence(
+    req: &RecordPresence,
+    m: &Membership,
+    today: NaiveDate,
+) -> Result<(Month, Option<String>), Invalid> {
     let mut bad = Invalid::new();
     let month = Month::parse(&req.month);
     match month {
@@ -371,14 +376,12 @@ pub fn validate_presence(req: &RecordPresence, m: &Membership, today: NaiveDate)
         Some(mo) if req.days > mo.days() => bad.push("days", format!("{mo} has {} days", mo.days())),
         Some(_) => {}
     }
-    if let Some(note) = &req.note {
-        let note = text::field(note, text::Kind::Prose, "note", &mut bad);
-        if note.chars().count() > chain_api::limits::REMARK_CHARS {
-            bad.push("note", format!("at most {} characters", chain_api::limits::REMARK_CHARS));
-        }
+    let note = req.note.as_deref().map(|n| text::field(n, text::Kind::Prose, "note", &mut bad));
+    if note.as_ref().is_some_and(|n| n.chars().count() > chain_api::limits::REMARK_CHARS) {
+        bad.push("note", format!("at most {} characters", chain_api::limits::REMARK_CHARS));
     }
     match month {
-        Some(mo) if bad.is_empty() => Ok(mo),
+        Some(mo) if bad.is_empty() => Ok((mo, note.filter(|n| !n.is_empty()))),
         _ => Err(bad),
     }
 }

@@ -52,7 +52,7 @@ pub async fn record(s: State, p: Principal, req: Step<RecordPresence>) -> Result
         .await?
         .filter(|m| m.team_id == row.id)
         .ok_or_else(|| Problem::not_found("team member"))?;
-    let month = rules::validate_presence(&req.body, &m.membership(), kit::today(&s))?;
+    let (month, note) = rules::validate_presence(&req.body, &m.membership(), kit::today(&s))?;
     let label = month.to_string();
     if judged::Entity::find_by_id(label.clone()).one(&txn).await?.is_some() {
         return Err(Problem::new(ProblemKind::Conflict, Refusal::MonthJudged(label).to_string()).into());
@@ -70,7 +70,6 @@ pub async fn record(s: State, p: Principal, req: Step<RecordPresence>) -> Result
         let detail = format!("the month's record is at version {seen}, not {v}");
         return Err(Problem::new(ProblemKind::PreconditionFailed, detail).into());
     }
-    let note = req.body.note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
     let new = presence::ActiveModel {
         id: Set(Uuid::now_v7()),
         team_id: Set(row.id),

@@ -144,7 +144,9 @@ fn presence_is_for_a_month_the_member_was_in_and_at_most_its_days() {
     let m = Membership { start: day(2026, 3, 10), term_end: day(2028, 3, 9), ended_on: None };
     let req =
         |month: &str, days| RecordPresence { member_id: uuid::Uuid::nil(), month: month.into(), days, note: None };
-    assert_eq!(validate_presence(&req("2026-03", 22), &m, day(2026, 4, 2)).unwrap().to_string(), "2026-03");
+    assert_eq!(validate_presence(&req("2026-03", 22), &m, day(2026, 4, 2)).unwrap().0.to_string(), "2026-03");
+    let noted = RecordPresence { note: Some("  签到表 ".into()), ..req("2026-03", 22) };
+    assert_eq!(validate_presence(&noted, &m, day(2026, 4, 2)).unwrap().1.as_deref(), Some("签到表"));
     let fields_of = |r: RecordPresence| validate_presence(&r, &m, day(2026, 4, 2)).unwrap_err().0[0].field.clone();
     assert_eq!(fields_of(req("2026-02", 10)), "month");
     assert_eq!(fields_of(req("2026-05", 10)), "month");
