@@ -24,4 +24,5 @@ mod quotas;
 mod refusals;
 mod sizes;
 mod story;
+mod teams;
 mod throttle;

@@ -23,6 +23,12 @@ pub const PLAN_STARTED: &str = "planning.plan-started";
 pub const PLAN_COMPLETED: &str = "planning.plan-completed";
 /// `planning.milestone-done`: a milestone of a plan was reported done.
 pub const MILESTONE_DONE: &str = "planning.milestone-done";
+/// `planning.team-assigned`: a county sent a member (possibly the first secretary) to a village's work team.
+pub const TEAM_ASSIGNED: &str = "planning.team-assigned";
+/// `planning.team-member-ended`: a member's time in a village's work team was ended (recalled or rotated).
+pub const TEAM_MEMBER_ENDED: &str = "planning.team-member-ended";
+/// `planning.presence-short`: a work-team member stayed fewer days in the village in a month than the policy asks.
+pub const PRESENCE_SHORT: &str = "planning.presence-short";
 /// `funding.funds-allocated`: a division allocated funds to one below it.
 pub const FUNDS_ALLOCATED: &str = "funding.funds-allocated";
 /// `funding.funds-disbursed`: a county paid out to a household plan.
@@ -123,6 +129,70 @@ pub struct MilestoneDone {
     pub done_on: chrono::NaiveDate,
     /// Whether its measure is now delivered (every milestone done).
     pub measure_delivered: bool,
+}
+
+/// Payload of [`TEAM_ASSIGNED`]. The member's phone is never in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamAssigned {
+    /// The team.
+    pub team_id: Uuid,
+    /// Its village.
+    pub village: String,
+    /// The member.
+    pub member_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Sending unit.
+    pub unit: String,
+    /// The unit's layer.
+    pub unit_layer: String,
+    /// The unit's division (`CN` for the centre).
+    pub unit_division: String,
+    /// `first_secretary`, `leader` or `member`.
+    pub role: crate::planning::TeamRole,
+    /// First day of the term.
+    pub term_start: chrono::NaiveDate,
+    /// Last day of the term.
+    pub term_end: chrono::NaiveDate,
+    /// The first secretary this one replaces, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<Uuid>,
+}
+
+/// Payload of [`TEAM_MEMBER_ENDED`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamMemberEnded {
+    /// The team.
+    pub team_id: Uuid,
+    /// Its village.
+    pub village: String,
+    /// The member.
+    pub member_id: Uuid,
+    /// The member's role.
+    pub role: crate::planning::TeamRole,
+    /// The last day in the team.
+    pub last_day: chrono::NaiveDate,
+    /// Why.
+    pub reason: String,
+}
+
+/// Payload of [`PRESENCE_SHORT`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PresenceShort {
+    /// The flag.
+    pub flag_id: Uuid,
+    /// The team.
+    pub team_id: Uuid,
+    /// Its village.
+    pub village: String,
+    /// The member.
+    pub member_id: Uuid,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Days recorded (0 when none).
+    pub days: u32,
+    /// Days required.
+    pub required: u32,
 }
 
 /// Payload of [`FUNDS_ALLOCATED`].

@@ -28,6 +28,14 @@ pub const PLAN_MILESTONES: usize = 12;
 pub const MILESTONE_CHARS: usize = 200;
 /// Years ahead a plan's milestone may be due.
 pub const MILESTONE_YEARS: u32 = 5;
+/// Characters of a work-team member's phone number: at least this many digits …
+pub const PHONE_MIN_CHARS: usize = 5;
+/// … and at most this many characters (digits and an optional leading `+`).
+pub const PHONE_MAX_CHARS: usize = 20;
+/// Days a work-team member can record for one month (the longest month).
+pub const MONTH_DAYS: u32 = 31;
+/// Characters of a month, `YYYY-MM`.
+pub const MONTH_CHARS: usize = 7;
 /// Characters of a fund source.
 pub const FUND_CHARS: usize = 64;
 /// Characters of a disbursement's purpose.
@@ -94,4 +102,6 @@ pub mod page {
     pub const RECORDS: u64 = 1000;
     /// A task tree's children.
     pub const TREE: u64 = 1000;
+    /// `GET /v1/teams/uncovered` and `GET /v1/presence-flags`.
+    pub const TEAMS: u64 = 500;
 }

@@ -115,8 +115,24 @@ pub mod planning {
     pub const PLAN_RULES: &str = "plan.rules";
     /// `plan.list`: `PlanQuery` → `PlanPage`.
     pub const PLAN_LIST: &str = "plan.list";
-    /// `plan.coverage`: `CoverageQuery` → `CoveragePage`.
+    /// `plan.coverage`: `PlanCoverageQuery` → `CoveragePage`.
     pub const PLAN_COVERAGE: &str = "plan.coverage";
+    /// `team.create`: `CreateTeam` → `Team`.
+    pub const TEAM_CREATE: &str = "team.create";
+    /// `team.get`: `ReadTeam` → `Team`.
+    pub const TEAM_GET: &str = "team.get";
+    /// `team.assign-member`: `Step<AssignMember>` → `Team`.
+    pub const TEAM_ASSIGN_MEMBER: &str = "team.assign-member";
+    /// `team.end-member`: `Step<EndMember>` → `Team`.
+    pub const TEAM_END_MEMBER: &str = "team.end-member";
+    /// `team.record-presence`: `Step<RecordPresence>` → `Team`.
+    pub const TEAM_RECORD_PRESENCE: &str = "team.record-presence";
+    /// `team.presence`: `ReadPresence` → `Vec<PresenceRecord>`.
+    pub const TEAM_PRESENCE: &str = "team.presence";
+    /// `team.uncovered`: `CoverageQuery` → `UncoveredPage`.
+    pub const TEAM_UNCOVERED: &str = "team.uncovered";
+    /// `team.flags`: `FlagQuery` → `FlagPage`.
+    pub const TEAM_FLAGS: &str = "team.flags";
 }
 
 /// The funding service's verbs.

@@ -102,6 +102,13 @@ pub const PROPERTIES: &[(&str, &str, Bound)] = &[
     ("NewSchedule", "title", Bound::Chars(1, l::SCHEDULE_TITLE_CHARS)),
     ("NewSchedule", "due_days", Bound::Int(1, Some(l::MAX_DUE_DAYS as i64))),
     ("IssueDirective", "required_approvals", Bound::Int(1, Some(l::MAX_APPROVALS as i64))),
+    ("AssignMember", "name", Bound::Chars(1, l::NAME_CHARS)),
+    ("AssignMember", "unit", Bound::Chars(1, l::UNIT_CHARS)),
+    ("AssignMember", "phone", Bound::Chars(l::PHONE_MIN_CHARS, l::PHONE_MAX_CHARS)),
+    ("EndMember", "reason", Bound::Chars(1, l::REMARK_CHARS)),
+    ("RecordPresence", "month", Bound::Chars(l::MONTH_CHARS, l::MONTH_CHARS)),
+    ("RecordPresence", "days", Bound::Int(0, Some(l::MONTH_DAYS as i64))),
+    ("RecordPresence", "note", Bound::Chars(0, l::REMARK_CHARS)),
 ];
 
 /// `(operation id, parameter, bound)`: the bounded parameters, page sizes first.
@@ -112,6 +119,9 @@ pub const PARAMETERS: &[(&str, &str, Bound)] = &[
     ("board_list", "limit", Bound::Int(1, Some(page::BOARD as i64))),
     ("audit_entry_list", "limit", Bound::Int(1, Some(page::RECORDS as i64))),
     ("accountability_record_list", "limit", Bound::Int(1, Some(page::RECORDS as i64))),
+    ("team_uncovered_list", "limit", Bound::Int(1, Some(page::TEAMS as i64))),
+    ("presence_flag_list", "limit", Bound::Int(1, Some(page::TEAMS as i64))),
+    ("team_presence_list", "month", Bound::Chars(l::MONTH_CHARS, l::MONTH_CHARS)),
     ("county_quota_get", "year", Bound::Int(l::FIRST_YEAR as i64, None)),
     ("county_quota_set", "year", Bound::Int(l::FIRST_YEAR as i64, None)),
     ("county_quota_allot", "year", Bound::Int(l::FIRST_YEAR as i64, None)),

@@ -2,10 +2,12 @@
 
 use chain_api::verbs::planning::{
     PLAN_ACKNOWLEDGE, PLAN_APPROVE, PLAN_COVERAGE, PLAN_CREATE, PLAN_GET, PLAN_LIST, PLAN_REPORT_MILESTONE,
-    PLAN_RETURN, PLAN_REVISE, PLAN_REVISION, PLAN_RULES, PLAN_SUBMIT, SERVICE,
+    PLAN_RETURN, PLAN_REVISE, PLAN_REVISION, PLAN_RULES, PLAN_SUBMIT, SERVICE, TEAM_ASSIGN_MEMBER, TEAM_CREATE,
+    TEAM_END_MEMBER, TEAM_FLAGS, TEAM_GET, TEAM_PRESENCE, TEAM_RECORD_PRESENCE, TEAM_UNCOVERED,
 };
 use chain_bus::Endpoints;
 
+use crate::team::{coverage, members, presence};
 use crate::{State, plan, queries};
 
 /// The endpoints, by verb.
@@ -23,4 +25,12 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle(PLAN_APPROVE, plan::approve)
         .handle(PLAN_RETURN, plan::return_plan)
         .handle(PLAN_REPORT_MILESTONE, plan::report_milestone)
+        .handle(TEAM_CREATE, members::create)
+        .handle(TEAM_GET, members::get)
+        .handle(TEAM_ASSIGN_MEMBER, members::assign)
+        .handle(TEAM_END_MEMBER, members::end)
+        .handle(TEAM_RECORD_PRESENCE, presence::record)
+        .handle(TEAM_PRESENCE, presence::read)
+        .handle(TEAM_UNCOVERED, coverage::uncovered)
+        .handle(TEAM_FLAGS, presence::flags)
 }

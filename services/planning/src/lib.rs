@@ -2,7 +2,8 @@
 //! township the task of planning its assistance, takes plans (the household's wishes, measures
 //! answering every recorded cause under the cause → measure rules, milestones, a helper) through
 //! the household's acknowledgement, the township's submission and the county's approval, follows
-//! their milestones to completion, and announces every change of status.
+//! their milestones to completion, and announces every change of status; keeps every poor village's work team and first
+//! secretary, and their presence (`team`).
 
 pub mod domain;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod queries;
 pub mod reactions;
 pub mod state;
 pub mod store;
+pub mod team;
 
 use chain_api::events;
 use chain_bus::{Bus, Shutdown};
@@ -33,6 +35,7 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
         Kit::connect::<migrations::Migrator>(SERVICE, &config.database_url, config.workflow, bus, shutdown).await?;
     let state = kit.core_with(state::Planning::default());
     let engine = state.engine.clone();
+    let teams = team::sweep::spawn(state.clone(), kit.sweep_every(), kit.shutdown());
     kit.consume(
         "planning-on-household-identified",
         events::HOUSEHOLD_IDENTIFIED,
@@ -41,6 +44,7 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
     .await?
     .consume("planning-on-household-removed", events::HOUSEHOLD_REMOVED, reactions::OnHouseholdRemoved { engine })
     .await?
+    .spawn(teams)
     .serve(handlers::endpoints(state))
     .await
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chain_api::Principal;
 use chain_api::planning::{
-    CoveragePage, CoverageQuery, MeasureKind, MilestoneState, PlanCoverage, PlanPage, PlanQuery, PlanStatus,
+    CoveragePage, MeasureKind, MilestoneState, PlanCoverage, PlanCoverageQuery, PlanPage, PlanQuery, PlanStatus,
     PlanSummary,
 };
 use chain_api::queries::GroupBy;
@@ -133,7 +133,7 @@ async fn grouped<C: ConnectionTrait>(
 /// `plan.coverage`: per division at the grouping level, the identified households planning knows,
 /// how many have a plan, an approved one and a completed one, and the milestones overdue — three
 /// grouped queries over the range, paged by division code.
-pub async fn coverage(s: State, p: Principal, q: CoverageQuery) -> Result<CoveragePage> {
+pub async fn coverage(s: State, p: Principal, q: PlanCoverageQuery) -> Result<CoveragePage> {
     let size = limit(q.limit, 100, page::TREE)?;
     let digits: i32 = match q.group_by.unwrap_or_default() {
         GroupBy::County => 6,

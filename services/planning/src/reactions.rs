@@ -60,6 +60,7 @@ impl Reaction for OnHouseholdIdentified {
                 )
             };
             self.engine.open(txn, &event.actor, task).await?;
+            crate::team::coverage::village_poor(txn, &self.engine, &village, event.occurred_at, &event.actor).await?;
             tracing::info!(household = %id, %township, "household projected; planning task opened");
             Ok(())
         })

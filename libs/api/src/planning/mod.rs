@@ -3,3 +3,5 @@
 pub mod plan;
 
 pub use plan::*;
+pub mod team;
+pub use team::*;

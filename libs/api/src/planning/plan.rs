@@ -463,7 +463,7 @@ pub struct PlanPage {
 /// Filters of `GET /v1/plans/coverage`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct CoverageQuery {
+pub struct PlanCoverageQuery {
     /// Division prefix; default the caller's whole jurisdiction (intersected with it).
     #[schema(value_type = Option<crate::schema::DivisionCode>)]
     #[param(value_type = Option<crate::schema::DivisionCode>)]

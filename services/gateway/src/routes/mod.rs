@@ -17,6 +17,7 @@ pub mod queries;
 pub mod quotas;
 pub mod schedules;
 pub mod tasks;
+pub mod teams;
 
 use axum::Router;
 use utoipa::openapi::OpenApi;
@@ -38,8 +39,15 @@ pub struct Routers {
 }
 
 /// The resources with custom methods (`POST {path}:<name>`).
-pub const CUSTOM: [&Resource; 6] =
-    [&households::STEPS, &monitoring::STEPS, &plans::STEPS, &exits::STEPS, &tasks::STEPS, &notices::OBJECTIONS];
+pub const CUSTOM: [&Resource; 7] = [
+    &households::STEPS,
+    &monitoring::STEPS,
+    &plans::STEPS,
+    &teams::STEPS,
+    &exits::STEPS,
+    &tasks::STEPS,
+    &notices::OBJECTIONS,
+];
 
 /// Every operation: the routers that answer them and their paths in the document.
 pub fn api() -> (Routers, OpenApi) {
@@ -60,6 +68,11 @@ pub fn api() -> (Routers, OpenApi) {
         .routes(routes!(plans::get))
         .routes(routes!(plans::revision))
         .routes(routes!(plans::rules))
+        .routes(routes!(teams::create))
+        .routes(routes!(teams::get))
+        .routes(routes!(teams::presence))
+        .routes(routes!(teams::uncovered))
+        .routes(routes!(teams::flags))
         .routes(routes!(funding::allocate))
         .routes(routes!(funding::disburse))
         .routes(routes!(funding::account))

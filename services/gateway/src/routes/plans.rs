@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chain_api::monitoring::Reason;
 use chain_api::planning::{
-    AcknowledgePlan, CoveragePage, CoverageQuery, CreatePlan, Plan, PlanPage, PlanQuery, PlanRules, ReportMilestone,
-    RevisePlan, RevisionRef, RulesQuery,
+    AcknowledgePlan, CoveragePage, CreatePlan, Plan, PlanCoverageQuery, PlanPage, PlanQuery, PlanRules,
+    ReportMilestone, RevisePlan, RevisionRef, RulesQuery,
 };
 use chain_api::step::{ById, Decision};
 use chain_api::verbs::planning::{self as verbs, SERVICE};
@@ -134,13 +134,13 @@ pub async fn list(
 }
 
 /// How far planning reaches per county, township or village inside the caller's jurisdiction and the prefix: identified households, with a plan, with an approved plan, completed, and milestones overdue; page with `after` = the previous page's `next_after`.
-#[utoipa::path(get, path = "/v1/plan-coverage", operation_id = "plan_coverage_list", tag = "planning", params(CoverageQuery),
+#[utoipa::path(get, path = "/v1/plan-coverage", operation_id = "plan_coverage_list", tag = "planning", params(PlanCoverageQuery),
     responses((status = 200, description = "Coverage per division, by code", body = CoveragePage), Problems),
     security(("bearer" = [])))]
 pub async fn coverage(
     State(s): State<AppState>,
     Auth(p): Auth,
-    Query(q): Query<CoverageQuery>,
+    Query(q): Query<PlanCoverageQuery>,
 ) -> Result<axum::Json<CoveragePage>, ApiProblem> {
     check_division(q.division.as_deref())?;
     if let Some(after) = q.after.as_deref() {

@@ -4,3 +4,4 @@ pub mod plan;
 pub mod rules;
 
 pub use plan::*;
+pub mod team;

@@ -3,3 +3,4 @@
 pub mod household;
 pub mod milestone;
 pub mod plan;
+pub mod team;
