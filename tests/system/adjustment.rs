@@ -156,7 +156,7 @@ async fn a_wrongly_identified_household_is_removed_through_two_notices() {
         found.body.as_array().and_then(|a| a.first().cloned()).filter(|task| task["state"] == "cancelled")
     })
     .await;
-    assert_eq!(plan["division"], "520624");
+    assert_eq!(plan["division"], "520624101");
     eventually("exit to forget the household", || async {
         (t.post("SINAN", "/v1/exits", too_poor.clone()).await.status == 404).then_some(())
     })
