@@ -77,6 +77,7 @@ pub struct RecordPresence {
     /// The member.
     pub member_id: Uuid,
     /// The month, `YYYY-MM`; not after the current month.
+    #[schema(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: String,
     /// Days spent in the village that month.
     pub days: u32,
@@ -226,6 +227,8 @@ pub struct PresenceRecord {
 #[into_params(parameter_in = Query)]
 pub struct PresenceQuery {
     /// The month, `YYYY-MM`.
+    #[schema(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: String,
 }
 
@@ -273,6 +276,8 @@ pub struct FlagQuery {
     #[param(value_type = Option<crate::schema::DivisionCode>)]
     pub division: Option<String>,
     /// Only flags of this month, `YYYY-MM`.
+    #[schema(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: Option<String>,
     /// Page size (default 50, at most 500).
     pub limit: Option<u64>,

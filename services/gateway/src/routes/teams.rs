@@ -90,6 +90,10 @@ pub async fn uncovered(
     Query(q): Query<CoverageQuery>,
 ) -> Result<axum::Json<UncoveredPage>, ApiProblem> {
     check_division(q.division.as_deref())?;
+    if let Some(after) = q.after.as_deref() {
+        chain_domain::Division::parse(after)
+            .map_err(|e| ApiProblem(chain_api::Problem::invalid("after", e.to_string())))?;
+    }
     check_limit(q.limit, chain_api::limits::page::TEAMS)?;
     Ok(axum::Json(s.bus.request(SERVICE, verbs::TEAM_UNCOVERED, &p, &q).await?))
 }
