@@ -55,7 +55,8 @@ pub struct AssignMember {
     /// Last day of the term; default the policy's term length (a first secretary's at most that).
     #[serde(default)]
     pub term_end: Option<NaiveDate>,
-    /// Phone number, 5 to 20 digits (an optional leading `+`); shown masked.
+    /// Phone number, 5 to 20 characters: digits after an optional leading `+`; shown masked.
+    #[schema(pattern = r"^(\+[0-9]{4,19}|[0-9]{5,20})$")]
     pub phone: String,
 }
 
