@@ -8,8 +8,9 @@
 # households with 1% bad rows (the suite's own run of that test uses 2,000, so
 # that it does not starve the tests running beside it on a small machine), and
 # after both passes a client generated from openapi/openapi.json runs its story
-# (client-story.sh), and the README's walk-through is run and compared with what
-# the README prints (readme_check.py, a few minutes).
+# (client-story.sh), schemathesis fuzzes the served document (fuzz.sh, about five
+# minutes), and the README's walk-through is run and compared with what the
+# README prints (readme_check.py, a few minutes).
 # Works from any directory. Both passes always run; the exit status is
 # non-zero if either failed (or if the servers could not be provided).
 #
@@ -53,6 +54,9 @@ done
 if [[ $# -eq 0 ]]; then
     header "test.sh: a client generated from the OpenAPI document runs its story (client-story.sh)"
     "$script_dir/client-story.sh" || failed+=("generated client story")
+    # A fixed seed, so that a failing run replays exactly; fuzz.sh alone draws a new one each time.
+    header "test.sh: schemathesis against the served document as a county and the centre (fuzz.sh)"
+    CHAIN_FUZZ_SEED="${CHAIN_FUZZ_SEED:-20261201}" "$script_dir/fuzz.sh" || failed+=("schemathesis")
     header "test.sh: the README walk-through (readme_check.py)"
     if ! python3 "$script_dir/readme_check.py"; then
         failed+=("README walk-through")
