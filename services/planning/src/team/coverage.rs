@@ -145,12 +145,12 @@ pub async fn uncovered(s: State, p: Principal, q: CoverageQuery) -> Result<Uncov
     if p.layer() > Layer::County {
         return Err(chain_api::Problem::forbidden("coverage is read by the county or a higher layer").into());
     }
-    let limit = kit::page_size(q.limit, 50, chain_api::limits::page::TEAMS)?;
-    let Some(prefix) = kit::scope(&p, q.division.as_deref())? else {
+    let limit = chain_kit::query::limit(q.limit, 50, chain_api::limits::page::TEAMS)?;
+    let Some(prefix) = chain_kit::query::scope(&p, q.division.as_deref())? else {
         return Ok(UncoveredPage { items: vec![], next_after: None });
     };
     let today = kit::today(&s);
-    let (lo, hi) = kit::range(&prefix);
+    let (lo, hi) = chain_kit::query::range(&prefix);
     let mut find = work_team::Entity::find()
         .filter(work_team::Column::Village.between(lo, hi))
         .filter(work_team::Column::Poor.eq(true))

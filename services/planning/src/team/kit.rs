@@ -81,38 +81,6 @@ pub async fn load(s: &State, id: Uuid) -> Result<Team> {
     to_api(&row, &members, today(s), false)
 }
 
-/// The range of 12-digit village codes under a prefix.
-pub fn range(prefix: &str) -> (String, String) {
-    let pad = 12usize.saturating_sub(prefix.len());
-    (format!("{prefix}{}", "0".repeat(pad)), format!("{prefix}{}", "9".repeat(pad)))
-}
-
-/// The prefix a listing reads: the requested division intersected with the caller's
-/// jurisdiction, or `None` when they do not overlap (the answer is then empty).
-pub fn scope(p: &Principal, division: Option<&str>) -> Result<Option<String>, Problem> {
-    let asked = match division {
-        Some(d) => Some(Division::parse(d).map_err(|e| Problem::invalid("division", e.to_string()))?),
-        None => None,
-    };
-    Ok(match (p.jurisdiction.division(), asked) {
-        (None, None) => Some(String::new()),
-        (None, Some(a)) => Some(a.to_string()),
-        (Some(j), None) => Some(j.to_string()),
-        (Some(j), Some(a)) if j.contains(&a) => Some(a.to_string()),
-        (Some(j), Some(a)) if a.contains(j) => Some(j.to_string()),
-        _ => None,
-    })
-}
-
-/// A page size: `limit`, else `default`; refused outside `1..=max`.
-pub fn page_size(limit: Option<u64>, default: u64, max: u64) -> Result<u64, Problem> {
-    match limit {
-        None => Ok(default),
-        Some(l) if (1..=max).contains(&l) => Ok(l),
-        Some(_) => Err(Problem::invalid("limit", format!("must be between 1 and {max}"))),
-    }
-}
-
 /// Audits `entry` (made at `at`) about a team, carrying its id and `payload` (never a phone).
 pub async fn record<C: ConnectionTrait>(
     conn: &C,

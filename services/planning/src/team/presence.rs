@@ -109,15 +109,15 @@ pub async fn read(s: State, p: Principal, req: ReadPresence) -> Result<Vec<Prese
 
 /// `team.flags`: flags inside the caller's jurisdiction and the prefix, oldest first.
 pub async fn flags(s: State, p: Principal, q: FlagQuery) -> Result<FlagPage> {
-    let limit = kit::page_size(q.limit, 50, chain_api::limits::page::TEAMS)?;
+    let limit = chain_kit::query::limit(q.limit, 50, chain_api::limits::page::TEAMS)?;
     let month = match &q.month {
         Some(m) => Some(Month::parse(m).ok_or_else(|| Problem::invalid("month", "must be a month as YYYY-MM"))?),
         None => None,
     };
-    let Some(prefix) = kit::scope(&p, q.division.as_deref())? else {
+    let Some(prefix) = chain_kit::query::scope(&p, q.division.as_deref())? else {
         return Ok(FlagPage { items: vec![], next_after: None });
     };
-    let (lo, hi) = kit::range(&prefix);
+    let (lo, hi) = chain_kit::query::range(&prefix);
     let mut find = flag::Entity::find().filter(flag::Column::Village.between(lo, hi));
     if let Some(m) = month {
         find = find.filter(flag::Column::Month.eq(m.to_string()));
