@@ -42,8 +42,7 @@ fn plan_body(household: uuid::Uuid) -> Value {
             measure("health", "illness", 30_000, 0),
             measure("employment", "lack_of_skills", 200_000, 1_200_000),
             measure("drinking_water", "lack_of_water", 50_000, 0),
-        ],
-        "helper": { "name": "王芳", "unit": "思南县农业农村局" }
+        ]
     })
 }
 

@@ -34,8 +34,7 @@ fn full_card(ids: &[String]) -> Value {
         "drinking_water_safe": false,
         "electricity": true,
         "distance_to_market_km": 12,
-        "bank_account": { "bank": "思南县农村信用合作联社", "number": "6217000012345678" },
-        "helper": { "name": "王芳", "unit": "思南县农业农村局", "since": "2016-03-01" }
+        "bank_account": { "bank": "思南县农村信用合作联社", "number": "6217000012345678" }
     });
     app
 }
@@ -61,7 +60,7 @@ async fn the_file_card_is_kept_whole_with_its_helper_history() {
         (&json!(false), &json!(true), &json!(12))
     );
     assert_eq!(card["bank_account"], json!({ "bank": "思南县农村信用合作联社", "number": "************5678" }));
-    assert_eq!(card["helper"]["name"], "王芳");
+    assert_eq!((&card["helper"], &card["helpers"]), (&Value::Null, &json!([])));
     let head = &h["members"][0];
     assert_eq!(
         (&head["ethnicity"], &head["health"], &head["migrant_work_months"]),
@@ -88,20 +87,80 @@ async fn the_file_card_is_kept_whole_with_its_helper_history() {
     assert_eq!(fields, ["members/0/migrant_work_months", "card/bank_account/number"]);
     assert!(!p.body.to_string().contains("12-34"));
 
-    // A new helper: the previous assignment ends the day before; the village may not assign.
+    // An application names no helper: the county or the township assigns one.
+    let mut named = full_card(&[rid("52062419800101037"), rid("52062420070809046")]);
+    named["card"]["helper"] = json!({ "name": "王芳", "unit": "思南县农业农村局", "since": "2016-03-01" });
+    let p = t.post("VILLAGE", "/v1/households", named).await;
+    assert_eq!(p.problem(422, "validation")["errors"][0]["field"], "card/helper");
+
+    // The first helper, then a new one: the previous assignment ends the day before; the village
+    // may not assign, another county does not see the household, the phone is shown masked.
     let id = h["id"].as_str().unwrap();
-    let change = json!({ "name": "李强", "unit": "思南县教育局", "since": "2017-01-01" });
-    t.post("VILLAGE", &format!("/v1/households/{id}:assign-helper"), change.clone()).await.problem(403, "forbidden");
-    t.post("SHIQIAN", &format!("/v1/households/{id}:assign-helper"), change.clone()).await.problem(404, "not-found");
-    let early = json!({ "name": "李强", "unit": "思南县教育局", "since": "2016-01-01" });
-    t.post("SINAN", &format!("/v1/households/{id}:assign-helper"), early).await.problem(422, "validation");
-    let after = t.post("SINAN", &format!("/v1/households/{id}:assign-helper"), change).await.ok(200).clone();
+    let assign = format!("/v1/households/{id}:assign-helper");
+    let first = helper("王芳", "思南县农业农村局", "13812345678", "2016-03-01");
+    let after = t.post("SINAN", &assign, first.clone()).await.ok(200).clone();
+    assert_eq!(after["card"]["helper"]["phone"], "138****5678");
+    assert!(!after.to_string().contains("13812345678"));
+    let change = helper("李强", "思南县教育局", "13987654321", "2017-01-01");
+    t.post("VILLAGE", &assign, change.clone()).await.problem(403, "forbidden");
+    t.post("SHIQIAN", &assign, change.clone()).await.problem(404, "not-found");
+    let early = helper("李强", "思南县教育局", "13987654321", "2016-01-01");
+    t.post("SINAN", &assign, early).await.problem(422, "validation");
+    let same = helper("王芳", "思南县农业农村局", "13812345678", "2017-01-01");
+    assert_eq!(t.post("SINAN", &assign, same).await.problem(422, "validation")["errors"][0]["field"], "phone");
+    let mut township = change.clone();
+    township["unit_layer"] = json!("village");
+    assert_eq!(t.post("SINAN", &assign, township).await.problem(422, "validation")["errors"][0]["field"], "unit_layer");
+    let after = t.post("SINAN", &assign, change).await.ok(200).clone();
     assert_eq!(after["card"]["helper"]["name"], "李强");
+    assert_eq!(after["card"]["helper"]["unit_division"], "520624");
     let history = after["card"]["helpers"].as_array().unwrap();
     assert_eq!(history.len(), 2);
     assert_eq!((&history[0]["name"], &history[0]["until"]), (&json!("王芳"), &json!("2016-12-31")));
     assert_eq!(history[1]["until"], Value::Null);
-    assert_eq!(after["version"], 2);
+    assert_eq!(after["version"], 3);
+    t.stop().await;
+}
+
+/// An `assign-helper` body: a cadre of Sinan county's unit `unit`.
+fn helper(name: &str, unit: &str, phone: &str, since: &str) -> Value {
+    json!({ "name": name, "unit": unit, "unit_layer": "county", "unit_division": "520624", "phone": phone, "since": since })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cadre_helps_at_most_the_policy_s_households_and_one_of_two_racing_assignments_wins() {
+    let t = spawn().await;
+    let mut households = Vec::new();
+    for n in 0..7 {
+        let ids = [rid(&format!("520624198001{:02}105", n + 1)), rid(&format!("520624200708{:02}106", n + 1))];
+        households.push(register(&t, application(&ids)).await["id"].as_str().unwrap().to_owned());
+    }
+    let cadre = helper("王芳", "思南县农业农村局", "13812345678", "2016-03-01");
+    let assign = |id: &str| format!("/v1/households/{id}:assign-helper");
+    for id in &households[..4] {
+        t.post("SINAN", &assign(id), cadre.clone()).await.ok(200);
+    }
+    // The fifth and sixth at once: the policy allows five, so exactly one is assigned.
+    let (fifth, sixth) = (assign(&households[4]), assign(&households[5]));
+    let (a, b) = tokio::join!(t.post("SINAN", &fifth, cadre.clone()), t.post("SINAN", &sixth, cadre.clone()));
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 422], "{:?} {:?}", a.body, b.body);
+    let refused = if a.status.as_u16() == 422 { &a } else { &b };
+    assert!(refused.body["errors"][0]["message"].as_str().unwrap().contains("5 households"), "{:?}", refused.body);
+    let p = t.post("SINAN", &assign(&households[6]), cadre.clone()).await;
+    assert_eq!(p.problem(422, "validation")["errors"][0]["field"], "phone");
+    let unassigned = if a.status.as_u16() == 422 { &households[4] } else { &households[5] };
+    assert_eq!(t.household(unassigned).await["card"]["helpers"], json!([]), "nothing written");
+
+    // A keyed assignment replays its answer; another cadre takes the seventh household.
+    let other = helper("李强", "思南县教育局", "13987654321", "2016-03-01");
+    let key = [("Idempotency-Key", "helper-7")];
+    let token = t.token("SINAN");
+    let first = t.send(reqwest::Method::POST, &assign(&households[6]), &token, Some(other.clone()), &key).await;
+    let again = t.send(reqwest::Method::POST, &assign(&households[6]), &token, Some(other), &key).await;
+    assert_eq!((first.ok(200), again.ok(200)), (first.ok(200), first.ok(200)));
+    assert_eq!(t.household(&households[6]).await["version"], 2, "assigned once");
     t.stop().await;
 }
 
@@ -112,10 +171,13 @@ async fn personal_data_is_unmasked_only_for_a_pii_reader_and_every_read_is_audit
     let h = register(&t, full_card(&ids)).await;
     let id = h["id"].as_str().unwrap();
     let path = format!("/v1/households/{id}?unmask=true");
+    let cadre = helper("王芳", "思南县农业农村局", "13812345678", "2016-03-01");
+    t.post("SINAN", &format!("/v1/households/{id}:assign-helper"), cadre).await.ok(200);
 
     // Masked by default, whoever reads.
     let plain = t.get("SINAN", &format!("/v1/households/{id}")).await.ok(200).clone();
     assert!(!plain.to_string().contains(&ids[0]) && !plain.to_string().contains("6217000012345678"));
+    assert!(!plain.to_string().contains("13812345678"));
     // Asking to unmask without the role is refused.
     t.get("SINAN", &path).await.problem(403, "forbidden");
     let reader = t.token_for(&SINAN_PII);
@@ -123,12 +185,14 @@ async fn personal_data_is_unmasked_only_for_a_pii_reader_and_every_read_is_audit
     assert_eq!(shown["members"][0]["resident_id"], ids[0].as_str());
     assert_eq!(shown["members"][1]["resident_id"], ids[1].as_str());
     assert_eq!(shown["card"]["bank_account"]["number"], "6217000012345678");
+    assert_eq!(shown["card"]["helper"]["phone"], "13812345678");
+    assert_eq!(shown["card"]["helpers"][0]["phone"], "13812345678");
 
     // The read is in the audit chain, without the values.
     let audit = t.get("CENTRAL", "/v1/audit?service=identification&limit=1000").await.ok(200).clone();
     let reads: Vec<&Value> = audit.as_array().unwrap().iter().filter(|e| e["action"] == "household.pii-read").collect();
     assert_eq!(reads.len(), 1, "{audit}");
     assert_eq!((&reads[0]["actor"], &reads[0]["subject_id"]), (&json!("sinan-pii-reader"), &json!(id)));
-    assert!(!audit.to_string().contains(&ids[0]));
+    assert!(!audit.to_string().contains(&ids[0]) && !audit.to_string().contains("13812345678"));
     t.stop().await;
 }

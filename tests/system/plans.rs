@@ -49,8 +49,14 @@ async fn a_plan_runs_from_the_households_wishes_to_completion_and_every_step_is_
     let task = plan_task(&t, &hid).await;
     assert_eq!((task["division"].as_str(), task["state"].as_str()), (Some("520624101"), Some("open")));
 
+    // The helper is the file card's, not the plan's own.
+    let mut naming = plan_body(&hid);
+    naming["helper"] = json!({ "name": "王芳", "unit": "思南县农业农村局" });
+    let p = t.post("VILLAGE", "/v1/plans", naming).await;
+    assert_eq!(p.problem(422, "validation")["errors"][0]["field"], "helper");
     let draft = t.post("VILLAGE", "/v1/plans", plan_body(&hid)).await.ok(201).clone();
     assert_eq!(draft["status"], "draft");
+    assert_eq!(draft["helper"], Value::Null, "no helper on the card yet");
     assert_eq!(draft["revision"], 1);
     assert_eq!(draft["wishes"], "想在家门口务工，孩子安心上学");
     assert_eq!(draft["measures"][0]["batch"], "supporting");
@@ -65,6 +71,23 @@ async fn a_plan_runs_from_the_households_wishes_to_completion_and_every_step_is_
     );
     assert_eq!(projection["closes_gap"], true);
     let id = draft["id"].as_str().unwrap().to_owned();
+    let cadre = json!({
+        "name": "王芳", "unit": "思南县农业农村局", "unit_layer": "county", "unit_division": "520624",
+        "phone": "13812345678", "since": today(&t)
+    });
+    t.post("SINAN", &format!("/v1/households/{hid}:assign-helper"), cadre).await.ok(200);
+    let shown = eventually("planning to learn of the helper", || async {
+        let plan = t.get("SINAN", &format!("/v1/plans/{id}")).await;
+        (plan.body["helper"]["name"] == "王芳").then(|| plan.body.clone())
+    })
+    .await;
+    assert_eq!(
+        (shown["helper"]["phone"].as_str(), shown["helper"]["unit_layer"].as_str()),
+        (Some("138****5678"), Some("county"))
+    );
+    let changed = &events_of(&t, "identification.helper-changed", &hid).await[0];
+    assert_eq!(changed.payload["phone"], "138****5678");
+    assert!(!changed.payload.to_string().contains("13812345678"));
 
     // The township submits only what the household acknowledged.
     t.post("TANGTOU", &format!("/v1/plans/{id}:submit"), json!({})).await.problem(409, "invalid-transition");
@@ -156,7 +179,7 @@ async fn a_plan_must_answer_every_recorded_cause_and_bad_input_writes_nothing() 
     t.post("VILLAGE", "/v1/plans", plan_body(&hid)).await.problem(409, "conflict");
     let id = plan["id"].as_str().unwrap();
     let body = plan_body(&hid);
-    let revise = json!({ "kind": "amendment", "reason": "r", "wishes": "w", "measures": body["measures"], "helper": body["helper"] });
+    let revise = json!({ "kind": "amendment", "reason": "r", "wishes": "w", "measures": body["measures"] });
     let steps = [
         ("acknowledge", json!({ "by": "户主", "on": today(&t) })),
         ("submit", json!({})),
@@ -198,7 +221,7 @@ async fn a_plan_that_leaves_the_household_below_the_line_needs_a_justification()
     // The village gives the reason in a new draft; the household acknowledges it again.
     let revise = json!({
         "kind": "amendment", "reason": "添加说明", "wishes": body["wishes"], "measures": body["measures"],
-        "helper": body["helper"], "justification": "兜底保障另行落实，收入缺口由低保补足"
+        "justification": "兜底保障另行落实，收入缺口由低保补足"
     });
     let redrafted = t.post("VILLAGE", &format!("/v1/plans/{id}:revise"), revise).await.ok(200).clone();
     assert_eq!((redrafted["revision"].as_i64(), redrafted["acknowledgement"].is_null()), (Some(1), true));
@@ -229,7 +252,7 @@ async fn a_revision_goes_through_approval_again_and_keeps_the_earlier_one_readab
     measures[1]["milestones"][1] = json!({ "what": "employed at the tea cooperative", "due": "2027-08-31" });
     let revise = json!({
         "kind": "yearly_update", "reason": "园区岗位改为茶叶合作社", "wishes": "想在家门口务工",
-        "measures": measures, "helper": { "name": "王芳", "unit": "思南县农业农村局" }
+        "measures": measures
     });
     let revised = t.post("VILLAGE", &format!("/v1/plans/{id}:revise"), revise).await.ok(200).clone();
     assert_eq!((revised["revision"].as_i64(), revised["status"].as_str()), (Some(2), Some("draft")));

@@ -32,8 +32,7 @@ pub fn plan_body(household: &str) -> Value {
             { "kind": "employment", "description": "skills training and a job at the county industrial park", "addresses": "lack_of_skills",
               "responsible": "王芳", "budget_fen": 200000, "fund": "central_special", "expected_income_fen": 1200000,
               "milestones": [{ "what": "training finished", "due": "2027-04-30" }, { "what": "employed at the park", "due": "2027-06-30" }] }
-        ],
-        "helper": { "name": "王芳", "unit": "思南县农业农村局" }
+        ]
     })
 }
 

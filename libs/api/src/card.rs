@@ -187,13 +187,26 @@ pub struct BankAccount {
     pub number: String,
 }
 
-/// A helper (帮扶责任人) to assign.
+/// A helper (帮扶责任人) to assign: a cadre of a unit of the township or a higher layer. A cadre
+/// (known by the phone number) helps at most as many households at once as the policy of the
+/// assignment's year and the household's province allows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AssignHelper {
     /// Full name.
     pub name: String,
     /// The helper's work unit, e.g. `思南县农业农村局`.
     pub unit: String,
+    /// The unit's layer: `central`, `province`, `city`, `county` or `township`.
+    #[schema(value_type = crate::schema::LayerName)]
+    pub unit_layer: String,
+    /// The unit's division: `CN` for a central unit, else the code of the province, city, county
+    /// or township whose unit it is; it must be of `unit_layer`.
+    #[schema(value_type = crate::schema::DivisionOrCentre)]
+    pub unit_division: String,
+    /// The cadre's phone number, 5 to 20 characters: digits after an optional leading `+`. Stored
+    /// encrypted, shown masked.
+    #[schema(pattern = r"^(\+[0-9]{4,19}|[0-9]{5,20})$")]
+    pub phone: String,
     /// First day of the assignment.
     pub since: NaiveDate,
 }
@@ -205,6 +218,18 @@ pub struct HelperAssignment {
     pub name: String,
     /// Work unit.
     pub unit: String,
+    /// The unit's layer; absent on assignments recorded before units were asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::LayerName>)]
+    pub unit_layer: Option<String>,
+    /// The unit's division (`CN` for a central unit); absent like `unit_layer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::DivisionOrCentre>)]
+    pub unit_division: Option<String>,
+    /// The cadre's phone, masked (`138****5678`); absent on assignments recorded before phones
+    /// were asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
     /// First day.
     pub since: NaiveDate,
     /// Last day; absent for the current helper.
@@ -240,9 +265,11 @@ pub struct CardInput {
     /// The bank account for subsidies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<BankAccountInput>,
-    /// The first helper, if already known.
+    /// Not part of an application: a helper is assigned by the county or the township with
+    /// `:assign-helper`. Accepted only to be refused with that explanation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub helper: Option<AssignHelper>,
+    #[schema(ignore)]
+    pub helper: Option<serde_json::Value>,
 }
 
 /// Income as returned: by type, with the derived totals.

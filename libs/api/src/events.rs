@@ -7,6 +7,9 @@ use uuid::Uuid;
 pub const HOUSEHOLD_IDENTIFIED: &str = "identification.household-identified";
 /// `identification.household-removed`: the county removed a wrongly identified household.
 pub const HOUSEHOLD_REMOVED: &str = "identification.household-removed";
+/// `identification.helper-changed`: a county or township assigned a household a new helper
+/// (帮扶责任人), the previous one's assignment ending the day before.
+pub const HELPER_CHANGED: &str = "identification.helper-changed";
 /// `planning.plan-drafted`: a village or township drafted a household's plan.
 pub const PLAN_DRAFTED: &str = "planning.plan-drafted";
 /// `planning.plan-submitted`: the township submitted a plan (or a revision) to the county.
@@ -236,6 +239,30 @@ pub struct HouseholdExited {
     pub village: String,
     /// Assessment year.
     pub year: i32,
+}
+
+/// Payload of [`HELPER_CHANGED`]: the household's helper from `since` on, the phone masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelperChanged {
+    /// The household.
+    pub household_id: Uuid,
+    /// Its village.
+    pub village: String,
+    /// The helper's full name.
+    pub name: String,
+    /// The helper's work unit.
+    pub unit: String,
+    /// The unit's layer.
+    pub unit_layer: String,
+    /// The unit's division (`CN` for a central unit).
+    pub unit_division: String,
+    /// The helper's phone, masked.
+    pub phone: String,
+    /// First day of the assignment.
+    pub since: chrono::NaiveDate,
+    /// The last day of the previous helper's assignment, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_until: Option<chrono::NaiveDate>,
 }
 
 /// Payload of [`HOUSEHOLD_REMOVED`].

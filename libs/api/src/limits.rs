@@ -28,10 +28,10 @@ pub const PLAN_MILESTONES: usize = 12;
 pub const MILESTONE_CHARS: usize = 200;
 /// Years ahead a plan's milestone may be due.
 pub const MILESTONE_YEARS: u32 = 5;
-/// Characters of a work-team member's phone number: at least this many digits …
-pub const PHONE_MIN_CHARS: usize = 5;
+/// Characters of a cadre's phone number: at least this many digits …
+pub const PHONE_MIN_CHARS: usize = chain_domain::cadre::PHONE_MIN_CHARS;
 /// … and at most this many characters (digits and an optional leading `+`).
-pub const PHONE_MAX_CHARS: usize = 20;
+pub const PHONE_MAX_CHARS: usize = chain_domain::cadre::PHONE_MAX_CHARS;
 /// Days a work-team member can record for one month (the longest month).
 pub const MONTH_DAYS: u32 = 31;
 /// Characters of a month, `YYYY-MM`.

@@ -8,6 +8,8 @@
 #![warn(missing_docs)]
 
 pub mod apportion;
+pub mod by_year;
+pub mod cadre;
 pub mod calendar;
 pub mod cause;
 pub mod deadline_ladder;
@@ -24,6 +26,7 @@ pub mod rules;
 pub mod text;
 
 pub use apportion::{ApportionError, apportion};
+pub use by_year::ByYear;
 pub use calendar::Period;
 pub use cause::{CauseError, Causes, PovertyCause};
 pub use deadline_ladder::{DeadlineLadder, DeadlineLadderError, Ladder};

@@ -22,7 +22,7 @@ const SERVICES: [&str; 4] = ["identification", "planning", "funding", "exit"];
 /// The events each service consumes (its durable consumers are `<root>-<service>-on-<event>`).
 const CONSUMES: [(&str, &[&str]); 4] = [
     ("identification", &[events::HOUSEHOLD_EXITED]),
-    ("planning", &[events::HOUSEHOLD_IDENTIFIED, events::HOUSEHOLD_REMOVED]),
+    ("planning", &[events::HOUSEHOLD_IDENTIFIED, events::HOUSEHOLD_REMOVED, events::HELPER_CHANGED]),
     ("funding", &[events::PLAN_APPROVED]),
     ("exit", &[events::HOUSEHOLD_IDENTIFIED, events::HOUSEHOLD_REMOVED]),
 ];

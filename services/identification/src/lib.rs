@@ -64,7 +64,11 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
     let kit = Kit::connect::<migrations::Migrator>(SERVICE, &config.database_url, config.workflow, bus, shutdown)
         .await?
         .hook(Arc::new(procedure::NoticesOfTheProcedure { policies }));
-    let state = kit.core_with(state::Identification { pii: config.pii_key, policies });
+    let state = kit.core_with(state::Identification {
+        pii: config.pii_key,
+        policies,
+        helpers: domain::helper::Policies::embedded(),
+    });
     let watch = imports::watch::spawn_watch(state.clone(), kit.sweep_every(), kit.shutdown());
     kit.consume("identification-on-household-exited", events::HOUSEHOLD_EXITED, reactions::OnHouseholdExited)
         .await?

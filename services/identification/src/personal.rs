@@ -14,8 +14,8 @@ use crate::error::Result;
 use crate::household;
 use crate::store::households::{household as household_row, member};
 
-/// Replaces the masked resident IDs and bank account number of `h` with the stored values,
-/// recording the read.
+/// Replaces the masked resident IDs, bank account number and helpers' phones of `h` with the
+/// stored values, recording the read.
 pub async fn unmask(s: &State, p: &Principal, h: &mut Household) -> Result<()> {
     if !p.has(Role::PiiReader) {
         return Err(Problem::forbidden("reading unmasked personal data needs the pii_reader role").into());
@@ -34,6 +34,18 @@ pub async fn unmask(s: &State, p: &Principal, h: &mut Household) -> Result<()> {
     if let (Some(cipher), Some(account)) = (&row.bank_cipher, h.card.bank_account.as_mut()) {
         account.number = s.pii.decrypt_text(cipher)?;
         fields.push("bank_account");
+    }
+    let helpers = crate::store::helpers::history(&txn, h.id).await?;
+    let mut phones = false;
+    for (shown, stored) in h.card.helpers.iter_mut().zip(&helpers) {
+        if let Some(cipher) = &stored.phone_cipher {
+            shown.phone = Some(s.pii.decrypt_text(cipher)?);
+            phones = true;
+        }
+    }
+    if phones {
+        h.card.helper = h.card.helpers.last().filter(|a| a.until.is_none()).cloned();
+        fields.push("helper_phones");
     }
     let payload = serde_json::json!({ "household_id": h.id, "fields": fields, "members": members.len() });
     let entry = household::entry(p, "household.pii-read", &h.village, h.id).payload(&payload);

@@ -46,8 +46,13 @@ impl PiiKey {
     /// The keyed blind index of an ID: equal IDs give equal indexes; the index reveals nothing
     /// without the key.
     pub fn blind_index(&self, id: &ResidentId) -> String {
+        self.blind_index_text(id.as_str())
+    }
+
+    /// The keyed blind index of any personal datum (a helper's phone), like an ID's.
+    pub fn blind_index_text(&self, plain: &str) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.index).expect("32-byte key");
-        mac.update(id.as_str().as_bytes());
+        mac.update(plain.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
 

@@ -138,9 +138,6 @@ async fn store_applications(
                 Some(b) => Some(s.pii.encrypt_text(b.number.trim())?),
                 None => None,
             }),
-            helpers: Set(
-                serde_json::to_string(&crate::card::first_helper(&valid.card, p, now)).context("encoding a helper")?
-            ),
             campaign_task_id: Set(valid.adjustment.map(|a| a.campaign_task_id)),
             entry: Set(valid.adjustment.map(|a| enum_str(&a.entry))),
             created_at: Set(now),

@@ -13,4 +13,6 @@ pub struct Identification {
     pub pii: PiiKey,
     /// The procedure's per-province parameters.
     pub policies: &'static Policies,
+    /// Helpers' parameters by year and province.
+    pub helpers: &'static crate::domain::helper::Policies,
 }

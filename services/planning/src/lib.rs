@@ -44,6 +44,8 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
     .await?
     .consume("planning-on-household-removed", events::HOUSEHOLD_REMOVED, reactions::OnHouseholdRemoved { engine })
     .await?
+    .consume("planning-on-helper-changed", events::HELPER_CHANGED, reactions::OnHelperChanged)
+    .await?
     .spawn(teams)
     .serve(handlers::endpoints(state))
     .await

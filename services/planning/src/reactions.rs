@@ -1,9 +1,9 @@
 //! Reactions of planning to other services' facts: the household projection, fed by
 //! identification's `household-identified` and `household-removed`, and the county's planning
-//! task that follows it.
+//! task that follows it; and the households' helpers, fed by `helper-changed`.
 
 use anyhow::Context;
-use chain_api::events::{HouseholdIdentified, HouseholdRemoved};
+use chain_api::events::{HelperChanged, HouseholdIdentified, HouseholdRemoved};
 use chain_api::workflow::TaskState;
 use chain_api::{Envelope, Principal, Role};
 use chain_bus::Reaction;
@@ -13,7 +13,7 @@ use futures::future::BoxFuture;
 use sea_orm::DatabaseTransaction;
 
 use crate::domain::{PLAN_DUE_DAYS, PLAN_TASK};
-use crate::store::household;
+use crate::store::{helper, household};
 
 /// On `identification.household-identified`: remember the household, its causes, income and
 /// members, and give its township the task of planning assistance for it (signed off by the
@@ -62,6 +62,32 @@ impl Reaction for OnHouseholdIdentified {
             self.engine.open(txn, &event.actor, task).await?;
             crate::team::coverage::village_poor(txn, &self.engine, &village, event.occurred_at, &event.actor).await?;
             tracing::info!(household = %id, %township, "household projected; planning task opened");
+            Ok(())
+        })
+    }
+}
+
+/// On `identification.helper-changed`: the household's helper, as its file card now records it,
+/// becomes the one its plans show.
+#[derive(Debug)]
+pub struct OnHelperChanged;
+
+impl Reaction for OnHelperChanged {
+    fn apply<'a>(&'a self, txn: &'a DatabaseTransaction, event: &'a Envelope) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let changed: HelperChanged = event.payload_as()?;
+            let id = changed.household_id;
+            let row = helper::Model {
+                household_id: id,
+                name: changed.name,
+                unit: changed.unit,
+                unit_layer: changed.unit_layer,
+                unit_division: changed.unit_division,
+                phone: changed.phone,
+                since: changed.since,
+            };
+            helper::project(txn, row).await?;
+            tracing::info!(household = %id, "helper projected");
             Ok(())
         })
     }

@@ -172,13 +172,27 @@ pub struct Measure {
     pub delivered: bool,
 }
 
-/// The responsible helper (帮扶责任人).
+/// The household's helper (帮扶责任人) as identification records it on the file card.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Helper {
     /// Full name.
     pub name: String,
     /// The helper's work unit.
     pub unit: String,
+    /// The unit's layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::LayerName>)]
+    pub unit_layer: Option<String>,
+    /// The unit's division (`CN` for a central unit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::schema::DivisionOrCentre>)]
+    pub unit_division: Option<String>,
+    /// The helper's phone, masked (`138****5678`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// First day of the assignment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<NaiveDate>,
 }
 
 /// A plan for an identified household, drafted by its village or township.
@@ -190,8 +204,11 @@ pub struct CreatePlan {
     pub wishes: String,
     /// Measures; together they must answer every recorded cause of the household.
     pub measures: Vec<MeasureDraft>,
-    /// The responsible helper.
-    pub helper: Helper,
+    /// Not part of a plan: the helper is recorded on the household's file card
+    /// (`:assign-helper`) and the plan shows it. Accepted only to be refused with that explanation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(ignore)]
+    pub helper: Option<serde_json::Value>,
     /// Why the plan is sound although its projected income stays at or below the poverty line
     /// (needed before such a plan is submitted).
     #[serde(default)]
@@ -222,8 +239,11 @@ pub struct RevisePlan {
     /// The measures. A milestone with the same measure kind, cause and text as one of the current
     /// revision keeps its id and whether it was done.
     pub measures: Vec<MeasureDraft>,
-    /// The responsible helper.
-    pub helper: Helper,
+    /// Not part of a plan: the helper is recorded on the household's file card
+    /// (`:assign-helper`) and the plan shows it. Accepted only to be refused with that explanation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(ignore)]
+    pub helper: Option<serde_json::Value>,
     /// Why the plan is sound although its projected income stays at or below the poverty line.
     #[serde(default)]
     pub justification: Option<String>,
@@ -319,8 +339,10 @@ pub struct Plan {
     pub wishes: String,
     /// Measures.
     pub measures: Vec<Measure>,
-    /// Responsible helper.
-    pub helper: Helper,
+    /// The household's helper, from its file card: the current one for the plan as it is now, the
+    /// one of the time in an earlier revision's snapshot; absent while none is assigned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub helper: Option<Helper>,
     /// The household's acknowledgement of this revision; needed before it is submitted.
     pub acknowledgement: Option<PlanAcknowledgement>,
     /// Projected income against the poverty line.

@@ -1,7 +1,7 @@
 //! Pure rules of the file card: validating what an application or an update enters, deriving the
 //! net income, and masking the bank account.
 
-use chain_api::card::{AssignHelper, BankAccountInput, CardInput, Income, MemberDetails};
+use chain_api::card::{BankAccountInput, CardInput, Income, MemberDetails};
 use chain_api::limits;
 use chain_domain::{Invalid, text};
 
@@ -69,7 +69,13 @@ pub fn validate(
         bad.push("card/distance_to_market_km", format!("must be at most {} km", limits::MAX_MARKET_KM));
     }
     kept.bank_account = card.bank_account.as_ref().map(|b| validate_bank(b, "card/bank_account", bad));
-    kept.helper = card.helper.as_ref().map(|h| validate_helper(h, "card/helper", bad));
+    if card.helper.is_some() {
+        bad.push(
+            "card/helper",
+            "is not part of an application: the county or the township assigns the helper (:assign-helper)",
+        );
+    }
+    kept.helper = None;
     kept
 }
 
@@ -86,27 +92,6 @@ fn validate_bank(b: &BankAccountInput, at: &str, bad: &mut Invalid) -> BankAccou
         bad.push(format!("{at}/number"), "must be 8 to 30 digits");
     }
     BankAccountInput { bank, number: n.to_owned() }
-}
-
-/// Checks a helper assignment; answers it with its name and unit cleaned.
-pub fn validate_helper(h: &AssignHelper, at: &str, bad: &mut Invalid) -> AssignHelper {
-    let name = text::field(&h.name, text::Kind::Name, &format!("{at}/name"), bad);
-    if name.is_empty() || name.chars().count() > chain_api::limits::NAME_CHARS {
-        bad.push(format!("{at}/name"), "must be 1 to 50 characters");
-    }
-    let unit = text::field(&h.unit, text::Kind::Name, &format!("{at}/unit"), bad);
-    if unit.is_empty() || unit.chars().count() > chain_api::limits::UNIT_CHARS {
-        bad.push(format!("{at}/unit"), "must be 1 to 100 characters");
-    }
-    AssignHelper { name, unit, ..h.clone() }
-}
-
-/// A helper assignment on its own (the `assign-helper` request), its fields named from its root;
-/// answers it as it is kept.
-pub fn helper(h: &AssignHelper) -> Result<AssignHelper, Invalid> {
-    let mut bad = Invalid::new();
-    let kept = validate_helper(h, "", &mut bad);
-    rooted(bad).or(kept)
 }
 
 /// Violations found under the prefix `""` named from the request's root (`/name` → `name`).
@@ -157,7 +142,6 @@ mod tests {
         let nfd = " Cafe\u{301} ";
         let card = CardInput {
             bank_account: Some(BankAccountInput { bank: nfd.into(), number: " 6217000012345678 ".into() }),
-            helper: Some(AssignHelper { name: nfd.into(), unit: nfd.into(), since: chrono::NaiveDate::MIN }),
             ..Default::default()
         };
         let mut errors = Invalid::new();
@@ -165,15 +149,16 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         let bank = kept.bank_account.unwrap();
         assert_eq!((bank.bank.as_str(), bank.number.as_str()), ("Caf\u{e9}", "6217000012345678"));
-        let helper = kept.helper.unwrap();
-        assert_eq!((helper.name.as_str(), helper.unit.as_str()), ("Caf\u{e9}", "Caf\u{e9}"));
         let details = MemberDetails { ethnicity: Some(nfd.into()), ..Default::default() };
         assert_eq!(validate_member(&details, "", &mut errors).ethnicity.as_deref(), Some("Caf\u{e9}"));
-        assert_eq!(helper_of(nfd).name, "Caf\u{e9}");
     }
 
-    fn helper_of(name: &str) -> AssignHelper {
-        helper(&AssignHelper { name: name.into(), unit: "县农业局".into(), since: chrono::NaiveDate::MIN }).unwrap()
+    #[test]
+    fn an_application_names_no_helper() {
+        let card = CardInput { helper: Some(serde_json::json!({ "name": "王芳" })), ..Default::default() };
+        let mut errors = Invalid::new();
+        validate(&card, 1, 0, 2016, &mut errors);
+        assert_eq!(errors.0[0].field, "card/helper");
     }
 
     #[test]
@@ -200,7 +185,6 @@ mod tests {
             housing: Some(Housing { area_m2: 0, structure: Structure::EarthTimber, built_year: 1800, safe: false }),
             distance_to_market_km: Some(5000),
             bank_account: Some(BankAccountInput { bank: "".into(), number: "6217-0000".into() }),
-            helper: Some(AssignHelper { name: " ".into(), unit: "县农业局".into(), since: chrono::NaiveDate::MIN }),
             ..Default::default()
         };
         let mut errors = Invalid::new();
@@ -215,7 +199,6 @@ mod tests {
                 "card/distance_to_market_km",
                 "card/bank_account/bank",
                 "card/bank_account/number",
-                "card/helper/name"
             ]
         );
         assert!(!format!("{errors:?}").contains("6217"));

@@ -3,6 +3,7 @@
 //! fields that break it) or a [`Refusal`], and `crate::error` answers either.
 
 pub mod card;
+pub mod helper;
 pub mod household;
 pub mod monitoring;
 pub mod procedure;

@@ -1,5 +1,5 @@
 //! The identification database's schema: the tables every service has, then the households and
-//! their members, the file card, dynamic adjustment, scale control, monitoring and bulk imports.
+//! their members, the file card, dynamic adjustment, scale control, monitoring, bulk imports and helpers.
 //! Each migration's name is its file's name, as deployed databases record it.
 
 chain_kit::schema!(
@@ -11,6 +11,7 @@ chain_kit::schema!(
     m0130_imports,
     m0140_import_keys,
     m0150_import_leases,
+    m0160_helpers,
 );
 
 #[cfg(test)]
@@ -33,6 +34,7 @@ mod tests {
                 "m0130_imports",
                 "m0140_import_keys",
                 "m0150_import_leases",
+                "m0160_helpers",
             ]
         );
     }

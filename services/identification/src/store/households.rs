@@ -37,12 +37,11 @@ pub mod household {
         pub version: i64,
         /// Registering official.
         pub created_by: String,
-        /// The household file card (JSON of [`chain_api::card::Card`] without bank account and helpers).
+        /// The household file card (JSON of [`chain_api::card::Card`] without bank account and
+        /// helpers, which are in `super::helpers`).
         pub card: String,
         /// The bank account number, encrypted.
         pub bank_cipher: Option<String>,
-        /// The helper history (JSON array of [`chain_api::card::HelperAssignment`]).
-        pub helpers: String,
         /// The dynamic-adjustment campaign task the household entered in.
         pub campaign_task_id: Option<Uuid>,
         /// Why it entered (snake_case [`chain_api::identification::Entry`]).
@@ -150,7 +149,7 @@ pub async fn find<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(hous
             }
             _ => None,
         },
-        card: card_of(&h)?,
+        card: card_of(&h, &super::helpers::history(conn, id).await?)?,
         members: members
             .iter()
             .map(|m| {
@@ -171,10 +170,10 @@ pub async fn find<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<(hous
     Ok(Some((h, api)))
 }
 
-/// The file card of a household row, the bank account masked.
-pub fn card_of(h: &household::Model) -> Result<Card, DbErr> {
+/// The file card of a household row with its helper history, the bank account and phones masked.
+pub fn card_of(h: &household::Model, helpers: &[super::helpers::helper::Model]) -> Result<Card, DbErr> {
     let mut card: Card = decode(&h.card)?;
-    card.helpers = decode(&h.helpers)?;
+    card.helpers = helpers.iter().map(|a| a.to_api()).collect();
     card.helper = card.helpers.last().filter(|a| a.until.is_none()).cloned();
     Ok(card)
 }

@@ -4,9 +4,9 @@
 
 use chain_api::limits::{
     MAX_AMOUNT_FEN, MAX_INCOME_FEN, MEASURE_CHARS, MILESTONE_CHARS, MILESTONE_YEARS, NAME_CHARS, PLAN_MEASURES,
-    PLAN_MILESTONES, REMARK_CHARS, UNIT_CHARS,
+    PLAN_MILESTONES, REMARK_CHARS,
 };
-use chain_api::planning::{FundSource, Helper, IncomeProjection, MeasureDraft, MeasureKind, PlanStatus};
+use chain_api::planning::{FundSource, IncomeProjection, MeasureDraft, MeasureKind, PlanStatus};
 use chain_domain::{Causes, Division, Invalid, PovertyCause, text};
 use chrono::NaiveDate;
 
@@ -87,8 +87,6 @@ pub struct ValidContent {
     pub measures: Vec<StoredMeasure>,
     /// The milestones of every measure.
     pub milestones: Vec<ValidMilestone>,
-    /// The responsible helper.
-    pub helper: Helper,
     /// Why a plan that does not close the gap is sound.
     pub justification: Option<String>,
 }
@@ -107,8 +105,8 @@ pub struct Content<'a> {
     pub wishes: &'a str,
     /// The measures.
     pub measures: &'a [MeasureDraft],
-    /// The helper.
-    pub helper: &'a Helper,
+    /// Whether the request named a helper (which the file card holds, not the plan).
+    pub names_helper: bool,
     /// The justification.
     pub justification: Option<&'a str>,
 }
@@ -216,19 +214,17 @@ pub fn validate(
             }
         }
     }
-    let name = text::field(&c.helper.name, text::Kind::Name, "helper/name", &mut bad);
-    if !within(&name, 1, UNIT_CHARS) {
-        bad.push("helper/name", format!("must be 1 to {UNIT_CHARS} characters"));
-    }
-    let unit = text::field(&c.helper.unit, text::Kind::Name, "helper/unit", &mut bad);
-    if !within(&unit, 1, UNIT_CHARS) {
-        bad.push("helper/unit", format!("must be 1 to {UNIT_CHARS} characters"));
+    if c.names_helper {
+        bad.push(
+            "helper",
+            "is not part of a plan: the county or the township assigns it on the file card (:assign-helper)",
+        );
     }
     let justification = c.justification.map(|j| text::field(j, text::Kind::Prose, "justification", &mut bad));
     if justification.as_deref().is_some_and(|j| !within(j, 1, REMARK_CHARS)) {
         bad.push("justification", format!("must be 1 to {REMARK_CHARS} characters"));
     }
-    bad.or(ValidContent { wishes, measures, milestones, helper: Helper { name, unit }, justification })
+    bad.or(ValidContent { wishes, measures, milestones, justification })
 }
 
 /// The household's projected per-capita income under the plan against the poverty line:

@@ -1,11 +1,11 @@
 //! Pure rules of village work teams (驻村工作队) and first secretaries (第一书记): the policy table
 //! by year and province (`data/team_policy.csv`), who may be sent (a unit of the county or a
 //! higher layer), terms, when a member is in the team, the month's presence and the days a member
-//! owes it, and the masked form of a phone number. No I/O; `crate::team` applies these.
+//! owes it. No I/O; `crate::team` applies these.
 
-use chain_api::limits::{MONTH_CHARS, NAME_CHARS, PHONE_MAX_CHARS, PHONE_MIN_CHARS, UNIT_CHARS};
+use chain_api::limits::{MONTH_CHARS, NAME_CHARS, UNIT_CHARS};
 use chain_api::planning::{AssignMember, EndMember, RecordPresence, TeamRole};
-use chain_domain::{Division, Invalid, Layer, registry, text};
+use chain_domain::{Division, Invalid, Layer, cadre, text};
 use chrono::{Datelike, Months, NaiveDate};
 
 /// Parameters of work teams for a year and province (`data/team_policy.csv`).
@@ -142,48 +142,6 @@ pub fn term_end(start: NaiveDate, months: u32) -> NaiveDate {
     after.pred_opt().unwrap_or(after)
 }
 
-/// The layer of a sending unit's division and whether the pair is one a team may come from.
-fn unit_origin(req: &AssignMember, bad: &mut Invalid) -> Option<(Layer, String)> {
-    let layer = Layer::ALL.into_iter().find(|l| l.as_str() == req.unit_layer);
-    let Some(layer) = layer else {
-        bad.push("unit_layer", "must be central, province, city or county");
-        return None;
-    };
-    if layer > Layer::County {
-        bad.push("unit_layer", "a work team is sent by a unit of the county or a higher layer");
-        return None;
-    }
-    let code = req.unit_division.trim();
-    if layer == Layer::Central {
-        if code != "CN" {
-            bad.push("unit_division", "a central unit's division is CN");
-            return None;
-        }
-        return Some((layer, code.to_owned()));
-    }
-    match Division::parse(code) {
-        Ok(d) if Layer::of(&d) != layer => {
-            bad.push("unit_division", format!("must be the code of a {layer}, as unit_layer says"));
-            None
-        }
-        Ok(d) if !registry().exists(&d) => {
-            bad.push("unit_division", "not a division in the registry");
-            None
-        }
-        Ok(d) => Some((layer, d.to_string())),
-        Err(e) => {
-            bad.push("unit_division", e.to_string());
-            None
-        }
-    }
-}
-
-/// Whether `phone` is a phone number: 5 to 20 characters, digits with an optional leading `+`.
-fn phone_ok(phone: &str) -> bool {
-    let digits = phone.strip_prefix('+').unwrap_or(phone);
-    (PHONE_MIN_CHARS..=PHONE_MAX_CHARS).contains(&phone.chars().count()) && digits.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// Validates a member to be sent to a team of `village` on `today`; every bad field is reported.
 /// The term starts on or after 2014-01-01 and at most a year ahead; it ends on or after it
 /// starts, a first secretary's within the policy's term (the default when none is stated).
@@ -202,11 +160,8 @@ pub fn validate_member(
     if unit.is_empty() || unit.chars().count() > UNIT_CHARS {
         bad.push("unit", format!("1 to {UNIT_CHARS} characters"));
     }
-    let origin = unit_origin(req, &mut bad);
-    let phone = req.phone.trim().to_owned();
-    if !phone_ok(&phone) {
-        bad.push("phone", format!("{PHONE_MIN_CHARS} to {PHONE_MAX_CHARS} digits, optionally after a +"));
-    }
+    let origin = cadre::unit(&req.unit_layer, &req.unit_division, Layer::County, "", &mut bad);
+    let phone = cadre::phone(&req.phone, "phone", &mut bad);
     let first = NaiveDate::from_ymd_opt(chain_api::limits::FIRST_YEAR, 1, 1).unwrap_or(NaiveDate::MIN);
     let latest = today.checked_add_months(Months::new(12)).unwrap_or(NaiveDate::MAX);
     if req.term_start < first || req.term_start > latest {
@@ -391,18 +346,6 @@ pub fn validate_presence(
 pub fn required_days(min_presence_days: u32, month: Month, in_team: u32) -> u32 {
     let total = month.days();
     (min_presence_days * in_team.min(total)).div_ceil(total)
-}
-
-/// The masked form of a phone number: its first three and last four digits for a number of at
-/// least nine characters (`138****5678`), only the last two otherwise.
-pub fn mask_phone(phone: &str) -> String {
-    let chars: Vec<char> = phone.chars().collect();
-    let n = chars.len();
-    if n >= 9 {
-        format!("{}****{}", chars[..3].iter().collect::<String>(), chars[n - 4..].iter().collect::<String>())
-    } else {
-        format!("****{}", chars[n.saturating_sub(2)..].iter().collect::<String>())
-    }
 }
 
 /// The label of a role, as stored.

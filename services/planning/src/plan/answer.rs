@@ -16,7 +16,7 @@ use sea_orm::entity::prelude::*;
 use crate::State;
 use crate::domain::{self, label};
 use crate::error::Result;
-use crate::store::{milestone, plan};
+use crate::store::{helper, milestone, plan};
 
 /// A plan that does not exist or lies outside the caller's jurisdiction.
 pub fn hidden() -> Problem {
@@ -90,7 +90,7 @@ pub async fn answer<C: ConnectionTrait>(conn: &C, s: &State, row: &plan::Model) 
         status: row.status()?,
         wishes: row.wishes.clone(),
         measures,
-        helper: row.helper()?,
+        helper: helper::of(conn, row.household_id).await?,
         acknowledgement: row.acknowledgement()?,
         projection: domain::project(row.year, members, row.card_per_capita_fen, effect, line),
         justification: row.justification.clone(),

@@ -117,7 +117,7 @@ pub async fn create(s: State, p: Principal, req: CreatePlan) -> Result<Plan> {
     let content = Content {
         wishes: &req.wishes,
         measures: &req.measures,
-        helper: &req.helper,
+        names_helper: req.helper.is_some(),
         justification: req.justification.as_deref(),
     };
     let (valid, year) = judge(&s, &h, content, &|_| false)??;
@@ -133,7 +133,6 @@ pub async fn create(s: State, p: Principal, req: CreatePlan) -> Result<Plan> {
         village: Set(h.village.clone()),
         status: Set(label(PlanStatus::Draft).to_owned()),
         measures: Set(encode(&valid.measures, "measures")?),
-        helper: Set(encode(&valid.helper, "helper")?),
         task_id: Set(task.id),
         version: Set(1),
         created_by: Set(p.subject.clone()),
@@ -196,7 +195,7 @@ pub async fn revise(s: State, p: Principal, req: Step<RevisePlan>) -> Result<Pla
     let content = Content {
         wishes: &body.wishes,
         measures: &body.measures,
-        helper: &body.helper,
+        names_helper: body.helper.is_some(),
         justification: body.justification.as_deref(),
     };
     let (valid, year) = match judge(&s, &h, content, &|k| keys.contains(k))? {
@@ -211,7 +210,6 @@ pub async fn revise(s: State, p: Principal, req: Step<RevisePlan>) -> Result<Pla
     let mut changes: plan::Changes = vec![
         plan::status_change(PlanStatus::Draft),
         (plan::Column::Measures, Expr::value(encode(&valid.measures, "measures")?)),
-        (plan::Column::Helper, Expr::value(encode(&valid.helper, "helper")?)),
         (plan::Column::Wishes, Expr::value(valid.wishes.clone())),
         (plan::Column::Justification, Expr::value(valid.justification.clone())),
         plan::acknowledgement_change(None)?,

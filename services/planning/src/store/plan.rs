@@ -25,8 +25,6 @@ pub struct Model {
     pub status: String,
     /// Measures, JSON array of [`StoredMeasure`] (milestones are rows of their own).
     pub measures: String,
-    /// Responsible helper, JSON object.
-    pub helper: String,
     /// The township's task for the current revision.
     pub task_id: Uuid,
     /// Version.
@@ -76,11 +74,6 @@ impl Model {
     /// The stored measures.
     pub fn measures(&self) -> Result<Vec<StoredMeasure>, DbErr> {
         json(&self.measures)
-    }
-
-    /// The helper.
-    pub fn helper(&self) -> Result<chain_api::planning::Helper, DbErr> {
-        json(&self.helper)
     }
 
     /// The acknowledgement of the current revision.

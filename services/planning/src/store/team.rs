@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
 use sea_orm::entity::prelude::*;
 
-use crate::domain::team::{Membership, mask_phone};
+use chain_domain::cadre::mask_phone;
+
+use crate::domain::team::Membership;
 
 /// A village's team.
 pub mod work_team {

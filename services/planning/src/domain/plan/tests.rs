@@ -1,4 +1,4 @@
-use chain_api::planning::{Helper, MeasureDraft, MeasureKind, MilestoneDraft, PlanStatus};
+use chain_api::planning::{MeasureDraft, MeasureKind, MilestoneDraft, PlanStatus};
 use chain_domain::{Causes, Division, Invalid, PovertyCause};
 use chrono::NaiveDate;
 use proptest::prelude::*;
@@ -34,13 +34,8 @@ fn measure(kind: MeasureKind, addresses: &str) -> MeasureDraft {
     }
 }
 
-fn helper() -> Helper {
-    Helper { name: "Helper".into(), unit: "County health bureau".into() }
-}
-
 fn check(measures: &[MeasureDraft], causes: &Causes) -> Result<ValidContent, Invalid> {
-    let helper = helper();
-    let content = Content { wishes: "想养猪", measures, helper: &helper, justification: None };
+    let content = Content { wishes: "想养猪", measures, names_helper: false, justification: None };
     let ctx = Context { causes, village: &village(), year: 2016, today: today(), rules: Rules::embedded() };
     validate(content, ctx, &|_| false)
 }
@@ -126,8 +121,7 @@ fn a_kept_milestone_may_be_past_due_a_new_one_may_not() {
     let mut m = measure(MeasureKind::Health, "illness");
     m.milestones[0].due = NaiveDate::from_ymd_opt(2016, 1, 15).unwrap();
     let measures = [m, measure(MeasureKind::Employment, "lack_of_skills")];
-    let helper = helper();
-    let content = Content { wishes: "想养猪", measures: &measures, helper: &helper, justification: None };
+    let content = Content { wishes: "想养猪", measures: &measures, names_helper: false, justification: None };
     let causes = causes();
     let ctx = Context { causes: &causes, village: &village(), year: 2016, today: today(), rules: Rules::embedded() };
     assert!(validate(content, ctx, &|_| false).is_err());
@@ -138,12 +132,13 @@ fn a_kept_milestone_may_be_past_due_a_new_one_may_not() {
 fn a_plan_has_one_to_twenty_measures_and_wishes() {
     let bad = check(&[], &causes()).unwrap_err();
     assert_eq!(fields(&bad), ["measures"]);
-    let helper = helper();
     let measures = [measure(MeasureKind::Health, "illness"), measure(MeasureKind::Employment, "lack_of_skills")];
-    let content = Content { wishes: " ", measures: &measures, helper: &helper, justification: None };
+    let content = Content { wishes: " ", measures: &measures, names_helper: false, justification: None };
     let causes = causes();
     let ctx = Context { causes: &causes, village: &village(), year: 2016, today: today(), rules: Rules::embedded() };
     assert_eq!(fields(&validate(content, ctx, &|_| false).unwrap_err()), ["wishes"]);
+    let content = Content { wishes: "想养猪", names_helper: true, ..content };
+    assert_eq!(fields(&validate(content, ctx, &|_| false).unwrap_err()), ["helper"]);
 }
 
 #[test]

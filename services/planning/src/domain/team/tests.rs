@@ -171,13 +171,6 @@ fn a_membership_ends_once_within_its_term_with_a_reason() {
 }
 
 #[test]
-fn phones_are_masked_to_their_ends() {
-    assert_eq!(mask_phone("13812345678"), "138****5678");
-    assert_eq!(mask_phone("+8613812345678"), "+86****5678");
-    assert_eq!(mask_phone("12345"), "****45");
-}
-
-#[test]
 fn a_month_waits_for_the_longest_grace_period_of_any_province() {
     let csv = "year,province,first_secretary_term_months,member_term_months,min_presence_days,presence_grace_days,send_team_days\n\
                2014,*,24,24,20,5,60\n2020,52,24,24,20,9,60\n2024,52,24,24,20,2,60\n";
