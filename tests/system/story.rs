@@ -1,4 +1,5 @@
-//! The Sinan story through the gateway: register → identify → plan → allocate ×2 → disburse → exit.
+//! The Sinan story through the gateway: register → identify → plan → deliver the plan's measures →
+//! allocate ×2 → disburse → exit (the case showing the delivered plan).
 
 use chain_system_tests::{TestSystem, application, eventually, rid, spawn};
 use serde_json::{Value, json};
@@ -77,6 +78,22 @@ async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances(
     assert_eq!(approved["status"], "approved");
     let plan_id = approved["id"].as_str().unwrap().to_owned();
 
+    // Delivery: the village reports each milestone done; the last completes the plan.
+    let milestones: Vec<String> = approved["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["milestones"].as_array().unwrap().iter())
+        .map(|ms| ms["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(milestones.len(), 3);
+    let mut reported = Value::Null;
+    for milestone in &milestones {
+        let body = json!({ "milestone_id": milestone, "done_on": today(&t), "note": "seen at the household" });
+        reported = t.post("VILLAGE", &format!("/v1/plans/{plan_id}:report-milestone"), body).await.ok(200).clone();
+    }
+    assert_eq!(reported["status"], "completed");
+
     // Funding: central → Guizhou → Sinan → the household's plan.
     let a1 = t
         .post(
@@ -121,6 +138,15 @@ async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances(
     .await;
     assert_eq!(proposal["poverty_line_fen"], 302_600);
     let exit_id = proposal["id"].as_str().unwrap().to_owned();
+    // The case shows the plan planning announced completed, the evidence the household was assisted.
+    let assisted = eventually("exit to learn that the plan was completed", || async {
+        let c = t.get("SINAN", &format!("/v1/exits/{exit_id}")).await;
+        c.body.get("assistance").filter(|a| a.is_object()).cloned()
+    })
+    .await;
+    assert_eq!(assisted["plan_id"], plan_id.as_str());
+    assert_eq!(assisted["revision"], 1);
+    assert!(assisted["completed_at"].is_string(), "{assisted}");
     let ack =
         t.post("VILLAGE", &format!("/v1/exits/{exit_id}:acknowledge"), json!({ "acknowledged_by": "成员0" })).await;
     assert_eq!(ack.ok(200)["status"], "acknowledged");
@@ -142,8 +168,10 @@ async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances(
     })
     .await;
     assert_eq!(exited["version"], 8, "register, appraise, verify, notice passed, review, notice passed, approve, exit");
-    assert_eq!(t.get("SINAN", &format!("/v1/plans/{plan_id}")).await.ok(200)["status"], "approved");
-    assert_eq!(t.get("SINAN", &format!("/v1/exits/{exit_id}")).await.ok(200)["status"], "approved");
+    assert_eq!(t.get("SINAN", &format!("/v1/plans/{plan_id}")).await.ok(200)["status"], "completed");
+    let case = t.get("SINAN", &format!("/v1/exits/{exit_id}")).await.ok(200).clone();
+    assert_eq!(case["status"], "approved");
+    assert_eq!(case["assistance"]["plan_id"], plan_id.as_str(), "the evidence stays once the household exited");
     let tasks = t.get("SINAN", &format!("/v1/tasks?subject_id={id}")).await;
     let mut done: Vec<(&str, &str, &str)> = tasks
         .ok(200)

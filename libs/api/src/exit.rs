@@ -79,6 +79,19 @@ pub enum ExitStatus {
     Approved,
 }
 
+/// The household's plan whose measures were all delivered, as planning announced it
+/// (`planning.plan-completed`): exit keeps it as the evidence that the household was assisted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AssistanceDelivered {
+    /// The household's plan.
+    pub plan_id: Uuid,
+    /// The revision of the plan whose milestones were all reported done.
+    #[schema(example = 1)]
+    pub revision: i32,
+    /// When planning announced the plan completed.
+    pub completed_at: DateTime<Utc>,
+}
+
 /// A household exit case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ExitCase {
@@ -97,6 +110,10 @@ pub struct ExitCase {
     pub poverty_line_fen: i64,
     /// The verified guarantees.
     pub guarantees: Guarantees,
+    /// The household's plan whose measures were all delivered, as planning announced it; absent
+    /// while none is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assistance: Option<AssistanceDelivered>,
     /// Status.
     pub status: ExitStatus,
     /// The village's public notice of the exit while it is up, with its window and objections;

@@ -24,7 +24,7 @@ const CONSUMES: [(&str, &[&str]); 4] = [
     ("identification", &[events::HOUSEHOLD_EXITED]),
     ("planning", &[events::HOUSEHOLD_IDENTIFIED, events::HOUSEHOLD_REMOVED, events::HELPER_CHANGED]),
     ("funding", &[events::PLAN_APPROVED]),
-    ("exit", &[events::HOUSEHOLD_IDENTIFIED, events::HOUSEHOLD_REMOVED]),
+    ("exit", &[events::HOUSEHOLD_IDENTIFIED, events::HOUSEHOLD_REMOVED, events::PLAN_COMPLETED]),
 ];
 
 /// The NKey seed of every identity on the bus.

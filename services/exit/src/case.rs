@@ -1,7 +1,7 @@
 //! Exit cases: reading one inside the caller's jurisdiction, and the case's kit the procedure's
-//! steps share — loading it (in API form with the village's open notice, or for a step), hiding
-//! it outside the caller's reach, checking the version the caller saw, moving its status and
-//! recording each change in the audit log.
+//! steps share — loading it (in API form with the village's open notice and the household's
+//! delivered assistance, or for a step), hiding it outside the caller's reach, checking the
+//! version the caller saw, moving its status and recording each change in the audit log.
 
 use anyhow::Context;
 use chain_api::exit::{ExitCase, ExitStatus};
@@ -15,7 +15,7 @@ use sea_orm::entity::prelude::*;
 use crate::State;
 use crate::domain::TASK_KIND;
 use crate::error::Result;
-use crate::store::exit_case;
+use crate::store::{exit_case, household};
 
 /// A case that does not exist or lies outside the caller's jurisdiction.
 pub fn hidden() -> Problem {
@@ -29,10 +29,13 @@ pub async fn get(s: State, p: Principal, req: ById) -> Result<ExitCase> {
     p.covers(&village).then_some(case).ok_or_else(|| hidden().into())
 }
 
-/// A case in API form, with the village's notice while it is up; hidden when there is none.
+/// A case in API form, with the village's notice while it is up and the household's plan once
+/// planning announced it completed; hidden when there is none.
 pub async fn load(s: &State, id: Uuid) -> Result<ExitCase> {
     let mut case = exit_case::Entity::find_by_id(id).one(&s.db).await?.ok_or_else(hidden)?.to_api()?;
     case.notice = s.engine.open_notice_about(&s.db, TASK_KIND, case.household_id).await?;
+    let projected = household::Entity::find_by_id(case.household_id).one(&s.db).await?;
+    case.assistance = projected.as_ref().and_then(household::Model::assistance);
     Ok(case)
 }
 

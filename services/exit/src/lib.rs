@@ -1,7 +1,8 @@
 //! The exit service: a county official proposes that an identified household exits poverty, the
 //! proposal is checked against the exit criteria (income strictly above the poverty line, "two
 //! no-worries, three guarantees" plus safe drinking water), the household acknowledges the result,
-//! and the county approves it — announcing that the household has exited.
+//! and the county approves it — announcing that the household has exited. Each case shows the
+//! household's plan that planning announced completed, the evidence that it was assisted.
 
 pub mod case;
 pub mod domain;
@@ -38,6 +39,8 @@ pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Resu
     kit.consume("exit-on-household-identified", events::HOUSEHOLD_IDENTIFIED, reactions::OnHouseholdIdentified)
         .await?
         .consume("exit-on-household-removed", events::HOUSEHOLD_REMOVED, reactions::OnHouseholdRemoved)
+        .await?
+        .consume("exit-on-plan-completed", events::PLAN_COMPLETED, reactions::OnPlanCompleted)
         .await?
         .serve(handlers::endpoints(state))
         .await

@@ -1,7 +1,7 @@
 //! The exit database's migrations: the tables every service has, then exit's own, one file per
 //! table group, each named as deployed databases record it in `seaql_migrations`.
 
-chain_kit::schema!(m0100_exit_cases);
+chain_kit::schema!(m0100_exit_cases, m0101_assistance);
 
 #[cfg(test)]
 mod tests {
@@ -12,6 +12,6 @@ mod tests {
     #[test]
     fn exit_s_own_migrations_keep_their_recorded_names() {
         let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
-        assert_eq!(names[chain_kit::schema::migrations(Vec::new()).len()..], ["m0100_exit_cases"]);
+        assert_eq!(names[chain_kit::schema::migrations(Vec::new()).len()..], ["m0100_exit_cases", "m0101_assistance"]);
     }
 }

@@ -53,7 +53,8 @@ impl Model {
         parse_enum(&self.status)
     }
 
-    /// The API form, without the notice (the engine holds it).
+    /// The API form, without the notice (the engine holds it) and the household's assistance
+    /// (its projection holds it).
     pub fn to_api(&self) -> Result<ExitCase, DbErr> {
         Ok(ExitCase {
             id: self.id,
@@ -63,6 +64,7 @@ impl Model {
             per_capita_income_fen: self.per_capita_income_fen,
             poverty_line_fen: self.poverty_line_fen,
             guarantees: serde_json::from_str(&self.guarantees).map_err(|e| DbErr::Type(e.to_string()))?,
+            assistance: None,
             status: self.status()?,
             notice: None,
             acknowledged_by: self.acknowledged_by.clone(),
