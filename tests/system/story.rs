@@ -172,6 +172,19 @@ async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances(
     let case = t.get("SINAN", &format!("/v1/exits/{exit_id}")).await.ok(200).clone();
     assert_eq!(case["status"], "approved");
     assert_eq!(case["assistance"]["plan_id"], plan_id.as_str(), "the evidence stays once the household exited");
+
+    // The helper stays with an exited household and can still be changed; its plan shows the new one.
+    let helper = json!({
+        "name": "李强", "unit": "思南县教育局", "unit_layer": "county", "unit_division": "520624",
+        "phone": "13987654321", "since": today(&t)
+    });
+    let card = t.post("SINAN", &format!("/v1/households/{id}:assign-helper"), helper).await.ok(200).clone();
+    assert_eq!((card["status"].as_str(), card["card"]["helper"]["name"].as_str()), (Some("exited"), Some("李强")));
+    eventually("the plan to show the exited household's new helper", || async {
+        let plan = t.get("SINAN", &format!("/v1/plans/{plan_id}")).await;
+        (plan.body["helper"]["phone"] == "139****4321").then_some(())
+    })
+    .await;
     let tasks = t.get("SINAN", &format!("/v1/tasks?subject_id={id}")).await;
     let mut done: Vec<(&str, &str, &str)> = tasks
         .ok(200)

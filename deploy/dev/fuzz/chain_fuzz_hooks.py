@@ -52,10 +52,13 @@ RULES_NO_SCHEMA_STATES = [
     r"exactly one member must be the head of household",
     r"must equal the card's net income divided by",
     r"as unit_layer says",
-    # Work teams: units above the township, terms and months judged by the policy and today.
-    r"a work team is sent by a unit of the county or a higher layer",
-    r"must be central, province, city or county",
+    # Cadres (work-team members, helpers): the sending unit's layer and division agree, and the
+    # unit is of the lowest layer allowed or higher; a helper's cap per cadre and history.
+    r"the unit must be of the (county|township) or a higher layer",
     r"a central unit's division is CN",
+    r"this cadre is the household's helper already",
+    r"this cadre helps \d+ households already",
+    # Work teams: terms and months judged by the policy and today.
     r"not a division in the registry",
     r"must not be before term_start",
     r"a first secretary's term is at most",

@@ -59,6 +59,24 @@ impl<T> ByYear<T> {
             .map(|(_, _, value)| value)
             .expect("a default row exists (checked when parsed)")
     }
+
+    /// The parameters in force in `year` for each province the table names (and the default):
+    /// each one's latest row not after the year; a province with no such row is left out.
+    pub fn in_force(&self, year: i32) -> Vec<&T> {
+        let mut provinces: Vec<&Option<Division>> = self.rows.iter().map(|(_, p, _)| p).collect();
+        provinces.sort();
+        provinces.dedup();
+        provinces
+            .into_iter()
+            .filter_map(|p| self.rows.iter().filter(|(y, q, _)| *y <= year && q == p).max_by_key(|(y, _, _)| *y))
+            .map(|(_, _, value)| value)
+            .collect()
+    }
+
+    /// Every row's parameters, in the table's order.
+    pub fn all(&self) -> impl Iterator<Item = &T> {
+        self.rows.iter().map(|(_, _, value)| value)
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use chain_api::limits::{MONTH_CHARS, NAME_CHARS, UNIT_CHARS};
 use chain_api::planning::{AssignMember, EndMember, RecordPresence, TeamRole};
-use chain_domain::{Division, Invalid, Layer, cadre, text};
+use chain_domain::{ByYear, Division, Invalid, Layer, cadre, text};
 use chrono::{Datelike, Months, NaiveDate};
 
 /// Parameters of work teams for a year and province (`data/team_policy.csv`).
@@ -23,14 +23,19 @@ pub struct Policy {
     pub send_team_days: u32,
 }
 
-/// The table of [`Policy`] rows: `(from year, province or "*", policy)`.
+/// The table of [`Policy`] by year and province.
 #[derive(Debug, Clone)]
-pub struct Policies {
-    rows: Vec<(i32, String, Policy)>,
-}
+pub struct Policies(ByYear<Policy>);
 
-const HEADER: &str = "year,province,first_secretary_term_months,member_term_months,min_presence_days,\
-presence_grace_days,send_team_days";
+const HEADER: [&str; 7] = [
+    "year",
+    "province",
+    "first_secretary_term_months",
+    "member_term_months",
+    "min_presence_days",
+    "presence_grace_days",
+    "send_team_days",
+];
 
 impl Policies {
     /// The table shipped with the service.
@@ -44,74 +49,32 @@ impl Policies {
     /// Parses a table with the header [`HEADER`] and `#` comments; a `*` row for the first year
     /// any other row names is required, so every later year and province has a policy.
     pub fn from_csv(csv: &str) -> Result<Policies, String> {
-        let mut lines = csv.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
-        if lines.next() != Some(HEADER) {
-            return Err(format!("the header must be {HEADER}"));
-        }
-        let mut rows = Vec::new();
-        for (n, line) in lines.enumerate() {
-            let bad = |what: &str| format!("row {}: {what}", n + 1);
-            let cells: Vec<&str> = line.split(',').map(str::trim).collect();
-            let [year, province, fs_months, member_months, min_days, grace, send] = cells[..] else {
-                return Err(bad("seven cells expected"));
+        ByYear::from_csv(csv, &HEADER, |r| {
+            let num = |i: usize, lo: u32, hi: u32, what: &str| {
+                r[i].parse::<u32>().ok().filter(|x| (lo..=hi).contains(x)).ok_or_else(|| what.to_owned())
             };
-            let num = |v: &str, lo: u32, hi: u32, what: &str| {
-                v.parse::<u32>().ok().filter(|x| (lo..=hi).contains(x)).ok_or_else(|| bad(what))
-            };
-            let year = num(year, 2014, 2100, "the year is 2014 to 2100")? as i32;
-            let policy = Policy {
-                first_secretary_term_months: num(fs_months, 1, 120, "a first secretary's term is 1 to 120 months")?,
-                member_term_months: num(member_months, 1, 120, "a member's term is 1 to 120 months")?,
-                min_presence_days: num(min_days, 0, 28, "the minimum presence is 0 to 28 days")?,
-                presence_grace_days: num(grace, 0, 28, "the grace period is 0 to 28 days")?,
-                send_team_days: num(send, 1, 365, "the days to send a team are 1 to 365")?,
-            };
-            if province != "*" && !(province.len() == 2 && province.bytes().all(|b| b.is_ascii_digit())) {
-                return Err(bad(&format!("{province:?} is neither * nor a 2-digit province code")));
-            }
-            if rows.iter().any(|(y, p, _)| *y == year && p == province) {
-                return Err(bad("a year and province appear twice"));
-            }
-            rows.push((year, province.to_owned(), policy));
-        }
-        let first = rows.iter().map(|(y, _, _)| *y).min().ok_or("the table has no rows")?;
-        if !rows.iter().any(|(y, p, _)| *y == first && p == "*") {
-            return Err(format!("a * row for {first} is required"));
-        }
-        Ok(Policies { rows })
+            Ok(Policy {
+                first_secretary_term_months: num(2, 1, 120, "a first secretary's term is 1 to 120 months")?,
+                member_term_months: num(3, 1, 120, "a member's term is 1 to 120 months")?,
+                min_presence_days: num(4, 0, 28, "the minimum presence is 0 to 28 days")?,
+                presence_grace_days: num(5, 0, 28, "the grace period is 0 to 28 days")?,
+                send_team_days: num(6, 1, 365, "the days to send a team are 1 to 365")?,
+            })
+        })
+        .map(Policies)
     }
 
     /// The parameters for `year` in the province of `village`: the province's latest row not
     /// after the year, else the national default's (the earliest row when the year precedes all).
     pub fn for_year(&self, year: i32, village: &Division) -> &Policy {
-        let code = village.as_str();
-        let latest = |province: &dyn Fn(&str) -> bool| {
-            self.rows.iter().filter(|(y, p, _)| *y <= year && province(p)).max_by_key(|(y, _, _)| *y)
-        };
-        latest(&|p| p != "*" && code.starts_with(p))
-            .or_else(|| latest(&|p| p == "*"))
-            .or_else(|| self.rows.iter().filter(|(_, p, _)| p == "*").min_by_key(|(y, _, _)| *y))
-            .map(|(_, _, policy)| policy)
-            .expect("a * row exists (checked when parsed)")
+        self.0.for_year(year, village)
     }
-}
 
-impl Policies {
     /// The longest grace period any province has for months of `year`: a month is judged
     /// everywhere at once, so no province's members are judged before their grace is over.
     pub fn longest_grace_days(&self, year: i32) -> u32 {
-        let mut provinces: Vec<&str> = self.rows.iter().map(|(_, p, _)| p.as_str()).collect();
-        provinces.sort_unstable();
-        provinces.dedup();
-        provinces
-            .into_iter()
-            .filter_map(|p| {
-                let of = |q: &str| q == p;
-                self.rows.iter().filter(|(y, q, _)| *y <= year && of(q)).max_by_key(|(y, _, _)| *y)
-            })
-            .map(|(_, _, policy)| policy.presence_grace_days)
-            .max()
-            .unwrap_or_else(|| self.rows.iter().map(|(_, _, policy)| policy.presence_grace_days).max().unwrap_or(0))
+        let in_force = self.0.in_force(year).into_iter().map(|p| p.presence_grace_days).max();
+        in_force.unwrap_or_else(|| self.0.all().map(|p| p.presence_grace_days).max().unwrap_or(0))
     }
 }
 
