@@ -416,3 +416,45 @@ async fn measure_a_county_s_teams() {
     assert_eq!(listed, villages.len() - ids.len().div_ceil(2));
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_directive_to_send_teams_to_every_poor_village_is_satisfied_by_the_assignments() {
+    let t = spawn().await;
+    let h = t.post("VILLAGE", "/v1/households", application(&[rid("52062419800101029")])).await;
+    let household = h.ok(201)["id"].as_str().unwrap().to_owned();
+    t.identify(&household).await;
+    let poor = eventually("the village to become poor", || async {
+        let found = t.get("SINAN", &format!("/v1/teams/{VILLAGE}")).await;
+        (found.status == 200 && found.body["poor"] == true).then(|| found.body.clone())
+    })
+    .await;
+    let directive = json!({
+        "service": "planning",
+        "kind": chain_api::planning::SEND_TEAMS,
+        "title": "向每个贫困村选派第一书记和驻村工作队",
+        "targets": { "divisions": ["520624", "520623"] },
+        "due_date": today(&t) + Duration::days(30),
+    });
+    t.post("TONGREN", "/v1/directives", directive).await.ok(201);
+    let task_of = |county: &'static str| {
+        let t = &t;
+        async move {
+            let found = t.get("TONGREN", &format!("/v1/tasks?kind=team.send&division={county}")).await;
+            let tasks = found.ok(200).as_array().unwrap().clone();
+            tasks.into_iter().find(|task| task["division"] == county).expect("the county's task")
+        }
+    };
+    // Shiqian has no poor village: its part is done at once. Sinan's waits for a first secretary.
+    eventually("Shiqian's part to be submitted", || async {
+        (task_of("520623").await["state"] == "submitted").then_some(())
+    })
+    .await;
+    assert_eq!(task_of("520624").await["state"], "open");
+    let id = poor["id"].as_str().unwrap();
+    t.post("SINAN", &format!("/v1/teams/{id}:assign-member"), secretary(today(&t))).await.ok(200);
+    let sinan = task_of("520624").await;
+    assert_eq!((sinan["state"].as_str(), sinan["submitted_by"].as_str()), (Some("submitted"), Some("system")));
+    let signed = t.step("TONGREN", sinan["id"].as_str().unwrap(), "sign-off", None, json!({})).await;
+    assert_eq!(signed.ok(200)["state"], "signed_off");
+    t.stop().await;
+}

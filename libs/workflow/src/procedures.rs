@@ -9,12 +9,15 @@ use chain_api::{Principal, Problem, Role};
 use chain_store::text::enum_str;
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
-use sea_orm::{ConnectionTrait, QueryOrder};
+use sea_orm::{ConnectionTrait, QueryOrder, QuerySelect};
 
 use crate::directive::Template;
 use crate::engine::{Actor, Change, Engine, bump, lost_race, next_timer, state_of, to_api};
 use crate::entity::task;
 use crate::machine::{self, Action};
+
+/// The states in which a task awaits its owner.
+const AWAITING: [TaskState; 3] = [TaskState::Open, TaskState::InProgress, TaskState::Returned];
 
 /// A task a service opens about one of its records.
 #[derive(Debug, Clone)]
@@ -398,27 +401,87 @@ impl Engine {
         action: Action,
         reason: Option<&str>,
     ) -> Result<Option<Result<Task, Problem>>, DbErr> {
-        let now = self.clock.now();
         let Some(row) = self.find_procedure_task(conn, kind, subject_id, division).await? else {
             return Ok(None);
         };
+        self.move_row(conn, principal, row, action, reason).await.map(Some)
+    }
+
+    /// Moves every task of `kind` owned by `division` that awaits its owner along, inside the
+    /// caller's transaction: work a service finds done in its own records (a directive that the
+    /// records satisfy). Answers what each move gave, in creation order.
+    pub async fn transition_owned<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        principal: &Principal,
+        kind: &str,
+        division: &str,
+        action: Action,
+        reason: Option<&str>,
+    ) -> Result<Vec<Result<Task, Problem>>, DbErr> {
+        let rows = task::Entity::find()
+            .filter(task::Column::Kind.eq(kind))
+            .filter(task::Column::Division.eq(division))
+            .filter(task::Column::State.is_in(AWAITING.map(|s| enum_str(&s))))
+            .order_by_asc(task::Column::CreatedAt)
+            .order_by_asc(task::Column::Id)
+            .all(conn)
+            .await?;
+        let mut moved = Vec::with_capacity(rows.len());
+        for row in rows {
+            moved.push(self.move_row(conn, principal, row, action, reason).await?);
+        }
+        Ok(moved)
+    }
+
+    /// The divisions owning tasks of `kind` that await their owner, in code order after `after`,
+    /// at most `limit`: where a service looks for work its records may have done.
+    pub async fn divisions_awaiting<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        kind: &str,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<String>, DbErr> {
+        let mut find = task::Entity::find()
+            .select_only()
+            .column(task::Column::Division)
+            .distinct()
+            .filter(task::Column::Kind.eq(kind))
+            .filter(task::Column::State.is_in(AWAITING.map(|s| enum_str(&s))));
+        if let Some(after) = after {
+            find = find.filter(task::Column::Division.gt(after));
+        }
+        find.order_by_asc(task::Column::Division).limit(limit).into_tuple().all(conn).await
+    }
+
+    /// Applies `action` to the task `row` as the state machine and the submission rule allow.
+    async fn move_row<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        principal: &Principal,
+        row: task::Model,
+        action: Action,
+        reason: Option<&str>,
+    ) -> Result<Result<Task, Problem>, DbErr> {
+        let now = self.clock.now();
         let current = match state_of(&row) {
             Ok(s) => s,
-            Err(p) => return Ok(Some(Err(p))),
+            Err(p) => return Ok(Err(p)),
         };
         let next = match machine::next(current, action) {
             Ok(s) => s,
-            Err(refusal) => return Ok(Some(Err(Problem::transition(refusal.to_string())))),
+            Err(refusal) => return Ok(Err(Problem::transition(refusal.to_string()))),
         };
         if action == Action::Submit
             && let Err(p) = crate::steps::ready_to_submit(conn, &row).await
         {
-            return Ok(Some(Err(p)));
+            return Ok(Err(p));
         }
         let row = if action == Action::Submit {
             match self.catch_up(conn, &row, now).await? {
                 Some(row) => row,
-                None => return Ok(Some(Err(lost_race()))),
+                None => return Ok(Err(lost_race())),
             }
         } else {
             row
@@ -438,7 +501,7 @@ impl Engine {
             ));
         }
         if !bump(conn, &row, now, changes).await? {
-            return Ok(Some(Err(lost_race())));
+            return Ok(Err(lost_race()));
         }
         let fresh = self.reload(conn, row.id).await?;
         self.record(
@@ -455,6 +518,6 @@ impl Engine {
             now,
         )
         .await?;
-        Ok(Some(Ok(to_api(&fresh)?)))
+        Ok(Ok(to_api(&fresh)?))
     }
 }

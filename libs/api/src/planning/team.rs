@@ -7,6 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+/// The kind of a directive (`POST /v1/directives` with `"service": "planning"`) to send a team
+/// with a first secretary to every poor village: a county's task of this kind is submitted by
+/// the system once none of the county's poor villages lacks a first secretary in office, a
+/// village's once the village has one (or is not poor). The issuer signs them off.
+pub const SEND_TEAMS: &str = "team.send";
+
 /// A member's role in the team.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

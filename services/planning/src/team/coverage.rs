@@ -4,15 +4,17 @@
 //! one was ended, or once a term is over by the engine's clock — its county gets a `team.village`
 //! task (due the policy's `send_team_days` later; the deadline ladder reminds and escalates it);
 //! assigning a first secretary signs the task off. A term that ends thus opens a fresh task, and
-//! the village shows as uncovered until the next first secretary is sent. Also the county's
-//! query of its poor villages without one.
+//! the village shows as uncovered until the next first secretary is sent. A directive to send a
+//! team to every poor village ([`SEND_TEAMS`]) is satisfied by these assignments: a county's (or a
+//! village's) task of it is submitted once none of its poor villages lacks a first secretary.
+//! Also the county's query of its poor villages without one.
 
 use anyhow::Context;
-use chain_api::planning::{CoverageQuery, UncoveredPage, UncoveredVillage};
+use chain_api::planning::{CoverageQuery, SEND_TEAMS, UncoveredPage, UncoveredVillage};
 use chain_api::workflow::TaskState;
 use chain_api::{Principal, Role};
 use chain_domain::calendar::beijing_date;
-use chain_domain::{Division, Layer};
+use chain_domain::{Division, Layer, Level};
 use chain_workflow::{Action, Engine, NewTask};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::entity::prelude::*;
@@ -73,6 +75,68 @@ pub async fn sign_off<C: ConnectionTrait>(
     let moves: Vec<(&str, Action)> = moves.iter().map(|a| (task.division.as_str(), *a)).collect();
     engine.advance(conn, p, TEAM_TASK, row.id, &moves, Some("a first secretary was assigned")).await?;
     Ok(())
+}
+
+/// Whether a poor village of the division (a county's villages, or one village) lacks a first
+/// secretary in office on `today`.
+async fn any_uncovered<C: ConnectionTrait>(conn: &C, division: &Division, today: NaiveDate) -> Result<bool> {
+    let (lo, hi) = chain_kit::query::range(division.as_str());
+    let found = work_team::Entity::find()
+        .filter(work_team::Column::Village.between(lo, hi))
+        .filter(work_team::Column::Poor.eq(true))
+        .filter(uncovered_on(today))
+        .one(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// A poor village's team without a first secretary in office on `today`: none sent, the term
+/// over or ended, or the next one not started.
+fn uncovered_on(today: NaiveDate) -> Condition {
+    Condition::any()
+        .add(work_team::Column::SecretaryUntil.is_null())
+        .add(work_team::Column::SecretaryUntil.lt(today))
+        .add(work_team::Column::SecretaryFrom.gt(today))
+}
+
+/// Submits the division's tasks of a [`SEND_TEAMS`] directive (a county's or a village's) once
+/// none of its poor villages lacks a first secretary in office on `today`; answers how many were
+/// submitted. A task of another layer is left to its owner.
+pub async fn satisfy<C: ConnectionTrait>(
+    conn: &C,
+    engine: &Engine,
+    division: &Division,
+    today: NaiveDate,
+) -> Result<usize> {
+    if !matches!(division.level(), Level::County | Level::Village) || any_uncovered(conn, division, today).await? {
+        return Ok(0);
+    }
+    let why = "every poor village has a first secretary in office";
+    let moved = engine
+        .transition_owned(conn, &Principal::system(), SEND_TEAMS, division.as_str(), Action::Submit, Some(why))
+        .await?;
+    let mut submitted = 0;
+    for m in moved {
+        match m {
+            Ok(task) => {
+                submitted += 1;
+                tracing::info!(task = %task.id, %division, "directive to send teams satisfied");
+            }
+            Err(problem) => tracing::warn!(%division, %problem, "a directive to send teams could not be submitted"),
+        }
+    }
+    Ok(submitted)
+}
+
+/// The divisions with [`SEND_TEAMS`] tasks still awaiting them, after `after`, at most `limit`.
+pub async fn awaiting_teams<C: ConnectionTrait>(
+    conn: &C,
+    engine: &Engine,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<Division>> {
+    let codes = engine.divisions_awaiting(conn, SEND_TEAMS, after, limit).await?;
+    Ok(codes.iter().filter_map(|c| Division::parse(c).ok()).collect())
 }
 
 /// On the identification of a household in `village` at `at`: the village is poor. Its team is
@@ -154,12 +218,7 @@ pub async fn uncovered(s: State, p: Principal, q: CoverageQuery) -> Result<Uncov
     let mut find = work_team::Entity::find()
         .filter(work_team::Column::Village.between(lo, hi))
         .filter(work_team::Column::Poor.eq(true))
-        .filter(
-            Condition::any()
-                .add(work_team::Column::SecretaryUntil.is_null())
-                .add(work_team::Column::SecretaryUntil.lt(today))
-                .add(work_team::Column::SecretaryFrom.gt(today)),
-        );
+        .filter(uncovered_on(today));
     if let Some(after) = &q.after {
         find = find.filter(work_team::Column::Village.gt(after.as_str()));
     }

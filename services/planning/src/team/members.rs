@@ -164,6 +164,13 @@ pub async fn assign(s: State, p: Principal, req: Step<AssignMember>) -> Result<T
     if secretary && row.task_open {
         coverage::sign_off(&txn, &s.engine, &p, &row).await?;
     }
+    if secretary {
+        let village = kit::village_of(&row)?;
+        let county = village.ancestor_at(chain_domain::Level::County).unwrap_or_else(|| village.clone());
+        for division in [&village, &county] {
+            coverage::satisfy(&txn, &s.engine, division, kit::today(&s)).await?;
+        }
+    }
     let payload =
         serde_json::json!({ "team_id": row.id, "member_id": id, "role": role_label(valid.role), "replaces": replaces });
     kit::record(&txn, now, kit::entry(&p, "team.assign-member", &row.village), row.id, payload).await?;

@@ -2,7 +2,8 @@
 //! every month whose grace period is over (from the month the first member was recorded in, or
 //! the one after the latest judged), and gives
 //! the county a `team.village` task for each poor village left without a first secretary in
-//! office — a term that ended, a membership ended, or none ever sent.
+//! office — a term that ended, a membership ended, or none ever sent; and it submits the tasks of
+//! directives to send teams that the assignments have satisfied.
 
 use chain_bus::Shutdown;
 use chain_domain::calendar::beijing_date;
@@ -42,6 +43,20 @@ pub async fn pass(s: &State) -> Result<(u32, u32)> {
         coverage::open_task(&txn, &s.engine, &row, why, now, "system").await?;
         txn.commit().await?;
         opened += 1;
+    }
+    let mut after: Option<String> = None;
+    loop {
+        let divisions = coverage::awaiting_teams(&s.db, &s.engine, after.as_deref(), LAPSES_PER_PASS).await?;
+        let Some(last) = divisions.last() else { break };
+        after = Some(last.to_string());
+        for division in &divisions {
+            let txn = s.db.begin().await?;
+            coverage::satisfy(&txn, &s.engine, division, today).await?;
+            txn.commit().await?;
+        }
+        if (divisions.len() as u64) < LAPSES_PER_PASS {
+            break;
+        }
     }
     Ok((flags, opened))
 }
