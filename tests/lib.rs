@@ -138,6 +138,7 @@ pub async fn spawn() -> TestSystem {
         issuer: DEFAULT_ISSUER.into(),
         audience: DEFAULT_AUDIENCE.into(),
         pii_key: PiiKey::from_master([42; 32]),
+        planning_pii_key: PiiKey::from_master([43; 32]),
         bus_key: std::sync::Arc::new(PrincipalSigner::generate().unwrap()),
         proofs: ProofSettings::default(),
         rate_limits: chain_gateway::RateLimits::generous(),

@@ -10,6 +10,7 @@ use chain_api::Role;
 use chain_system_tests::{TestSystem, application, eventually, rid, spawn};
 use chrono::{Datelike, Duration, NaiveDate};
 use reqwest::Method;
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
 const VILLAGE: &str = "520624101201";
@@ -80,7 +81,7 @@ async fn team_events(t: &TestSystem) -> Vec<chain_api::Envelope> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_county_sends_a_first_secretary_once_and_a_rotation_keeps_the_earlier_one() {
-    let t = spawn().await;
+    let mut t = spawn().await;
     let token = t.token("SINAN");
     let key = [("Idempotency-Key", "team-1")];
     let body = json!({ "village": VILLAGE });
@@ -184,6 +185,32 @@ async fn a_county_sends_a_first_secretary_once_and_a_rotation_keeps_the_earlier_
     assert_eq!(clear.ok(200)["members"][0]["phone"], "13812345678");
     let audit = t.get("CENTRAL", "/v1/audit?service=planning&limit=1000").await.ok(200).to_string();
     assert!(audit.contains("team.pii-read") && !audit.contains("13812345678"), "audited, never the number");
+
+    // At rest the phone is encrypted; a phone from before that was done is sealed at the next
+    // start and still reads back.
+    let db = chain_store::connect(&t.databases.planning).await.unwrap();
+    let stored = |db: chain_store::Db| async move {
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT phone, phone_masked FROM team_members",
+            ))
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|r| {
+                (r.try_get::<String>("", "phone").unwrap(), r.try_get::<Option<String>>("", "phone_masked").unwrap())
+            })
+            .collect::<Vec<_>>()
+    };
+    let at_rest = stored(db.clone()).await;
+    assert!(at_rest.iter().all(|(phone, masked)| !phone.contains("5678") && masked.as_deref() == Some("138****5678")));
+    db.execute_unprepared("UPDATE team_members SET phone = '13812345678', phone_masked = NULL").await.unwrap();
+    t.restart().await;
+    let sealed = stored(db).await;
+    assert!(sealed.iter().all(|(phone, masked)| !phone.contains("5678") && masked.is_some()), "{sealed:?}");
+    let clear = t.send(Method::GET, &format!("/v1/teams/{id}?unmask=true"), &pii, None, &[]).await;
+    assert_eq!(clear.ok(200)["members"][1]["phone"], "13812345678");
 
     // The facts for other services: two assignments and the rotated and the ended membership,
     // none carrying the phone; nor does any log line.

@@ -1,6 +1,7 @@
 //! Storage shared by every service: connecting to SQLite or PostgreSQL by URL, running a service's
 //! migrations, and the tables every service has — the transactional outbox, the consumer inbox,
-//! the hash-chained audit log and the remembered answers of requests.
+//! the hash-chained audit log and the remembered answers of requests — and the protection of
+//! personal data at rest.
 
 // Outbox, inbox and pruning bookkeeping is wall-clock; what a service records is stamped by the
 // caller (its engine's clock).
@@ -13,6 +14,7 @@ pub mod inbox;
 pub mod migration;
 pub mod nodelay;
 pub mod outbox;
+pub mod pii;
 pub mod text;
 
 pub use db::{Db, connect, is_unique_violation};

@@ -277,11 +277,13 @@ pub struct TokenSettings {
     pub token_audience: String,
 }
 
-/// The key protecting resident IDs and bank accounts (identification).
+/// The key protecting personal data at rest: identification's resident IDs, bank accounts and
+/// helpers' phones; planning's work-team phones. Each service has its own.
 #[derive(Args, Clone)]
 pub struct PiiSettings {
-    /// PII master key, 64 hex digits (identification only); default `pii.key` in the data
-    /// directory, created on first use.
+    /// The served service's PII master key, 64 hex digits (identification and planning; under
+    /// `up`, identification's); default `pii.key` (identification) or `planning-pii.key`
+    /// (planning) in the data directory, created on first use.
     #[arg(long, env = "CHAIN_PII_KEY", hide_env_values = true)]
     pub pii_key: Option<String>,
 }

@@ -46,10 +46,11 @@ pub fn existing_signing_key(data: &Path) -> anyhow::Result<Option<SigningKey>> {
     }
 }
 
-/// The PII master key in `<data>/pii.key`, created on first use (development; production sets
-/// `CHAIN_PII_KEY`).
-pub fn pii_key(data: &Path) -> anyhow::Result<PiiKey> {
-    let hex = read_or_create(&data.join("pii.key"), || {
+/// A service's PII master key in `<data>/<file>` (`pii.key` for identification,
+/// `planning-pii.key` for planning), created on first use (development; production sets
+/// `CHAIN_PII_KEY` for each service that keeps personal data, each its own).
+pub fn pii_key(data: &Path, file: &str) -> anyhow::Result<PiiKey> {
+    let hex = read_or_create(&data.join(file), || {
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
         Ok(hex::encode(key))

@@ -60,8 +60,10 @@ pub struct SystemConfig {
     pub issuer: String,
     /// Required token audience.
     pub audience: String,
-    /// PII protection key.
+    /// Identification's PII protection key.
     pub pii_key: PiiKey,
+    /// Planning's PII protection key (its own).
+    pub planning_pii_key: PiiKey,
     /// The gateway's key for signing the principals it forwards; the services verify with its
     /// public half.
     pub bus_key: Arc<PrincipalSigner>,
@@ -118,7 +120,11 @@ impl System {
                 trigger.signal(),
             ),
             chain_planning::start(
-                chain_planning::Config { database_url: cfg.databases.planning.clone(), workflow: cfg.workflow.clone() },
+                chain_planning::Config {
+                    database_url: cfg.databases.planning.clone(),
+                    pii_key: cfg.planning_pii_key.clone(),
+                    workflow: cfg.workflow.clone(),
+                },
                 verifying(planning_bus),
                 trigger.signal()
             ),

@@ -24,7 +24,6 @@ mod members;
 mod migrations;
 mod monitoring;
 mod personal;
-mod pii;
 mod procedure;
 mod queries;
 mod quotas;
@@ -39,7 +38,7 @@ use chain_bus::{Bus, Shutdown};
 use chain_kit::Kit;
 use std::sync::Arc;
 
-pub use pii::PiiKey;
+pub use chain_store::pii::PiiKey;
 
 pub use state::State;
 

@@ -2,7 +2,7 @@
 //! bus, outbox, engine), the key protecting personal data and the procedure's policies.
 
 use crate::domain::procedure::Policies;
-use crate::pii::PiiKey;
+use chain_store::pii::PiiKey;
 
 /// Shared state of the handlers.
 pub type State = chain_kit::Core<Identification>;

@@ -26,14 +26,23 @@ pub use state::State;
 pub const SERVICE: &str = chain_api::verbs::planning::SERVICE;
 
 /// Configuration of the service.
-pub use chain_kit::Config;
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Database URL (SQLite or PostgreSQL).
+    pub database_url: String,
+    /// The key protecting personal data (work-team members' phones); planning's own.
+    pub pii_key: chain_store::pii::PiiKey,
+    /// The workflow engine's clock and timer sweep.
+    pub workflow: chain_workflow::Settings,
+}
 
 /// Connects, migrates, and starts the relay, consumers, timers and endpoints. Returns once the
 /// service answers requests; the returned handles run until `shutdown` fires.
 pub async fn start(config: Config, bus: Bus, shutdown: Shutdown) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
     let kit =
         Kit::connect::<migrations::Migrator>(SERVICE, &config.database_url, config.workflow, bus, shutdown).await?;
-    let state = kit.core_with(state::Planning::default());
+    let state = kit.core_with(state::Planning::new(config.pii_key));
+    team::members::seal_phones(&state).await?;
     let engine = state.engine.clone();
     let teams = team::sweep::spawn(state.clone(), kit.sweep_every(), kit.shutdown());
     kit.consume(

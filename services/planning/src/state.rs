@@ -1,7 +1,8 @@
 //! What the planning service's handlers and reactions work with: the kit's core (database, bus,
-//! outbox, engine) and the policy tables plans are judged by.
+//! outbox, engine), the policy tables plans are judged by, and the key protecting personal data.
 
 use chain_domain::PovertyLines;
+use chain_store::pii::PiiKey;
 
 use crate::domain::rules::Rules;
 
@@ -15,10 +16,13 @@ pub struct Planning {
     pub lines: PovertyLines,
     /// Which measure kinds answer which cause, and the batches of the kinds.
     pub rules: &'static Rules,
+    /// Protects work-team members' phones at rest.
+    pub pii: PiiKey,
 }
 
-impl Default for Planning {
-    fn default() -> Self {
-        Planning { lines: PovertyLines::default_table(), rules: Rules::embedded() }
+impl Planning {
+    /// The state with the shipped policy tables and the service's key.
+    pub fn new(pii: PiiKey) -> Self {
+        Planning { lines: PovertyLines::default_table(), rules: Rules::embedded(), pii }
     }
 }

@@ -48,7 +48,8 @@ pub async fn up(data: &Path, args: UpArgs) -> anyhow::Result<i32> {
         jwks: key.jwks(),
         issuer: issuer.clone(),
         audience: audience.clone(),
-        pii_key: pii_key(&data, &args.services.pii)?,
+        pii_key: pii_key(&data, &args.services.pii, IDENTIFICATION_PII)?,
+        planning_pii_key: keys::pii_key(&data, PLANNING_PII)?,
         bus_key: Arc::new(keys::bus_key(&data)?),
         proofs: proof_settings(&args.services.bus),
         rate_limits: args.rate_limits.over(chain_gateway::RateLimits::generous()),
@@ -160,12 +161,14 @@ pub async fn serve(data: &Path, args: ServeArgs) -> anyhow::Result<i32> {
             vec![h]
         }
         ServiceName::Identification => {
-            let pii_key = pii_key(data, &args.services.pii)?;
+            let pii_key = pii_key(data, &args.services.pii, IDENTIFICATION_PII)?;
             let config = chain_identification::Config { database_url, pii_key, workflow };
             chain_identification::start(config, bus, trigger.signal()).await?
         }
         ServiceName::Planning => {
-            chain_planning::start(chain_planning::Config { database_url, workflow }, bus, trigger.signal()).await?
+            let pii_key = pii_key(data, &args.services.pii, PLANNING_PII)?;
+            chain_planning::start(chain_planning::Config { database_url, pii_key, workflow }, bus, trigger.signal())
+                .await?
         }
         ServiceName::Funding => {
             chain_funding::start(chain_funding::Config { database_url, workflow }, bus, trigger.signal()).await?
@@ -226,11 +229,16 @@ fn proof_settings(settings: &BusSettings) -> ProofSettings {
     }
 }
 
-/// The PII key: the configured one, else `<data>/pii.key` (created on first use).
-fn pii_key(data: &Path, settings: &PiiSettings) -> anyhow::Result<chain_identification::PiiKey> {
+/// The file in the data directory holding identification's PII key in development.
+const IDENTIFICATION_PII: &str = "pii.key";
+/// The file in the data directory holding planning's PII key in development.
+const PLANNING_PII: &str = "planning-pii.key";
+
+/// The served service's PII key: the configured one, else `<data>/<file>` (created on first use).
+fn pii_key(data: &Path, settings: &PiiSettings, file: &str) -> anyhow::Result<chain_store::pii::PiiKey> {
     match &settings.pii_key {
-        Some(hex) => chain_identification::PiiKey::from_hex(hex).context("CHAIN_PII_KEY"),
-        None => keys::pii_key(data),
+        Some(hex) => chain_store::pii::PiiKey::from_hex(hex).context("CHAIN_PII_KEY"),
+        None => keys::pii_key(data, file),
     }
 }
 

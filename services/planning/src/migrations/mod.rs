@@ -1,7 +1,7 @@
 //! The planning database's migrations: the tables every service has, then planning's own, one
 //! file per table group, each named as deployed databases record it in `seaql_migrations`.
 
-chain_kit::schema!(m0100_plans, m0101_plan_records, m0110_work_teams, m0120_helpers);
+chain_kit::schema!(m0100_plans, m0101_plan_records, m0110_work_teams, m0120_helpers, m0130_member_phones);
 
 #[cfg(test)]
 mod tests {
@@ -14,7 +14,7 @@ mod tests {
         let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
         assert_eq!(
             names[chain_kit::schema::migrations(Vec::new()).len()..],
-            ["m0100_plans", "m0101_plan_records", "m0110_work_teams", "m0120_helpers"]
+            ["m0100_plans", "m0101_plan_records", "m0110_work_teams", "m0120_helpers", "m0130_member_phones"]
         );
     }
 }

@@ -9,6 +9,7 @@ use sea_orm::ConnectionTrait;
 use sea_orm::entity::prelude::*;
 
 use chain_domain::cadre::mask_phone;
+use chain_store::pii::PiiKey;
 
 use crate::domain::team::Membership;
 
@@ -78,8 +79,11 @@ pub mod member {
         pub unit_division: String,
         /// Role (snake_case).
         pub role: String,
-        /// Phone, in clear; answered masked.
+        /// Phone, encrypted with planning's key (in clear only on rows from before phones were
+        /// encrypted, until the service seals them at start; those have no `phone_masked`).
         pub phone: String,
+        /// Phone, masked; absent until the phone is sealed.
+        pub phone_masked: Option<String>,
         /// First day.
         pub term_start: Date,
         /// Last day of the term as assigned.
@@ -203,8 +207,12 @@ impl member::Model {
         Membership { start: self.term_start, term_end: self.term_end, ended_on: self.ended_on }
     }
 
-    /// The API form on `today`, the phone masked unless `unmasked`.
-    pub fn to_api(&self, today: NaiveDate, unmasked: bool) -> Result<TeamMember, DbErr> {
+    /// The API form on `today`, the phone masked unless `unmask` gives the key to read it.
+    pub fn to_api(&self, today: NaiveDate, unmask: Option<&PiiKey>) -> Result<TeamMember, DbErr> {
+        let phone = match unmask {
+            Some(key) => key.decrypt_text(&self.phone).map_err(|e| DbErr::Custom(format!("a member's phone: {e}")))?,
+            None => self.phone_masked.clone().unwrap_or_else(|| mask_phone(&self.phone)),
+        };
         Ok(TeamMember {
             id: self.id,
             name: self.name.clone(),
@@ -217,7 +225,7 @@ impl member::Model {
             ended_on: self.ended_on,
             end_reason: self.end_reason.clone(),
             current: self.membership().current_on(today),
-            phone: if unmasked { self.phone.clone() } else { mask_phone(&self.phone) },
+            phone,
             assigned_at: self.assigned_at,
         })
     }

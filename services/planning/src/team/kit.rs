@@ -9,6 +9,7 @@ use chain_domain::calendar::beijing_date;
 use chain_domain::{Division, Level};
 use chain_store::audit::{self, Entry};
 use chain_store::outbox;
+use chain_store::pii::PiiKey;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -51,9 +52,15 @@ pub fn covered(row: &work_team::Model, day: NaiveDate) -> bool {
     matches!((row.secretary_from, row.secretary_until), (Some(f), Some(u)) if f <= day && day <= u)
 }
 
-/// The API form of a team and its members on `today`; phones masked unless `unmasked`.
-pub fn to_api(row: &work_team::Model, members: &[member::Model], today: NaiveDate, unmasked: bool) -> Result<Team> {
-    let members = members.iter().map(|m| m.to_api(today, unmasked)).collect::<Result<Vec<_>, _>>()?;
+/// The API form of a team and its members on `today`; phones masked unless `unmask` gives the
+/// key to read them.
+pub fn to_api(
+    row: &work_team::Model,
+    members: &[member::Model],
+    today: NaiveDate,
+    unmask: Option<&PiiKey>,
+) -> Result<Team> {
+    let members = members.iter().map(|m| m.to_api(today, unmask)).collect::<Result<Vec<_>, _>>()?;
     Ok(Team {
         id: row.id,
         village: row.village.clone(),
@@ -78,7 +85,7 @@ pub async fn find<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<(work_team::
 /// A team as answered, phones masked.
 pub async fn load(s: &State, id: Uuid) -> Result<Team> {
     let (row, members) = find(&s.db, id).await?;
-    to_api(&row, &members, today(s), false)
+    to_api(&row, &members, today(s), None)
 }
 
 /// Audits `entry` (made at `at`) about a team, carrying its id and `payload` (never a phone).

@@ -9,11 +9,13 @@ use chain_api::events::{TEAM_ASSIGNED, TEAM_MEMBER_ENDED, TeamAssigned, TeamMemb
 use chain_api::planning::{AssignMember, CreateTeam, EndMember, ReadTeam, Team, TeamRole};
 use chain_api::step::Step;
 use chain_api::{Principal, Problem, ProblemKind, Role};
+use chain_domain::cadre::mask_phone;
 use chain_domain::{Division, Layer, Level, registry};
 use chain_kit::rows;
+use chain_store::pii::PiiKey;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, TransactionTrait};
+use sea_orm::{ActiveValue::Set, QuerySelect, TransactionTrait};
 
 use crate::State;
 use crate::domain::team::{self as rules, EndError, ValidMember, role_label};
@@ -116,7 +118,7 @@ pub async fn get(s: State, p: Principal, req: ReadTeam) -> Result<Team> {
     let (row, members) = kit::find(&txn, row.id).await?;
     let payload = serde_json::json!({ "team_id": row.id, "fields": ["phone"], "members": members.len() });
     kit::record(&txn, s.now(), kit::entry(&p, "team.pii-read", &row.village), row.id, payload).await?;
-    let team = kit::to_api(&row, &members, kit::today(&s), true)?;
+    let team = kit::to_api(&row, &members, kit::today(&s), Some(&s.pii))?;
     txn.commit().await?;
     tracing::info!(team = %row.id, actor = %p.subject, "phones read unmasked");
     Ok(team)
@@ -160,7 +162,7 @@ pub async fn assign(s: State, p: Principal, req: Step<AssignMember>) -> Result<T
         Some(prev) => Some(rotate(&s, &txn, &p, &row, prev, valid.term_start).await?),
         None => None,
     };
-    insert_member(&txn, &p, &row, id, &valid, now).await?;
+    insert_member(&txn, &s.pii, &p, &row, id, &valid, now).await?;
     if secretary && row.task_open {
         coverage::sign_off(&txn, &s.engine, &p, &row).await?;
     }
@@ -196,6 +198,7 @@ pub async fn assign(s: State, p: Principal, req: Step<AssignMember>) -> Result<T
 
 async fn insert_member<C: ConnectionTrait>(
     conn: &C,
+    pii: &PiiKey,
     p: &Principal,
     row: &work_team::Model,
     id: Uuid,
@@ -212,7 +215,8 @@ async fn insert_member<C: ConnectionTrait>(
         unit_layer: Set(valid.unit_layer.as_str().to_owned()),
         unit_division: Set(valid.unit_division.clone()),
         role: Set(role_label(valid.role).to_owned()),
-        phone: Set(valid.phone.clone()),
+        phone: Set(pii.encrypt_text(&valid.phone)?),
+        phone_masked: Set(Some(mask_phone(&valid.phone))),
         term_start: Set(valid.term_start),
         term_end: Set(valid.term_end),
         ended_on: Set(None),
@@ -300,6 +304,31 @@ pub async fn end(s: State, p: Principal, req: Step<EndMember>) -> Result<Team> {
     s.outbox.wake();
     tracing::info!(team = %row.id, member = %m.id, %last_day, "membership ended");
     kit::load(&s, row.id).await
+}
+
+/// Encrypts the phones of members recorded before phones were encrypted (those without a masked
+/// form), in batches; run at start, before the service answers.
+pub async fn seal_phones(s: &State) -> Result<()> {
+    let mut sealed = 0usize;
+    loop {
+        let batch = member::Entity::find().filter(member::Column::PhoneMasked.is_null()).limit(500).all(&s.db).await?;
+        if batch.is_empty() {
+            break;
+        }
+        let txn = s.db.begin().await?;
+        for m in &batch {
+            let mut row: member::ActiveModel = m.clone().into();
+            row.phone = Set(s.pii.encrypt_text(&m.phone)?);
+            row.phone_masked = Set(Some(mask_phone(&m.phone)));
+            row.update(&txn).await?;
+        }
+        txn.commit().await?;
+        sealed += batch.len();
+    }
+    if sealed > 0 {
+        tracing::info!(sealed, "work-team members' phones encrypted");
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Protection of resident ID numbers at rest: ChaCha20-Poly1305 encryption for the stored value
-//! and an HMAC-SHA256 blind index for lookups and the nationwide uniqueness check.
+//! Protection of personal data at rest — resident ID numbers, bank accounts, phones: ChaCha20-Poly1305
+//! encryption for the stored value and an HMAC-SHA256 blind index for lookups and uniqueness
+//! checks. Each service that keeps personal data holds its own master key.
 
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit};
