@@ -62,6 +62,19 @@ async fn team_tasks(t: &TestSystem, team_id: &str) -> Vec<Value> {
     found.ok(200).as_array().unwrap().clone()
 }
 
+/// Identifies a household of one member (the head, ID from `first17`) in the village, which makes
+/// it poor; its team once planning has it.
+async fn poor_village(t: &TestSystem, first17: &str) -> Value {
+    let h = t.post("VILLAGE", "/v1/households", application(&[rid(first17)])).await;
+    let household = h.ok(201)["id"].as_str().unwrap().to_owned();
+    t.identify(&household).await;
+    eventually("the village to become poor", || async {
+        let found = t.get("SINAN", &format!("/v1/teams/{VILLAGE}")).await;
+        (found.status == 200 && found.body["poor"] == true).then(|| found.body.clone())
+    })
+    .await
+}
+
 /// The work-team events on the stream, in order.
 async fn team_events(t: &TestSystem) -> Vec<chain_api::Envelope> {
     let js = async_nats::jetstream::new(t.nats_admin().await);
@@ -239,14 +252,7 @@ async fn a_county_sends_a_first_secretary_once_and_a_rotation_keeps_the_earlier_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_poor_village_is_owed_a_first_secretary_and_is_uncovered_once_the_term_is_over() {
     let t = spawn().await;
-    let h = t.post("VILLAGE", "/v1/households", application(&[rid("52062419800101002")])).await;
-    let household = h.ok(201)["id"].as_str().unwrap().to_owned();
-    t.identify(&household).await;
-    let poor = eventually("the village to become poor", || async {
-        let found = t.get("SINAN", &format!("/v1/teams/{VILLAGE}")).await;
-        (found.status == 200 && found.body["poor"] == true).then(|| found.body.clone())
-    })
-    .await;
+    let poor = poor_village(&t, "52062419800101002").await;
     let id = poor["id"].as_str().unwrap().to_owned();
     assert_eq!(poor["covered"], false);
     let listed = uncovered(&t, "SINAN").await;
@@ -447,14 +453,7 @@ async fn measure_a_county_s_teams() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_directive_to_send_teams_to_every_poor_village_is_satisfied_by_the_assignments() {
     let t = spawn().await;
-    let h = t.post("VILLAGE", "/v1/households", application(&[rid("52062419800101029")])).await;
-    let household = h.ok(201)["id"].as_str().unwrap().to_owned();
-    t.identify(&household).await;
-    let poor = eventually("the village to become poor", || async {
-        let found = t.get("SINAN", &format!("/v1/teams/{VILLAGE}")).await;
-        (found.status == 200 && found.body["poor"] == true).then(|| found.body.clone())
-    })
-    .await;
+    let poor = poor_village(&t, "52062419800101029").await;
     let directive = json!({
         "service": "planning",
         "kind": chain_api::planning::SEND_TEAMS,

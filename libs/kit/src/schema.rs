@@ -37,13 +37,15 @@ impl MigrationTrait for Migration {
 }
 
 /// A service's migrations: the tables every service has (outbox, inbox, audit log; the engine's
-/// tasks, notices and schedules; the audit chain's id; remembered answers), then its own, in order.
+/// tasks, notices and schedules; the audit chain's id; remembered answers; tasks by kind), then
+/// its own, in order.
 pub fn migrations(own: Vec<Box<dyn MigrationTrait>>) -> Vec<Box<dyn MigrationTrait>> {
     let mut all: Vec<Box<dyn MigrationTrait>> = vec![
         Box::new(chain_store::migration::SharedTables),
         Box::new(chain_workflow::migration::TaskTables),
         Box::new(chain_store::migration::AuditChainId),
         Box::new(chain_store::migration::RequestAnswers),
+        Box::new(chain_workflow::migration::TaskKindIndex),
     ];
     all.extend(own);
     all

@@ -168,3 +168,21 @@ impl MigrationTrait for TaskTables {
         Ok(())
     }
 }
+
+/// Indexes `tasks` by kind and state: what a service's sweep asks for (the divisions whose tasks
+/// of a kind await them) is then a range read, not a scan of every task.
+#[derive(Debug)]
+pub struct TaskKindIndex;
+
+impl MigrationName for TaskKindIndex {
+    fn name(&self) -> &str {
+        "m0004_tasks_by_kind"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for TaskKindIndex {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_index(index("tasks_kind_state", "tasks", &["kind", "state", "division"])).await
+    }
+}
