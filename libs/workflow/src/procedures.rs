@@ -16,9 +16,6 @@ use crate::engine::{Actor, Change, Engine, bump, lost_race, next_timer, state_of
 use crate::entity::task;
 use crate::machine::{self, Action};
 
-/// The states in which a task awaits its owner.
-const AWAITING: [TaskState; 3] = [TaskState::Open, TaskState::InProgress, TaskState::Returned];
-
 /// A task a service opens about one of its records.
 #[derive(Debug, Clone)]
 pub struct NewTask {
@@ -422,7 +419,7 @@ impl Engine {
         let rows = task::Entity::find()
             .filter(task::Column::Kind.eq(kind))
             .filter(task::Column::Division.eq(division))
-            .filter(task::Column::State.is_in(AWAITING.map(|s| enum_str(&s))))
+            .filter(task::Column::State.is_in(TaskState::AWAITING_OWNER.map(|s| enum_str(&s))))
             .order_by_asc(task::Column::CreatedAt)
             .order_by_asc(task::Column::Id)
             .all(conn)
@@ -448,7 +445,7 @@ impl Engine {
             .column(task::Column::Division)
             .distinct()
             .filter(task::Column::Kind.eq(kind))
-            .filter(task::Column::State.is_in(AWAITING.map(|s| enum_str(&s))));
+            .filter(task::Column::State.is_in(TaskState::AWAITING_OWNER.map(|s| enum_str(&s))));
         if let Some(after) = after {
             find = find.filter(task::Column::Division.gt(after));
         }

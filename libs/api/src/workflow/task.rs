@@ -70,9 +70,12 @@ impl TaskState {
         matches!(self, TaskState::SignedOff | TaskState::Cancelled)
     }
 
+    /// The states in which the owning layer still has to act.
+    pub const AWAITING_OWNER: [TaskState; 3] = [TaskState::Open, TaskState::InProgress, TaskState::Returned];
+
     /// The owning layer still has to act (open, in progress, returned): deadlines apply.
     pub fn awaits_owner(self) -> bool {
-        matches!(self, TaskState::Open | TaskState::InProgress | TaskState::Returned)
+        TaskState::AWAITING_OWNER.contains(&self)
     }
 }
 
