@@ -138,6 +138,44 @@ async fn a_plan_runs_from_the_households_wishes_to_completion_and_every_step_is_
     t.stop().await;
 }
 
+/// The unit that sent a household's helper follows that household's plan and reports its
+/// milestones, even from another county; for any other household it is a stranger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_helpers_unit_reports_delivery_for_the_households_it_helps_and_no_others() {
+    let t = spawn().await;
+    let helped = identified_household(&t, &[rid("52062419800101111")]).await;
+    let other = identified_household(&t, &[rid("52062419800101129")]).await;
+    let plan = approved_plan(&t, &helped).await["id"].as_str().unwrap().to_owned();
+    let stranger = approved_plan(&t, &other).await["id"].as_str().unwrap().to_owned();
+    let cadre = json!({
+        "name": "张强", "unit": "石阡县农业农村局", "unit_layer": "county", "unit_division": "520623",
+        "phone": "13912345678", "since": today(&t)
+    });
+    t.post("SINAN", &format!("/v1/households/{helped}:assign-helper"), cadre).await.ok(200);
+    let shown = eventually("planning to learn of the helper", || async {
+        let p = t.get("SHIQIAN", &format!("/v1/plans/{plan}")).await;
+        (p.status == 200).then(|| p.body.clone())
+    })
+    .await;
+    assert_eq!(shown["helper"]["unit_division"], "520623");
+    let ms = milestones(&shown);
+    let body = |m: &str| json!({ "milestone_id": m, "done_on": today(&t), "note": "看到了入户记录" });
+    let reported = t.post("SHIQIAN", &format!("/v1/plans/{plan}:report-milestone"), body(&ms[0].0)).await;
+    assert_eq!(reported.ok(200)["status"], "in_progress");
+    assert_eq!(reported.body["measures"][0]["milestones"][0]["reported_by"], "shiqian-official");
+    let task = t.get("SINAN", &format!("/v1/tasks?kind=plan.milestone&subject_id={}", ms[0].0)).await.ok(200).clone();
+    assert_eq!(task[0]["state"], "signed_off");
+
+    // Another household's plan, even in the same village, stays out of the unit's sight.
+    let theirs = t.get("SINAN", &format!("/v1/plans/{stranger}")).await.ok(200).clone();
+    t.get("SHIQIAN", &format!("/v1/plans/{stranger}")).await.problem(404, "not-found");
+    let m = milestones(&theirs)[0].0.clone();
+    t.post("SHIQIAN", &format!("/v1/plans/{stranger}:report-milestone"), body(&m)).await.problem(404, "not-found");
+    assert_eq!(t.get("SINAN", &format!("/v1/plans/{stranger}")).await.ok(200)["status"], "approved");
+    // A layer between the village and the county that is not the unit still cannot report.
+    t.post("TANGTOU", &format!("/v1/plans/{plan}:report-milestone"), body(&ms[1].0)).await.problem(403, "forbidden");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_must_answer_every_recorded_cause_and_bad_input_writes_nothing() {
     let t = spawn().await;

@@ -192,6 +192,11 @@ impl Kit {
     ) -> anyhow::Result<Vec<JoinHandle<()>>> {
         let Core { db, bus, outbox, engine, .. } = self.core;
         self.tasks.push(spawn_answer_pruning(db.clone(), bus.answers_kept(), self.sweep_every, self.shutdown.clone()));
+        let mut stop = self.shutdown.clone();
+        let stats = db.clone();
+        self.tasks.push(tokio::spawn(async move {
+            chain_store::statistics::keep(stats, STATISTICS_EVERY, async move { stop.wait().await }).await
+        }));
         self.tasks.push(chain_workflow::spawn_timers(
             engine.clone(),
             self.sweep_every,
@@ -205,6 +210,10 @@ impl Kit {
         Ok(self.tasks)
     }
 }
+
+/// How often the service looks for tables whose planner statistics went stale, when the
+/// database server does not refresh them itself ([`chain_store::statistics`]).
+const STATISTICS_EVERY: Duration = Duration::from_secs(30);
 
 /// Forgets, every `every`, the answers remembered longer ago than `ttl`, until shutdown.
 fn spawn_answer_pruning(db: Db, ttl: Duration, every: Duration, mut shutdown: Shutdown) -> JoinHandle<()> {

@@ -74,8 +74,13 @@ pub fn redact(url: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::redact;
+
+    /// Held by the unit tests that open PostgreSQL connections: the `TCP_NODELAY` test counts the
+    /// process's sockets to the server, and a connection another test is opening meanwhile has not
+    /// had it set yet.
+    pub(crate) static PG_SOCKETS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
     /// Every pooled PostgreSQL connection runs with `TCP_NODELAY` (the PostgreSQL pass of the
     /// suite, against `CHAIN_TEST_PG_URL`).
@@ -86,6 +91,7 @@ mod tests {
         if std::env::var("CHAIN_TEST_DB").as_deref() != Ok("postgres") {
             return;
         }
+        let _alone = PG_SOCKETS.lock().await;
         let base = std::env::var("CHAIN_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
         let url = format!("{base}/postgres");
         let options: sea_orm::sqlx::postgres::PgConnectOptions = url.parse().unwrap();

@@ -15,6 +15,7 @@ pub mod migration;
 pub mod nodelay;
 pub mod outbox;
 pub mod pii;
+pub mod statistics;
 pub mod text;
 
 pub use db::{Db, connect, is_unique_violation};

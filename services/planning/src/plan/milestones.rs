@@ -1,5 +1,6 @@
-//! Delivery: the village reports a milestone of an approved plan done (the day, a note); its task
-//! is signed off, the plan is started by the first and completed by the last.
+//! Delivery: the village, or the unit of the household's helper, reports a milestone of an
+//! approved plan done (the day, a note); its task is signed off, the plan is started by the first
+//! and completed by the last.
 
 use chain_api::events::{MILESTONE_DONE, MilestoneDone, PLAN_COMPLETED, PLAN_STARTED};
 use chain_api::limits::REMARK_CHARS;
@@ -7,7 +8,7 @@ use chain_api::planning::{MilestoneState, Plan, PlanStatus, ReportMilestone};
 use chain_api::step::Step;
 use chain_api::{Principal, Problem, Role};
 use chain_domain::calendar::beijing_date;
-use chain_domain::{Invalid, Layer, text};
+use chain_domain::{Division, Invalid, Layer, text};
 use chain_store::audit::Entry;
 use chain_store::text::enum_str;
 use chain_workflow::Action;
@@ -20,10 +21,25 @@ use super::answer::{self, announce, changed, check_version, hidden, record, stal
 use crate::State;
 use crate::domain::{self, MILESTONE_TASK};
 use crate::error::Result;
-use crate::store::milestone;
+use crate::store::{helper, milestone};
 
-/// The village reports a milestone done: the day it was done (not in the future, not before the
-/// plan) and what was seen. The milestone's task is signed off; the plan moves to in progress with
+/// Who reports delivery: an operator or approver of the village layer over the household's
+/// village, or one of the division of the current helper's unit (its layer and code), wherever
+/// that unit sits — a cadre paired from another county or province reports for the households it
+/// helps, and only for those. Anyone else is answered as if the plan did not exist.
+fn may_report(p: &Principal, village: &Division, of_unit: bool) -> Result<()> {
+    let roles = [Role::Operator, Role::Approver];
+    if of_unit {
+        return match roles.iter().any(|r| p.has(*r)) {
+            true => Ok(()),
+            false => Err(Problem::forbidden("this step needs the role operator or approver").into()),
+        };
+    }
+    Ok(p.require(&roles, Layer::Village, village, hidden())?)
+}
+
+/// The village or the helper's unit reports a milestone done: the day it was done (not in the
+/// future, not before the plan) and what was seen. The milestone's task is signed off; the plan moves to in progress with
 /// its first milestone and to completed with its last.
 #[tracing::instrument(skip_all, fields(actor = %p.subject, plan = %req.id))]
 pub async fn report_milestone(s: State, p: Principal, req: Step<ReportMilestone>) -> Result<Plan> {
@@ -32,7 +48,8 @@ pub async fn report_milestone(s: State, p: Principal, req: Step<ReportMilestone>
     let txn = s.db.begin().await?;
     let row = answer::row(&txn, req.id).await?;
     let village = village_of(&row)?;
-    p.require(&[Role::Operator, Role::Approver], Layer::Village, &village, hidden())?;
+    let of_unit = helper::sent_by(&txn, row.household_id, &p).await?;
+    may_report(&p, &village, of_unit)?;
     check_version(req.expected_version, &row)?;
     let body = &req.body;
     let mut bad = Invalid::new();

@@ -2,7 +2,9 @@
 //! it (`identification.helper-changed`), the phone masked. Identification's file card is the one
 //! record; this is its projection, which plans show.
 
+use chain_api::Principal;
 use chain_api::planning::Helper;
+use chain_domain::Jurisdiction;
 use sea_orm::ConnectionTrait;
 use sea_orm::entity::prelude::*;
 
@@ -52,4 +54,13 @@ pub async fn of<C: ConnectionTrait>(conn: &C, household: Uuid) -> Result<Option<
         phone: Some(h.phone),
         since: Some(h.since),
     }))
+}
+
+/// Whether `p` belongs to the division of the household's current helper's unit (its layer and
+/// code): the unit that sent the cadre, which follows the households it helps wherever it sits.
+pub async fn sent_by<C: ConnectionTrait>(conn: &C, household: Uuid, p: &Principal) -> Result<bool, DbErr> {
+    let Some(h) = Entity::find_by_id(household).one(conn).await? else {
+        return Ok(false);
+    };
+    Ok(Jurisdiction::parse(&h.unit_division).is_ok_and(|j| j == p.jurisdiction))
 }
