@@ -145,6 +145,11 @@ async fn main() -> anyhow::Result<()> {
         }
     };
     let started = Instant::now();
+    // Each further tenth of the plans (or 10,000, whichever is fewer), with its own pace, so a
+    // slowing down shows where it starts.
+    let step = (households / 10).clamp(1, 10_000);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let lap = Mutex::new(Instant::now());
     futures::stream::iter(ids.iter().copied())
         .map(|id| {
             let send = &send;
@@ -158,7 +163,19 @@ async fn main() -> anyhow::Result<()> {
             }
         })
         .buffer_unordered(clients)
-        .for_each(|_| async {})
+        .for_each(|_| async {
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if n % step == 0 {
+                let mut lap = lap.lock().unwrap();
+                let took = lap.elapsed().as_secs_f64();
+                *lap = Instant::now();
+                println!(
+                    "  {n:>7} plans after {:>6.1} s; the last {step} at {:.0} plans/s",
+                    started.elapsed().as_secs_f64(),
+                    step as f64 / took
+                );
+            }
+        })
         .await;
     let elapsed = started.elapsed();
     let failures = failures.into_inner().unwrap();

@@ -269,6 +269,15 @@ pub async fn of_village<C: ConnectionTrait>(conn: &C, village: &str) -> Result<O
     work_team::Entity::find().filter(work_team::Column::Village.eq(village)).one(conn).await
 }
 
+/// The team, its row locked until the caller's transaction ends (`FOR UPDATE` on PostgreSQL;
+/// SQLite serialises every write anyway): a change made at the version read reads the members it
+/// judges against only after any concurrent change committed, so the loser of a race is refused
+/// for its stale version, never judged against a half-seen state.
+pub async fn locked<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<work_team::Model>, DbErr> {
+    use sea_orm::QuerySelect;
+    work_team::Entity::find_by_id(id).lock_exclusive().one(conn).await
+}
+
 /// The team's members, in the order they were assigned.
 pub async fn members<C: ConnectionTrait>(conn: &C, team_id: Uuid) -> Result<Vec<member::Model>, DbErr> {
     use sea_orm::QueryOrder;

@@ -132,7 +132,7 @@ pub async fn assign(s: State, p: Principal, req: Step<AssignMember>) -> Result<T
     let now = s.now();
     let today = kit::today(&s);
     let txn = s.db.begin().await?;
-    let row = work_team::Entity::find_by_id(req.id).one(&txn).await?.ok_or_else(hidden)?;
+    let row = teams::locked(&txn, req.id).await?.ok_or_else(hidden)?;
     let village = kit::village_of(&row)?;
     p.require(&COUNTY_OFFICIALS, Layer::County, &village, hidden())?;
     check_version(&row, req.expected_version)?;
@@ -270,7 +270,7 @@ async fn rotate<C: ConnectionTrait>(
 pub async fn end(s: State, p: Principal, req: Step<EndMember>) -> Result<Team> {
     let now = s.now();
     let txn = s.db.begin().await?;
-    let row = work_team::Entity::find_by_id(req.id).one(&txn).await?.ok_or_else(hidden)?;
+    let row = teams::locked(&txn, req.id).await?.ok_or_else(hidden)?;
     let village = kit::village_of(&row)?;
     p.require(&COUNTY_OFFICIALS, Layer::County, &village, hidden())?;
     check_version(&row, req.expected_version)?;
