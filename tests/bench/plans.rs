@@ -165,7 +165,7 @@ async fn main() -> anyhow::Result<()> {
         .buffer_unordered(clients)
         .for_each(|_| async {
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            if n % step == 0 {
+            if n.is_multiple_of(step) {
                 let mut lap = lap.lock().unwrap();
                 let took = lap.elapsed().as_secs_f64();
                 *lap = Instant::now();
