@@ -6,9 +6,8 @@
 //! per-province rows. Deadlines are Beijing days: a deadline falls at the end of its day in
 //! Beijing, like the engine's directive deadlines.
 //!
-//! Working days are Monday to Friday. Public holidays (and the weekend days worked in their
-//! place) are published by the State Council each year and are not modelled, so a disclosure due
-//! over a holiday is due earlier here than the law requires, never later.
+//! Working days follow the State Council's holiday arrangements ([`WorkCalendar`]): Monday to
+//! Friday, less the statutory holidays, plus the weekend days worked in their place.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -18,6 +17,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
 use crate::calendar::{beijing_date, end_of_day_beijing};
 use crate::division::{Division, Level};
 use crate::policy_table::{TableProblem, parse_province, rows, whole_number};
+use crate::work_calendar::WorkCalendar;
 
 /// The embedded table (`province,onward_days,disclosure_working_days`).
 const FUNDING_DEADLINES_TABLE: &str = include_str!("../data/funding_deadlines.csv");
@@ -29,7 +29,7 @@ const MAX_DAYS: u32 = 365;
 pub struct FundingDeadline {
     /// Calendar days a province or city has to allocate received funds onward.
     pub onward_days: u32,
-    /// Working days (Mon–Fri) an allocating layer has to publish the allocation.
+    /// Working days ([`WorkCalendar`]) an allocating layer has to publish the allocation.
     pub disclosure_working_days: u32,
 }
 
@@ -49,19 +49,10 @@ impl FundingDeadline {
     }
 }
 
-/// The date `n` working days (Monday to Friday) after `from`, not counting `from` itself; with
-/// `n = 0`, `from`. Saturates at the last representable date.
+/// The date `n` working days after `from` by the embedded [`WorkCalendar`], not counting `from`
+/// itself; with `n = 0`, `from`. Saturates at the last representable date.
 pub fn add_working_days(from: NaiveDate, n: u32) -> NaiveDate {
-    let mut day = from;
-    let mut left = n;
-    while left > 0 {
-        let Some(next) = day.succ_opt() else { return NaiveDate::MAX };
-        day = next;
-        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-            left -= 1;
-        }
-    }
-    day
+    WorkCalendar::embedded().add_working_days(from, n)
 }
 
 /// Why a funding-deadline table could not be loaded. `line` is the 1-based line in the CSV text.
@@ -229,6 +220,9 @@ mod tests {
         assert_eq!(rule.disclosure_due(utc("2026-11-30T01:00:00Z")), utc("2026-12-21T16:00:00Z"));
         // Sunday 22:00 UTC is already Monday in Beijing.
         assert_eq!(rule.disclosure_due(utc("2026-11-29T22:00:00Z")), utc("2026-12-21T16:00:00Z"));
+        // Over the 2026 National Day week: from Friday 25 September (Mid-Autumn, off) the 15th
+        // working day is Thursday 22 October (Saturday 10 October worked), not Friday 16 October.
+        assert_eq!(rule.disclosure_due(utc("2026-09-25T02:00:00Z")), utc("2026-10-22T16:00:00Z"));
     }
 
     #[test]

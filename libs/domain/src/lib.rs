@@ -24,6 +24,7 @@ pub mod registry;
 pub mod resident_id;
 pub mod rules;
 pub mod text;
+pub mod work_calendar;
 
 pub use apportion::{ApportionError, apportion};
 pub use by_year::ByYear;
@@ -40,3 +41,4 @@ pub use registry::{DivisionInfo, DivisionRegistry, registry};
 pub use resident_id::{ResidentId, ResidentIdError, Sex, with_check_digit};
 pub use rules::{Invalid, Violation};
 pub use text::{TextError, csv_cell};
+pub use work_calendar::{DayKind, WorkCalendar, WorkCalendarError};
