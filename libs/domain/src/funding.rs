@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use crate::calendar::{beijing_date, end_of_day_beijing};
 use crate::division::{Division, Level};
@@ -150,6 +150,7 @@ impl FundingDeadlines {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{Datelike, Weekday};
 
     fn d(code: &str) -> Division {
         Division::parse(code).unwrap()
