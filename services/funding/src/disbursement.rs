@@ -105,8 +105,7 @@ pub async fn create(s: State, p: Principal, req: CreateDisbursement) -> Result<D
         p.require(&[Role::Approver], Layer::County, &village, no_plan())?;
         let county =
             village.ancestor_at(Level::County).context("the plan's village lies above the county level")?.to_string();
-        let from =
-            paying_account(&txn, &county, valid.fund.as_deref(), req.year, valid.amount, s.now().year()).await?;
+        let from = paying_account(&txn, &county, valid.fund.as_deref(), req.year, valid.amount, s.now().year()).await?;
         let fund = Funds::embedded().get(&from.fund, from.year);
         let (id, created_at) = (Uuid::now_v7(), movement::now(&s));
         let household = Key {

@@ -81,7 +81,9 @@ pub async fn create(s: State, p: Principal, req: CreateAllocationPlan) -> Result
     }
     bad.or(())?;
     let lines = split(valid.total.fen(), &recipients, &valid.hand_set).map_err(|e| match e {
-        SplitError::HandSetOverTotal | SplitError::NothingToSplitAmong(_) => Problem::invalid("hand_set", e.to_string()),
+        SplitError::HandSetOverTotal | SplitError::NothingToSplitAmong(_) => {
+            Problem::invalid("hand_set", e.to_string())
+        }
         SplitError::Overflow => Problem::invalid("total_fen", e.to_string()),
     })?;
     let lines: Vec<PlanLine> = lines
@@ -115,8 +117,10 @@ pub async fn create(s: State, p: Principal, req: CreateAllocationPlan) -> Result
     };
     let txn = s.db.begin().await?;
     let row = row.insert(&txn).await?;
-    let payload = serde_json::json!({ "fund": row.fund, "year": row.year, "total_fen": row.total_fen, "lines": lines.len() });
-    audit::append(&txn, s.now(), Entry::by(&p, "allocation-plan.create", &allocator).about(id).payload(&payload)).await?;
+    let payload =
+        serde_json::json!({ "fund": row.fund, "year": row.year, "total_fen": row.total_fen, "lines": lines.len() });
+    audit::append(&txn, s.now(), Entry::by(&p, "allocation-plan.create", &allocator).about(id).payload(&payload))
+        .await?;
     txn.commit().await?;
     tracing::info!(plan = %id, %allocator, total = %valid.total, "allocation plan proposed");
     to_api(row)
@@ -172,7 +176,8 @@ pub async fn approve(s: State, p: Principal, req: Step<Decision>) -> Result<Allo
             format!("factor allocation plan {}: score {:.6}, share {:.6}", row.id, line.score, line.share)
         });
         let transfer_id = Uuid::now_v7();
-        let request = serde_json::json!({ "verb": "allocation-plan.approve", "plan": row.id, "to": line.to }).to_string();
+        let request =
+            serde_json::json!({ "verb": "allocation-plan.approve", "plan": row.id, "to": line.to }).to_string();
         let a = Allot {
             from: from.as_ref(),
             to: &to,

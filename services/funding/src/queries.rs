@@ -26,7 +26,9 @@ use crate::{allocation as allocations, plans, transfers};
 /// Checks a fund filter against the catalogue.
 fn check_fund(fund: Option<&str>) -> Result<()> {
     match fund {
-        Some(f) if !Funds::embedded().knows(f) => Err(Problem::invalid("fund", "no such fund in the fund catalogue").into()),
+        Some(f) if !Funds::embedded().knows(f) => {
+            Err(Problem::invalid("fund", "no such fund in the fund catalogue").into())
+        }
         _ => Ok(()),
     }
 }

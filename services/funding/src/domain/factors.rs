@@ -144,7 +144,8 @@ impl FactorTables {
         };
         let inside = |d: &Division| d.level() == level.level() && allocator.is_none_or(|a| a.contains(d));
         let factors_year = self.factors.keys().filter(|(y, d)| *y <= year && inside(d)).map(|(y, _)| *y).max()?;
-        let weights = self.weights.iter().filter(|((y, l), _)| *y <= year && *l == level).max_by_key(|((y, _), _)| *y)?.1;
+        let weights =
+            self.weights.iter().filter(|((y, l), _)| *y <= year && *l == level).max_by_key(|((y, _), _)| *y)?.1;
         let rows: Vec<(Division, Values)> = self
             .factors
             .iter()
@@ -168,10 +169,8 @@ pub fn scores(values: &[Values], weights: &[u64; 8]) -> Vec<f64> {
         return out;
     }
     for f in 0..8 {
-        let raw: Vec<f64> = values
-            .iter()
-            .map(|v| if MORE_IS_NEEDIER[f] { v[f] as f64 } else { 1.0 / v[f] as f64 })
-            .collect();
+        let raw: Vec<f64> =
+            values.iter().map(|v| if MORE_IS_NEEDIER[f] { v[f] as f64 } else { 1.0 / v[f] as f64 }).collect();
         let sum: f64 = raw.iter().sum();
         let w = weights[f] as f64 / total_weight as f64;
         for (score, x) in out.iter_mut().zip(&raw) {
@@ -213,7 +212,11 @@ pub enum SplitError {
 /// Splits `total` among `recipients`: each hand-set one gets its amount, the rest of the total
 /// goes to the others in proportion to their scores, rounded by largest remainder, so the
 /// lines sum exactly to `total`.
-pub fn split(total: i64, recipients: &Recipients, hand_set: &[(Division, i64, String)]) -> Result<Vec<Line>, SplitError> {
+pub fn split(
+    total: i64,
+    recipients: &Recipients,
+    hand_set: &[(Division, i64, String)],
+) -> Result<Vec<Line>, SplitError> {
     let fixed = hand_set.iter().try_fold(0i64, |acc, (_, fen, _)| acc.checked_add(*fen)).ok_or(SplitError::Overflow)?;
     let rest = total.checked_sub(fixed).filter(|r| *r >= 0).ok_or(SplitError::HandSetOverTotal)?;
     let by_hand = |d: &Division| hand_set.iter().find(|(h, _, _)| h == d);
@@ -235,7 +238,13 @@ pub fn split(total: i64, recipients: &Recipients, hand_set: &[(Division, i64, St
     let mut lines = Vec::with_capacity(recipients.scores.len());
     for (d, score) in &recipients.scores {
         if let Some((_, fen, reason)) = by_hand(d) {
-            lines.push(Line { to: d.clone(), score: *score, share: 0.0, amount_fen: *fen, reason: Some(reason.clone()) });
+            lines.push(Line {
+                to: d.clone(),
+                score: *score,
+                share: 0.0,
+                amount_fen: *fen,
+                reason: Some(reason.clone()),
+            });
         } else if let Some((_, (share, part))) = free_parts.next() {
             lines.push(Line { to: d.clone(), score: *score, share: *share, amount_fen: part, reason: None });
         }

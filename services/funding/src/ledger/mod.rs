@@ -153,7 +153,11 @@ async fn refusal<C: ConnectionTrait>(conn: &C, key: &Key, source: bool, x: i64) 
     let row = account::Entity::find_by_id(key.id()).one(conn).await?;
     let available = row.map_or(0, |a| a.balance_fen.saturating_sub(a.pending_fen));
     Ok(if !source && available < x {
-        LedgerError::Insufficient { account: key.id(), available: Money::from_fen(available), needed: Money::from_fen(x) }
+        LedgerError::Insufficient {
+            account: key.id(),
+            available: Money::from_fen(available),
+            needed: Money::from_fen(x),
+        }
     } else {
         LedgerError::Overflow(key.id())
     })
@@ -305,11 +309,17 @@ async fn resolve<C: ConnectionTrait>(
 
 /// Posts a pending transfer: the held amount leaves the debited account and reaches the
 /// credited one, with its two entries.
-pub async fn post<C: ConnectionTrait>(conn: &C, id: Uuid, by: &str, at: DateTime<Utc>) -> Result<transfer::Model, LedgerError> {
+pub async fn post<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<transfer::Model, LedgerError> {
     let row = resolve(conn, id, TransferStatus::Posted, by, at).await?;
     let (from, to) = keys(&row);
     let x = row.amount_fen;
-    let kind = if row.kind == enum_str(&EntryKind::Allocation) { EntryKind::Allocation } else { EntryKind::Disbursement };
+    let kind =
+        if row.kind == enum_str(&EntryKind::Allocation) { EntryKind::Allocation } else { EntryKind::Disbursement };
     let c = counter(kind);
     let debited = account::Entity::update_many()
         .col_expr(account::Column::BalanceFen, Expr::col(account::Column::BalanceFen).sub(x))
@@ -329,7 +339,12 @@ pub async fn post<C: ConnectionTrait>(conn: &C, id: Uuid, by: &str, at: DateTime
 }
 
 /// Voids a pending transfer: the hold is released and the money is available again.
-pub async fn void<C: ConnectionTrait>(conn: &C, id: Uuid, by: &str, at: DateTime<Utc>) -> Result<transfer::Model, LedgerError> {
+pub async fn void<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<transfer::Model, LedgerError> {
     let row = resolve(conn, id, TransferStatus::Voided, by, at).await?;
     let released = account::Entity::update_many()
         .col_expr(account::Column::PendingFen, Expr::col(account::Column::PendingFen).sub(row.amount_fen))

@@ -63,7 +63,14 @@ async fn commit<T>(
 }
 
 /// Moves money (posted, or held with `pending`) under a fresh transfer id.
-async fn pay(db: &chain_store::Db, from: &str, to: Key, fen: i64, kind: EntryKind, pending: bool) -> Result<Uuid, LedgerError> {
+async fn pay(
+    db: &chain_store::Db,
+    from: &str,
+    to: Key,
+    fen: i64,
+    kind: EntryKind,
+    pending: bool,
+) -> Result<Uuid, LedgerError> {
     let t = movement(Uuid::now_v7(), from, to, fen, kind);
     commit(db, async |txn| transfer(txn, &t, pending).await.map(|()| t.id)).await
 }
@@ -105,7 +112,11 @@ async fn scenario(db: &chain_store::Db) {
     // A division that never received anything cannot spend either; nor from another fund.
     let empty = pay(&db, "520623", household(9), 1, Disbursement, false).await.unwrap_err();
     assert!(matches!(empty, LedgerError::Insufficient { .. }), "{empty}");
-    let other_fund = Transfer { from: Key::of("520624", "county-special", YEAR), to: Key { fund: "county-special".into(), ..household(9) }, ..movement(Uuid::now_v7(), "520624", household(9), 1, Disbursement) };
+    let other_fund = Transfer {
+        from: Key::of("520624", "county-special", YEAR),
+        to: Key { fund: "county-special".into(), ..household(9) },
+        ..movement(Uuid::now_v7(), "520624", household(9), 1, Disbursement)
+    };
     let refused = commit(&db, async |txn| transfer(txn, &other_fund, false).await).await.unwrap_err();
     assert!(matches!(refused, LedgerError::Insufficient { .. }), "funds do not mix: {refused}");
 
@@ -215,7 +226,9 @@ async fn run(ops: Vec<Op>) {
     for op in ops {
         match op {
             // From the centre to a province (a = 0), or from a province to one of its counties.
-            Op::Allocate(0, b, x) => drop(pay(&db, CENTRE, key(PROVINCES[b % 2]), x, EntryKind::Allocation, false).await),
+            Op::Allocate(0, b, x) => {
+                drop(pay(&db, CENTRE, key(PROVINCES[b % 2]), x, EntryKind::Allocation, false).await)
+            }
             Op::Allocate(_, b, x) => {
                 let county = COUNTIES[b % 3];
                 drop(pay(&db, &county[..2], key(county), x, EntryKind::Allocation, false).await)

@@ -12,6 +12,9 @@ mod tests {
     #[test]
     fn funding_s_own_migrations_keep_their_recorded_names() {
         let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
-        assert_eq!(names[chain_kit::schema::migrations(Vec::new()).len()..], ["m0300_ledger", "m0301_records", "m0302_funds"]);
+        assert_eq!(
+            names[chain_kit::schema::migrations(Vec::new()).len()..],
+            ["m0300_ledger", "m0301_records", "m0302_funds"]
+        );
     }
 }
