@@ -441,7 +441,7 @@ impl TestSystem {
     /// POSTs an allocation of `amount_fen` fen of 2016 central special funds to `to` as an
     /// official.
     pub async fn allocate(&self, who: &str, to: &str, amount_fen: i64) -> Answer {
-        let body = serde_json::json!({ "to": to, "year": 2016, "amount_fen": amount_fen, "fund": "central-special" });
+        let body = serde_json::json!({ "to": to, "year": 2016, "amount_fen": amount_fen, "fund": "central-special", "reason": "hand-set for the test" });
         self.post(who, "/v1/allocations", body).await
     }
 

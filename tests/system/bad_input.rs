@@ -181,14 +181,14 @@ async fn a_field_that_does_not_fit_is_named_with_what_it_must_be() {
     let t = spawn().await;
     let before = t.get("CENTRAL", "/v1/accounts/52?year=2016").await.body.clone();
     for amount in [json!(1.5), json!("100")] {
-        let body = json!({ "to": "52", "year": 2016, "amount_fen": amount, "fund": "central-special" });
+        let body = json!({ "to": "52", "year": 2016, "amount_fen": amount, "fund": "central-special", "reason": "hand-set for the test" });
         let a = t.post("CENTRAL", "/v1/allocations", body).await;
         let p = a.problem(422, "validation");
         assert_eq!(p["errors"][0]["field"], "amount_fen", "{p}");
         assert_eq!(p["errors"][0]["message"], "must be a whole number of fen", "{p}");
         assert!(!p["detail"].as_str().unwrap().contains("invalid type"), "no decoder text: {p}");
     }
-    let missing = json!({ "to": "52", "year": 2016, "fund": "central-special" });
+    let missing = json!({ "to": "52", "year": 2016, "fund": "central-special", "reason": "hand-set for the test" });
     let p = t.post("CENTRAL", "/v1/allocations", missing).await.problem(422, "validation").clone();
     assert_eq!(
         (p["errors"][0]["field"].as_str(), p["errors"][0]["message"].as_str()),
@@ -213,7 +213,7 @@ async fn a_field_that_does_not_fit_is_named_with_what_it_must_be() {
     );
     let bus = t.gateway_bus().await;
     let central = chain::demo::official("CENTRAL").principal();
-    let body = json!({ "to": "52", "year": 2016, "amount_fen": 0.5, "fund": "central-special" });
+    let body = json!({ "to": "52", "year": 2016, "amount_fen": 0.5, "fund": "central-special", "reason": "hand-set for the test" });
     let refused = bus
         .request::<_, serde_json::Value>("funding", chain_api::verbs::funding::ALLOCATION_CREATE, &central, &body)
         .await

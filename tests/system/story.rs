@@ -99,7 +99,7 @@ async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances(
         .post(
             "CENTRAL",
             "/v1/allocations",
-            json!({ "to": "52", "year": 2016, "amount_fen": 100_000_000, "fund": "central-special" }),
+            json!({ "to": "52", "year": 2016, "amount_fen": 100_000_000, "fund": "central-special", "reason": "hand-set for the test" }),
         )
         .await;
     assert_eq!(a1.ok(201)["from"], "CN");
@@ -107,7 +107,7 @@ async fn the_sinan_story_runs_from_registration_to_exit_and_the_ledger_balances(
         .post(
             "GUIZHOU",
             "/v1/allocations",
-            json!({ "to": "520624", "year": 2016, "amount_fen": 2_000_000, "fund": "central-special" }),
+            json!({ "to": "520624", "year": 2016, "amount_fen": 2_000_000, "fund": "central-special", "reason": "hand-set for the test" }),
         )
         .await;
     assert_eq!(a2.ok(201)["to"], "520624");

@@ -93,6 +93,19 @@ RULES_NO_SCHEMA_STATES = [
     r"the household member who acknowledged",
     r"say why the plan is revised",
     r"say what was done",
+    # Funding: the fund catalogue and the factor tables are data (services/funding/data/), so a
+    # fund's code, the years it runs and the layers it comes from, and which divisions a plan
+    # splits among, are not in the document; nor is a hand-set total against the plan's total.
+    r"no such fund",
+    r"the fund does not run in \d{4}",
+    r"this fund does not come from your layer or above it",
+    r"is required with year",
+    r"no factor table for this layer's recipients",
+    r"is not one of this plan's recipients",
+    r"^appears twice$",
+    r"the hand-set amounts add up to more than the total",
+    r"every recipient is set by hand",
+    r"^must be from 0 to the largest amount$",
     # Text is trimmed before its length is checked: whitespace alone is empty.
     r"^must be 1 to \d+ characters$",
     r"^1–\d+ characters$",

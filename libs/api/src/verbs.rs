@@ -147,6 +147,26 @@ pub mod funding {
     pub const ACCOUNT_GET: &str = "account.get";
     /// `ledger.check`: `{}` → `LedgerCheck`.
     pub const LEDGER_CHECK: &str = "ledger.check";
+    /// `ledger.entries`: `EntryQuery` → `EntryPage`.
+    pub const LEDGER_ENTRIES: &str = "ledger.entries";
+    /// `allocation.list`: `AllocationQuery` → `AllocationPage`.
+    pub const ALLOCATION_LIST: &str = "allocation.list";
+    /// `allocation-plan.create`: `CreateAllocationPlan` → `AllocationPlan` (the preview).
+    pub const ALLOCATION_PLAN_CREATE: &str = "allocation-plan.create";
+    /// `allocation-plan.get`: `ById` → `AllocationPlan`.
+    pub const ALLOCATION_PLAN_GET: &str = "allocation-plan.get";
+    /// `allocation-plan.approve`: `Step<Decision>` → `AllocationPlan` (committed).
+    pub const ALLOCATION_PLAN_APPROVE: &str = "allocation-plan.approve";
+    /// `allocation-plan.list`: `AllocationPlanQuery` → `AllocationPlanPage`.
+    pub const ALLOCATION_PLAN_LIST: &str = "allocation-plan.list";
+    /// `transfer.get`: `ById` → `Transfer`.
+    pub const TRANSFER_GET: &str = "transfer.get";
+    /// `transfer.list`: `TransferQuery` → `TransferPage`.
+    pub const TRANSFER_LIST: &str = "transfer.list";
+    /// `transfer.post`: `Step<Decision>` → `Transfer` (a pending transfer, posted).
+    pub const TRANSFER_POST: &str = "transfer.post";
+    /// `transfer.void`: `Step<Decision>` → `Transfer` (a pending transfer, voided).
+    pub const TRANSFER_VOID: &str = "transfer.void";
 }
 
 /// The exit service's verbs.

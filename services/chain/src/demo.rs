@@ -200,6 +200,8 @@ pub async fn load(bus: &Bus) -> anyhow::Result<()> {
         year: 2016,
         amount_fen,
         fund: "central-special".into(),
+        reason: "demo allocation".into(),
+        transfer_id: None,
     };
     let _: Allocation =
         bus.request("funding", "allocation.create", &central, &alloc("52", 1_000_000_000)).await.map_err(err)?;

@@ -1,4 +1,4 @@
-//! Reading the books: a division's account (the centre's only for the central layer), and the
+//! Reading the books: a division's accounts (the centre's only for the central layer), and the
 //! recount of the whole ledger (the central layer only).
 
 use chain_api::funding::{Account, AccountQuery, LedgerCheck};
@@ -14,8 +14,8 @@ fn hidden() -> Problem {
     Problem::not_found("account")
 }
 
-/// Reads a division's account; an account outside the caller's jurisdiction, or of a division the
-/// registry does not know, is not found.
+/// Reads a division's accounts; an account outside the caller's jurisdiction, or of a division
+/// the registry does not know, is not found.
 pub async fn get(s: State, p: Principal, req: AccountQuery) -> Result<Account> {
     let key = if req.division == CENTRE {
         if p.jurisdiction != Jurisdiction::National {

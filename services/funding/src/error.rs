@@ -6,10 +6,25 @@
 
 use chain_api::{Problem, ProblemKind};
 
+use anyhow::Context;
+
 use crate::domain::Refusal;
-use crate::ledger::LedgerError;
+use crate::ledger::{LedgerError, Replay};
 
 pub use chain_bus::{Error, Result};
+
+/// What a transfer id already used answers: the first answer to the same request, a conflict
+/// for another one.
+pub fn replayed<T: serde::de::DeserializeOwned>(replay: Replay) -> Result<T> {
+    match replay {
+        Replay::Same(answer) => Ok(serde_json::from_str(&answer).context("reading a transfer's first answer")?),
+        Replay::Conflict => Err(Error::Refused(Problem::new(
+            ProblemKind::Conflict,
+            "this transfer_id was already used for a different movement",
+        ))),
+        Replay::New => Err(anyhow::anyhow!("a new transfer id has no answer to replay").into()),
+    }
+}
 
 impl From<Refusal> for Error {
     fn from(refusal: Refusal) -> Error {
@@ -27,6 +42,7 @@ impl From<LedgerError> for Error {
                 Error::Refused(Problem::new(ProblemKind::InsufficientFunds, e.to_string()))
             }
             LedgerError::Overflow(_) => Error::Refused(Problem::new(ProblemKind::Conflict, e.to_string())),
+            LedgerError::NotPending(_) => Error::Refused(Problem::new(ProblemKind::InvalidTransition, e.to_string())),
             LedgerError::Db(e) => Error::Database(e),
         }
     }

@@ -1,15 +1,25 @@
 //! The funding service's verb table: which function answers each of its NATS verbs.
 
-use chain_api::verbs::funding::{ACCOUNT_GET, ALLOCATION_CREATE, DISBURSEMENT_CREATE, LEDGER_CHECK, SERVICE};
+use chain_api::verbs::funding::*;
 use chain_bus::Endpoints;
 
-use crate::{State, account, allocation, disbursement};
+use crate::{State, account, allocation, disbursement, plans, queries, transfers};
 
 /// The endpoints, by verb.
 pub fn endpoints(state: State) -> Endpoints<State> {
     Endpoints::new(SERVICE, state)
         .handle(ALLOCATION_CREATE, allocation::create)
+        .handle(ALLOCATION_LIST, queries::allocations)
+        .handle(ALLOCATION_PLAN_CREATE, plans::create)
+        .handle(ALLOCATION_PLAN_GET, plans::get)
+        .handle(ALLOCATION_PLAN_APPROVE, plans::approve)
+        .handle(ALLOCATION_PLAN_LIST, queries::plans)
         .handle(DISBURSEMENT_CREATE, disbursement::create)
+        .handle(TRANSFER_GET, transfers::get)
+        .handle(TRANSFER_LIST, queries::transfers)
+        .handle(TRANSFER_POST, transfers::post)
+        .handle(TRANSFER_VOID, transfers::void)
         .handle(ACCOUNT_GET, account::get)
         .handle(LEDGER_CHECK, account::check_ledger)
+        .handle(LEDGER_ENTRIES, queries::entries)
 }

@@ -1,6 +1,8 @@
-//! The funding service: central special funds allocated down the chain (centre → province →
-//! city/county), county disbursements to approved household plans, and the double-entry ledger
-//! (integer fen) that proves every yuan is accounted for. Allocations run on the
+//! The funding service: fund channels (data), money allocated down the chain (centre → province
+//! → city/county) by hand or by factor-based allocation plans approved by a second official,
+//! county disbursements to approved household plans (at once or in two phases), and the
+//! double-entry ledger (integer fen, accounts per division × fund × year, one movement per
+//! transfer id) that proves every yuan is accounted for. Allocations run on the
 //! responsibility-chain engine: onward-allocation deadlines and public disclosures are tasks.
 
 pub mod account;
@@ -12,10 +14,13 @@ pub mod handlers;
 pub mod ledger;
 pub mod migrations;
 pub mod movement;
+pub mod plans;
+pub mod queries;
 pub mod reactions;
 pub mod state;
 pub mod store;
 pub mod tasks;
+pub mod transfers;
 
 use chain_api::events;
 use chain_bus::{Bus, Shutdown};

@@ -3,8 +3,9 @@
 //!
 //! - **Onward allocation**: funds landing at a province or city open a `funding.onward-allocation`
 //!   task owned by the recipient, signed off by the allocator, due the policy's number of days
-//!   later (`funding_deadlines.csv`). When the recipient allocates onward, its open tasks are
-//!   satisfied oldest first ([`domain::satisfied_prefix`]) and submitted on the allocating
+//!   later (`funding_deadlines.csv`). When the recipient allocates onward from the same fund and
+//!   year, its open tasks of that fund and year are satisfied oldest first
+//!   ([`domain::satisfied_prefix`]) and submitted on the allocating
 //!   official's behalf; the allocator's layer signs them off with the generic step. A task not
 //!   passed on in time runs the engine's reminder/overdue/escalation ladder.
 //! - **Disclosure**: "whoever allocates the money publishes it" — each allocation by a province,
@@ -28,7 +29,7 @@ use sea_orm::{DatabaseTransaction, QueryOrder, QuerySelect};
 use crate::State;
 use crate::domain::{self, DISCLOSURE_KIND, DISCLOSURE_NOTICE, ONWARD_KIND};
 use crate::error::Result;
-use crate::ledger::CENTRE;
+use crate::ledger::{CENTRE, Key};
 use crate::store::{account, allocation};
 
 /// Opens the tasks `a` gives rise to and submits the onward tasks it satisfies.
@@ -56,7 +57,7 @@ pub async fn on_allocation(s: &State, txn: &DatabaseTransaction, p: &Principal, 
             ..NewTask::new(DISCLOSURE_KIND, title, from.to_string(), Role::Approver)
         };
         open(s, txn, p, a, task, deadlines.for_division(Some(&from)).disclosure_due(now)).await?;
-        submit_satisfied(s, txn, p, &from).await?;
+        submit_satisfied(s, txn, p, &from, &a.fund, a.year).await?;
     }
     Ok(())
 }
@@ -82,9 +83,16 @@ async fn open(
     Ok(())
 }
 
-/// Submits every unfinished onward task of `division` that what it has allocated onward now
-/// covers, oldest first.
-async fn submit_satisfied(s: &State, txn: &DatabaseTransaction, p: &Principal, division: &Division) -> Result<()> {
+/// Submits every unfinished onward task of `division` for `fund` in `year` that what it has
+/// allocated onward from that fund and year now covers, oldest first.
+async fn submit_satisfied(
+    s: &State,
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    division: &Division,
+    fund: &str,
+    year: i32,
+) -> Result<()> {
     let code = division.to_string();
     // The ledger transfer has already updated (and so locked) this division's account row, so
     // concurrent allocations by the same division get here one after the other, each reading
@@ -114,12 +122,15 @@ async fn submit_satisfied(s: &State, txn: &DatabaseTransaction, p: &Principal, d
         .column(allocation::Column::Id)
         .column(allocation::Column::AmountFen)
         .filter(allocation::Column::ToDivision.eq(code.as_str()))
+        .filter(allocation::Column::Fund.eq(fund))
+        .filter(allocation::Column::Year.eq(year))
         .order_by_asc(allocation::Column::CreatedAt)
         .order_by_asc(allocation::Column::Id)
         .into_tuple()
         .all(txn)
         .await?;
-    let passed_on = account::Entity::find_by_id(code.as_str()).one(txn).await?.map_or(0, |a| a.allocated_fen);
+    let key = Key::of(&code, fund, year).id();
+    let passed_on = account::Entity::find_by_id(key).one(txn).await?.map_or(0, |a| a.allocated_fen);
     let owed: Vec<i64> = received.iter().map(|(_, fen)| *fen).collect();
     let satisfied = domain::satisfied_prefix(&owed, passed_on);
     for (id, _) in received[..satisfied].iter().filter(|(id, _)| unfinished.contains(id)) {

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::post;
 use chain_api::exit::ExitCase;
+use chain_api::funding::{AllocationPlan, Transfer};
 use chain_api::identification::Household;
 use chain_api::monitoring::MonitoringCase;
 use chain_api::planning::Plan;
@@ -206,6 +207,8 @@ impl Answer for ExitCase {}
 impl Answer for Plan {}
 impl Answer for Task {}
 impl Answer for Objection {}
+impl Answer for AllocationPlan {}
+impl Answer for Transfer {}
 
 /// An opened notice: its owner is remembered, so objections to it find their way.
 impl Answer for Notice {

@@ -32,7 +32,7 @@ use utoipa::{Modify, OpenApi};
         (name = "identification", description = "Registering poor households"),
         (name = "planning", description = "Household assistance plans"),
         (name = "teams", description = "Village work teams (驻村工作队), first secretaries (第一书记) and their presence"),
-        (name = "funding", description = "Allocations, disbursements and the ledger"),
+        (name = "funding", description = "Fund channels, allocations by hand or by factor-based plans, disbursements, two-phase transfers and the ledger"),
         (name = "exit", description = "Household exit"),
         (name = "monitoring", description = "Return-to-poverty monitoring (防返贫动态监测)"),
         (name = "tasks", description = "The responsibility chain: directives, tasks, sign-offs, deadlines and tracking"),

@@ -1,25 +1,38 @@
-//! The double-entry ledger in integer fen. Every movement writes exactly two entries summing to
-//! zero and updates both accounts inside the caller's transaction. Only the centre (`CN`, the
-//! source of central special funds) may go negative; every other debit is a conditional update
-//! (`... WHERE balance_fen >= amount`), so two concurrent spends can never both pass, on SQLite
-//! or PostgreSQL. [`recount`] checks the whole ledger from its entries alone.
+//! The double-entry ledger in integer fen, over accounts per holder × fund × year. Every posted
+//! movement writes exactly two entries summing to zero and updates both accounts inside the
+//! caller's transaction, under its **transfer id** (a row in `transfers`, the primary key, so one
+//! id is one movement). A two-phase transfer first only *holds* the amount on the debited account
+//! (`pending_fen`: the available balance drops, nothing is journalled), then is posted (the
+//! money moves) or voided (the hold is released), each exactly once: the status changes by a
+//! conditional update from `pending`.
+//!
+//! Only a fund's source account (the centre's for a central fund, see
+//! [`crate::domain::funds`]) may go negative; every other debit or hold is a conditional update
+//! (`... WHERE balance_fen - pending_fen >= amount`), so two concurrent spends can never both
+//! pass, on SQLite or PostgreSQL. [`check::recount`] checks the whole ledger from its entries.
 
-use chain_api::funding::{Account, LedgerCheck};
+pub mod check;
+mod idempotency;
+
+use chain_api::funding::{Account, FundAccount, TransferStatus};
 use chain_domain::Money;
 use chain_store::text::enum_str;
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, Statement};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder};
 use serde::{Deserialize, Serialize};
 
-use crate::store::{account, ledger_entry};
+pub use check::recount;
+pub use idempotency::{Replay, replay, set_answer};
 
-/// The centre's account key.
+use crate::store::{account, ledger_entry, transfer};
+
+/// The centre's holder key.
 pub const CENTRE: &str = "CN";
 
-/// The account key of a household.
-pub fn household_account(household_id: Uuid) -> String {
+/// The holder key of a household.
+pub fn household_holder(household_id: Uuid) -> String {
     format!("household:{household_id}")
 }
 
@@ -33,19 +46,52 @@ pub enum EntryKind {
     Disbursement,
 }
 
+/// One account: a holder's money of one fund in one budget year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    /// `CN`, a division code or `household:<id>`.
+    pub holder: String,
+    /// The division the holder lies in (the centre: `CN`; a household: its village).
+    pub division: String,
+    /// Fund channel.
+    pub fund: String,
+    /// Budget year.
+    pub year: i32,
+}
+
+impl Key {
+    /// The account of a division (or the centre) in a fund and year.
+    pub fn of(division: &str, fund: &str, year: i32) -> Key {
+        Key { holder: division.to_owned(), division: division.to_owned(), fund: fund.to_owned(), year }
+    }
+
+    /// The stored key, `<holder>/<fund>/<year>`.
+    pub fn id(&self) -> String {
+        format!("{}/{}/{}", self.holder, self.fund, self.year)
+    }
+}
+
 /// One money movement.
 #[derive(Debug, Clone)]
-pub struct Transfer<'a> {
+pub struct Transfer {
+    /// The transfer id.
+    pub id: Uuid,
     /// Debited account.
-    pub from: &'a str,
-    /// Credited account.
-    pub to: &'a str,
+    pub from: Key,
+    /// Whether the debited account is the fund's source (may go negative).
+    pub from_source: bool,
+    /// Credited account (same fund and year).
+    pub to: Key,
     /// Amount (positive).
     pub amount: Money,
     /// Kind.
     pub kind: EntryKind,
     /// The allocation or disbursement it records.
     pub ref_id: Uuid,
+    /// What was asked, canonical JSON, for replays under the same id.
+    pub request: String,
+    /// Who.
+    pub by: String,
     /// When, by the service's clock.
     pub at: DateTime<Utc>,
 }
@@ -53,12 +99,12 @@ pub struct Transfer<'a> {
 /// Why a movement was not recorded.
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
-    /// The debited account has less than the amount.
+    /// The debited account has less available than the amount.
     #[error("{account} has {available} available; this needs {needed}")]
     Insufficient {
         /// The account key.
         account: String,
-        /// Its balance.
+        /// Its available balance.
         available: Money,
         /// The amount asked for.
         needed: Money,
@@ -66,16 +112,25 @@ pub enum LedgerError {
     /// A total would leave the 64-bit range.
     #[error("the amount would overflow the totals of {0}")]
     Overflow(String),
+    /// A pending transfer was already posted or voided (or was never pending).
+    #[error("the transfer is {0}, not pending")]
+    NotPending(String),
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbErr),
 }
 
 /// Creates the account row if it does not exist yet.
-async fn ensure<C: ConnectionTrait>(conn: &C, key: &str) -> Result<(), DbErr> {
+async fn ensure<C: ConnectionTrait>(conn: &C, key: &Key, source: bool) -> Result<(), DbErr> {
     let row = account::ActiveModel {
-        account: Set(key.to_owned()),
+        account: Set(key.id()),
+        holder: Set(key.holder.clone()),
+        division: Set(key.division.clone()),
+        fund: Set(key.fund.clone()),
+        year: Set(key.year),
+        source: Set(source),
         balance_fen: Set(0),
+        pending_fen: Set(0),
         received_fen: Set(0),
         allocated_fen: Set(0),
         disbursed_fen: Set(0),
@@ -85,130 +140,262 @@ async fn ensure<C: ConnectionTrait>(conn: &C, key: &str) -> Result<(), DbErr> {
     Ok(())
 }
 
-/// Records a movement inside the caller's transaction and returns its `txn_id`. On an error
-/// the caller must roll the transaction back.
-pub async fn transfer<C: ConnectionTrait>(conn: &C, t: &Transfer<'_>) -> Result<Uuid, LedgerError> {
+/// The column counting what an account paid out by movements of `kind`.
+fn counter(kind: EntryKind) -> account::Column {
+    match kind {
+        EntryKind::Allocation => account::Column::AllocatedFen,
+        EntryKind::Disbursement => account::Column::DisbursedFen,
+    }
+}
+
+/// Why a debit or hold of `x` on `key` matched no row: short of funds, or an overflow.
+async fn refusal<C: ConnectionTrait>(conn: &C, key: &Key, source: bool, x: i64) -> Result<LedgerError, DbErr> {
+    let row = account::Entity::find_by_id(key.id()).one(conn).await?;
+    let available = row.map_or(0, |a| a.balance_fen.saturating_sub(a.pending_fen));
+    Ok(if !source && available < x {
+        LedgerError::Insufficient {
+            account: key.id(),
+            available: Money::from_fen(available),
+            needed: Money::from_fen(x),
+        }
+    } else {
+        LedgerError::Overflow(key.id())
+    })
+}
+
+/// Records a movement inside the caller's transaction: posted at once (two entries), or, with
+/// `pending`, only held on the debited account until [`post`] or [`void`]. On an error the
+/// caller must roll the transaction back.
+pub async fn transfer<C: ConnectionTrait>(conn: &C, t: &Transfer, pending: bool) -> Result<(), LedgerError> {
     let x = t.amount.fen();
-    if x <= 0 || t.from == t.to {
-        return Err(DbErr::Custom("a transfer moves a positive amount between two accounts".into()).into());
+    if x <= 0 || t.from.id() == t.to.id() || t.from.fund != t.to.fund || t.from.year != t.to.year {
+        return Err(DbErr::Custom("a transfer moves a positive amount between two accounts of one fund".into()).into());
     }
     // Accounts are always locked parent before child (the centre, then divisions down the tree,
     // then households), so concurrent movements cannot deadlock on PostgreSQL.
-    ensure(conn, t.from).await?;
-    ensure(conn, t.to).await?;
-    let counter = match t.kind {
-        EntryKind::Allocation => account::Column::AllocatedFen,
-        EntryKind::Disbursement => account::Column::DisbursedFen,
-    };
+    ensure(conn, &t.from, t.from_source).await?;
+    ensure(conn, &t.to, false).await?;
+    let available = Expr::col(account::Column::BalanceFen).sub(Expr::col(account::Column::PendingFen));
     let mut debit = account::Entity::update_many()
-        .col_expr(account::Column::BalanceFen, Expr::col(account::Column::BalanceFen).sub(x))
-        .col_expr(counter, Expr::col(counter).add(x))
         .col_expr(account::Column::Version, Expr::col(account::Column::Version).add(1))
-        .filter(account::Column::Account.eq(t.from))
-        .filter(counter.lte(i64::MAX - x));
-    debit = if t.from == CENTRE {
-        debit.filter(account::Column::BalanceFen.gte(i64::MIN + x))
+        .filter(account::Column::Account.eq(t.from.id()))
+        .filter(account::Column::PendingFen.lte(i64::MAX - x));
+    debit = if pending {
+        debit.col_expr(account::Column::PendingFen, Expr::col(account::Column::PendingFen).add(x))
     } else {
-        debit.filter(account::Column::BalanceFen.gte(x))
+        let c = counter(t.kind);
+        debit
+            .col_expr(account::Column::BalanceFen, Expr::col(account::Column::BalanceFen).sub(x))
+            .col_expr(c, Expr::col(c).add(x))
+            .filter(c.lte(i64::MAX - x))
+    };
+    debit = if t.from_source {
+        debit.filter(account::Column::BalanceFen.gte(i64::MIN / 2 + x))
+    } else {
+        debit.filter(available.gte(x))
     };
     if debit.exec(conn).await?.rows_affected != 1 {
-        let balance = account::Entity::find_by_id(t.from).one(conn).await?.map_or(0, |a| a.balance_fen);
-        return Err(if t.from != CENTRE && balance < x {
-            LedgerError::Insufficient {
-                account: t.from.to_owned(),
-                available: Money::from_fen(balance),
-                needed: t.amount,
-            }
-        } else {
-            LedgerError::Overflow(t.from.to_owned())
-        });
+        return Err(refusal(conn, &t.from, t.from_source, x).await?);
     }
+    transfer::ActiveModel {
+        id: Set(t.id),
+        kind: Set(enum_str(&t.kind)),
+        from_account: Set(t.from.id()),
+        from_holder: Set(t.from.holder.clone()),
+        from_division: Set(t.from.division.clone()),
+        to_account: Set(t.to.id()),
+        to_holder: Set(t.to.holder.clone()),
+        to_division: Set(t.to.division.clone()),
+        fund: Set(t.from.fund.clone()),
+        year: Set(t.from.year),
+        amount_fen: Set(x),
+        status: Set(enum_str(if pending { &TransferStatus::Pending } else { &TransferStatus::Posted })),
+        ref_id: Set(t.ref_id),
+        request: Set(Some(t.request.clone())),
+        answer: Set(None),
+        created_by: Set(t.by.clone()),
+        created_at: Set(t.at),
+        resolved_by: Set(None),
+        resolved_at: Set(None),
+        version: Set(1),
+    }
+    .insert(conn)
+    .await?;
+    if !pending {
+        credit_and_journal(conn, t.id, &t.from, &t.to, x, t.kind, t.ref_id, t.at).await?;
+    }
+    Ok(())
+}
+
+/// Credits `to` and writes the two entries of a posted movement.
+#[allow(clippy::too_many_arguments)]
+async fn credit_and_journal<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    from: &Key,
+    to: &Key,
+    x: i64,
+    kind: EntryKind,
+    ref_id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), LedgerError> {
     let credited = account::Entity::update_many()
         .col_expr(account::Column::BalanceFen, Expr::col(account::Column::BalanceFen).add(x))
         .col_expr(account::Column::ReceivedFen, Expr::col(account::Column::ReceivedFen).add(x))
         .col_expr(account::Column::Version, Expr::col(account::Column::Version).add(1))
-        .filter(account::Column::Account.eq(t.to))
+        .filter(account::Column::Account.eq(to.id()))
         .filter(account::Column::BalanceFen.lte(i64::MAX - x))
         .filter(account::Column::ReceivedFen.lte(i64::MAX - x))
         .exec(conn)
         .await?;
     if credited.rows_affected != 1 {
-        return Err(LedgerError::Overflow(t.to.to_owned()));
+        return Err(LedgerError::Overflow(to.id()));
     }
-    let txn_id = Uuid::now_v7();
-    let now = t.at;
-    for (key, amount) in [(t.from, -x), (t.to, x)] {
+    for (key, amount) in [(from, -x), (to, x)] {
         ledger_entry::ActiveModel {
-            txn_id: Set(txn_id),
-            account: Set(key.to_owned()),
+            txn_id: Set(id),
+            account: Set(key.id()),
+            holder: Set(key.holder.clone()),
+            division: Set(key.division.clone()),
+            fund: Set(key.fund.clone()),
+            year: Set(key.year),
             amount_fen: Set(amount),
-            kind: Set(enum_str(&t.kind)),
-            ref_id: Set(t.ref_id),
-            created_at: Set(now),
+            kind: Set(enum_str(&kind)),
+            ref_id: Set(ref_id),
+            created_at: Set(at),
             ..Default::default()
         }
         .insert(conn)
         .await?;
     }
-    Ok(txn_id)
+    Ok(())
 }
 
-/// The account in API form; an account never touched reads as zeros.
-pub async fn account<C: ConnectionTrait>(conn: &C, key: &str) -> Result<Account, DbErr> {
-    let row = account::Entity::find_by_id(key).one(conn).await?;
-    Ok(match row {
-        Some(a) => Account {
-            division: a.account,
+/// The keys of a stored transfer's two accounts.
+fn keys(t: &transfer::Model) -> (Key, Key) {
+    let key = |holder: &str, division: &str| Key {
+        holder: holder.to_owned(),
+        division: division.to_owned(),
+        fund: t.fund.clone(),
+        year: t.year,
+    };
+    (key(&t.from_holder, &t.from_division), key(&t.to_holder, &t.to_division))
+}
+
+/// Moves a pending transfer's status on to `to`, exactly once: the conditional update from
+/// `pending` matches one row for the first caller and none for any other.
+async fn resolve<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    to: TransferStatus,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<transfer::Model, LedgerError> {
+    let moved = transfer::Entity::update_many()
+        .col_expr(transfer::Column::Status, Expr::value(enum_str(&to)))
+        .col_expr(transfer::Column::ResolvedBy, Expr::value(by.to_owned()))
+        .col_expr(transfer::Column::ResolvedAt, Expr::value(at))
+        .col_expr(transfer::Column::Version, Expr::col(transfer::Column::Version).add(1))
+        .filter(transfer::Column::Id.eq(id))
+        .filter(transfer::Column::Status.eq(enum_str(&TransferStatus::Pending)))
+        .exec(conn)
+        .await?;
+    let row = transfer::Entity::find_by_id(id).one(conn).await?.ok_or_else(|| DbErr::RecordNotFound(id.to_string()))?;
+    if moved.rows_affected != 1 {
+        return Err(LedgerError::NotPending(row.status));
+    }
+    Ok(row)
+}
+
+/// Posts a pending transfer: the held amount leaves the debited account and reaches the
+/// credited one, with its two entries.
+pub async fn post<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<transfer::Model, LedgerError> {
+    let row = resolve(conn, id, TransferStatus::Posted, by, at).await?;
+    let (from, to) = keys(&row);
+    let x = row.amount_fen;
+    let kind =
+        if row.kind == enum_str(&EntryKind::Allocation) { EntryKind::Allocation } else { EntryKind::Disbursement };
+    let c = counter(kind);
+    let debited = account::Entity::update_many()
+        .col_expr(account::Column::BalanceFen, Expr::col(account::Column::BalanceFen).sub(x))
+        .col_expr(account::Column::PendingFen, Expr::col(account::Column::PendingFen).sub(x))
+        .col_expr(c, Expr::col(c).add(x))
+        .col_expr(account::Column::Version, Expr::col(account::Column::Version).add(1))
+        .filter(account::Column::Account.eq(from.id()))
+        .filter(account::Column::PendingFen.gte(x))
+        .filter(c.lte(i64::MAX - x))
+        .exec(conn)
+        .await?;
+    if debited.rows_affected != 1 {
+        return Err(LedgerError::Overflow(from.id()));
+    }
+    credit_and_journal(conn, id, &from, &to, x, kind, row.ref_id, at).await?;
+    Ok(row)
+}
+
+/// Voids a pending transfer: the hold is released and the money is available again.
+pub async fn void<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<transfer::Model, LedgerError> {
+    let row = resolve(conn, id, TransferStatus::Voided, by, at).await?;
+    let released = account::Entity::update_many()
+        .col_expr(account::Column::PendingFen, Expr::col(account::Column::PendingFen).sub(row.amount_fen))
+        .col_expr(account::Column::Version, Expr::col(account::Column::Version).add(1))
+        .filter(account::Column::Account.eq(row.from_account.as_str()))
+        .filter(account::Column::PendingFen.gte(row.amount_fen))
+        .exec(conn)
+        .await?;
+    if released.rows_affected != 1 {
+        return Err(LedgerError::Overflow(row.from_account));
+    }
+    Ok(row)
+}
+
+/// A holder's accounts, oldest year first, then by fund.
+pub async fn accounts_of<C: ConnectionTrait>(conn: &C, holder: &str) -> Result<Vec<account::Model>, DbErr> {
+    account::Entity::find()
+        .filter(account::Column::Holder.eq(holder))
+        .order_by_asc(account::Column::Year)
+        .order_by_asc(account::Column::Fund)
+        .all(conn)
+        .await
+}
+
+/// A holder's books in API form: the sums over its accounts and each account; a holder never
+/// touched reads as zeros.
+pub async fn account<C: ConnectionTrait>(conn: &C, holder: &str) -> Result<Account, DbErr> {
+    let rows = accounts_of(conn, holder).await?;
+    let sum = |f: fn(&account::Model) -> i64| rows.iter().map(f).fold(0i64, i64::saturating_add);
+    let funds = rows
+        .iter()
+        .map(|a| FundAccount {
+            fund: a.fund.clone(),
+            year: a.year,
             received_fen: a.received_fen,
             allocated_fen: a.allocated_fen,
             disbursed_fen: a.disbursed_fen,
             balance_fen: a.balance_fen,
-        },
-        None => {
-            Account { division: key.to_owned(), received_fen: 0, allocated_fen: 0, disbursed_fen: 0, balance_fen: 0 }
-        }
-    })
-}
-
-/// Counts the result of a query returning one integer column `n`.
-async fn scalar<C: ConnectionTrait>(conn: &C, sql: &str) -> Result<i64, DbErr> {
-    let row = conn.query_one_raw(Statement::from_string(conn.get_database_backend(), sql)).await?;
-    row.map_or(Ok(0), |r| r.try_get::<i64>("", "n"))
-}
-
-/// Recounts the whole ledger from its entries (not from the stored balances).
-pub async fn recount<C: ConnectionTrait>(conn: &C) -> Result<LedgerCheck, DbErr> {
-    let entries = scalar(conn, "SELECT COUNT(*) AS n FROM ledger_entries").await?;
-    let sum_fen = scalar(conn, "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS n FROM ledger_entries").await?;
-    let unbalanced = scalar(
-        conn,
-        "SELECT COUNT(*) AS n FROM (SELECT txn_id FROM ledger_entries GROUP BY txn_id \
-         HAVING SUM(amount_fen) <> 0) AS t",
-    )
-    .await?;
-    // An account is inconsistent when its stored balance differs from the sum of its entries;
-    // entries of an account with no row count against an implicit balance of zero.
-    let inconsistent = scalar(
-        conn,
-        "SELECT COUNT(*) AS n FROM (\
-           SELECT a.account FROM accounts AS a LEFT JOIN \
-             (SELECT account, SUM(amount_fen) AS s FROM ledger_entries GROUP BY account) AS e \
-             ON e.account = a.account \
-           WHERE a.balance_fen <> COALESCE(e.s, 0) \
-           UNION ALL \
-           SELECT e.account FROM \
-             (SELECT account, SUM(amount_fen) AS s FROM ledger_entries GROUP BY account) AS e \
-           WHERE e.s <> 0 AND NOT EXISTS (SELECT 1 FROM accounts AS a WHERE a.account = e.account)\
-         ) AS bad",
-    )
-    .await?;
-    let (entries, unbalanced, inconsistent) = (entries as u64, unbalanced as u64, inconsistent as u64);
-    Ok(LedgerCheck {
-        entries,
-        sum_fen,
-        unbalanced_transactions: unbalanced,
-        inconsistent_accounts: inconsistent,
-        balanced: sum_fen == 0 && unbalanced == 0 && inconsistent == 0,
+            pending_fen: a.pending_fen,
+            available_fen: a.balance_fen.saturating_sub(a.pending_fen),
+        })
+        .collect();
+    Ok(Account {
+        division: holder.to_owned(),
+        received_fen: sum(|a| a.received_fen),
+        allocated_fen: sum(|a| a.allocated_fen),
+        disbursed_fen: sum(|a| a.disbursed_fen),
+        balance_fen: sum(|a| a.balance_fen),
+        pending_fen: sum(|a| a.pending_fen),
+        available_fen: sum(|a| a.balance_fen.saturating_sub(a.pending_fen)),
+        funds,
     })
 }
 

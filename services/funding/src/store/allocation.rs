@@ -17,11 +17,15 @@ pub struct Model {
     pub year: i32,
     /// Amount, fen.
     pub amount_fen: i64,
-    /// Fund source.
+    /// Fund channel.
     pub fund: String,
+    /// Why this amount.
+    pub reason: String,
+    /// The allocation plan it was committed from.
+    pub plan_id: Option<Uuid>,
     /// Official who allocated.
     pub allocated_by: String,
-    /// The ledger movement.
+    /// The transfer id of its ledger movement.
     pub txn_id: Uuid,
     /// When.
     pub created_at: DateTimeUtc,

@@ -21,9 +21,15 @@ pub struct Model {
     pub amount_fen: i64,
     /// Purpose.
     pub purpose: String,
+    /// Fund channel paid from.
+    pub fund: String,
+    /// Budget year of the fund.
+    pub year: i32,
+    /// `posted`, `pending` or `voided` (as its transfer).
+    pub status: String,
     /// Official who disbursed.
     pub disbursed_by: String,
-    /// The ledger movement.
+    /// The transfer id of its ledger movement.
     pub txn_id: Uuid,
     /// When.
     pub created_at: DateTimeUtc,

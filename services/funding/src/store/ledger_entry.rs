@@ -9,10 +9,18 @@ pub struct Model {
     /// Journal order.
     #[sea_orm(primary_key)]
     pub seq: i64,
-    /// The movement both entries belong to.
+    /// The transfer both entries belong to (its transfer id).
     pub txn_id: Uuid,
     /// Account key.
     pub account: String,
+    /// The account's holder.
+    pub holder: String,
+    /// The division the holder lies in.
+    pub division: String,
+    /// Fund channel.
+    pub fund: String,
+    /// Budget year.
+    pub year: i32,
     /// Signed amount, fen: negative debits, positive credits.
     pub amount_fen: i64,
     /// `allocation` or `disbursement`.

@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod allocation;
+pub mod allocation_plan;
 pub mod approved_plan;
 pub mod disbursement;
 pub mod ledger_entry;
+pub mod transfer;

@@ -39,7 +39,7 @@ pub struct Routers {
 }
 
 /// The resources with custom methods (`POST {path}:<name>`).
-pub const CUSTOM: [&Resource; 7] = [
+pub const CUSTOM: [&Resource; 9] = [
     &households::STEPS,
     &monitoring::STEPS,
     &plans::STEPS,
@@ -47,6 +47,8 @@ pub const CUSTOM: [&Resource; 7] = [
     &exits::STEPS,
     &tasks::STEPS,
     &notices::OBJECTIONS,
+    &funding::PLAN_STEPS,
+    &funding::TRANSFER_STEPS,
 ];
 
 /// Every operation: the routers that answer them and their paths in the document.
@@ -73,10 +75,15 @@ pub fn api() -> (Routers, OpenApi) {
         .routes(routes!(teams::presence))
         .routes(routes!(teams::uncovered))
         .routes(routes!(teams::flags))
-        .routes(routes!(funding::allocate))
+        .routes(routes!(funding::allocate, funding::list_allocations))
+        .routes(routes!(funding::create_plan, funding::list_plans))
+        .routes(routes!(funding::get_plan))
         .routes(routes!(funding::disburse))
+        .routes(routes!(funding::list_transfers))
+        .routes(routes!(funding::get_transfer))
         .routes(routes!(funding::account))
         .routes(routes!(funding::check))
+        .routes(routes!(funding::entries))
         .routes(routes!(monitoring::list, monitoring::open))
         .routes(routes!(monitoring::get))
         .routes(routes!(exits::propose))

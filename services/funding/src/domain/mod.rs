@@ -1,9 +1,16 @@
-//! Pure rules of funding: validating allocations and disbursements, which divisions a layer
-//! may allocate to, and the rules of the tasks an allocation opens (who passes funds on, who
-//! signs a disclosure off, which onward tasks an onward allocation satisfies).
+//! Pure rules of funding: the fund catalogue ([`funds`]), factor-based splits ([`factors`]),
+//! validating allocations, plans and disbursements, which divisions a layer may allocate to,
+//! and the rules of the tasks an allocation opens (who passes funds on, who signs a disclosure
+//! off, which onward tasks an onward allocation satisfies).
 
-use chain_api::funding::{CreateAllocation, CreateDisbursement};
+pub mod factors;
+pub mod funds;
+mod table;
+
+use chain_api::funding::{CreateAllocation, CreateAllocationPlan, CreateDisbursement};
 use chain_domain::{Division, Invalid, Jurisdiction, Level, Money, registry, text};
+
+use funds::Funds;
 
 /// The largest single amount accepted, fen (10 trillion yuan): far above any real allocation, and
 /// low enough that no account total can overflow a 64-bit integer in practice.
@@ -24,8 +31,10 @@ pub struct ValidAllocation {
     pub year: i32,
     /// Amount.
     pub amount: Money,
-    /// Fund source, trimmed.
+    /// Fund channel, in the catalogue for the year.
     pub fund: String,
+    /// Why this amount, trimmed.
+    pub reason: String,
 }
 
 /// A disbursement request that passed validation.
@@ -35,6 +44,22 @@ pub struct ValidDisbursement {
     pub amount: Money,
     /// Purpose, trimmed.
     pub purpose: String,
+    /// The fund asked for, if any (known to the catalogue).
+    pub fund: Option<String>,
+}
+
+/// An allocation plan that passed validation (the recipients are checked against the factor
+/// tables by the caller, who knows the allocator).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidPlan {
+    /// Fund channel, in the catalogue for the year.
+    pub fund: String,
+    /// Budget year.
+    pub year: i32,
+    /// The total.
+    pub total: Money,
+    /// Hand-set lines: recipient, amount (≥ 0), reason.
+    pub hand_set: Vec<(Division, i64, String)>,
 }
 
 /// Checks an amount of fen: strictly positive and not absurdly large.
@@ -72,13 +97,67 @@ pub fn validate_allocation(req: &CreateAllocation, current_year: i32) -> Result<
         }
     };
     let amount = check_amount(req.amount_fen).map_err(|m| bad.push("amount_fen", m)).ok();
-    if !(chain_api::limits::FIRST_YEAR..=current_year + 1).contains(&req.year) {
-        bad.push("year", format!("must be between 2014 and {}", current_year + 1));
-    }
-    let fund = check_text(&mut bad, "fund", &req.fund, MAX_FUND_CHARS);
+    check_year(&mut bad, "year", req.year, current_year);
+    let fund = check_fund(&mut bad, &req.fund, req.year);
+    let reason = check_text(&mut bad, "reason", &req.reason, chain_api::limits::REMARK_CHARS);
     match (to, amount) {
-        (Some(to), Some(amount)) => bad.or(ValidAllocation { to, year: req.year, amount, fund }),
+        (Some(to), Some(amount)) => bad.or(ValidAllocation { to, year: req.year, amount, fund, reason }),
         _ => Err(bad),
+    }
+}
+
+/// Checks a fund code: in the catalogue, running in `year`.
+fn check_fund(bad: &mut Invalid, fund: &str, year: i32) -> String {
+    let fund = fund.trim().to_owned();
+    let funds = Funds::embedded();
+    if !funds.knows(&fund) {
+        bad.push("fund", "no such fund in the fund catalogue");
+    } else if funds.get(&fund, year).is_none() {
+        bad.push("fund", format!("the fund does not run in {year}"));
+    }
+    fund
+}
+
+/// Checks a budget year: from 2014 to next year.
+fn check_year(bad: &mut Invalid, field: &str, year: i32, current_year: i32) {
+    if !(chain_api::limits::FIRST_YEAR..=current_year + 1).contains(&year) {
+        bad.push(field, format!("must be between 2014 and {}", current_year + 1));
+    }
+}
+
+/// Validates an allocation plan's request; every invalid field is reported at once.
+pub fn validate_plan(req: &CreateAllocationPlan, current_year: i32) -> Result<ValidPlan, Invalid> {
+    let mut bad = Invalid::new();
+    let total = check_amount(req.total_fen).map_err(|m| bad.push("total_fen", m)).ok();
+    check_year(&mut bad, "year", req.year, current_year);
+    let fund = check_fund(&mut bad, &req.fund, req.year);
+    let mut hand_set = Vec::with_capacity(req.hand_set.len());
+    if req.hand_set.len() > 100 {
+        bad.push("hand_set", "at most 100 hand-set lines");
+    }
+    for (i, h) in req.hand_set.iter().enumerate() {
+        let to = match Division::parse(&h.to) {
+            Ok(d) if hand_set.iter().any(|(o, _, _)| *o == d) => {
+                bad.push(format!("hand_set/{i}/to"), "appears twice");
+                None
+            }
+            Ok(d) => Some(d),
+            Err(e) => {
+                bad.push(format!("hand_set/{i}/to"), e.to_string());
+                None
+            }
+        };
+        if !(0..=MAX_AMOUNT_FEN).contains(&h.amount_fen) {
+            bad.push(format!("hand_set/{i}/amount_fen"), "must be from 0 to the largest amount");
+        }
+        let reason = check_text(&mut bad, &format!("hand_set/{i}/reason"), &h.reason, chain_api::limits::REMARK_CHARS);
+        if let Some(to) = to {
+            hand_set.push((to, h.amount_fen, reason));
+        }
+    }
+    match total {
+        Some(total) => bad.or(ValidPlan { fund, year: req.year, total, hand_set }),
+        None => Err(bad),
     }
 }
 
@@ -87,8 +166,17 @@ pub fn validate_disbursement(req: &CreateDisbursement) -> Result<ValidDisburseme
     let mut bad = Invalid::new();
     let amount = check_amount(req.amount_fen).map_err(|m| bad.push("amount_fen", m)).ok();
     let purpose = check_text(&mut bad, "purpose", &req.purpose, MAX_PURPOSE_CHARS);
+    let fund = req.fund.as_deref().map(str::trim).map(str::to_owned);
+    match (&fund, req.year) {
+        (Some(f), Some(year)) if !Funds::embedded().knows(f) || Funds::embedded().get(f, year).is_none() => {
+            bad.push("fund", format!("no such fund running in {year}"));
+        }
+        (Some(f), None) if !Funds::embedded().knows(f) => bad.push("fund", "no such fund in the fund catalogue"),
+        (None, Some(_)) => bad.push("fund", "is required with year"),
+        _ => {}
+    }
     match amount {
-        Some(amount) => bad.or(ValidDisbursement { amount, purpose }),
+        Some(amount) => bad.or(ValidDisbursement { amount, purpose, fund }),
         None => Err(bad),
     }
 }
@@ -177,7 +265,14 @@ mod tests {
     }
 
     fn allocation(to: &str, amount_fen: i64) -> CreateAllocation {
-        CreateAllocation { to: to.into(), year: 2016, amount_fen, fund: "central-special".into() }
+        CreateAllocation {
+            to: to.into(),
+            year: 2016,
+            amount_fen,
+            fund: "central-special".into(),
+            reason: "test".into(),
+            transfer_id: None,
+        }
     }
 
     #[test]
@@ -224,9 +319,10 @@ mod tests {
         let mut req = allocation("99", 0);
         req.year = 2013;
         req.fund = "  ".into();
+        req.reason = String::new();
         let bad = validate_allocation(&req, 2026).unwrap_err();
         let fields: Vec<_> = bad.0.iter().map(|v| v.field.as_str()).collect();
-        assert_eq!(fields, ["to", "amount_fen", "year", "fund"]);
+        assert_eq!(fields, ["to", "amount_fen", "year", "fund", "reason"]);
         assert_eq!(bad.0[1].message, "must be positive");
     }
 
@@ -242,7 +338,15 @@ mod tests {
 
     #[test]
     fn a_disbursement_needs_a_positive_amount_and_a_purpose() {
-        let req = CreateDisbursement { plan_id: uuid::Uuid::nil(), amount_fen: -1, purpose: String::new() };
+        let req = CreateDisbursement {
+            plan_id: uuid::Uuid::nil(),
+            amount_fen: -1,
+            purpose: String::new(),
+            fund: None,
+            year: None,
+            pending: false,
+            transfer_id: None,
+        };
         let bad = validate_disbursement(&req).unwrap_err();
         let fields: Vec<_> = bad.0.iter().map(|v| v.field.as_str()).collect();
         assert_eq!(fields, ["amount_fen", "purpose"]);
