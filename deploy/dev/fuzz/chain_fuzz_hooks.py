@@ -105,7 +105,6 @@ RULES_NO_SCHEMA_STATES = [
     r"^appears twice$",
     r"the hand-set amounts add up to more than the total",
     r"every recipient is set by hand",
-    r"^must be from 0 to the largest amount$",
     # Text is trimmed before its length is checked: whitespace alone is empty.
     r"^must be 1 to \d+ characters$",
     r"^1–\d+ characters$",

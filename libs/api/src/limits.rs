@@ -42,6 +42,8 @@ pub const FUND_CHARS: usize = 64;
 pub const PURPOSE_CHARS: usize = 200;
 /// Largest amount of one allocation or disbursement, in fen.
 pub const MAX_AMOUNT_FEN: i64 = 1_000_000_000_000_000;
+/// Most hand-set lines in one allocation plan.
+pub const HAND_SET_LINES: usize = 100;
 /// Largest quota of one county or village, in places.
 pub const MAX_PLACES: i64 = 1_000_000;
 

@@ -85,6 +85,13 @@ pub const PROPERTIES: &[(&str, &str, Bound)] = &[
     ("CreateAllocation", "year", Bound::Int(l::FIRST_YEAR as i64, None)),
     ("CreateAllocation", "amount_fen", Bound::Int(1, Some(l::MAX_AMOUNT_FEN))),
     ("CreateAllocation", "fund", Bound::Chars(1, l::FUND_CHARS)),
+    ("CreateAllocation", "reason", Bound::Chars(1, l::REMARK_CHARS)),
+    ("CreateAllocationPlan", "year", Bound::Int(l::FIRST_YEAR as i64, None)),
+    ("CreateAllocationPlan", "total_fen", Bound::Int(1, Some(l::MAX_AMOUNT_FEN))),
+    ("CreateAllocationPlan", "fund", Bound::Chars(1, l::FUND_CHARS)),
+    ("CreateAllocationPlan", "hand_set", Bound::Items(0, l::HAND_SET_LINES)),
+    ("HandSet", "amount_fen", Bound::Int(0, Some(l::MAX_AMOUNT_FEN))),
+    ("HandSet", "reason", Bound::Chars(1, l::REMARK_CHARS)),
     ("CreateDisbursement", "amount_fen", Bound::Int(1, Some(l::MAX_AMOUNT_FEN))),
     ("CreateDisbursement", "purpose", Bound::Chars(1, l::PURPOSE_CHARS)),
     ("Acknowledge", "acknowledged_by", Bound::Chars(1, l::NAME_CHARS)),
@@ -127,6 +134,10 @@ pub const PARAMETERS: &[(&str, &str, Bound)] = &[
     ("plan_rules_get", "year", Bound::Int(l::FIRST_YEAR as i64, Some(2100))),
     ("plan_list", "limit", Bound::Int(1, Some(page::HOUSEHOLDS as i64))),
     ("plan_coverage_list", "limit", Bound::Int(1, Some(page::TREE as i64))),
+    ("allocation_list", "limit", Bound::Int(1, Some(page::HOUSEHOLDS as i64))),
+    ("allocation_plan_list", "limit", Bound::Int(1, Some(page::HOUSEHOLDS as i64))),
+    ("transfer_list", "limit", Bound::Int(1, Some(page::HOUSEHOLDS as i64))),
+    ("ledger_entries", "limit", Bound::Int(1, Some(page::RECORDS as i64))),
 ];
 
 fn number(n: i64) -> Number {

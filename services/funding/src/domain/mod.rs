@@ -132,8 +132,8 @@ pub fn validate_plan(req: &CreateAllocationPlan, current_year: i32) -> Result<Va
     check_year(&mut bad, "year", req.year, current_year);
     let fund = check_fund(&mut bad, &req.fund, req.year);
     let mut hand_set = Vec::with_capacity(req.hand_set.len());
-    if req.hand_set.len() > 100 {
-        bad.push("hand_set", "at most 100 hand-set lines");
+    if req.hand_set.len() > chain_api::limits::HAND_SET_LINES {
+        bad.push("hand_set", format!("at most {} hand-set lines", chain_api::limits::HAND_SET_LINES));
     }
     for (i, h) in req.hand_set.iter().enumerate() {
         let to = match Division::parse(&h.to) {
