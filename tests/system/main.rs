@@ -19,6 +19,7 @@ mod imports;
 mod monitoring;
 mod plans;
 mod privacy;
+mod projects;
 mod queries;
 mod quotas;
 mod refusals;

@@ -104,6 +104,16 @@ RULES_NO_SCHEMA_STATES = [
     r"is not one of this plan's recipients",
     r"^appears twice$",
     r"the hand-set amounts add up to more than the total",
+    # County projects: the site's villages against the registry, the county and the proposer;
+    # the management-fee cap (policy data) against the budget; the benefit against the list.
+    r"must be a village \(12 digits\)",
+    r"every village of the site must lie in one county",
+    r"the site must lie in your village or township",
+    r"the policy's share of the budget",
+    r"list the households the project benefits",
+    r"must be the number of households listed",
+    r"must be one of the project's fund sources",
+    r"yuan of the budget is left to pay",
     r"every recipient is set by hand",
     # Text is trimmed before its length is checked: whitespace alone is empty.
     r"^must be 1 to \d+ characters$",

@@ -242,6 +242,34 @@ pub struct TransferPage {
     pub next_after: Option<Uuid>,
 }
 
+/// One link of a trace: `amount_fen` of the money the transfer `lot` brought into an account
+/// paid the transfer `paid` out of it (first in, first out within the account).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TraceLink {
+    /// The transfer that brought the money.
+    pub lot: Uuid,
+    /// The transfer it paid.
+    pub paid: Uuid,
+    /// Fen.
+    pub amount_fen: i64,
+}
+
+/// Where a transfer's money came from and where it went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Trace {
+    /// The transfer traced.
+    pub transfer: Transfer,
+    /// Links back, level by level, to the transfers out of a fund's source account (the centre's
+    /// allocation for a central fund): empty when the transfer itself left a source.
+    pub back: Vec<TraceLink>,
+    /// Links forward, level by level, to the transfers its money paid, down to the payees.
+    pub forward: Vec<TraceLink>,
+    /// Every transfer the links name, in id order.
+    pub transfers: Vec<Transfer>,
+    /// Whether links were left out (at most 1,000 each way; read the statements for more).
+    pub truncated: bool,
+}
+
 /// Filters of `GET /v1/allocations`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -472,8 +500,18 @@ pub struct LedgerCheck {
     pub inconsistent_holds: u64,
     /// Transfers still pending.
     pub pending_transfers: u64,
-    /// Whether the ledger balances to the fen, no account but a source is negative and every
-    /// hold matches its pending transfers.
+    /// Transfers out of an account other than a fund's source, not voided, whose lots do not sum
+    /// to their amount.
+    pub untraced_transfers: u64,
+    /// Lots whose remainder is not what arrived less what was taken, and accounts (other than
+    /// sources) whose lots do not hold exactly their available balance.
+    pub inconsistent_lots: u64,
+    /// Transfers resolved other than once: posted without exactly two entries, pending or voided
+    /// with entries, pending with a resolution time, voided without one.
+    pub irregular_transfers: u64,
+    /// Whether the ledger balances to the fen, no account but a source is negative, every hold
+    /// matches its pending transfers, every payment is traced to its lots and every transfer was
+    /// resolved at most once.
     pub balanced: bool,
 }
 

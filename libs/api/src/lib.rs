@@ -14,6 +14,7 @@ pub mod monitoring;
 pub mod planning;
 pub mod principal;
 pub mod problem;
+pub mod projects;
 pub mod queries;
 pub mod quotas;
 pub mod schema;

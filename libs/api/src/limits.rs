@@ -107,3 +107,17 @@ pub mod page {
     /// `GET /v1/teams/uncovered` and `GET /v1/presence-flags`.
     pub const TEAMS: u64 = 500;
 }
+/// Characters of a county project's name, implementer or responsible person.
+pub const PROJECT_NAME_CHARS: usize = 100;
+/// Characters of a county project's tasks, subsidy standard, performance targets or evaluation.
+pub const PROJECT_TEXT_CHARS: usize = 2000;
+/// Villages a county project's site may list.
+pub const PROJECT_VILLAGES: usize = 100;
+/// Fund channels a county project may name as its sources.
+pub const PROJECT_FUNDS: usize = 5;
+/// Households a county project may list as linked to it.
+pub const PROJECT_HOUSEHOLDS: usize = 2000;
+/// Poor households one county project may count as benefiting.
+pub const PROJECT_BENEFICIARIES: u32 = 1_000_000;
+/// Characters of a project payment's business key (its tranche).
+pub const TRANCHE_CHARS: usize = 50;

@@ -167,6 +167,30 @@ pub mod funding {
     pub const TRANSFER_POST: &str = "transfer.post";
     /// `transfer.void`: `Step<Decision>` → `Transfer` (a pending transfer, voided).
     pub const TRANSFER_VOID: &str = "transfer.void";
+    /// `transfer.trace`: `ById` → `Trace` (back to the source, forward to what it paid).
+    pub const TRANSFER_TRACE: &str = "transfer.trace";
+    /// `project.propose`: `ProposeProject` → `Project`.
+    pub const PROJECT_PROPOSE: &str = "project.propose";
+    /// `project.get`: `ById` → `Project`.
+    pub const PROJECT_GET: &str = "project.get";
+    /// `project.list`: `ProjectQuery` → `ProjectPage`.
+    pub const PROJECT_LIST: &str = "project.list";
+    /// `project.admit`: `Step<Decision>` → `Project` (into the county's library).
+    pub const PROJECT_ADMIT: &str = "project.admit";
+    /// `project.reject`: `Step<Decision>` → `Project`.
+    pub const PROJECT_REJECT: &str = "project.reject";
+    /// `project.disclose`: `Step<Decision>` → `Project` (its plan posted on the village boards).
+    pub const PROJECT_DISCLOSE: &str = "project.disclose";
+    /// `project.approve`: `Step<Decision>` → `Project`.
+    pub const PROJECT_APPROVE: &str = "project.approve";
+    /// `project.start`: `Step<Decision>` → `Project` (implementation begins).
+    pub const PROJECT_START: &str = "project.start";
+    /// `project.accept`: `Step<Decision>` → `Project` (验收).
+    pub const PROJECT_ACCEPT: &str = "project.accept";
+    /// `project.close`: `Step<Evaluation>` → `Project`.
+    pub const PROJECT_CLOSE: &str = "project.close";
+    /// `project.pay`: `Step<PayProject>` → `ProjectPayment`.
+    pub const PROJECT_PAY: &str = "project.pay";
 }
 
 /// The exit service's verbs.

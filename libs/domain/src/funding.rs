@@ -2,8 +2,9 @@
 //! and how long an allocating layer has to publish the allocation's results.
 //!
 //! Both are policy, so they live in a table embedded from `libs/domain/data/funding_deadlines.csv`
-//! (replaceable with [`FundingDeadlines::from_csv`]) with a national `*` row and optional
-//! per-province rows. Deadlines are Beijing days: a deadline falls at the end of its day in
+//! (replaceable with [`FundingDeadlines::from_csv`]) with a national `*,*` row and optional rows
+//! per province, per fund channel, or both; the most specific row applies (province and fund,
+//! then the fund nationally, then the province for every fund, then the default). Deadlines are Beijing days: a deadline falls at the end of its day in
 //! Beijing, like the engine's directive deadlines.
 //!
 //! Working days follow the State Council's holiday arrangements ([`WorkCalendar`]): Monday to
@@ -19,7 +20,7 @@ use crate::division::{Division, Level};
 use crate::policy_table::{TableProblem, parse_province, rows, whole_number};
 use crate::work_calendar::WorkCalendar;
 
-/// The embedded table (`province,onward_days,disclosure_working_days`).
+/// The embedded table (`province,fund,onward_days,disclosure_working_days`).
 const FUNDING_DEADLINES_TABLE: &str = include_str!("../data/funding_deadlines.csv");
 /// The longest period a table may declare, in days of either kind (one year).
 const MAX_DAYS: u32 = 365;
@@ -61,8 +62,8 @@ pub enum FundingDeadlinesError {
     /// The text is not well-formed CSV (e.g. a row with the wrong number of fields).
     #[error("funding-deadline table is not valid CSV: {0}")]
     Csv(String),
-    /// The header row is not exactly `province,onward_days,disclosure_working_days`.
-    #[error("funding-deadline table must have the header province,onward_days,disclosure_working_days")]
+    /// The header row is not exactly `province,fund,onward_days,disclosure_working_days`.
+    #[error("funding-deadline table must have the header province,fund,onward_days,disclosure_working_days")]
     Header,
     /// The province is neither `*` nor a 2-digit province code.
     #[error("line {line}: province must be \"*\" or a 2-digit province code")]
@@ -76,16 +77,24 @@ pub enum FundingDeadlinesError {
         /// Line number in the CSV text.
         line: u64,
     },
-    /// The same province appears twice.
-    #[error("line {line}: province {province} already has funding deadlines")]
+    /// The fund is neither `*` nor a fund code (lowercase letters, digits and hyphens).
+    #[error("line {line}: fund must be \"*\" or a fund code")]
+    Fund {
+        /// Line number in the CSV text.
+        line: u64,
+    },
+    /// The same province and fund appear twice.
+    #[error("line {line}: province {province} already has funding deadlines for fund {fund}")]
     Duplicate {
         /// Line number in the CSV text.
         line: u64,
         /// The repeated province (`*` or a province code).
         province: String,
+        /// The repeated fund (`*` or a fund code).
+        fund: String,
     },
-    /// There is no `*` row, so some provinces would have no deadline.
-    #[error("funding-deadline table must have a row for province *")]
+    /// There is no `*,*` row, so some allocations would have no deadline.
+    #[error("funding-deadline table must have a row for province * and fund *")]
     MissingDefault,
 }
 
@@ -98,12 +107,12 @@ impl From<TableProblem> for FundingDeadlinesError {
     }
 }
 
-/// Funding deadlines nationally and per province.
+/// Funding deadlines nationally, per province and per fund channel.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FundingDeadlines {
-    /// Province rows.
-    by_province: BTreeMap<Division, FundingDeadline>,
-    /// The `*` row.
+    /// Rows by province (`None`: every province) and fund (`None`: every fund), but the default.
+    rows: BTreeMap<(Option<Division>, Option<String>), FundingDeadline>,
+    /// The `*,*` row.
     default: FundingDeadline,
 }
 
@@ -116,34 +125,49 @@ impl FundingDeadlines {
         })
     }
 
-    /// Loads a table from CSV text with the header `province,onward_days,disclosure_working_days`.
+    /// Loads a table from CSV text with the header
+    /// `province,fund,onward_days,disclosure_working_days`.
     ///
-    /// `province` is `*` (the national default, required) or a 2-digit province code, each at most
-    /// once; both numbers are whole days from 1 to 365. Lines starting with `#` are comments;
-    /// fields are trimmed.
+    /// `province` is `*` or a 2-digit province code; `fund` is `*` or a fund code; each pair at
+    /// most once, and `*,*` (the national default for every fund) is required. Both numbers are
+    /// whole days from 1 to 365. Lines starting with `#` are comments; fields are trimmed.
     pub fn from_csv(text: &str) -> Result<FundingDeadlines, FundingDeadlinesError> {
-        let mut table: BTreeMap<Option<Division>, FundingDeadline> = BTreeMap::new();
-        for row in rows(text, &["province", "onward_days", "disclosure_working_days"])? {
+        let mut table: BTreeMap<(Option<Division>, Option<String>), FundingDeadline> = BTreeMap::new();
+        for row in rows(text, &["province", "fund", "onward_days", "disclosure_working_days"])? {
             let (line, record) = row?;
-            let scope = parse_province(&record[0]).ok_or(FundingDeadlinesError::Province { line })?;
+            let province = parse_province(&record[0]).ok_or(FundingDeadlinesError::Province { line })?;
+            let fund = match &record[1] {
+                "*" => None,
+                code if !code.is_empty()
+                    && code.len() <= 64
+                    && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') =>
+                {
+                    Some(code.to_owned())
+                }
+                _ => return Err(FundingDeadlinesError::Fund { line }),
+            };
             let days = |text: &str| whole_number(text, 1..=MAX_DAYS).ok_or(FundingDeadlinesError::Days { line });
-            let row = FundingDeadline { onward_days: days(&record[1])?, disclosure_working_days: days(&record[2])? };
-            if table.insert(scope, row).is_some() {
-                return Err(FundingDeadlinesError::Duplicate { line, province: record[0].to_owned() });
+            let row = FundingDeadline { onward_days: days(&record[2])?, disclosure_working_days: days(&record[3])? };
+            if table.insert((province, fund), row).is_some() {
+                return Err(FundingDeadlinesError::Duplicate {
+                    line,
+                    province: record[0].to_owned(),
+                    fund: record[1].to_owned(),
+                });
             }
         }
-        let default = table.remove(&None).ok_or(FundingDeadlinesError::MissingDefault)?;
-        let by_province = table.into_iter().filter_map(|(p, row)| p.map(|p| (p, row))).collect();
-        Ok(FundingDeadlines { by_province, default })
+        let default = table.remove(&(None, None)).ok_or(FundingDeadlinesError::MissingDefault)?;
+        Ok(FundingDeadlines { rows: table, default })
     }
 
-    /// The deadlines for an allocation in `division` (`None`: the centre): its province's row if
-    /// there is one, otherwise the national default.
-    pub fn for_division(&self, division: Option<&Division>) -> FundingDeadline {
-        division
-            .and_then(|d| d.ancestor_at(Level::Province))
-            .and_then(|p| self.by_province.get(&p).copied())
-            .unwrap_or(self.default)
+    /// The deadlines for an allocation of `fund` in `division` (`None`: the centre): the row of
+    /// its province and that fund, else of that fund nationally, else of its province, else the
+    /// national default.
+    pub fn for_allocation(&self, division: Option<&Division>, fund: &str) -> FundingDeadline {
+        let province = division.and_then(|d| d.ancestor_at(Level::Province));
+        let fund = Some(fund.to_owned());
+        let keys = [(province.clone(), fund.clone()), (None, fund), (province, None)];
+        keys.iter().find_map(|key| self.rows.get(key).copied()).unwrap_or(self.default)
     }
 }
 
@@ -164,26 +188,41 @@ mod tests {
         text.parse().unwrap()
     }
 
-    const HEADER: &str = "province,onward_days,disclosure_working_days\n";
+    const HEADER: &str = "province,fund,onward_days,disclosure_working_days\n";
+    const FUND: &str = "central-special";
 
     #[test]
     fn the_embedded_table_gives_thirty_days_and_fifteen_working_days() {
         let table = FundingDeadlines::default_table();
         let expected = FundingDeadline { onward_days: 30, disclosure_working_days: 15 };
-        assert_eq!(table.for_division(Some(&d("52"))), expected);
-        assert_eq!(table.for_division(Some(&d("520624"))), expected);
-        assert_eq!(table.for_division(None), expected);
+        assert_eq!(table.for_allocation(Some(&d("52")), FUND), expected);
+        assert_eq!(table.for_allocation(Some(&d("520624")), "county-special"), expected);
+        assert_eq!(table.for_allocation(None, FUND), expected);
     }
 
     #[test]
     fn a_province_row_overrides_the_default_for_everything_inside_it() {
-        let table = FundingDeadlines::from_csv(&format!("{HEADER}*,30,15\n52,20,10\n")).unwrap();
+        let table = FundingDeadlines::from_csv(&format!("{HEADER}*,*,30,15\n52,*,20,10\n")).unwrap();
         let guizhou = FundingDeadline { onward_days: 20, disclosure_working_days: 10 };
-        assert_eq!(table.for_division(Some(&d("52"))), guizhou);
-        assert_eq!(table.for_division(Some(&d("5206"))), guizhou);
-        assert_eq!(table.for_division(Some(&d("520624"))), guizhou);
-        assert_eq!(table.for_division(Some(&d("53"))).onward_days, 30);
-        assert_eq!(table.for_division(None).disclosure_working_days, 15);
+        assert_eq!(table.for_allocation(Some(&d("52")), FUND), guizhou);
+        assert_eq!(table.for_allocation(Some(&d("5206")), FUND), guizhou);
+        assert_eq!(table.for_allocation(Some(&d("520624")), FUND), guizhou);
+        assert_eq!(table.for_allocation(Some(&d("53")), FUND).onward_days, 30);
+        assert_eq!(table.for_allocation(None, FUND).disclosure_working_days, 15);
+    }
+
+    #[test]
+    fn a_fund_row_overrides_the_province_and_the_default_and_a_province_fund_row_overrides_both() {
+        let rows = "*,*,30,15\n52,*,20,10\n*,social-paired,45,15\n52,social-paired,40,12\n*,county-special,25,15\n";
+        let table = FundingDeadlines::from_csv(&format!("{HEADER}{rows}")).unwrap();
+        let onward =
+            |division: Option<&str>, fund: &str| table.for_allocation(division.map(d).as_ref(), fund).onward_days;
+        assert_eq!(onward(Some("520624"), "social-paired"), 40);
+        assert_eq!(onward(Some("53"), "social-paired"), 45);
+        assert_eq!(onward(None, "social-paired"), 45);
+        assert_eq!(onward(Some("520624"), "county-special"), 25, "the fund's own row before the province's");
+        assert_eq!(onward(Some("520624"), FUND), 20);
+        assert_eq!(onward(Some("53"), FUND), 30);
     }
 
     #[test]
@@ -228,28 +267,36 @@ mod tests {
 
     #[test]
     fn the_table_rejects_bad_rows() {
-        let load = |rows: &str| FundingDeadlines::from_csv(&format!("{HEADER}*,30,15\n{rows}"));
-        assert_eq!(load("52,0,15\n"), Err(FundingDeadlinesError::Days { line: 3 }));
-        assert_eq!(load("52,30,366\n"), Err(FundingDeadlinesError::Days { line: 3 }));
-        assert_eq!(load("52,-1,15\n"), Err(FundingDeadlinesError::Days { line: 3 }));
-        assert_eq!(load("52,thirty,15\n"), Err(FundingDeadlinesError::Days { line: 3 }));
-        assert!(load("52,365,1\n").is_ok());
+        let load = |rows: &str| FundingDeadlines::from_csv(&format!("{HEADER}*,*,30,15\n{rows}"));
+        assert_eq!(load("52,*,0,15\n"), Err(FundingDeadlinesError::Days { line: 3 }));
+        assert_eq!(load("52,*,30,366\n"), Err(FundingDeadlinesError::Days { line: 3 }));
+        assert_eq!(load("52,*,-1,15\n"), Err(FundingDeadlinesError::Days { line: 3 }));
+        assert_eq!(load("52,*,thirty,15\n"), Err(FundingDeadlinesError::Days { line: 3 }));
+        assert!(load("52,*,365,1\n").is_ok());
         for province in ["5", "520", "5206", "CN", "", "00"] {
-            assert_eq!(load(&format!("{province},30,15\n")), Err(FundingDeadlinesError::Province { line: 3 }));
+            assert_eq!(load(&format!("{province},*,30,15\n")), Err(FundingDeadlinesError::Province { line: 3 }));
         }
-        assert_eq!(load("*,20,10\n"), Err(FundingDeadlinesError::Duplicate { line: 3, province: "*".into() }));
+        for fund in ["", "Central", "central special", "基金"] {
+            assert_eq!(load(&format!("52,{fund},30,15\n")), Err(FundingDeadlinesError::Fund { line: 3 }));
+        }
+        let duplicate = |line, province: &str, fund: &str| {
+            Err(FundingDeadlinesError::Duplicate { line, province: province.into(), fund: fund.into() })
+        };
+        assert_eq!(load("*,*,20,10\n"), duplicate(3, "*", "*"));
+        assert_eq!(load("52,*,20,10\n52,*,25,10\n"), duplicate(4, "52", "*"));
+        assert_eq!(load("52,x,20,10\n52,x,25,10\n"), duplicate(4, "52", "x"));
+        assert!(load("52,x,20,10\n53,x,25,10\n52,*,1,1\n").is_ok());
+        assert!(matches!(load("52,*,30\n"), Err(FundingDeadlinesError::Csv(_))));
         assert_eq!(
-            load("52,20,10\n52,25,10\n"),
-            Err(FundingDeadlinesError::Duplicate { line: 4, province: "52".into() })
-        );
-        assert!(matches!(load("52,30\n"), Err(FundingDeadlinesError::Csv(_))));
-        assert_eq!(
-            FundingDeadlines::from_csv(&format!("{HEADER}52,30,15\n")),
+            FundingDeadlines::from_csv(&format!("{HEADER}52,*,30,15\n*,x,30,15\n")),
             Err(FundingDeadlinesError::MissingDefault)
         );
-        assert_eq!(FundingDeadlines::from_csv("province,days\n"), Err(FundingDeadlinesError::Header));
+        assert_eq!(
+            FundingDeadlines::from_csv("province,onward_days,disclosure_working_days\n"),
+            Err(FundingDeadlinesError::Header)
+        );
         // Comments and padding are allowed.
-        let padded = FundingDeadlines::from_csv(&format!("# note\n{HEADER} * , 30 , 15 \n")).unwrap();
-        assert_eq!(padded.for_division(None).onward_days, 30);
+        let padded = FundingDeadlines::from_csv(&format!("# note\n{HEADER} * , * , 30 , 15 \n")).unwrap();
+        assert_eq!(padded.for_allocation(None, FUND).onward_days, 30);
     }
 }

@@ -12,11 +12,11 @@ use chain_api::{Problem, Role};
 use chain_domain::{Division, Money};
 use chrono::Datelike;
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, TransactionTrait};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 
 use crate::domain::funds::{Fund, Funds};
-use crate::error::{Result, replayed};
-use crate::ledger::{self, CENTRE, EntryKind, Key, Replay, Transfer};
+use crate::error::Result;
+use crate::ledger::{self, CENTRE, EntryKind, Key, Transfer};
 use crate::store::allocation;
 use crate::{State, domain, movement, tasks};
 
@@ -141,12 +141,7 @@ pub async fn create(s: State, p: Principal, req: CreateAllocation) -> Result<All
         "reason": valid.reason,
     })
     .to_string();
-    let attempt = async {
-        let txn = s.db.begin().await?;
-        match ledger::replay(&txn, transfer_id, &request).await? {
-            Replay::New => {}
-            other => return replayed(other),
-        }
+    let answer = movement::once(&s.db, transfer_id, &request, async |txn| {
         let one = Allot {
             from: from.as_ref(),
             to: &valid.to,
@@ -158,17 +153,9 @@ pub async fn create(s: State, p: Principal, req: CreateAllocation) -> Result<All
             transfer_id,
             request: request.clone(),
         };
-        let answer = allot(&s, &txn, &p, one).await?;
-        txn.commit().await?;
-        s.outbox.wake();
-        Ok(answer)
-    };
-    match attempt.await {
-        Ok(answer) => Ok(answer),
-        // A concurrent request under the same transfer id won the insert: answer as it did.
-        Err(e) => match ledger::replay(&s.db, transfer_id, &request).await? {
-            Replay::New => Err(e),
-            other => replayed(other),
-        },
-    }
+        allot(&s, txn, &p, one).await
+    })
+    .await?;
+    s.outbox.wake();
+    Ok(answer)
 }

@@ -12,11 +12,11 @@ use chain_domain::{Division, Layer, Level, Money};
 use chain_store::text::{enum_str, parse_enum};
 use chrono::Datelike;
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, TransactionTrait};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 
 use crate::domain::funds::Funds;
-use crate::error::{Result, replayed};
-use crate::ledger::{self, EntryKind, Key, Replay, Transfer};
+use crate::error::Result;
+use crate::ledger::{self, EntryKind, Key, Transfer};
 use crate::store::{approved_plan, disbursement};
 use crate::{State, domain, movement};
 
@@ -94,18 +94,13 @@ pub async fn create(s: State, p: Principal, req: CreateDisbursement) -> Result<D
         "pending": req.pending,
     })
     .to_string();
-    let attempt = async {
-        let txn = s.db.begin().await?;
-        match ledger::replay(&txn, transfer_id, &request).await? {
-            Replay::New => {}
-            other => return replayed(other),
-        }
-        let plan = approved_plan::Entity::find_by_id(req.plan_id).one(&txn).await?.ok_or_else(no_plan)?;
+    let answer = movement::once(&s.db, transfer_id, &request, async |txn| {
+        let plan = approved_plan::Entity::find_by_id(req.plan_id).one(txn).await?.ok_or_else(no_plan)?;
         let village = Division::parse(&plan.village).context("reading the plan's village")?;
         p.require(&[Role::Approver], Layer::County, &village, no_plan())?;
         let county =
             village.ancestor_at(Level::County).context("the plan's village lies above the county level")?.to_string();
-        let from = paying_account(&txn, &county, valid.fund.as_deref(), req.year, valid.amount, s.now().year()).await?;
+        let from = paying_account(txn, &county, valid.fund.as_deref(), req.year, valid.amount, s.now().year()).await?;
         let fund = Funds::embedded().get(&from.fund, from.year);
         let (id, created_at) = (Uuid::now_v7(), movement::now(&s));
         let household = Key {
@@ -126,7 +121,7 @@ pub async fn create(s: State, p: Principal, req: CreateDisbursement) -> Result<D
             by: p.subject.clone(),
             at: created_at,
         };
-        ledger::transfer(&txn, &transfer, req.pending).await?;
+        ledger::transfer(txn, &transfer, req.pending).await?;
         let status = if req.pending { TransferStatus::Pending } else { TransferStatus::Posted };
         let row = disbursement::ActiveModel {
             id: Set(id),
@@ -143,29 +138,23 @@ pub async fn create(s: State, p: Principal, req: CreateDisbursement) -> Result<D
             txn_id: Set(transfer_id),
             created_at: Set(created_at),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         if req.pending {
             let entry = chain_store::audit::Entry::by(&p, "disbursement.hold", &row.village)
                 .about(id)
                 .payload(&serde_json::json!({ "transfer_id": transfer_id, "amount_fen": row.amount_fen }));
-            chain_store::audit::append(&txn, s.now(), entry).await?;
+            chain_store::audit::append(txn, s.now(), entry).await?;
         } else {
             let event = disbursed_event(&s, &p, &row)?;
-            movement::record(&s, &txn, &p, "disbursement.create", id, event).await?;
+            movement::record(&s, txn, &p, "disbursement.create", id, event).await?;
         }
         let answer = to_api(row)?;
-        ledger::set_answer(&txn, transfer_id, &answer).await?;
-        txn.commit().await?;
-        s.outbox.wake();
+        ledger::set_answer(txn, transfer_id, &answer).await?;
         tracing::info!(disbursement = %id, %county, amount = %valid.amount, pending = req.pending, "funds disbursed");
         Ok(answer)
-    };
-    match attempt.await {
-        Ok(answer) => Ok(answer),
-        Err(e) => match ledger::replay(&s.db, transfer_id, &request).await? {
-            Replay::New => Err(e),
-            other => replayed(other),
-        },
-    }
+    })
+    .await?;
+    s.outbox.wake();
+    Ok(answer)
 }

@@ -43,6 +43,7 @@ impl From<LedgerError> for Error {
             }
             LedgerError::Overflow(_) => Error::Refused(Problem::new(ProblemKind::Conflict, e.to_string())),
             LedgerError::NotPending(_) => Error::Refused(Problem::new(ProblemKind::InvalidTransition, e.to_string())),
+            LedgerError::Untraced(_) => Error::Unexpected(anyhow::Error::new(e)),
             LedgerError::Db(e) => Error::Database(e),
         }
     }

@@ -3,6 +3,7 @@
 use chain_api::verbs::funding::*;
 use chain_bus::Endpoints;
 
+use crate::projects::{self, payments, steps};
 use crate::{State, account, allocation, disbursement, plans, queries, transfers};
 
 /// The endpoints, by verb.
@@ -19,6 +20,18 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle(TRANSFER_LIST, queries::transfers)
         .handle(TRANSFER_POST, transfers::post)
         .handle(TRANSFER_VOID, transfers::void)
+        .handle(TRANSFER_TRACE, transfers::trace)
+        .handle(PROJECT_PROPOSE, projects::propose)
+        .handle(PROJECT_GET, projects::get)
+        .handle(PROJECT_LIST, projects::list)
+        .handle(PROJECT_ADMIT, steps::admit)
+        .handle(PROJECT_REJECT, steps::reject)
+        .handle(PROJECT_DISCLOSE, steps::disclose)
+        .handle(PROJECT_APPROVE, steps::approve)
+        .handle(PROJECT_START, steps::start)
+        .handle(PROJECT_ACCEPT, steps::accept)
+        .handle(PROJECT_CLOSE, steps::close)
+        .handle(PROJECT_PAY, payments::pay)
         .handle(ACCOUNT_GET, account::get)
         .handle(LEDGER_CHECK, account::check_ledger)
         .handle(LEDGER_ENTRIES, queries::entries)

@@ -11,7 +11,8 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::State;
-use crate::error::Result;
+use crate::error::{Result, replayed};
+use crate::ledger::{self, Replay};
 
 /// Now by the service's clock, at the precision the databases keep (microseconds), so that what a
 /// movement answers is what reading it back gives.
@@ -47,4 +48,38 @@ pub async fn record<C: ConnectionTrait>(
     audit::append(conn, s.now(), entry).await?;
     outbox::enqueue(conn, s.bus.root(), &event).await?;
     Ok(())
+}
+
+/// Makes the movement `body` once under its transfer id: `body` runs inside a transaction that
+/// commits only if it succeeds, unless the id already stands for a movement — then the answer is
+/// the first answer to the same `request`, or a conflict for another one. When `body` fails
+/// because a concurrent request under the same id won, the answer is the winner's.
+pub async fn once<T>(
+    db: &sea_orm::DatabaseConnection,
+    transfer_id: Uuid,
+    request: &str,
+    body: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T>,
+) -> Result<T>
+where
+    T: serde::de::DeserializeOwned,
+{
+    use sea_orm::TransactionTrait;
+
+    let attempt = async {
+        let txn = db.begin().await?;
+        match ledger::replay(&txn, transfer_id, request).await? {
+            Replay::New => {}
+            other => return replayed(other),
+        }
+        let answer = body(&txn).await?;
+        txn.commit().await?;
+        Ok(answer)
+    };
+    match attempt.await {
+        Ok(answer) => Ok(answer),
+        Err(e) => match ledger::replay(db, transfer_id, request).await? {
+            Replay::New => Err(e),
+            other => replayed(other),
+        },
+    }
 }

@@ -3,11 +3,11 @@
 //!
 //! - **Onward allocation**: funds landing at a province or city open a `funding.onward-allocation`
 //!   task owned by the recipient, signed off by the allocator, due the policy's number of days
-//!   later (`funding_deadlines.csv`). When the recipient allocates onward from the same fund and
-//!   year, its open tasks of that fund and year are satisfied oldest first
-//!   ([`domain::satisfied_prefix`]) and submitted on the allocating
-//!   official's behalf; the allocator's layer signs them off with the generic step. A task not
-//!   passed on in time runs the engine's reminder/overdue/escalation ladder.
+//!   later (`funding_deadlines.csv`, by province and fund). When the recipient allocates onward
+//!   from the same fund and year, its open tasks of that fund and year are satisfied oldest
+//!   first ([`domain::satisfied_prefix`]) and submitted on the allocating official's behalf;
+//!   the allocator's layer signs them off with the generic step. A task not passed on in time
+//!   runs the engine's reminder/overdue/escalation ladder.
 //! - **Disclosure**: "whoever allocates the money publishes it" — each allocation by a province,
 //!   city or county opens a `funding.disclosure` task owned by the allocator, signed off by the
 //!   layer above, that can only be submitted once its `funds.disclosure` notice has passed. The
@@ -47,7 +47,7 @@ pub async fn on_allocation(s: &State, txn: &DatabaseTransaction, p: &Principal, 
             signer: Some(a.from_account.clone()),
             ..NewTask::new(ONWARD_KIND, title, to.to_string(), Role::Approver)
         };
-        open(s, txn, p, a, task, deadlines.for_division(Some(&to)).onward_due(now)).await?;
+        open(s, txn, p, a, task, deadlines.for_allocation(Some(&to), &a.fund).onward_due(now)).await?;
     }
     if let Some(from) = from {
         let title = format!("Publish the allocation of {amount} yuan of {} ({}) to {}", a.fund, a.year, a.to_division);
@@ -56,7 +56,7 @@ pub async fn on_allocation(s: &State, txn: &DatabaseTransaction, p: &Principal, 
             notice_kind: Some(DISCLOSURE_NOTICE.to_owned()),
             ..NewTask::new(DISCLOSURE_KIND, title, from.to_string(), Role::Approver)
         };
-        open(s, txn, p, a, task, deadlines.for_division(Some(&from)).disclosure_due(now)).await?;
+        open(s, txn, p, a, task, deadlines.for_allocation(Some(&from), &a.fund).disclosure_due(now)).await?;
         submit_satisfied(s, txn, p, &from, &a.fund, a.year).await?;
     }
     Ok(())

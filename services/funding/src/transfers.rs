@@ -3,7 +3,7 @@
 //! disbursements are paid in two phases, so the resolver is an approver of the paying county.
 
 use anyhow::Context;
-use chain_api::funding::{Transfer, TransferStatus};
+use chain_api::funding::{Trace, TraceLink, Transfer, TransferStatus};
 use chain_api::step::{ById, Decision, Step};
 use chain_api::{Principal, Problem, ProblemKind, Role};
 use chain_domain::{Division, Jurisdiction, Layer};
@@ -61,6 +61,42 @@ pub async fn get(s: State, p: Principal, req: ById) -> Result<Transfer> {
         return Err(hidden().into());
     }
     to_api(row)
+}
+
+/// How many links a trace follows each way.
+const TRACE_LINKS: usize = 1_000;
+
+/// `transfer.trace`: where a transfer's money came from, lot by lot back to the fund's source,
+/// and what it paid, down to the payees. The caller must be able to read the transfer; the
+/// links back (allocations from above, which are disclosed) are shown whole, the links forward
+/// only as far as the caller's jurisdiction reaches.
+pub async fn trace(s: State, p: Principal, req: ById) -> Result<Trace> {
+    use ledger::lots::{Direction, walk};
+    let row = transfer::Entity::find_by_id(req.id).one(&s.db).await?.ok_or_else(hidden)?;
+    if !visible(&p, &row.from_division, &row.to_division) {
+        return Err(hidden().into());
+    }
+    let back = walk(&s.db, row.id, Direction::Back, TRACE_LINKS).await?;
+    let forward = walk(&s.db, row.id, Direction::Forward, TRACE_LINKS).await?;
+    let mut ids: Vec<Uuid> = back.links.iter().chain(&forward.links).flat_map(|l| [l.lot, l.paid]).collect();
+    ids.sort();
+    ids.dedup();
+    ids.retain(|id| *id != row.id);
+    let named = ledger::lots::transfers_of(&s.db, &ids).await?;
+    let below: std::collections::HashSet<Uuid> =
+        named.iter().filter(|t| visible(&p, &t.from_division, &t.to_division)).map(|t| t.id).collect();
+    let link = |l: &ledger::lots::Link| TraceLink { lot: l.lot, paid: l.paid, amount_fen: l.amount_fen };
+    let forward_links: Vec<TraceLink> = forward.links.iter().filter(|l| below.contains(&l.paid)).map(link).collect();
+    let shown: std::collections::HashSet<Uuid> =
+        back.links.iter().flat_map(|l| [l.lot, l.paid]).chain(forward_links.iter().map(|l| l.paid)).collect();
+    let transfers = named.into_iter().filter(|t| shown.contains(&t.id)).map(to_api).collect::<Result<Vec<_>>>()?;
+    Ok(Trace {
+        transfer: to_api(row)?,
+        back: back.links.iter().map(link).collect(),
+        forward: forward_links,
+        transfers,
+        truncated: back.truncated || forward.truncated,
+    })
 }
 
 /// `transfer.post`: pays a pending transfer.

@@ -115,6 +115,24 @@ pub const PROPERTIES: &[(&str, &str, Bound)] = &[
     ("RecordPresence", "month", Bound::Chars(l::MONTH_CHARS, l::MONTH_CHARS)),
     ("RecordPresence", "days", Bound::Int(0, Some(l::MONTH_DAYS as i64))),
     ("RecordPresence", "note", Bound::Chars(0, l::REMARK_CHARS)),
+    ("ProposeProject", "name", Bound::Chars(1, l::PROJECT_NAME_CHARS)),
+    ("ProposeProject", "year", Bound::Int(l::FIRST_YEAR as i64, None)),
+    ("ProposeProject", "villages", Bound::Distinct(1, l::PROJECT_VILLAGES)),
+    ("ProposeProject", "tasks", Bound::Chars(1, l::PROJECT_TEXT_CHARS)),
+    ("ProposeProject", "subsidy_standard", Bound::Chars(1, l::PROJECT_TEXT_CHARS)),
+    ("ProposeProject", "fund_sources", Bound::Distinct(1, l::PROJECT_FUNDS)),
+    ("ProposeProject", "implementer", Bound::Chars(1, l::PROJECT_NAME_CHARS)),
+    ("ProposeProject", "responsible_person", Bound::Chars(1, l::PROJECT_NAME_CHARS)),
+    ("ProposeProject", "budget_fen", Bound::Int(1, Some(l::MAX_AMOUNT_FEN))),
+    ("ProposeProject", "management_fee_fen", Bound::Int(0, Some(l::MAX_AMOUNT_FEN))),
+    ("ProposeProject", "performance_targets", Bound::Chars(1, l::PROJECT_TEXT_CHARS)),
+    ("ProposeProject", "households", Bound::Distinct(0, l::PROJECT_HOUSEHOLDS)),
+    ("ProposeProject", "beneficiaries", Bound::Int(1, Some(l::PROJECT_BENEFICIARIES as i64))),
+    ("Evaluation", "summary", Bound::Chars(1, l::PROJECT_TEXT_CHARS)),
+    ("PayProject", "tranche", Bound::Chars(1, l::TRANCHE_CHARS)),
+    ("PayProject", "amount_fen", Bound::Int(1, Some(l::MAX_AMOUNT_FEN))),
+    ("PayProject", "year", Bound::Int(l::FIRST_YEAR as i64, None)),
+    ("PayProject", "fund", Bound::Chars(1, l::FUND_CHARS)),
 ];
 
 /// `(operation id, parameter, bound)`: the bounded parameters, page sizes first.
@@ -138,6 +156,7 @@ pub const PARAMETERS: &[(&str, &str, Bound)] = &[
     ("allocation_plan_list", "limit", Bound::Int(1, Some(page::HOUSEHOLDS as i64))),
     ("transfer_list", "limit", Bound::Int(1, Some(page::HOUSEHOLDS as i64))),
     ("ledger_entries", "limit", Bound::Int(1, Some(page::RECORDS as i64))),
+    ("project_list", "limit", Bound::Int(1, Some(page::HOUSEHOLDS as i64))),
 ];
 
 fn number(n: i64) -> Number {

@@ -5,6 +5,7 @@
 
 pub mod factors;
 pub mod funds;
+pub mod projects;
 mod table;
 
 use chain_api::funding::{CreateAllocation, CreateAllocationPlan, CreateDisbursement};
@@ -73,7 +74,7 @@ pub fn check_amount(fen: i64) -> Result<Money, String> {
 
 /// Checks a free-text field of 1 to `max` characters (after trimming; normalised to NFC, see
 /// [`chain_domain::text`]).
-fn check_text(bad: &mut Invalid, name: &str, value: &str, max: usize) -> String {
+pub(crate) fn check_text(bad: &mut Invalid, name: &str, value: &str, max: usize) -> String {
     let value = text::field(value, text::Kind::Prose, name, bad);
     let chars = value.chars().count();
     if chars == 0 || chars > max {
@@ -119,7 +120,7 @@ fn check_fund(bad: &mut Invalid, fund: &str, year: i32) -> String {
 }
 
 /// Checks a budget year: from 2014 to next year.
-fn check_year(bad: &mut Invalid, field: &str, year: i32, current_year: i32) {
+pub(crate) fn check_year(bad: &mut Invalid, field: &str, year: i32, current_year: i32) {
     if !(chain_api::limits::FIRST_YEAR..=current_year + 1).contains(&year) {
         bad.push(field, format!("must be between 2014 and {}", current_year + 1));
     }
@@ -216,6 +217,9 @@ pub const ONWARD_KIND: &str = "funding.onward-allocation";
 
 /// Task kind: the allocating layer publishes an allocation (DOMAIN.md §5, 15 working days).
 pub const DISCLOSURE_KIND: &str = "funding.disclosure";
+
+/// Task kind: a county library project's review, disclosure and approval (DOMAIN.md §5).
+pub const PROJECT_KIND: &str = "funding.project";
 
 /// The public-notice kind a disclosure posts (its window comes from `notice_days.csv`).
 pub const DISCLOSURE_NOTICE: &str = "funds.disclosure";

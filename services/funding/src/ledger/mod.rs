@@ -13,6 +13,7 @@
 
 pub mod check;
 mod idempotency;
+pub mod lots;
 
 use chain_api::funding::{Account, FundAccount, TransferStatus};
 use chain_domain::Money;
@@ -44,6 +45,8 @@ pub enum EntryKind {
     Allocation,
     /// From a county to a household.
     Disbursement,
+    /// From a county to a library project.
+    Project,
 }
 
 /// One account: a holder's money of one fund in one budget year.
@@ -115,6 +118,9 @@ pub enum LedgerError {
     /// A pending transfer was already posted or voided (or was never pending).
     #[error("the transfer is {0}, not pending")]
     NotPending(String),
+    /// The account's lots do not cover what its balance says it has: the ledger needs checking.
+    #[error("the lots of {0} do not cover its balance")]
+    Untraced(String),
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbErr),
@@ -144,7 +150,7 @@ async fn ensure<C: ConnectionTrait>(conn: &C, key: &Key, source: bool) -> Result
 fn counter(kind: EntryKind) -> account::Column {
     match kind {
         EntryKind::Allocation => account::Column::AllocatedFen,
-        EntryKind::Disbursement => account::Column::DisbursedFen,
+        EntryKind::Disbursement | EntryKind::Project => account::Column::DisbursedFen,
     }
 }
 
@@ -221,6 +227,9 @@ pub async fn transfer<C: ConnectionTrait>(conn: &C, t: &Transfer, pending: bool)
     }
     .insert(conn)
     .await?;
+    if !t.from_source {
+        lots::take(conn, t.id, &t.from.id(), x).await?;
+    }
     if !pending {
         credit_and_journal(conn, t.id, &t.from, &t.to, x, t.kind, t.ref_id, t.at).await?;
     }
@@ -252,7 +261,7 @@ async fn credit_and_journal<C: ConnectionTrait>(
         return Err(LedgerError::Overflow(to.id()));
     }
     for (key, amount) in [(from, -x), (to, x)] {
-        ledger_entry::ActiveModel {
+        let entry = ledger_entry::ActiveModel {
             txn_id: Set(id),
             account: Set(key.id()),
             holder: Set(key.holder.clone()),
@@ -267,6 +276,9 @@ async fn credit_and_journal<C: ConnectionTrait>(
         }
         .insert(conn)
         .await?;
+        if amount > 0 {
+            lots::open(conn, id, &key.id(), entry.seq, x).await?;
+        }
     }
     Ok(())
 }
@@ -318,8 +330,7 @@ pub async fn post<C: ConnectionTrait>(
     let row = resolve(conn, id, TransferStatus::Posted, by, at).await?;
     let (from, to) = keys(&row);
     let x = row.amount_fen;
-    let kind =
-        if row.kind == enum_str(&EntryKind::Allocation) { EntryKind::Allocation } else { EntryKind::Disbursement };
+    let kind: EntryKind = chain_store::text::parse_enum(&row.kind)?;
     let c = counter(kind);
     let debited = account::Entity::update_many()
         .col_expr(account::Column::BalanceFen, Expr::col(account::Column::BalanceFen).sub(x))
@@ -356,6 +367,7 @@ pub async fn void<C: ConnectionTrait>(
     if released.rows_affected != 1 {
         return Err(LedgerError::Overflow(row.from_account));
     }
+    lots::give_back(conn, id).await?;
     Ok(row)
 }
 

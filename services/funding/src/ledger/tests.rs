@@ -173,9 +173,24 @@ async fn scenario(db: &chain_store::Db) {
             negative_accounts: 0,
             inconsistent_holds: 0,
             pending_transfers: 0,
+            untraced_transfers: 0,
+            inconsistent_lots: 0,
+            irregular_transfers: 0,
             balanced: true
         }
     );
+
+    // Tampering with a lot, or a payment losing its lots, is noticed too.
+    db.execute_unprepared("UPDATE lots SET remaining_fen = remaining_fen - 1 WHERE account LIKE '52/%'").await.unwrap();
+    let report = recount(&db).await.unwrap();
+    assert_eq!((report.inconsistent_lots, report.balanced), (2, false), "the lot, and its account: {report:?}");
+    db.execute_unprepared("UPDATE lots SET remaining_fen = remaining_fen + 1 WHERE account LIKE '52/%'").await.unwrap();
+    db.execute_unprepared("UPDATE lot_uses SET released = TRUE WHERE id = (SELECT MAX(id) FROM lot_uses)")
+        .await
+        .unwrap();
+    let report = recount(&db).await.unwrap();
+    assert_eq!(report.untraced_transfers, 1, "{report:?}");
+    assert!(!report.balanced);
 
     // And the check notices a tampered balance, a one-sided entry and a hold without a transfer.
     db.execute_unprepared("UPDATE accounts SET balance_fen = balance_fen + 1 WHERE holder = '52'").await.unwrap();
@@ -191,6 +206,50 @@ async fn scenario(db: &chain_store::Db) {
     assert_eq!((report.sum_fen, report.unbalanced_transactions, report.inconsistent_accounts), (5, 1, 2));
     assert_eq!(report.inconsistent_holds, 1);
     assert!(!report.balanced);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_payment_is_paid_by_the_oldest_lots_and_traces_back_to_the_centre_and_forward_to_the_household() {
+    use EntryKind::{Allocation, Disbursement};
+    use lots::{Direction, Link, walk};
+    let (db, dir) = fresh_db().await;
+    let first = pay(&db, CENTRE, key("52"), 70_000, Allocation, false).await.unwrap();
+    let second = pay(&db, CENTRE, key("52"), 50_000, Allocation, false).await.unwrap();
+    // Guizhou passes on 100,000: all of the first lot, 30,000 of the second.
+    let onward = pay(&db, "52", key("520624"), 100_000, Allocation, false).await.unwrap();
+    let paid = pay(&db, "520624", household(1), 25_000, Disbursement, false).await.unwrap();
+    let held = pay(&db, "520624", household(2), 5_000, Disbursement, true).await.unwrap();
+
+    let back = walk(&db, paid, Direction::Back, 100).await.unwrap();
+    assert_eq!(
+        back.links,
+        [
+            Link { lot: onward, paid, amount_fen: 25_000 },
+            Link { lot: first, paid: onward, amount_fen: 70_000 },
+            Link { lot: second, paid: onward, amount_fen: 30_000 },
+        ]
+    );
+    assert!(!back.truncated);
+    let forward = walk(&db, first, Direction::Forward, 100).await.unwrap();
+    assert_eq!(
+        forward.links,
+        [
+            Link { lot: first, paid: onward, amount_fen: 70_000 },
+            Link { lot: onward, paid, amount_fen: 25_000 },
+            Link { lot: onward, paid: held, amount_fen: 5_000 },
+        ]
+    );
+    let capped = walk(&db, first, Direction::Forward, 2).await.unwrap();
+    assert_eq!((capped.links.len(), capped.truncated), (2, true));
+
+    // Voiding the held payment gives its lot back; the next payment takes it again.
+    commit(&db, async |txn| void(txn, held, "t", chain_workflow::Clock::system().now()).await).await.unwrap();
+    let after = walk(&db, onward, Direction::Forward, 100).await.unwrap();
+    assert_eq!(after.links, [Link { lot: onward, paid, amount_fen: 25_000 }]);
+    let check = recount(&db).await.unwrap();
+    assert!(check.balanced && check.untraced_transfers == 0 && check.inconsistent_lots == 0, "{check:?}");
+    db.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// One step of a random sequence.
@@ -254,8 +313,10 @@ async fn run(ops: Vec<Op>) {
                 assert!(commit(&db, async |txn| post(txn, id, "t", now).await).await.is_err(), "resolved once");
             }
         }
+        // Balanced, every payment traced to its lots and every transfer resolved at most once.
         let check = recount(&db).await.unwrap();
         assert!(check.balanced, "{check:?}");
+        assert_eq!((check.untraced_transfers, check.inconsistent_lots, check.irregular_transfers), (0, 0, 0));
         assert_eq!(check.pending_transfers, pending.len() as u64);
     }
     let rows = crate::store::account::Entity::find().all(&db).await.unwrap();

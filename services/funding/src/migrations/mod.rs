@@ -1,7 +1,7 @@
 //! The funding database's migrations: the tables every service has, then funding's own, one file
 //! per table group, each named as deployed databases record it in `seaql_migrations`.
 
-chain_kit::schema!(m0300_ledger, m0301_records, m0302_funds);
+chain_kit::schema!(m0300_ledger, m0301_records, m0302_funds, m0303_lots, m0304_projects);
 
 #[cfg(test)]
 mod tests {
@@ -14,7 +14,7 @@ mod tests {
         let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
         assert_eq!(
             names[chain_kit::schema::migrations(Vec::new()).len()..],
-            ["m0300_ledger", "m0301_records", "m0302_funds"]
+            ["m0300_ledger", "m0301_records", "m0302_funds", "m0303_lots", "m0304_projects"]
         );
     }
 }
@@ -25,7 +25,7 @@ mod carry_over {
     use sea_orm_migration::MigratorTrait;
 
     use super::Migrator;
-    use crate::store::{account, disbursement, transfer};
+    use crate::store::{account, disbursement, lot, lot_use, transfer};
 
     /// Rows as the ledger wrote them before funds: CN → 52 → 520624 → a household (ids as the
     /// 16-byte blobs SQLite keeps).
@@ -51,7 +51,8 @@ mod carry_over {
         let dir = std::env::temp_dir().join(format!("chain-funding-carry-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&dir).unwrap();
         let db = chain_store::connect(&format!("sqlite://{}", dir.join("x.db").display())).await.unwrap();
-        let before_funds = Migrator::migrations().len() as u32 - 1;
+        // Every migration before funds (`m0302_funds`).
+        let before_funds = Migrator::migrations().iter().position(|m| m.name() == "m0302_funds").unwrap() as u32;
         Migrator::up(&db, Some(before_funds)).await.unwrap();
         db.execute_unprepared(LEGACY).await.unwrap();
         Migrator::up(&db, None).await.unwrap();
@@ -77,6 +78,34 @@ mod carry_over {
         assert!(transfers.iter().all(|t| t.status == "posted"));
         let household = transfers.iter().find(|t| t.kind == "disbursement").unwrap();
         assert_eq!(household.to_division, "520624101201");
+        // Lots, first in first out: the county's payment came out of Guizhou's lot of 600.
+        let mut lots: Vec<(String, i64, i64)> = lot::Entity::find()
+            .all(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.account, l.amount_fen, l.remaining_fen))
+            .collect();
+        lots.sort();
+        assert_eq!(
+            lots,
+            [
+                ("52/central-special/2016".into(), 1000, 400),
+                ("520624/central-special/2016".into(), 600, 350),
+                ("household:00000000-0000-0000-0000-0000000000e1/central-special/2016".into(), 250, 250),
+            ]
+        );
+        let uses = lot_use::Entity::find().all(&db).await.unwrap();
+        let paid_from = |t: u128| {
+            uses.iter()
+                .filter(|u| u.transfer_id == uuid::Uuid::from_u128(t))
+                .map(|u| (u.lot, u.amount_fen))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(paid_from(0xf2), [(uuid::Uuid::from_u128(0xf1), 600)]);
+        assert_eq!(paid_from(0xf3), [(uuid::Uuid::from_u128(0xf2), 250)]);
+        assert!(paid_from(0xf1).is_empty(), "the centre's source account has no lots");
+        assert!(check.untraced_transfers == 0 && check.inconsistent_lots == 0, "{check:?}");
         db.close().await.unwrap();
         let _ = std::fs::remove_dir_all(dir);
     }

@@ -6,4 +6,8 @@ pub mod allocation_plan;
 pub mod approved_plan;
 pub mod disbursement;
 pub mod ledger_entry;
+pub mod lot;
+pub mod lot_use;
+pub mod project;
+pub mod project_payment;
 pub mod transfer;

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use chain_api::funding::{
     Account, AccountQuery, Allocation, AllocationPage, AllocationPlan, AllocationPlanPage, AllocationPlanQuery,
     AllocationQuery, CreateAllocation, CreateAllocationPlan, CreateDisbursement, Disbursement, EntryPage, EntryQuery,
-    LedgerCheck, Transfer, TransferPage, TransferQuery,
+    LedgerCheck, Trace, Transfer, TransferPage, TransferQuery,
 };
 use chain_api::step::{ById, Decision};
 use chain_api::verbs::funding::{self as verbs, SERVICE};
@@ -165,6 +165,20 @@ pub async fn get_transfer(
     let id = parse_id(&id, "transfer")?;
     let t: Transfer = s.bus.request(SERVICE, verbs::TRANSFER_GET, &p, &ById { id }).await?;
     Ok(versioned(StatusCode::OK, &t))
+}
+
+/// Trace a transfer: the lots that paid it, back level by level to the transfer out of the fund's source (the centre's allocation for a central fund), and what its money paid, forward down to the projects and households (as far as your jurisdiction reaches). At most 1,000 links each way.
+#[utoipa::path(get, path = "/v1/transfers/{id}/trace", operation_id = "transfer_trace", tag = "funding",
+    params(("id" = uuid::Uuid, Path, description = "Transfer id")),
+    responses((status = 200, description = "The trace", body = Trace), Problems),
+    security(("bearer" = [])))]
+pub async fn trace_transfer(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Trace>, ApiProblem> {
+    let id = parse_id(&id, "transfer")?;
+    Ok(axum::Json(s.bus.request(SERVICE, verbs::TRANSFER_TRACE, &p, &ById { id }).await?))
 }
 
 /// `POST /v1/transfers/{id}:post` and `:void`.

@@ -13,6 +13,7 @@ pub mod imports;
 pub mod monitoring;
 pub mod notices;
 pub mod plans;
+pub mod projects;
 pub mod queries;
 pub mod quotas;
 pub mod schedules;
@@ -39,7 +40,7 @@ pub struct Routers {
 }
 
 /// The resources with custom methods (`POST {path}:<name>`).
-pub const CUSTOM: [&Resource; 9] = [
+pub const CUSTOM: [&Resource; 10] = [
     &households::STEPS,
     &monitoring::STEPS,
     &plans::STEPS,
@@ -49,6 +50,7 @@ pub const CUSTOM: [&Resource; 9] = [
     &notices::OBJECTIONS,
     &funding::PLAN_STEPS,
     &funding::TRANSFER_STEPS,
+    &projects::STEPS,
 ];
 
 /// Every operation: the routers that answer them and their paths in the document.
@@ -81,6 +83,9 @@ pub fn api() -> (Routers, OpenApi) {
         .routes(routes!(funding::disburse))
         .routes(routes!(funding::list_transfers))
         .routes(routes!(funding::get_transfer))
+        .routes(routes!(funding::trace_transfer))
+        .routes(routes!(projects::propose, projects::list))
+        .routes(routes!(projects::get))
         .routes(routes!(funding::account))
         .routes(routes!(funding::check))
         .routes(routes!(funding::entries))
