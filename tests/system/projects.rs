@@ -100,6 +100,8 @@ async fn a_village_project_goes_through_the_library_is_paid_within_its_caps_and_
     let mut other_fund = pay("tranche-2", 1, false);
     other_fund["fund"] = json!("county-special");
     assert_eq!(field(t.post("SINAN", &url("pay"), other_fund).await.problem(422, "validation")), "fund");
+    // Another county learns nothing, not even from a business key already paid.
+    t.post("SHIQIAN", &url("pay"), pay("tranche-1", 200_000, false)).await.problem(404, "not-found");
     t.post("SHIQIAN", &url("pay"), pay("tranche-2", 1, false)).await.problem(404, "not-found");
     t.post("SINAN", &url("pay"), pay("tranche-2", -1, false)).await.problem(422, "validation");
 

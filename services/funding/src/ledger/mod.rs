@@ -37,6 +37,11 @@ pub fn household_holder(household_id: Uuid) -> String {
     format!("household:{household_id}")
 }
 
+/// The holder key of a county library project.
+pub fn project_holder(project_id: Uuid) -> String {
+    format!("project:{project_id}")
+}
+
 /// What a movement is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -27,11 +27,6 @@ use crate::ledger::{self, EntryKind, Key, Transfer};
 use crate::store::{project, project_payment};
 use crate::{State, movement};
 
-/// The holder key of a project's account.
-pub fn project_holder(id: Uuid) -> String {
-    format!("project:{id}")
-}
-
 /// The transfer id of the payment `tranche` of project `id`: the same key, the same id.
 pub fn transfer_id(id: Uuid, tranche: &str) -> Uuid {
     let digest = Sha256::digest(format!("chain/project-payment/{id}/{tranche}").as_bytes());
@@ -73,9 +68,12 @@ pub async fn pay(s: State, p: Principal, req: Step<PayProject>) -> Result<Projec
         "fee": req.body.fee,
     })
     .to_string();
+    // Whether the caller may pay this project is settled before the business key is looked up, so
+    // an official of another county learns nothing from a key already paid (404, not 409).
+    let (_, county) = for_step(&s.db, &p, req.id).await?;
+    county_approver(&p, &county)?;
     let answer = movement::once(&s.db, id, &request, async |txn| {
-        let (row, county) = for_step(txn, &p, req.id).await?;
-        county_approver(&p, &county)?;
+        let (row, _) = for_step(txn, &p, req.id).await?;
         let sources: Vec<String> = row.fund_sources.split_whitespace().map(str::to_owned).collect();
         let valid = rules::validate_payment(&req.body, &sources)?;
         let status: ProjectStatus = parse_enum(&row.status).context("reading a project's status")?;
@@ -95,7 +93,7 @@ pub async fn pay(s: State, p: Principal, req: Step<PayProject>) -> Result<Projec
         }
         let fund = req.body.fund.trim();
         let from = Key::of(&row.county, fund, req.body.year);
-        let to = Key { holder: project_holder(row.id), ..Key::of(&row.county, fund, req.body.year) };
+        let to = Key { holder: ledger::project_holder(row.id), ..Key::of(&row.county, fund, req.body.year) };
         let (payment, at) = (Uuid::now_v7(), movement::now(&s));
         let transfer = Transfer {
             id,
