@@ -4,6 +4,9 @@
 //! [`Checkpoint`] of the head and puts it in the JetStream key-value bucket `<root>_audit`, one key
 //! per service, whose history keeps the latest [`HISTORY`] checkpoints.
 //!
+//! A further job seals the intake into the chain every [`audit::SEAL_EVERY`], and once more at
+//! shutdown; the checkpoint job seals before it signs.
+//!
 //! A head is signed only if it extends the previous checkpoint (the entry the checkpoint names
 //! still carries the MAC it signed) and its own MAC verifies, so a rewritten database is never
 //! vouched for; the job logs an error instead and signs nothing until the chain is repaired.
@@ -105,6 +108,25 @@ pub async fn install(db: &Db, key: &AuditKey, clock: &Clock) -> anyhow::Result<(
     audit::install(db, key, clock.now()).await.with_context(|| format!("installing the {} audit key", key.service()))
 }
 
+/// Seals the audit intake into the chain every [`audit::SEAL_EVERY`], and at shutdown.
+pub fn spawn_sealer(db: Db, mut shutdown: Shutdown) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut stopping = false;
+        loop {
+            if let Err(e) = audit::seal_all(&db).await {
+                tracing::warn!(error = %e, "sealing the audit intake failed; will retry");
+            }
+            if stopping {
+                break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(audit::SEAL_EVERY) => {}
+                _ = shutdown.wait() => stopping = true,
+            }
+        }
+    })
+}
+
 /// Checkpoints the chain every `every` while it moves, and at shutdown.
 pub fn spawn_checkpoints(
     db: Db,
@@ -131,6 +153,9 @@ pub fn spawn_checkpoints(
                     }
                     Err(e) => tracing::warn!(service, error = %e, "the checkpoint bucket is unavailable; will retry"),
                 }
+            }
+            if let Err(e) = audit::seal_all(&db).await {
+                tracing::warn!(service, error = %e, "sealing the audit intake failed; will retry");
             }
             if let Some(s) = &store {
                 match checkpoint(&db, s, &key, &clock, last.clone()).await {

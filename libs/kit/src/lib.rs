@@ -113,6 +113,7 @@ impl Kit {
         let outbox = OutboxSignal::new();
         let engine = Engine::new(db.clone(), service, workflow.clock.clone(), bus.root());
         let relay = chain_bus::spawn_relay(db.clone(), bus.clone(), outbox.clone(), shutdown.clone());
+        let sealer = audit::spawn_sealer(db.clone(), shutdown.clone());
         let checkpoints = audit::spawn_checkpoints(
             db.clone(),
             bus.clone(),
@@ -125,7 +126,7 @@ impl Kit {
             core: Core { db, bus, outbox, engine, own: Arc::new(()) },
             sweep_every: workflow.sweep_every,
             shutdown,
-            tasks: vec![relay, checkpoints],
+            tasks: vec![relay, sealer, checkpoints],
         })
     }
 

@@ -37,7 +37,7 @@ impl MigrationTrait for Migration {
 }
 
 /// A service's migrations: the tables every service has (outbox, inbox, audit log; the engine's
-/// tasks, notices and schedules; the audit chain's id; remembered answers; tasks by kind), then
+/// tasks, notices and schedules; the audit chain's id; remembered answers; tasks by kind; the audit intake), then
 /// its own, in order.
 pub fn migrations(own: Vec<Box<dyn MigrationTrait>>) -> Vec<Box<dyn MigrationTrait>> {
     let mut all: Vec<Box<dyn MigrationTrait>> = vec![
@@ -46,6 +46,7 @@ pub fn migrations(own: Vec<Box<dyn MigrationTrait>>) -> Vec<Box<dyn MigrationTra
         Box::new(chain_store::migration::AuditChainId),
         Box::new(chain_store::migration::RequestAnswers),
         Box::new(chain_workflow::migration::TaskKindIndex),
+        Box::new(chain_store::migration::AuditIntake),
     ];
     all.extend(own);
     all

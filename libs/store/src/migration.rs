@@ -140,3 +140,37 @@ impl MigrationTrait for RequestAnswers {
         .await
     }
 }
+
+/// Creates `audit_intake`, where changes leave their audit entries for the chain
+/// ([`crate::audit::intake`]).
+#[derive(Debug)]
+pub struct AuditIntake;
+
+impl MigrationName for AuditIntake {
+    fn name(&self) -> &str {
+        "m0005_audit_intake"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AuditIntake {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("audit_intake")
+                .if_not_exists()
+                .col(big_pk_auto("id"))
+                .col(timestamp_with_time_zone("at"))
+                .col(string("actor"))
+                .col(string("role"))
+                .col(string("jurisdiction"))
+                .col(string("action"))
+                .col(string("division"))
+                .col(uuid_null("subject_id"))
+                .col(text_null("reason"))
+                .col(string("payload_hash"))
+                .to_owned(),
+        )
+        .await
+    }
+}

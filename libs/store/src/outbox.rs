@@ -119,7 +119,11 @@ pub(crate) mod tests {
     #[async_trait::async_trait]
     impl MigratorTrait for Shared {
         fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
-            vec![Box::new(crate::migration::SharedTables), Box::new(crate::migration::AuditChainId)]
+            vec![
+                Box::new(crate::migration::SharedTables),
+                Box::new(crate::migration::AuditChainId),
+                Box::new(crate::migration::AuditIntake),
+            ]
         }
     }
 

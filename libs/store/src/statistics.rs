@@ -7,7 +7,10 @@
 //! tasks — scan the whole table instead, slower with every row. The keeper asks the server once
 //! whether autovacuum runs; if it does not, it analyses, at each tick, the service's tables that
 //! changed more than autovacuum's own default threshold (50 rows plus a tenth of the table) since
-//! they were last analysed. SQLite keeps no such statistics, so there the keeper does nothing.
+//! they were last analysed. A table holding more deleted rows than live ones by the same
+//! threshold — one the service empties as it goes, as the audit intake — is vacuumed as well, so
+//! that its space is reused and reading it stays as cheap as its few live rows. SQLite keeps no
+//! such statistics, so there the keeper does nothing.
 
 use std::time::Duration;
 
@@ -45,14 +48,40 @@ pub async fn stale_tables(db: &Db) -> Result<Vec<String>, DbErr> {
     rows.iter().map(|r| r.try_get_by_index(0)).collect()
 }
 
-/// Analyses the stale tables, returning their names.
+/// The service's tables holding more deleted rows than live ones, by the same threshold.
+pub async fn emptied_tables(db: &Db) -> Result<Vec<String>, DbErr> {
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT relname::text FROM pg_stat_user_tables \
+             WHERE schemaname = current_schema() AND n_dead_tup > $1 + n_live_tup \
+             ORDER BY relname",
+            [THRESHOLD_ROWS.into()],
+        ))
+        .await?;
+    rows.iter().map(|r| r.try_get_by_index(0)).collect()
+}
+
+fn quoted(tables: &[String]) -> String {
+    tables.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect::<Vec<_>>().join(", ")
+}
+
+/// Vacuums (and analyses) the tables mostly of deleted rows and analyses the other stale ones,
+/// returning the names of all of them.
 pub async fn refresh(db: &Db) -> Result<Vec<String>, DbErr> {
-    let tables = stale_tables(db).await?;
-    if !tables.is_empty() {
-        let list = tables.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect::<Vec<_>>().join(", ");
-        db.execute_unprepared(&format!("ANALYZE {list}")).await?;
+    let emptied = emptied_tables(db).await?;
+    let stale: Vec<String> = stale_tables(db).await?.into_iter().filter(|t| !emptied.contains(t)).collect();
+    if !emptied.is_empty() {
+        // Outside a transaction: each statement on the pool commits by itself.
+        db.execute_unprepared(&format!("VACUUM (ANALYZE) {}", quoted(&emptied))).await?;
     }
-    Ok(tables)
+    if !stale.is_empty() {
+        db.execute_unprepared(&format!("ANALYZE {}", quoted(&stale))).await?;
+    }
+    let mut all = emptied;
+    all.extend(stale);
+    all.sort();
+    Ok(all)
 }
 
 /// Runs the keeper every `every` until `stop` resolves, if the server does not keep statistics
@@ -113,6 +142,19 @@ mod tests {
         assert_eq!(stale, ["grows"]);
         assert_eq!(super::refresh(&db).await.unwrap(), ["grows"]);
         assert!(super::stale_tables(&db).await.unwrap().is_empty(), "analysed, it is fresh again");
+        // Emptied, it is vacuumed: its dead rows are gone.
+        db.execute_unprepared("DELETE FROM grows").await.unwrap();
+        let mut emptied = Vec::new();
+        for _ in 0..300 {
+            emptied = super::emptied_tables(&db).await.unwrap();
+            if !emptied.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(emptied, ["grows"]);
+        assert_eq!(super::refresh(&db).await.unwrap(), ["grows"]);
+        assert!(super::emptied_tables(&db).await.unwrap().is_empty(), "vacuumed, its dead rows are gone");
         db.close().await.ok();
         admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
     }

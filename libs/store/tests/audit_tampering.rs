@@ -12,7 +12,11 @@ struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(chain_store::migration::SharedTables), Box::new(chain_store::migration::AuditChainId)]
+        vec![
+            Box::new(chain_store::migration::SharedTables),
+            Box::new(chain_store::migration::AuditChainId),
+            Box::new(chain_store::migration::AuditIntake),
+        ]
     }
 }
 
@@ -96,6 +100,7 @@ async fn chain_of(n: usize) -> TestDb {
             .payload(&serde_json::json!({ "n": i }));
         audit::append(&t.db, now(), e).await.unwrap();
     }
+    audit::seal_all(&t.db).await.unwrap();
     t
 }
 
@@ -314,4 +319,72 @@ async fn entries_from_before_keying_are_kept_and_anchored() {
     anchor.prev_hash = entry(&t.db, 3).await.hash;
     save(&t.db, anchor).await;
     assert_broken_at(verdict(&t.db, &[]).await, 4, "edited");
+}
+
+fn plain(label: &str) -> Entry {
+    Entry::new(Actor::service("planning", "520624"), "plan.approve", "520624101201").reason(Some(label))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writers_do_not_wait_on_the_chain_and_every_committed_entry_is_chained_once() {
+    use sea_orm::TransactionTrait;
+    let t = TestDb::fresh().await;
+    audit::install(&t.db, &key(), now()).await.unwrap();
+    // A change whose transaction stays open holds nothing another change needs (on PostgreSQL;
+    // SQLite takes one writer at a time whatever is written).
+    let open = t.db.begin().await.unwrap();
+    audit::append(&open, now(), plain("held open")).await.unwrap();
+    if postgres() {
+        let other = async {
+            let txn = t.db.begin().await.unwrap();
+            audit::append(&txn, now(), plain("beside")).await.unwrap();
+            txn.commit().await.unwrap();
+            audit::seal_all(&t.db).await.unwrap()
+        };
+        let sealed = tokio::time::timeout(std::time::Duration::from_secs(5), other).await;
+        assert_eq!(sealed.expect("a second writer and the sealer wait for an open transaction"), 1);
+        assert_eq!(entries(&t.db).await.len(), 1, "only the committed entry is chained");
+    }
+    open.rollback().await.unwrap();
+    // Concurrent writers with a sealer running among them: nothing lost, nothing twice, and a
+    // change that rolls back leaves no entry.
+    let sealer = {
+        let db = t.db.clone();
+        tokio::spawn(async move {
+            for _ in 0..40 {
+                audit::seal_all(&db).await.unwrap();
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        })
+    };
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let db = t.db.clone();
+            tokio::spawn(async move {
+                for i in 0..10 {
+                    let txn = db.begin().await.unwrap();
+                    audit::append_many(&txn, now(), &[plain(&format!("{w}-{i}-a")), plain(&format!("{w}-{i}-b"))])
+                        .await
+                        .unwrap();
+                    if i == 9 { txn.rollback().await.unwrap() } else { txn.commit().await.unwrap() }
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.await.unwrap();
+    }
+    sealer.await.unwrap();
+    audit::seal_all(&t.db).await.unwrap();
+    assert_eq!(audit::unsealed(&t.db).await.unwrap(), 0);
+    let chained = entries(&t.db).await;
+    let expected = if postgres() { 1 + 8 * 9 * 2 } else { 8 * 9 * 2 };
+    assert_eq!(chained.len(), expected);
+    let mut reasons: Vec<_> = chained.iter().filter_map(|m| m.reason.clone()).collect();
+    reasons.sort();
+    reasons.dedup();
+    assert_eq!(reasons.len(), expected, "every entry chained once");
+    let rolled_back = |r: &String| r == "held open" || r.contains("-9-");
+    assert!(!reasons.iter().any(rolled_back), "rolled back, yet chained: {reasons:?}");
+    assert_eq!(verdict(&t.db, &[]).await, Verdict::Intact { entries: expected as i64, unkeyed: 0, checkpoint: None });
 }

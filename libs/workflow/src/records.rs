@@ -123,6 +123,7 @@ impl Engine {
         };
         let limit = q.limit.unwrap_or(100).clamp(1, 1000);
         let scope = if prefix.is_empty() { None } else { Some(prefix.as_str()) };
+        audit::seal_all(&self.db).await.map_err(internal)?;
         let rows = audit::list(&self.db, scope, q.subject_id, q.after, limit).await.map_err(internal)?;
         let mut entries: Vec<AuditEntry> = rows
             .into_iter()

@@ -19,11 +19,60 @@ use std::collections::HashMap;
 use std::sync::{LazyLock, RwLock};
 
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 use sea_orm::entity::prelude::*;
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use sha2::{Digest, Sha256};
 
 use super::{AuditKey, Entry, Model, head};
+
+/// Entries written by one multi-row statement.
+const CHUNK: usize = 1000;
+
+/// Links `entries` onto the chain whose head is `current` (which the caller's transaction has
+/// locked), writes them and moves the head past them.
+pub(crate) async fn extend<C: ConnectionTrait>(
+    conn: &C,
+    key: &AuditKey,
+    current: &head::Model,
+    entries: impl IntoIterator<Item = (DateTime<Utc>, Entry)>,
+) -> Result<i64, DbErr> {
+    let mut seq = current.seq;
+    let mut prev = current.hash.clone();
+    let mut rows = Vec::new();
+    for (at, e) in entries {
+        seq += 1;
+        let mut model = Model {
+            seq,
+            at: DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at),
+            actor: e.actor.subject,
+            role: e.actor.role,
+            jurisdiction: e.actor.jurisdiction,
+            action: e.action,
+            division: e.division,
+            subject_id: e.subject_id,
+            reason: e.reason,
+            payload_hash: e.payload_hash,
+            prev_hash: prev,
+            hash: String::new(),
+        };
+        model.hash = entry_mac(key, &model);
+        prev = model.hash.clone();
+        rows.push(super::ActiveModel::from(model));
+        if rows.len() == CHUNK {
+            super::Entity::insert_many(std::mem::take(&mut rows)).exec_without_returning(conn).await?;
+        }
+    }
+    if !rows.is_empty() {
+        super::Entity::insert_many(rows).exec_without_returning(conn).await?;
+    }
+    head::Entity::update_many()
+        .col_expr(head::Column::Seq, Expr::value(seq))
+        .col_expr(head::Column::Hash, Expr::value(prev))
+        .filter(head::Column::Id.eq(1))
+        .exec(conn)
+        .await?;
+    Ok(seq)
+}
 
 /// The keys of the chains this process appends to, by chain id.
 static KEYS: LazyLock<RwLock<HashMap<String, AuditKey>>> = LazyLock::new(Default::default);
@@ -136,7 +185,10 @@ pub async fn install(db: &crate::Db, key: &AuditKey, at: DateTime<Utc>) -> Resul
         && scheme(key, &last) == Scheme::Unkeyed
     {
         let reason = format!("entries 1–{} were chained without a key; every entry from here on is keyed", last.seq);
-        super::append(&txn, at, Entry::system(KEYED, "CN").reason(Some(&reason))).await?;
+        let anchor = Entry::system(KEYED, "CN").reason(Some(&reason));
+        let current =
+            head::Entity::find_by_id(1).one(&txn).await?.ok_or_else(|| DbErr::RecordNotFound("audit head".into()))?;
+        extend(&txn, key, &current, [(at, anchor)]).await?;
     }
     txn.commit().await
 }

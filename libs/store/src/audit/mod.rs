@@ -2,9 +2,17 @@
 //! before, keyed with the service's audit key (see [`chain`]), so an edited, deleted or re-chained
 //! entry breaks the chain and [`verify`] finds it; signed [`Checkpoint`]s kept outside the
 //! database catch a truncated chain.
+//!
+//! A change writes its entries into the *intake* ([`intake`]) in its own transaction, so an entry
+//! exists exactly when its change does, and no writer waits for another to commit. The service
+//! then [`seal`]s the intake into the chain: one transaction at a time holds the chain's head,
+//! links what has been committed to the intake since, in the order it finds it, and moves the
+//! head once. The service seals every [`SEAL_EVERY`] while it runs, and before the log is read
+//! or checkpointed, so entries wait unchained for a fraction of a second.
 
 pub mod chain;
 pub mod checkpoint;
+pub mod intake;
 pub mod key;
 mod verify;
 
@@ -16,7 +24,6 @@ pub use verify::{Verdict, verify};
 use chain_api::Principal;
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
-use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ConnectionTrait, QueryOrder};
 use sha2::{Digest, Sha256};
 
@@ -185,83 +192,90 @@ fn payload_hash(payload: &serde_json::Value) -> String {
     hex::encode(Sha256::digest(payload.to_string().as_bytes()))
 }
 
-/// Appends an entry made at `at` (the service's clock) inside the caller's transaction; returns
-/// its sequence number.
-pub async fn append<C: ConnectionTrait>(conn: &C, at: DateTime<Utc>, e: Entry) -> Result<i64, DbErr> {
+/// Appends an entry made at `at` (the service's clock) inside the caller's transaction: it
+/// joins the intake and is chained at the next [`seal`].
+pub async fn append<C: ConnectionTrait>(conn: &C, at: DateTime<Utc>, e: Entry) -> Result<(), DbErr> {
     append_many(conn, at, std::slice::from_ref(&e)).await
 }
 
-/// Entries written by one multi-row statement: at most this many, so that a statement's bound
+/// Rows written by one multi-row statement: at most this many, so that a statement's bound
 /// values stay well inside SQLite's and PostgreSQL's limits.
 const CHUNK: usize = 1000;
 
-/// Appends entries, in order, inside the caller's transaction: the head is locked and moved once
-/// and the entries are written in multi-row statements, so a bulk change costs a handful of
-/// statements however many entries it makes. Returns the last entry's sequence number (the
-/// head's when `entries` is empty).
-pub async fn append_many<C: ConnectionTrait>(conn: &C, at: DateTime<Utc>, entries: &[Entry]) -> Result<i64, DbErr> {
-    // Lock the head row first (a row lock on PostgreSQL; SQLite writes are already serial).
-    head::Entity::update_many()
-        .col_expr(head::Column::Seq, Expr::col(head::Column::Seq).add(entries.len() as i64))
-        .filter(head::Column::Id.eq(1))
-        .exec(conn)
-        .await?;
+/// Appends entries, in order, inside the caller's transaction, in multi-row statements: a bulk
+/// change costs a handful of statements however many entries it makes. Nothing is locked; the
+/// entries are chained, in this order, at the next [`seal`]. Fails, appending nothing, while
+/// the chain has no key installed in this process.
+pub async fn append_many<C: ConnectionTrait>(conn: &C, at: DateTime<Utc>, entries: &[Entry]) -> Result<(), DbErr> {
     let current =
         head::Entity::find_by_id(1).one(conn).await?.ok_or_else(|| DbErr::RecordNotFound("audit head".into()))?;
-    let key = match chain::key_of(&current) {
-        Ok(key) => key,
-        Err(e) => {
-            // Outside a transaction the head's move would stay: undo it.
-            head::Entity::update_many()
-                .col_expr(head::Column::Seq, Expr::col(head::Column::Seq).sub(entries.len() as i64))
-                .filter(head::Column::Id.eq(1))
-                .exec(conn)
-                .await?;
-            return Err(e);
-        }
-    };
-    if entries.is_empty() {
-        return Ok(current.seq);
-    }
+    chain::key_of(&current)?;
     let at = DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
-    let first = current.seq - entries.len() as i64 + 1;
-    let mut prev = current.hash;
-    let mut rows = Vec::with_capacity(entries.len().min(CHUNK));
-    for (i, e) in entries.iter().enumerate() {
-        let mut model = Model {
-            seq: first + i as i64,
-            at,
-            actor: e.actor.subject.clone(),
-            role: e.actor.role.clone(),
-            jurisdiction: e.actor.jurisdiction.clone(),
-            action: e.action.clone(),
-            division: e.division.clone(),
-            subject_id: e.subject_id,
-            reason: e.reason.clone(),
-            payload_hash: e.payload_hash.clone(),
-            prev_hash: prev,
-            hash: String::new(),
-        };
-        model.hash = chain::entry_mac(&key, &model);
-        prev = model.hash.clone();
-        rows.push(ActiveModel::from(model));
-        if rows.len() == CHUNK {
-            Entity::insert_many(std::mem::take(&mut rows)).exec_without_returning(conn).await?;
-        }
+    for part in entries.chunks(CHUNK) {
+        let rows = part.iter().map(|e| intake::ActiveModel::from_entry(at, e));
+        intake::Entity::insert_many(rows).exec_without_returning(conn).await?;
     }
-    if !rows.is_empty() {
-        Entity::insert_many(rows).exec_without_returning(conn).await?;
-    }
-    head::Entity::update_many()
-        .col_expr(head::Column::Hash, Expr::value(prev))
-        .filter(head::Column::Id.eq(1))
-        .exec(conn)
-        .await?;
-    Ok(current.seq)
+    Ok(())
 }
 
-/// Entries in sequence order, filtered: divisions under `prefix` (all for `None`), about
-/// `subject_id`, after `after`.
+/// How often a running service seals its intake.
+pub const SEAL_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Intake entries one [`seal`] chains at most.
+const SEAL_BATCH: u64 = 5000;
+
+/// Chains what the intake holds: locks the head, links up to [`SEAL_BATCH`] committed intake
+/// entries in the order of their arrival, moves the head and clears them from the intake, in one
+/// transaction. Returns how many were sealed (call again while it returns the batch size).
+pub async fn seal(db: &crate::Db) -> Result<u64, DbErr> {
+    use sea_orm::{QuerySelect, TransactionTrait};
+    let txn = db.begin().await?;
+    // Lock the head row first (a row lock on PostgreSQL; SQLite writes are already serial), so
+    // that sealers take turns; entries committed meanwhile wait for the next turn.
+    head::Entity::update_many()
+        .col_expr(head::Column::Seq, Expr::col(head::Column::Seq))
+        .filter(head::Column::Id.eq(1))
+        .exec(&txn)
+        .await?;
+    let waiting = intake::Entity::find().order_by_asc(intake::Column::Id).limit(SEAL_BATCH).all(&txn).await?;
+    if waiting.is_empty() {
+        txn.rollback().await?;
+        return Ok(0);
+    }
+    let current =
+        head::Entity::find_by_id(1).one(&txn).await?.ok_or_else(|| DbErr::RecordNotFound("audit head".into()))?;
+    let key = chain::key_of(&current)?;
+    let ids: Vec<i64> = waiting.iter().map(|w| w.id).collect();
+    let entries = waiting.into_iter().map(intake::Model::into_entry);
+    chain::extend(&txn, &key, &current, entries).await?;
+    // Exactly the ids sealed: an entry with a lower id may be committed after this look.
+    for part in ids.chunks(CHUNK) {
+        intake::Entity::delete_many().filter(intake::Column::Id.is_in(part.iter().copied())).exec(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(ids.len() as u64)
+}
+
+/// Seals until the intake is empty (of what was committed when it looked last).
+pub async fn seal_all(db: &crate::Db) -> Result<u64, DbErr> {
+    let mut total = 0;
+    loop {
+        let n = seal(db).await?;
+        total += n;
+        if n < SEAL_BATCH {
+            return Ok(total);
+        }
+    }
+}
+
+/// How many entries wait in the intake, not yet chained (and so not yet covered by [`verify`]).
+pub async fn unsealed<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    intake::Entity::find().count(conn).await
+}
+
+/// Chained entries in sequence order, filtered: divisions under `prefix` (all for `None`), about
+/// `subject_id`, after `after`. [`seal`] first to include what the intake holds.
 pub async fn list<C: ConnectionTrait>(
     conn: &C,
     prefix: Option<&str>,
@@ -298,12 +312,19 @@ mod tests {
         let at = Utc::now();
         let payload = serde_json::json!({ "n": 1 });
         assert!(append(&db, at, entry("one", &payload)).await.is_err(), "no key installed, nothing appended");
+        assert_eq!(unsealed(&db).await.unwrap(), 0);
         install(&db, &key, at).await.unwrap();
-        assert_eq!(append(&db, at, entry("one", &payload)).await.unwrap(), 1);
+        append(&db, at, entry("one", &payload)).await.unwrap();
+        assert_eq!(seal_all(&db).await.unwrap(), 1);
         let many: Vec<Entry> = ["two", "three", "four"].iter().map(|a| entry(a, &payload)).collect();
-        assert_eq!(append_many(&db, at, &many).await.unwrap(), 4);
-        assert_eq!(append_many(&db, at, &[]).await.unwrap(), 4);
-        assert_eq!(append(&db, at, entry("five", &payload)).await.unwrap(), 5);
+        append_many(&db, at, &many).await.unwrap();
+        append_many(&db, at, &[]).await.unwrap();
+        assert_eq!(unsealed(&db).await.unwrap(), 3);
+        assert!(list(&db, None, None, None, 10).await.unwrap().len() == 1, "unsealed entries are not yet chained");
+        append(&db, at, entry("five", &payload)).await.unwrap();
+        assert_eq!(seal_all(&db).await.unwrap(), 4);
+        assert_eq!(seal_all(&db).await.unwrap(), 0);
+        assert_eq!(unsealed(&db).await.unwrap(), 0);
         assert_eq!(verify(&db, &key, &[]).await.unwrap(), Verdict::Intact { entries: 5, unkeyed: 0, checkpoint: None });
         let actions: Vec<String> =
             list(&db, None, None, None, 10).await.unwrap().into_iter().map(|m| m.action).collect();

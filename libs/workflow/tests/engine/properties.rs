@@ -198,7 +198,8 @@ async fn snapshot(t: &TestDb) -> Snapshot {
     Snapshot {
         tasks,
         events: event::Entity::find().count(&t.db).await.unwrap(),
-        audit: chain_store::audit::Entity::find().count(&t.db).await.unwrap(),
+        audit: chain_store::audit::Entity::find().count(&t.db).await.unwrap()
+            + chain_store::audit::unsealed(&t.db).await.unwrap(),
         accountability: accountability::Entity::find().count(&t.db).await.unwrap(),
         outbox: chain_store::outbox::Entity::find().count(&t.db).await.unwrap(),
     }

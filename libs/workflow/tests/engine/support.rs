@@ -29,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(chain_store::migration::SharedTables),
             Box::new(chain_workflow::migration::TaskTables),
             Box::new(chain_store::migration::AuditChainId),
+            Box::new(chain_store::migration::AuditIntake),
         ]
     }
 }
@@ -250,6 +251,7 @@ where
 
 /// Asserts the audit chain is intact; returns its length.
 pub async fn assert_audit_intact(db: &Db) -> i64 {
+    audit::seal_all(db).await.expect("seal the audit intake");
     match audit::verify(db, &audit_key(), &[]).await.expect("walk the audit chain") {
         Verdict::Intact { entries, .. } => entries,
         broken => panic!("audit chain broken: {broken:?}"),

@@ -146,7 +146,11 @@ pub async fn verify(data: &Path, urls: &[String], sign: bool, source: &Checkpoin
                     (Some(_), Some(_)) => "head and signed checkpoints agree",
                     (Some(_), None) => "head verified, no signed checkpoint yet",
                 };
-                println!("{name}: intact, {entries} entries{unkeyed}, {signed}");
+                let waiting = match chain_store::audit::unsealed(&db).await {
+                    Ok(0) | Err(_) => String::new(),
+                    Ok(n) => format!(" ({n} more wait in the intake, to be chained when the service next seals)"),
+                };
+                println!("{name}: intact, {entries} entries{unkeyed}{waiting}, {signed}");
                 if sign && let Some(client) = &nats {
                     match sign_checkpoint(client, &db, &key, checkpoints.last().cloned()).await {
                         Ok(Some(cp)) => println!("{name}: checkpoint of entry {} signed", cp.seq),
