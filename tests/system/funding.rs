@@ -500,6 +500,28 @@ async fn payments_race_for_the_last_fen_and_a_pending_one_is_posted_or_voided_on
         (Some(200), Some(200), Some(0))
     );
 
+    // The county reads its disbursements, each with its transfer's outcome; another county
+    // reads none, and one by id is 404 to it.
+    let all = t.get("SINAN", "/v1/disbursements?division=520624").await.ok(200).clone();
+    let mut outcomes: Vec<&str> =
+        all["items"].as_array().unwrap().iter().map(|d| d["status"].as_str().unwrap()).collect();
+    outcomes.sort();
+    assert_eq!(outcomes, ["posted", "posted", "voided"], "{all}");
+    let voided = t.get("SINAN", &format!("/v1/disbursements?status=voided&plan_id={plan_id}")).await.ok(200).clone();
+    assert_eq!(voided["items"][0]["id"], held["id"], "{voided}");
+    let one = format!("/v1/disbursements/{}", held["id"].as_str().unwrap());
+    let read = t.get("SINAN", &one).await.ok(200).clone();
+    assert_eq!(
+        (&read["status"], &read["amount_fen"], &read["household_id"]),
+        (&json!("voided"), &json!(150), &json!(hid))
+    );
+    t.get("SHIQIAN", &one).await.problem(404, "not-found");
+    assert!(t.get("SHIQIAN", "/v1/disbursements").await.ok(200)["items"].as_array().unwrap().is_empty());
+    let paged = t.get("SINAN", "/v1/disbursements?limit=2").await.ok(200).clone();
+    let rest = t.get("SINAN", &format!("/v1/disbursements?after={}", paged["next_after"].as_str().unwrap())).await;
+    assert_eq!(rest.ok(200)["items"].as_array().unwrap().len(), 1);
+    t.get("SINAN", "/v1/disbursements?limit=0").await.problem(422, "validation");
+
     // Sinan's statement: received 1,000, paid 400 and 400 — in journal order.
     let statement =
         t.get("SINAN", "/v1/ledger/entries?division=520624&fund=central-special&year=2016").await.ok(200).clone();

@@ -242,6 +242,41 @@ pub struct TransferPage {
     pub next_after: Option<Uuid>,
 }
 
+/// Filters of `GET /v1/disbursements`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DisbursementQuery {
+    /// Division prefix: disbursements to households of villages under it (intersected with the
+    /// caller's jurisdiction).
+    #[schema(value_type = Option<crate::schema::DivisionCode>)]
+    #[param(value_type = Option<crate::schema::DivisionCode>)]
+    pub division: Option<String>,
+    /// Only to this household.
+    pub household_id: Option<Uuid>,
+    /// Only paying this plan.
+    pub plan_id: Option<Uuid>,
+    /// Only this fund channel.
+    pub fund: Option<String>,
+    /// Only this budget year.
+    pub year: Option<i32>,
+    /// Only this status.
+    pub status: Option<TransferStatus>,
+    /// Page size (default 50, at most 500).
+    pub limit: Option<u64>,
+    /// The `next_after` of the previous page.
+    pub after: Option<Uuid>,
+}
+
+/// A page of disbursements, in id order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DisbursementPage {
+    /// The disbursements.
+    pub items: Vec<Disbursement>,
+    /// Pass as `after` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<Uuid>,
+}
+
 /// One link of a trace: `amount_fen` of the money the transfer `lot` brought into an account
 /// paid the transfer `paid` out of it (first in, first out within the account).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

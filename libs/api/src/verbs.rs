@@ -143,6 +143,10 @@ pub mod funding {
     pub const ALLOCATION_CREATE: &str = "allocation.create";
     /// `disbursement.create`: `CreateDisbursement` → `Disbursement`.
     pub const DISBURSEMENT_CREATE: &str = "disbursement.create";
+    /// `disbursement.get`: `ById` → `Disbursement`.
+    pub const DISBURSEMENT_GET: &str = "disbursement.get";
+    /// `disbursement.list`: `DisbursementQuery` → `DisbursementPage`.
+    pub const DISBURSEMENT_LIST: &str = "disbursement.list";
     /// `account.get`: `AccountQuery` → `Account`.
     pub const ACCOUNT_GET: &str = "account.get";
     /// `ledger.check`: `{}` → `LedgerCheck`.

@@ -48,6 +48,16 @@ async fn paying_account(
     })
 }
 
+/// `disbursement.get`: one disbursement, to officials whose jurisdiction holds the household's
+/// village (404 for anyone else, as if it did not exist).
+pub async fn get(s: State, p: Principal, req: chain_api::step::ById) -> Result<Disbursement> {
+    let row = disbursement::Entity::find_by_id(req.id).one(&s.db).await?;
+    match row {
+        Some(row) if Division::parse(&row.village).is_ok_and(|v| p.covers(&v)) => to_api(row),
+        _ => Err(Problem::not_found("disbursement").into()),
+    }
+}
+
 /// A disbursement row in API form.
 pub fn to_api(row: disbursement::Model) -> Result<Disbursement> {
     Ok(Disbursement {

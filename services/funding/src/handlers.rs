@@ -16,6 +16,8 @@ pub fn endpoints(state: State) -> Endpoints<State> {
         .handle(ALLOCATION_PLAN_APPROVE, plans::approve)
         .handle(ALLOCATION_PLAN_LIST, queries::plans)
         .handle(DISBURSEMENT_CREATE, disbursement::create)
+        .handle(DISBURSEMENT_GET, disbursement::get)
+        .handle(DISBURSEMENT_LIST, queries::disbursements)
         .handle(TRANSFER_GET, transfers::get)
         .handle(TRANSFER_LIST, queries::transfers)
         .handle(TRANSFER_POST, transfers::post)

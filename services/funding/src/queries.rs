@@ -1,11 +1,11 @@
-//! Reading funding in bulk: allocations, allocation plans, transfers and ledger entries (account
-//! statements) by division prefix, fund, year and status, cursor-paged in id (or journal) order
+//! Reading funding in bulk: allocations, allocation plans, transfers, disbursements and ledger
+//! entries (account statements) by division prefix, fund, year and status, cursor-paged in id (or journal) order
 //! and limited to the caller's jurisdiction: the prefix asked for is intersected with it
 //! ([`chain_kit::query::scope`]) and the centre's own records are read by the central layer only.
 
 use chain_api::funding::{
-    AllocationPage, AllocationPlanPage, AllocationPlanQuery, AllocationQuery, EntryPage, EntryQuery, LedgerEntry,
-    TransferPage, TransferQuery,
+    AllocationPage, AllocationPlanPage, AllocationPlanQuery, AllocationQuery, DisbursementPage, DisbursementQuery,
+    EntryPage, EntryQuery, LedgerEntry, TransferPage, TransferQuery,
 };
 use chain_api::limits::page;
 use chain_api::{Principal, Problem};
@@ -20,8 +20,8 @@ use crate::State;
 use crate::domain::funds::Funds;
 use crate::error::Result;
 use crate::ledger::CENTRE;
-use crate::store::{allocation, allocation_plan, ledger_entry, transfer};
-use crate::{allocation as allocations, plans, transfers};
+use crate::store::{allocation, allocation_plan, disbursement, ledger_entry, transfer};
+use crate::{allocation as allocations, disbursement as disbursements, plans, transfers};
 
 /// Checks a fund filter against the catalogue.
 fn check_fund(fund: Option<&str>) -> Result<()> {
@@ -130,6 +130,45 @@ pub async fn transfers(s: State, p: Principal, q: TransferQuery) -> Result<Trans
     let next_after = if more { rows.last().map(|r| r.id) } else { None };
     let items = rows.into_iter().map(transfers::to_api).collect::<Result<_>>()?;
     Ok(TransferPage { items, next_after })
+}
+
+/// `disbursement.list`: disbursements to households of villages under the prefix.
+pub async fn disbursements(s: State, p: Principal, q: DisbursementQuery) -> Result<DisbursementPage> {
+    let size = limit(q.limit, 50, page::HOUSEHOLDS)?;
+    check_fund(q.fund.as_deref())?;
+    // Households are paid by counties: the centre has none of its own.
+    let prefix = match q.division.as_deref() {
+        Some(CENTRE) => scope(&p, None)?,
+        d => scope(&p, d)?,
+    };
+    let Some(prefix) = prefix else {
+        return Ok(DisbursementPage { items: vec![], next_after: None });
+    };
+    let mut find = disbursement::Entity::find().filter(disbursement::Column::Village.starts_with(prefix.as_str()));
+    if let Some(household) = q.household_id {
+        find = find.filter(disbursement::Column::HouseholdId.eq(household));
+    }
+    if let Some(plan) = q.plan_id {
+        find = find.filter(disbursement::Column::PlanId.eq(plan));
+    }
+    if let Some(fund) = &q.fund {
+        find = find.filter(disbursement::Column::Fund.eq(fund.as_str()));
+    }
+    if let Some(year) = q.year {
+        find = find.filter(disbursement::Column::Year.eq(year));
+    }
+    if let Some(status) = q.status {
+        find = find.filter(disbursement::Column::Status.eq(enum_str(&status)));
+    }
+    if let Some(after) = q.after {
+        find = find.filter(disbursement::Column::Id.gt(after));
+    }
+    let mut rows = find.order_by_asc(disbursement::Column::Id).limit(size + 1).all(&s.db).await?;
+    let more = rows.len() as u64 > size;
+    rows.truncate(size as usize);
+    let next_after = if more { rows.last().map(|r| r.id) } else { None };
+    let items = rows.into_iter().map(disbursements::to_api).collect::<Result<_>>()?;
+    Ok(DisbursementPage { items, next_after })
 }
 
 /// `ledger.entries`: the journal of the accounts whose holder lies under the prefix (a

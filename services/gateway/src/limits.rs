@@ -155,6 +155,7 @@ pub const PARAMETERS: &[(&str, &str, Bound)] = &[
     ("allocation_list", "limit", Bound::Int(1, Some(page::HOUSEHOLDS as i64))),
     ("allocation_plan_list", "limit", Bound::Int(1, Some(page::HOUSEHOLDS as i64))),
     ("transfer_list", "limit", Bound::Int(1, Some(page::HOUSEHOLDS as i64))),
+    ("disbursement_list", "limit", Bound::Int(1, Some(page::HOUSEHOLDS as i64))),
     ("ledger_entries", "limit", Bound::Int(1, Some(page::RECORDS as i64))),
     ("project_list", "limit", Bound::Int(1, Some(page::HOUSEHOLDS as i64))),
 ];

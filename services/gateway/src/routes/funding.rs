@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chain_api::funding::{
     Account, AccountQuery, Allocation, AllocationPage, AllocationPlan, AllocationPlanPage, AllocationPlanQuery,
-    AllocationQuery, CreateAllocation, CreateAllocationPlan, CreateDisbursement, Disbursement, EntryPage, EntryQuery,
-    LedgerCheck, Trace, Transfer, TransferPage, TransferQuery,
+    AllocationQuery, CreateAllocation, CreateAllocationPlan, CreateDisbursement, Disbursement, DisbursementPage,
+    DisbursementQuery, EntryPage, EntryQuery, LedgerCheck, Trace, Transfer, TransferPage, TransferQuery,
 };
 use chain_api::step::{ById, Decision};
 use chain_api::verbs::funding::{self as verbs, SERVICE};
@@ -44,6 +44,33 @@ pub async fn disburse(
 ) -> Result<Response, ApiProblem> {
     let d: Disbursement = s.bus.request(SERVICE, verbs::DISBURSEMENT_CREATE, &p, &req).await?;
     Ok((StatusCode::CREATED, axum::Json(d)).into_response())
+}
+
+/// Disbursements to households of villages inside the caller's jurisdiction and the prefix, by household, plan, fund, year and status, in id order.
+#[utoipa::path(get, path = "/v1/disbursements", operation_id = "disbursement_list", tag = "funding", params(DisbursementQuery),
+    responses((status = 200, description = "A page of disbursements", body = DisbursementPage), Problems),
+    security(("bearer" = [])))]
+pub async fn list_disbursements(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Query(q): Query<DisbursementQuery>,
+) -> Result<axum::Json<DisbursementPage>, ApiProblem> {
+    check_division(q.division.as_deref())?;
+    Ok(axum::Json(s.bus.request(SERVICE, verbs::DISBURSEMENT_LIST, &p, &q).await?))
+}
+
+/// Read a disbursement by its id.
+#[utoipa::path(get, path = "/v1/disbursements/{id}", operation_id = "disbursement_get", tag = "funding",
+    params(("id" = uuid::Uuid, Path, description = "Disbursement id")),
+    responses((status = 200, description = "The disbursement", body = Disbursement), Problems),
+    security(("bearer" = [])))]
+pub async fn get_disbursement(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Disbursement>, ApiProblem> {
+    let id = parse_id(&id, "disbursement")?;
+    Ok(axum::Json(s.bus.request(SERVICE, verbs::DISBURSEMENT_GET, &p, &ById { id }).await?))
 }
 
 /// What a division received, passed on, spent and holds (`CN` for the centre).
