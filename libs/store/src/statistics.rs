@@ -113,7 +113,22 @@ pub async fn keep(db: Db, every: Duration, stop: impl std::future::Future<Output
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::ConnectionTrait;
+    use sea_orm::{ConnectionTrait, DbErr};
+
+    /// What `look` finds once it finds anything: backends report their counts to the statistics
+    /// system within seconds.
+    async fn once_reported<F: std::future::Future<Output = Result<Vec<String>, DbErr>>>(
+        look: impl Fn() -> F,
+    ) -> Vec<String> {
+        for _ in 0..300 {
+            let found = look().await.unwrap();
+            if !found.is_empty() {
+                return found;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        vec![]
+    }
 
     /// A table that grew since its last `ANALYZE` is found stale and analysed once (the
     /// PostgreSQL pass of the suite, against `CHAIN_TEST_PG_URL`).
@@ -130,29 +145,12 @@ mod tests {
         let db = crate::connect(&format!("{base}/{name}")).await.unwrap();
         db.execute_unprepared("CREATE TABLE grows (n integer); ANALYZE grows").await.unwrap();
         db.execute_unprepared("INSERT INTO grows SELECT generate_series(1, 500)").await.unwrap();
-        // Backends report their counts to the statistics system within seconds.
-        let mut stale = Vec::new();
-        for _ in 0..300 {
-            stale = super::stale_tables(&db).await.unwrap();
-            if !stale.is_empty() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        assert_eq!(stale, ["grows"]);
+        assert_eq!(once_reported(|| super::stale_tables(&db)).await, ["grows"]);
         assert_eq!(super::refresh(&db).await.unwrap(), ["grows"]);
         assert!(super::stale_tables(&db).await.unwrap().is_empty(), "analysed, it is fresh again");
         // Emptied, it is vacuumed: its dead rows are gone.
         db.execute_unprepared("DELETE FROM grows").await.unwrap();
-        let mut emptied = Vec::new();
-        for _ in 0..300 {
-            emptied = super::emptied_tables(&db).await.unwrap();
-            if !emptied.is_empty() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        assert_eq!(emptied, ["grows"]);
+        assert_eq!(once_reported(|| super::emptied_tables(&db)).await, ["grows"]);
         assert_eq!(super::refresh(&db).await.unwrap(), ["grows"]);
         assert!(super::emptied_tables(&db).await.unwrap().is_empty(), "vacuumed, its dead rows are gone");
         db.close().await.ok();

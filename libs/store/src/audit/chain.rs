@@ -25,8 +25,21 @@ use sha2::{Digest, Sha256};
 
 use super::{AuditKey, Entry, Model, head};
 
-/// Entries written by one multi-row statement.
-const CHUNK: usize = 1000;
+/// The chain's head.
+pub(crate) async fn head_of<C: ConnectionTrait>(conn: &C) -> Result<head::Model, DbErr> {
+    head::Entity::find_by_id(1).one(conn).await?.ok_or_else(|| DbErr::RecordNotFound("audit head".into()))
+}
+
+/// Locks the head row for the caller's transaction (a row lock on PostgreSQL; SQLite writes are
+/// already serial), so that whoever moves the chain takes turns, and reads it.
+pub(crate) async fn lock_head<C: ConnectionTrait>(conn: &C) -> Result<head::Model, DbErr> {
+    head::Entity::update_many()
+        .col_expr(head::Column::Seq, Expr::col(head::Column::Seq))
+        .filter(head::Column::Id.eq(1))
+        .exec(conn)
+        .await?;
+    head_of(conn).await
+}
 
 /// Links `entries` onto the chain whose head is `current` (which the caller's transaction has
 /// locked), writes them and moves the head past them.
@@ -58,7 +71,7 @@ pub(crate) async fn extend<C: ConnectionTrait>(
         model.hash = entry_mac(key, &model);
         prev = model.hash.clone();
         rows.push(super::ActiveModel::from(model));
-        if rows.len() == CHUNK {
+        if rows.len() == super::CHUNK {
             super::Entity::insert_many(std::mem::take(&mut rows)).exec_without_returning(conn).await?;
         }
     }
@@ -151,14 +164,7 @@ pub(crate) fn key_of(head: &head::Model) -> Result<AuditKey, DbErr> {
 /// at start, after migrating; appending fails until it has.
 pub async fn install(db: &crate::Db, key: &AuditKey, at: DateTime<Utc>) -> Result<(), DbErr> {
     let txn = db.begin().await?;
-    // Lock the head row, as appending does.
-    head::Entity::update_many()
-        .col_expr(head::Column::Seq, Expr::col(head::Column::Seq))
-        .filter(head::Column::Id.eq(1))
-        .exec(&txn)
-        .await?;
-    let current =
-        head::Entity::find_by_id(1).one(&txn).await?.ok_or_else(|| DbErr::RecordNotFound("audit head".into()))?;
+    let current = lock_head(&txn).await?;
     let id = match &current.chain {
         Some(id) => id.clone(),
         None => {
@@ -186,8 +192,6 @@ pub async fn install(db: &crate::Db, key: &AuditKey, at: DateTime<Utc>) -> Resul
     {
         let reason = format!("entries 1–{} were chained without a key; every entry from here on is keyed", last.seq);
         let anchor = Entry::system(KEYED, "CN").reason(Some(&reason));
-        let current =
-            head::Entity::find_by_id(1).one(&txn).await?.ok_or_else(|| DbErr::RecordNotFound("audit head".into()))?;
         extend(&txn, key, &current, [(at, anchor)]).await?;
     }
     txn.commit().await

@@ -200,16 +200,14 @@ pub async fn append<C: ConnectionTrait>(conn: &C, at: DateTime<Utc>, e: Entry) -
 
 /// Rows written by one multi-row statement: at most this many, so that a statement's bound
 /// values stay well inside SQLite's and PostgreSQL's limits.
-const CHUNK: usize = 1000;
+pub(crate) const CHUNK: usize = 1000;
 
 /// Appends entries, in order, inside the caller's transaction, in multi-row statements: a bulk
 /// change costs a handful of statements however many entries it makes. Nothing is locked; the
 /// entries are chained, in this order, at the next [`seal`]. Fails, appending nothing, while
 /// the chain has no key installed in this process.
 pub async fn append_many<C: ConnectionTrait>(conn: &C, at: DateTime<Utc>, entries: &[Entry]) -> Result<(), DbErr> {
-    let current =
-        head::Entity::find_by_id(1).one(conn).await?.ok_or_else(|| DbErr::RecordNotFound("audit head".into()))?;
-    chain::key_of(&current)?;
+    chain::key_of(&chain::head_of(conn).await?)?;
     let at = DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
     for part in entries.chunks(CHUNK) {
         let rows = part.iter().map(|e| intake::ActiveModel::from_entry(at, e));
@@ -229,21 +227,19 @@ const SEAL_BATCH: u64 = 5000;
 /// transaction. Returns how many were sealed (call again while it returns the batch size).
 pub async fn seal(db: &crate::Db) -> Result<u64, DbErr> {
     use sea_orm::{QuerySelect, TransactionTrait};
+    // An idle service looks without writing anything.
+    if intake::Entity::find().limit(1).one(db).await?.is_none() {
+        return Ok(0);
+    }
     let txn = db.begin().await?;
-    // Lock the head row first (a row lock on PostgreSQL; SQLite writes are already serial), so
-    // that sealers take turns; entries committed meanwhile wait for the next turn.
-    head::Entity::update_many()
-        .col_expr(head::Column::Seq, Expr::col(head::Column::Seq))
-        .filter(head::Column::Id.eq(1))
-        .exec(&txn)
-        .await?;
+    // Entries committed while this sealer waits for the head wait for the next turn.
+    let current = chain::lock_head(&txn).await?;
     let waiting = intake::Entity::find().order_by_asc(intake::Column::Id).limit(SEAL_BATCH).all(&txn).await?;
     if waiting.is_empty() {
+        // Another sealer took them.
         txn.rollback().await?;
         return Ok(0);
     }
-    let current =
-        head::Entity::find_by_id(1).one(&txn).await?.ok_or_else(|| DbErr::RecordNotFound("audit head".into()))?;
     let key = chain::key_of(&current)?;
     let ids: Vec<i64> = waiting.iter().map(|w| w.id).collect();
     let entries = waiting.into_iter().map(intake::Model::into_entry);
